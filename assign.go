@@ -1,0 +1,107 @@
+package gmm
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// Assign returns each point's most probable component,
+//
+//	z_i = argmax_k w_k N(x_i | μ_k, σ_k),
+//
+// the counterpart of Pyro's infer_discrete at temperature 0. Components are
+// numbered as in m.Means, in increasing order of mean after Fit; ties go to
+// the lower index. A NaN or infinite x_i gets the label −1. Assign returns
+// nil if m is not a valid fitted model (see Validate).
+func (m *Model) Assign(x []float64) []int {
+	if !m.fitted() {
+		return nil
+	}
+	return m.AssignTo(make([]int, len(x)), x)
+}
+
+// AssignTo is Assign writing into dst, which must have the length of x. It
+// returns dst, or nil if the lengths differ or m is not a valid fitted
+// model.
+func (m *Model) AssignTo(dst []int, x []float64) []int {
+	if len(dst) != len(x) || !m.fitted() {
+		return nil
+	}
+	l := make([]float64, m.K)
+	for i, v := range x {
+		if !isFinite(v) {
+			dst[i] = -1
+			continue
+		}
+		m.logComponents(v, l)
+		best := 0
+		for k, lk := range l {
+			if lk > l[best] {
+				best = k
+			}
+		}
+		dst[i] = best
+	}
+	return dst
+}
+
+// Responsibilities returns each point's posterior probability of belonging
+// to each component given the fitted parameters,
+//
+//	r_ik = w_k N(x_i | μ_k, σ_k) / Σ_j w_j N(x_i | μ_j, σ_j),
+//
+// computed by log-sum-exp, as an n×K matrix. A NaN or infinite x_i gets a
+// row of NaN. It returns nil if m is not a valid fitted model.
+func (m *Model) Responsibilities(x []float64) [][]float64 {
+	if !m.fitted() {
+		return nil
+	}
+	r := make([][]float64, len(x))
+	flat := make([]float64, len(x)*m.K)
+	for i, v := range x {
+		r[i] = flat[i*m.K : (i+1)*m.K : (i+1)*m.K]
+		m.responsibilities(v, r[i])
+	}
+	return r
+}
+
+// responsibilities fills r with the responsibilities of the point x.
+func (m *Model) responsibilities(x float64, r []float64) {
+	if !isFinite(x) {
+		for k := range r {
+			r[k] = math.NaN()
+		}
+		return
+	}
+	mx := m.logComponents(x, r)
+	var s float64
+	for k, v := range r {
+		r[k] = math.Exp(v - mx)
+		s += r[k]
+	}
+	for k := range r {
+		r[k] /= s
+	}
+}
+
+// SampleLabels draws each point's label from its responsibilities, the
+// counterpart of Pyro's infer_discrete at temperature 1. The same seed gives
+// the same labels. A NaN or infinite x_i gets the label −1. It returns nil
+// if m is not a valid fitted model.
+func (m *Model) SampleLabels(x []float64, seed uint64) []int {
+	if !m.fitted() {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(seed, 0))
+	z := make([]int, len(x))
+	r := make([]float64, m.K)
+	for i, v := range x {
+		if !isFinite(v) {
+			z[i] = -1
+			continue
+		}
+		m.responsibilities(v, r)
+		z[i] = categorical(rng, r)
+	}
+	return z
+}

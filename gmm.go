@@ -1,0 +1,201 @@
+// Package gmm fits Bayesian Gaussian mixture models to one-dimensional
+// data.
+//
+// The model, for data x_1..x_n and K components, is
+//
+//	w      ~ Dirichlet(α, …, α)
+//	μ_k    ~ Normal(μ0, s0)
+//	σ_k    ~ InverseGamma(a0, b0)        (or σ_k² ~ InverseGamma(a0, b0))
+//	z_i    ~ Categorical(w)
+//	x_i|z  ~ Normal(μ_z, σ_z)
+//
+// A Model holds K and the Prior; Fit finds the maximum a posteriori weights,
+// means and standard deviations, summing the labels z out, by Adam or by EM.
+// Assign then labels each point with its most probable component, the
+// counterpart of Pyro's infer_discrete, and Responsibilities gives each
+// point's probabilities. With the zero Prior, Fit maximises the likelihood,
+// as scikit-learn's GaussianMixture does.
+//
+// A fitted Model is safe for concurrent use by many goroutines as long as
+// none of them changes it: Assign, Responsibilities, LogDensity, LogJoint
+// and the other read-only methods only read its fields.
+package gmm
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Model is a mixture of K normal distributions with a prior on its
+// parameters. Set K and Prior, then call Fit, which sets Weights, Means and
+// Sigmas: the mixing weights, the component means and the component
+// standard deviations, each of length K, in increasing order of mean.
+type Model struct {
+	K     int
+	Prior Prior
+
+	Weights []float64
+	Means   []float64
+	Sigmas  []float64
+}
+
+// Validate returns nil if m is a valid fitted model: K ≥ 1, a valid Prior,
+// and Weights, Means and Sigmas of length K, all finite, with the weights
+// non-negative and summing to 1 (within 1e-9) and the sigmas positive.
+func (m *Model) Validate() error {
+	if m.K < 1 {
+		return fmt.Errorf("gmm: K is %d; it must be at least 1", m.K)
+	}
+	if err := m.Prior.Validate(); err != nil {
+		return err
+	}
+	if len(m.Weights) != m.K || len(m.Means) != m.K || len(m.Sigmas) != m.K {
+		return fmt.Errorf("gmm: model has %d weights, %d means and %d sigmas for K = %d; fit it first, or give K of each",
+			len(m.Weights), len(m.Means), len(m.Sigmas), m.K)
+	}
+	var sum float64
+	for k := range m.K {
+		w, mu, s := m.Weights[k], m.Means[k], m.Sigmas[k]
+		switch {
+		case !(w >= 0) || math.IsInf(w, 0):
+			return fmt.Errorf("gmm: weight %d is %v; weights must be non-negative and finite", k, w)
+		case !isFinite(mu):
+			return fmt.Errorf("gmm: mean %d is %v; means must be finite", k, mu)
+		case !(s > 0) || math.IsInf(s, 0):
+			return fmt.Errorf("gmm: sigma %d is %v; sigmas must be positive and finite", k, s)
+		}
+		sum += w
+	}
+	if math.Abs(sum-1) > 1e-9 {
+		return fmt.Errorf("gmm: weights sum to %v; they must sum to 1", sum)
+	}
+	return nil
+}
+
+// fitted reports whether m has parameters that the read-only methods can
+// use.
+func (m *Model) fitted() bool { return m.Validate() == nil }
+
+// logComponents sets l[k] = log w_k + log N(x | μ_k, σ_k) and returns the
+// maximum over k.
+func (m *Model) logComponents(x float64, l []float64) float64 {
+	mx := math.Inf(-1)
+	for k := range l {
+		z := (x - m.Means[k]) / m.Sigmas[k]
+		l[k] = math.Log(m.Weights[k]) - 0.5*z*z - math.Log(m.Sigmas[k]) - 0.5*log2Pi
+		mx = max(mx, l[k])
+	}
+	return mx
+}
+
+// logDensity returns log Σ_k w_k N(x | μ_k, σ_k), using l as scratch.
+func (m *Model) logDensity(x float64, l []float64) float64 {
+	mx := m.logComponents(x, l)
+	if math.IsInf(mx, -1) {
+		return mx
+	}
+	var s float64
+	for _, v := range l {
+		s += math.Exp(v - mx)
+	}
+	return mx + math.Log(s)
+}
+
+// LogDensity returns the log density of the fitted mixture at x,
+//
+//	log p(x) = log Σ_k w_k N(x | μ_k, σ_k),
+//
+// computed by log-sum-exp so that it is finite far in the tails. It returns
+// NaN if x is NaN or m is not a valid fitted model (see Validate), and −Inf
+// for x = ±Inf.
+func (m *Model) LogDensity(x float64) float64 {
+	if !m.fitted() || math.IsNaN(x) {
+		return math.NaN()
+	}
+	return m.logDensity(x, make([]float64, m.K))
+}
+
+// Density returns exp(LogDensity(x)), the mixture's probability density at
+// x.
+func (m *Model) Density(x float64) float64 { return math.Exp(m.LogDensity(x)) }
+
+// LogLikelihood returns Σ_i log p(x_i), the log-likelihood of the data
+// under the fitted mixture. It returns an error if x is empty or not
+// finite, or m is not a valid fitted model.
+func (m *Model) LogLikelihood(x []float64) (float64, error) {
+	if err := m.Validate(); err != nil {
+		return 0, err
+	}
+	if err := checkData(x); err != nil {
+		return 0, err
+	}
+	l := make([]float64, m.K)
+	var ll float64
+	for _, v := range x {
+		ll += m.logDensity(v, l)
+	}
+	return ll, nil
+}
+
+// LogJoint returns the log joint density of the data and the fitted
+// parameters with the labels summed out,
+//
+//	log p(x, w, μ, σ) = Σ_i log Σ_k w_k N(x_i | μ_k, σ_k) + log p(w, μ, σ),
+//
+// with every normalising constant, the prior's density taken in the
+// constrained space with no Jacobian. Its negative is the loss Fit
+// minimises, and Pyro's TraceEnum_ELBO loss with an AutoDelta guide. For the
+// zero Prior it is the log-likelihood. It returns an error if x is empty or
+// not finite, or m is not a valid fitted model.
+func (m *Model) LogJoint(x []float64) (float64, error) {
+	ll, err := m.LogLikelihood(x)
+	if err != nil {
+		return 0, err
+	}
+	logW := make([]float64, m.K)
+	for k, w := range m.Weights {
+		logW[k] = math.Log(w)
+	}
+	return ll + m.Prior.logDensity(logW, m.Means, m.Sigmas), nil
+}
+
+// Sample draws n values from the fitted mixture and returns them with the
+// component each came from. The same seed gives the same draws. It returns
+// an error if n is negative or m is not a valid fitted model.
+func (m *Model) Sample(n int, seed uint64) (x []float64, z []int, err error) {
+	if err := m.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if n < 0 {
+		return nil, nil, errors.New("gmm: cannot draw a negative number of values")
+	}
+	rng := rand.New(rand.NewPCG(seed, 0))
+	x = make([]float64, n)
+	z = make([]int, n)
+	for i := range x {
+		k := categorical(rng, m.Weights)
+		z[i] = k
+		x[i] = m.Means[k] + m.Sigmas[k]*rng.NormFloat64()
+	}
+	return x, z, nil
+}
+
+// categorical draws an index with probabilities p, which sum to 1 up to
+// rounding.
+func categorical(rng *rand.Rand, p []float64) int {
+	t := rng.Float64()
+	var acc float64
+	last := 0
+	for k, v := range p {
+		if v > 0 {
+			last = k
+		}
+		acc += v
+		if t < acc {
+			return k
+		}
+	}
+	return last
+}

@@ -1,0 +1,186 @@
+package gmm
+
+import (
+	"fmt"
+	"math"
+)
+
+// Prior holds the hyperparameters of the mixture's priors:
+//
+//	w   ~ Dirichlet(α, …, α)          α = Concentration
+//	μ_k ~ Normal(μ0, s0)              μ0 = MeanLoc, s0 = MeanScale (a standard deviation)
+//	σ_k ~ InverseGamma(a0, b0)        a0 = SigmaShape, b0 = SigmaScale (a scale, not a rate)
+//
+// The InverseGamma density is b^a / Γ(a) · t^(−a−1) · exp(−b/t). When
+// OnVariance is false (the zero value, and the notebook's form) it is placed
+// on the standard deviation, t = σ_k. When OnVariance is true it is placed on
+// the variance, t = σ_k², the conjugate form. The two forms are different
+// models: on the iris petal lengths the small cluster's MAP σ is 0.178 in the
+// first and 0.254 in the second.
+//
+// The zero Prior{} (with either OnVariance) means no prior at all: Fit then
+// maximises the likelihood. Any other Prior must have a positive finite
+// Concentration, MeanScale, SigmaShape and SigmaScale and a finite MeanLoc;
+// Validate says which field is wrong.
+type Prior struct {
+	Concentration float64
+	MeanLoc       float64
+	MeanScale     float64
+	SigmaShape    float64
+	SigmaScale    float64
+	OnVariance    bool
+}
+
+// NotebookPrior returns the prior the notebook passed to Pyro:
+// Dirichlet(1, …, 1), Normal(0, 10) on each mean and InverseGamma(1, 1) on
+// each standard deviation.
+func NotebookPrior() Prior {
+	return Prior{Concentration: 1, MeanLoc: 0, MeanScale: 10, SigmaShape: 1, SigmaScale: 1}
+}
+
+// DefaultPrior returns a weakly informative prior scaled to x, in the spirit
+// of Richardson & Green (1997) and Fraley & Raftery (2007):
+//
+//	Concentration = 1
+//	MeanLoc       = (min x + max x) / 2     the midrange
+//	MeanScale     = max x − min x           the range
+//	SigmaShape    = 1
+//	SigmaScale    = sd(x) / 10              sd is the population standard deviation
+//
+// The prior moves with the data: for y = a·x + b the prior of y is the prior
+// of x carried through the same map, so fitting x and y with their own
+// default priors gives the same clusters, with the parameters transformed
+// accordingly.
+//
+// Non-finite values are ignored. If x has no finite values, or all of them
+// are equal, a unit scale is used in place of the range and the standard
+// deviation.
+func DefaultPrior(x []float64) Prior {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	var n int
+	var mean float64
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		lo = math.Min(lo, v)
+		hi = math.Max(hi, v)
+		n++
+		mean += (v - mean) / float64(n)
+	}
+	if n == 0 {
+		return Prior{Concentration: 1, MeanLoc: 0, MeanScale: 1, SigmaShape: 1, SigmaScale: 0.1}
+	}
+	var ss float64
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		ss += (v - mean) * (v - mean)
+	}
+	sd := math.Sqrt(ss / float64(n))
+	mid := lo/2 + hi/2
+	r := hi - lo
+	if !(r > 0) || math.IsInf(r, 0) || !(sd > 0) {
+		r, sd = 1, 1
+	}
+	return Prior{Concentration: 1, MeanLoc: mid, MeanScale: r, SigmaShape: 1, SigmaScale: sd / 10}
+}
+
+// IsZero reports whether p is the zero Prior, which means no prior.
+func (p Prior) IsZero() bool {
+	return p.Concentration == 0 && p.MeanLoc == 0 && p.MeanScale == 0 &&
+		p.SigmaShape == 0 && p.SigmaScale == 0
+}
+
+// Validate returns nil if p is the zero Prior or a proper prior, and
+// otherwise an error naming the first invalid field.
+func (p Prior) Validate() error {
+	if p.IsZero() {
+		return nil
+	}
+	pos := []struct {
+		name string
+		v    float64
+	}{
+		{"Concentration", p.Concentration},
+		{"MeanScale", p.MeanScale},
+		{"SigmaShape", p.SigmaShape},
+		{"SigmaScale", p.SigmaScale},
+	}
+	for _, f := range pos {
+		if !(f.v > 0) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("gmm: prior %s is %v; it must be positive and finite (or use the zero Prior{} for no prior)", f.name, f.v)
+		}
+	}
+	if math.IsNaN(p.MeanLoc) || math.IsInf(p.MeanLoc, 0) {
+		return fmt.Errorf("gmm: prior MeanLoc is %v; it must be finite", p.MeanLoc)
+	}
+	return nil
+}
+
+// form returns a human-readable name of the model p defines.
+func (p Prior) form() string {
+	switch {
+	case p.IsZero():
+		return "no prior (maximum likelihood)"
+	case p.OnVariance:
+		return "InverseGamma prior on the variance"
+	}
+	return "InverseGamma prior on the standard deviation"
+}
+
+// logDensity returns log p(w, μ, σ) for the parameters of a K-component
+// mixture, given the logarithms of the weights: the Dirichlet, Normal and
+// InverseGamma log densities with all their normalising constants, taken in
+// the constrained space with no Jacobian. It returns 0 for the zero Prior.
+func (p Prior) logDensity(logW, mu, sigma []float64) float64 {
+	if p.IsZero() {
+		return 0
+	}
+	k := float64(len(logW))
+	a := p.Concentration
+	lg1, _ := math.Lgamma(k * a)
+	lg2, _ := math.Lgamma(a)
+	lp := lg1 - k*lg2
+	if a != 1 {
+		for _, v := range logW {
+			lp += (a - 1) * v
+		}
+	}
+	for _, m := range mu {
+		z := (m - p.MeanLoc) / p.MeanScale
+		lp += -0.5*z*z - math.Log(p.MeanScale) - 0.5*log2Pi
+	}
+	lgShape, _ := math.Lgamma(p.SigmaShape)
+	c := p.SigmaShape*math.Log(p.SigmaScale) - lgShape
+	for _, s := range sigma {
+		t := s
+		if p.OnVariance {
+			t = s * s
+		}
+		lp += c - (p.SigmaShape+1)*math.Log(t) - p.SigmaScale/t
+	}
+	return lp
+}
+
+// standardised returns the prior of the parameters of u = (x − c)/s when p
+// is the prior of the parameters of x. Every family involved is closed under
+// the map: μ_u ~ Normal((μ0 − c)/s, s0/s), σ_u ~ InverseGamma(a0, b0/s), or on
+// the variance σ_u² ~ InverseGamma(a0, b0/s²).
+func (p Prior) standardised(c, s float64) Prior {
+	if p.IsZero() {
+		return p
+	}
+	q := p
+	q.MeanLoc = (p.MeanLoc - c) / s
+	q.MeanScale = p.MeanScale / s
+	if p.OnVariance {
+		q.SigmaScale = p.SigmaScale / (s * s)
+	} else {
+		q.SigmaScale = p.SigmaScale / s
+	}
+	return q
+}
+
+const log2Pi = 1.8378770664093454835606594728112352797227949472755668
