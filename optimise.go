@@ -206,37 +206,17 @@ func newAdamStepper(eng *kernel.Engine, obj *objective, p *kernel.Params, lr flo
 	return a
 }
 
-// sync sets the mixture's parameters from θ.
-func (a *adamStepper) sync() {
-	K := a.p.K()
-	eta := a.theta[:K]
-	mx := math.Inf(-1)
-	for _, v := range eta {
-		mx = max(mx, v)
-	}
-	var s float64
-	for _, v := range eta {
-		s += math.Exp(v - mx)
-	}
-	lse := mx + math.Log(s)
-	for k := range K {
-		a.p.LogW[k] = eta[k] - lse
-		a.p.Mu[k] = a.theta[K+k]
-		a.p.Sigma[k] = a.obj.floor + math.Exp(a.theta[2*K+k])
-	}
-}
-
-func (a *adamStepper) step(float64) (float64, bool) {
+// evaluate returns the loss at the current parameters, sets a.g to its
+// gradient with respect to θ, and returns the decrease a Newton step with
+// the diagonal of the Fisher information as the Hessian would bring.
+func (a *adamStepper) evaluate() (L, dec float64) {
 	p, st, pr := a.p, a.st, &a.obj.prior
 	a.eng.Pass(p, st)
-	L := -(st.LogLik + pr.logDensity(p.LogW, p.Mu, p.Sigma))
+	L = -(st.LogLik + pr.logDensity(p.LogW, p.Mu, p.Sigma))
 	K := p.K()
 	n := float64(a.eng.Len())
 	fk := float64(K)
 	none := pr.IsZero()
-	// The gradient of L, and the decrease a Newton step with the diagonal
-	// of the Fisher information as the Hessian would bring.
-	var dec float64
 	for k := range K {
 		w := math.Exp(p.LogW[k])
 		s := p.Sigma[k]
@@ -264,7 +244,31 @@ func (a *adamStepper) step(float64) (float64, bool) {
 		a.g[k], a.g[K+k], a.g[2*K+k] = -ge, -gm, -gr
 		dec += ge*ge/max(he, 1) + gm*gm/max(hm, 1e-300) + gr*gr/max(hr, 1)
 	}
-	dec /= 2
+	return L, dec / 2
+}
+
+// sync sets the mixture's parameters from θ.
+func (a *adamStepper) sync() {
+	K := a.p.K()
+	eta := a.theta[:K]
+	mx := math.Inf(-1)
+	for _, v := range eta {
+		mx = max(mx, v)
+	}
+	var s float64
+	for _, v := range eta {
+		s += math.Exp(v - mx)
+	}
+	lse := mx + math.Log(s)
+	for k := range K {
+		a.p.LogW[k] = eta[k] - lse
+		a.p.Mu[k] = a.theta[K+k]
+		a.p.Sigma[k] = a.obj.floor + math.Exp(a.theta[2*K+k])
+	}
+}
+
+func (a *adamStepper) step(float64) (float64, bool) {
+	L, dec := a.evaluate()
 	if a.obj.converged(dec, L, a.eng.Len()) {
 		return L, true
 	}
