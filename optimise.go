@@ -101,15 +101,22 @@ func (r *run) optimise(ctx context.Context, eng *kernel.Engine, obj *objective, 
 // positive root of c σ² − b0 σ − S_k = 0. With no prior the updates are the
 // maximum-likelihood ones, w_k = N_k/n, μ_k the weighted mean and
 // σ_k² = max(S_k/N_k, floor²).
+//
+// EM converges linearly, and slowly where the likelihood is flat, so a small
+// change between iterations does not mean the optimum is near. It stops
+// when the change still to come, estimated by Aitken's extrapolation from
+// the last two changes (Böhning et al. 1994; McNicholas et al. 2010), is
+// within the tolerance.
 type emStepper struct {
-	eng *kernel.Engine
-	obj *objective
-	p   *kernel.Params
-	st  *kernel.Stats
+	eng  *kernel.Engine
+	obj  *objective
+	p    *kernel.Params
+	st   *kernel.Stats
+	last float64 // the previous change of the loss
 }
 
 func newEMStepper(eng *kernel.Engine, obj *objective, p *kernel.Params) *emStepper {
-	return &emStepper{eng: eng, obj: obj, p: p, st: kernel.NewStats(p.K())}
+	return &emStepper{eng: eng, obj: obj, p: p, st: kernel.NewStats(p.K()), last: math.NaN()}
 }
 
 // tiny keeps an empty component's statistics from dividing by zero, as
@@ -121,8 +128,12 @@ func (e *emStepper) step(prev float64) (float64, bool) {
 	e.eng.Pass(p, st)
 	L := -(st.LogLik + pr.logDensity(p.LogW, p.Mu, p.Sigma))
 	n := float64(e.eng.Len())
-	if !math.IsNaN(prev) && e.obj.converged(math.Abs(prev-L), L, e.eng.Len()) {
-		return L, true
+	if !math.IsNaN(prev) {
+		d := prev - L
+		if e.obj.converged(aitken(d, e.last), L, e.eng.Len()) {
+			return L, true
+		}
+		e.last = d
 	}
 	K := p.K()
 	fk := float64(K)
@@ -156,6 +167,21 @@ func (e *emStepper) step(prev float64) (float64, bool) {
 		}
 	}
 	return L, false
+}
+
+// aitken returns the change of the loss still to come after the changes
+// last and then d, if they shrink geometrically: with rate a = d/last it is
+// d·a/(1 − a). It returns at least |d|, and +Inf when the changes do not
+// shrink (or there is no last), unless d is zero.
+func aitken(d, last float64) float64 {
+	if d == 0 {
+		return 0
+	}
+	a := d / last
+	if !(a >= 0 && a < 1) {
+		return math.Inf(1)
+	}
+	return max(math.Abs(d), math.Abs(d)*a/(1-a))
 }
 
 // adamStepper runs Adam (Kingma & Ba 2015) on θ = (η, μ, ρ), with
