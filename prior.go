@@ -3,6 +3,7 @@ package gmm
 import (
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // Prior holds the hyperparameters of the mixture's priors:
@@ -119,15 +120,20 @@ func (p Prior) Validate() error {
 	return nil
 }
 
-// form returns a human-readable name of the model p defines.
-func (p Prior) form() string {
-	switch {
-	case p.IsZero():
+// String names the model p defines, for example
+// "w ~ Dirichlet(1), μ ~ Normal(0, 10), σ ~ InverseGamma(1, 1)", with σ²
+// in place of σ when OnVariance is set, or "no prior (maximum likelihood)".
+func (p Prior) String() string {
+	if p.IsZero() {
 		return "no prior (maximum likelihood)"
-	case p.OnVariance:
-		return "InverseGamma prior on the variance"
 	}
-	return "InverseGamma prior on the standard deviation"
+	t := "σ"
+	if p.OnVariance {
+		t = "σ²"
+	}
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+	return fmt.Sprintf("w ~ Dirichlet(%s), μ ~ Normal(%s, %s), %s ~ InverseGamma(%s, %s)",
+		g(p.Concentration), g(p.MeanLoc), g(p.MeanScale), t, g(p.SigmaShape), g(p.SigmaScale))
 }
 
 // logDensity returns log p(w, μ, σ) for the parameters of a K-component
