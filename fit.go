@@ -158,11 +158,19 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	}
 	K := m.K
 	c, sd := location(x)
+	if math.IsInf(sd, 0) {
+		return nil, errors.New("gmm: the data span more than the float64 range; rescale them")
+	}
 	scale := sd
-	if !(scale > 0) {
+	// The smallest σ a starting point gets, in units of the standardised
+	// data: small enough for tight clusters, large enough that Adam does not
+	// start on a needle.
+	initFloor := 1e-2
+	if sd == 0 {
 		// Constant data: only a prior can be fitted (checkFit saw to it),
-		// and any unit scale does.
-		scale = 1
+		// and the prior's σ sets the scale.
+		scale = m.Prior.sigmaMode()
+		initFloor = 1
 	}
 	inv := 1 / scale
 	pu := m.Prior.standardised(c, scale)
@@ -178,7 +186,7 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0))
 	sample := subsample(x, c, inv, rng)
 	sorted := kernel.Sorted(sample)
-	initFloor := max(floor, 1e-6)
+	initFloor = max(initFloor, 2*floor)
 
 	runs := make([]run, cfg.Restarts)
 	for r := range runs {
@@ -309,7 +317,9 @@ func (m *Model) checkFit(x []float64) error {
 		return err
 	}
 	if m.Prior.IsZero() {
-		if d := distinct(x, m.K); d < m.K {
+		if d := distinct(x, max(m.K, 2)); d < 2 {
+			return errors.New("gmm: all the data are equal, and maximum likelihood then puts σ at zero; use a prior (DefaultPrior) to fit constant data")
+		} else if d < m.K {
 			return fmt.Errorf("gmm: the data have %d distinct values, fewer than K = %d; maximum likelihood needs at least K: use fewer components or a prior (DefaultPrior)", d, m.K)
 		}
 	}

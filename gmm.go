@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Model is a mixture of K normal distributions with a prior on its
@@ -79,7 +80,10 @@ func (m *Model) Validate() error {
 func (m *Model) fitted() bool { return m.Validate() == nil }
 
 // logComponents sets l[k] = log w_k + log N(x | μ_k, σ_k) and returns the
-// maximum over k.
+// maximum over k. For a finite x so far out that every term underflows to
+// −Inf, l is set to 0 for the component with the smallest |x − μ_k|/σ_k
+// among those with weight, which dominates the others there, and −Inf for
+// the rest.
 func (m *Model) logComponents(x float64, l []float64) float64 {
 	mx := math.Inf(-1)
 	for k := range l {
@@ -87,12 +91,29 @@ func (m *Model) logComponents(x float64, l []float64) float64 {
 		l[k] = math.Log(m.Weights[k]) - 0.5*z*z - math.Log(m.Sigmas[k]) - 0.5*log2Pi
 		mx = max(mx, l[k])
 	}
-	return mx
+	if !math.IsInf(mx, -1) || !isFinite(x) {
+		return mx
+	}
+	best, bz := -1, math.Inf(1)
+	for k := range l {
+		if z := math.Abs((x - m.Means[k]) / m.Sigmas[k]); m.Weights[k] > 0 && z < bz {
+			best, bz = k, z
+		}
+	}
+	if best < 0 {
+		return mx
+	}
+	l[best] = 0
+	return 0
 }
 
 // logDensity returns log Σ_k w_k N(x | μ_k, σ_k), using l as scratch.
 func (m *Model) logDensity(x float64, l []float64) float64 {
-	mx := m.logComponents(x, l)
+	for k := range l {
+		z := (x - m.Means[k]) / m.Sigmas[k]
+		l[k] = math.Log(m.Weights[k]) - 0.5*z*z - math.Log(m.Sigmas[k]) - 0.5*log2Pi
+	}
+	mx := slices.Max(l)
 	if math.IsInf(mx, -1) {
 		return mx
 	}

@@ -170,6 +170,16 @@ func (p Prior) logDensity(logW, mu, sigma []float64) float64 {
 	return lp
 }
 
+// sigmaMode returns the mode of the prior's σ: b0/(a0 + 1) on σ, or the
+// square root of b0/(a0 + 1) on σ². It must not be called on the zero Prior.
+func (p Prior) sigmaMode() float64 {
+	m := p.SigmaScale / (p.SigmaShape + 1)
+	if p.OnVariance {
+		return math.Sqrt(m)
+	}
+	return m
+}
+
 // standardised returns the prior of the parameters of u = (x − c)/s when p
 // is the prior of the parameters of x. Every family involved is closed under
 // the map: μ_u ~ Normal((μ0 − c)/s, s0/s), σ_u ~ InverseGamma(a0, b0/s), or on
