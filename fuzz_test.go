@@ -1,0 +1,85 @@
+package gmm_test
+
+import (
+	"encoding/binary"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/gmm-go/gmm"
+)
+
+// floatsFrom reads up to 64 float64 values from b, 8 bytes each.
+func floatsFrom(b []byte) []float64 {
+	var x []float64
+	for len(b) >= 8 && len(x) < 64 {
+		x = append(x, math.Float64frombits(binary.LittleEndian.Uint64(b)))
+		b = b[8:]
+	}
+	return x
+}
+
+func bytesOf(x ...float64) []byte {
+	var b []byte
+	for _, v := range x {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+	}
+	return b
+}
+
+// FuzzFit fits arbitrary data with an arbitrary K and prior. Fit must either
+// return an error, leaving the model as it was, or a valid model with finite
+// parameters; it must never panic or change the data.
+func FuzzFit(f *testing.F) {
+	f.Add(bytesOf(1.4, 1.3, 1.5, 4.5, 5.1, 4.9), 2, 1.0, 0.0, 10.0, 1.0, 1.0, false, uint8(0))
+	f.Add(bytesOf(3, 3, 3), 2, 0.0, 0.0, 0.0, 0.0, 0.0, false, uint8(1))
+	f.Add(bytesOf(1e12, 1e12+1, 1e12+2), 3, 1.0, 1e12, 1.0, 1.0, 0.1, true, uint8(1))
+	f.Add(bytesOf(1e-9, 2e-9, -1e-9), 1, 2.0, 0.0, 1e-9, 2.0, 1e-10, false, uint8(0))
+	f.Add(bytesOf(math.NaN(), 1), 1, 1.0, 0.0, 1.0, 1.0, 1.0, false, uint8(0))
+	f.Add(bytesOf(1.7e308, -1.7e308), 2, 1.0, 0.0, 1.0, 1.0, 1.0, false, uint8(1))
+	f.Add(bytesOf(), 0, 0.5, 0.0, -1.0, 1.0, 1.0, false, uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, k int, conc, loc, scale, shape, sscale float64, onVar bool, method uint8) {
+		x := floatsFrom(data)
+		k = k % 8 // keep each fit small
+		prior := gmm.Prior{Concentration: conc, MeanLoc: loc, MeanScale: scale, SigmaShape: shape, SigmaScale: sscale, OnVariance: onVar}
+		orig := gmm.Model{K: k, Prior: prior}
+		m := orig
+		xs := slices.Clone(x)
+		s := &gmm.Settings{Method: gmm.Method(method % 2), MaxSteps: 300, Restarts: 2}
+		res, err := m.Fit(x, s)
+		if !equalFloats(x, xs) {
+			t.Fatalf("Fit changed the data")
+		}
+		if err != nil {
+			if !equalModels(&m, &orig) {
+				t.Fatalf("failed Fit changed the model: %v", err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("Fit returned an invalid model: %v (%+v)", err, m)
+		}
+		if len(res.Loss) == 0 || len(res.Loss) != res.Steps {
+			t.Fatalf("%d losses for %d steps", len(res.Loss), res.Steps)
+		}
+		z := m.Assign(x)
+		r := m.Responsibilities(x)
+		for i := range x {
+			if z[i] < 0 || z[i] >= k {
+				t.Fatalf("label %d of %v out of range", z[i], x[i])
+			}
+			var sum float64
+			for _, v := range r[i] {
+				sum += v
+			}
+			// Each row is normalised by its own sum: rounding leaves it
+			// within a few ulps of 1.
+			if math.Abs(sum-1) > 1e-12 {
+				t.Fatalf("responsibilities of %v sum to %v", x[i], sum)
+			}
+		}
+		if _, err := m.LogJoint(x); err != nil {
+			t.Fatalf("LogJoint of the fitted data: %v", err)
+		}
+	})
+}
