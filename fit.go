@@ -56,12 +56,17 @@ type Settings struct {
 	// If zero, Adam takes at most 20000 and EM at most 5000.
 	MaxSteps int
 
-	// Tol is the convergence tolerance. With L the loss on the internally
-	// standardised data and n the number of points, EM stops when
-	// |L_t − L_{t−1}| ≤ Tol·(|L_t| + n), and Adam stops when the decrease a
-	// Newton step would still bring, estimated from the gradient and the
-	// diagonal of the Fisher information, is at most Tol·(|L_t| + n). If
-	// zero, 1e-10 is used.
+	// Tol is the convergence tolerance, relative to the loss. With L the
+	// loss on the internally standardised data (so that the test does not
+	// depend on the data's units) and n the number of points, a run stops
+	// when the decrease of the loss still to come is at most Tol·(|L| + n);
+	// the n keeps the test meaningful where L is near zero. EM estimates
+	// that decrease from the last two changes of the loss by Aitken's
+	// extrapolation, and it is never less than the last change; Adam
+	// estimates it as the decrease a Newton step would bring, from the
+	// gradient and the diagonal of the Fisher information. If zero, 1e-10
+	// is used, which puts the parameters within about 1e-4 of the optimum
+	// even where the loss is flat.
 	Tol float64
 
 	// LearningRate is Adam's step size, in units of the standardised data.
@@ -130,10 +135,23 @@ const (
 // the best is then refined on all of x. On success it sets m.Weights,
 // m.Means and m.Sigmas, with the components in increasing order of mean.
 //
+// With a prior, K may exceed the number of points or of distinct values:
+// the components the data do not need follow the prior (with Concentration
+// 1 their weight is 0, their mean the prior's μ0 and their σ the prior's
+// mode). Constant data can be fitted only with a prior. With no prior the
+// likelihood is unbounded as a σ_k goes to zero, so the σ floor applies, and
+// x must have at least K distinct values.
+//
+// Adam and EM are local optimisers. Where the posterior has several modes,
+// for instance data with many exactly equal values, which a component can
+// cover with a tiny σ, they can stop at different ones; Fit keeps the best
+// of its restarts.
+//
 // Fit returns an error, and leaves m unchanged, if x is empty or holds NaN
 // or ±Inf, if m.K < 1, if m.Prior is invalid or has Concentration < 1 (its
 // MAP then lies on the edge of the simplex, where the density is infinite),
-// or, with the zero Prior, if x has fewer than m.K distinct values. It
+// or, with the zero Prior, if x has fewer than m.K distinct values or all
+// its values are equal, or if x spans more than the float64 range. It
 // never modifies x. A fit that runs out of steps is not an error: it sets
 // the parameters and reports Converged false.
 func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
