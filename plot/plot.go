@@ -86,7 +86,7 @@ func Data(x []float64, label string) (*plot.Plot, error) {
 	}
 	label = name(label)
 	shown, thinned := thin(x, maxSwarm)
-	title := fmt.Sprintf("The data: %d values of %s", len(x), label)
+	title := fmt.Sprintf("The data: %s of %s", values(len(x)), label)
 	if thinned {
 		title += fmt.Sprintf("\n(a random %d of them shown)", len(shown))
 	}
@@ -209,7 +209,7 @@ func Density(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 		hist.LineStyle = draw.LineStyle{Color: lightGray, Width: vg.Points(0.5)}
 	}
 	p.Add(hist)
-	p.Legend.Add(fmt.Sprintf("data (%d values, histogram)", len(x)), hist)
+	p.Legend.Add(fmt.Sprintf("data (%s, histogram)", values(len(x))), hist)
 
 	histMax := 0.0
 	for _, b := range hist.Bins {
@@ -312,7 +312,7 @@ func Clusters(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	thinned := false
 	for k, r := range rows {
 		// Component 0 at the top, as in the table the command prints.
-		names[m.K-1-k] = fmt.Sprintf("z=%d\n%d values", k, len(r))
+		names[m.K-1-k] = fmt.Sprintf("z=%d\n%s", k, values(len(r)))
 		if len(r) == 0 {
 			continue
 		}
@@ -433,6 +433,14 @@ func name(label string) string {
 	return label
 }
 
+// values returns "1 value" or "n values".
+func values(n int) string {
+	if n == 1 {
+		return "1 value"
+	}
+	return fmt.Sprintf("%d values", n)
+}
+
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // normal returns the normal density N(x | μ, σ).
@@ -550,7 +558,12 @@ func histogram(x []float64, narrowest float64) *plotter.Histogram {
 	lo, hi := s[0], s[n-1]
 	r := hi - lo
 	if !(r > 0) || math.IsInf(r, 0) {
-		h := max(math.Abs(lo)*0.1, 1)
+		// All values are equal: one bar, as wide as the narrowest
+		// component, so that bar and curve are of a height.
+		h := narrowest
+		if !(h > 0) || math.IsInf(h, 0) {
+			h = max(math.Abs(lo)*0.1, 1)
+		}
 		return &plotter.Histogram{Bins: []plotter.HistogramBin{{Min: lo - h/2, Max: lo + h/2, Weight: 1 / h}}, Width: h}
 	}
 	iqr := quantile(s, 0.75) - quantile(s, 0.25)

@@ -398,7 +398,11 @@ func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, d *data, z 
 	for _, k := range z {
 		size[k]++
 	}
-	fmt.Fprintf(w, "Fitted K = %d to %d values of %s from %s.\n", m.K, len(d.x), d.column, d.source)
+	n := fmt.Sprintf("%d values", len(d.x))
+	if len(d.x) == 1 {
+		n = "1 value"
+	}
+	fmt.Fprintf(w, "Fitted K = %d to %s of %s from %s.\n", m.K, n, d.column, d.source)
 	fmt.Fprintf(w, "prior:  %s: %s\n", opt.prior, describe(m.Prior))
 	status := fmt.Sprintf("converged after %d steps", res.Steps)
 	if !res.Converged {
