@@ -1,0 +1,458 @@
+// Command gmm fits a Bayesian Gaussian mixture to one column of numbers and
+// shows the fit: the notebook gmm started from, in one command.
+//
+// With no flags it fits K = 2 components to the 150 iris petal lengths
+// embedded in the program, with the notebook's prior, prints the weights,
+// means, standard deviations, cluster sizes and final loss, and writes into
+// gmm-out/ the four figures of the notebook as PNG images (data.png,
+// loss.png, density.png, clusters.png), the fitted model as model.json,
+// and assignments.csv, which gives each value its cluster and its
+// responsibilities.
+//
+// Usage:
+//
+//	gmm [flags]
+//
+// The flags are:
+//
+//	-csv FILE      read the data from FILE, comma-separated with a header row
+//	               (default: the embedded iris data)
+//	-column NAME   the column to fit, by name or 0-based index (default:
+//	               petal_length for the iris data, the only column of a file
+//	               that has one)
+//	-k N           the number of components (default 2)
+//	-method M      the optimiser: adam or em (default adam)
+//	-prior P       notebook: Dirichlet(1), Normal(0, 10), InverseGamma(1, 1);
+//	               default: a weakly informative prior scaled to the data;
+//	               none: maximum likelihood (default notebook)
+//	-seed N        the seed of the starting points (default 0)
+//	-out DIR       where to write the figures and files (default gmm-out)
+//	-json          print the fitted model as JSON instead of the table
+//	-v             report the fit's progress on standard error
+//
+// On bad input gmm prints a one-line message on standard error and exits
+// with status 1, or 2 for a bad flag.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gmm-go/gmm"
+	"github.com/gmm-go/gmm/iris"
+	gplot "github.com/gmm-go/gmm/plot"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, message(err))
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// message returns err as the one line gmm prints: prefixed with "gmm: "
+// once, and on a single line.
+func message(err error) string {
+	s := strings.TrimPrefix(err.Error(), "gmm: ")
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	return "gmm: " + s
+}
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ error }
+
+// options are the parsed flags.
+type options struct {
+	csv, column string
+	k           int
+	method      gmm.Method
+	prior       string
+	seed        uint64
+	out         string
+	json        bool
+	verbose     bool
+}
+
+const usage = `Usage: gmm [flags]
+
+Fits a Gaussian mixture to one column of numbers, prints the fit and writes
+the figures data.png, loss.png, density.png and clusters.png, model.json and
+assignments.csv into the output directory. With no flags it fits the iris
+petal lengths with the notebook's prior and K = 2.
+
+Flags:
+`
+
+// parse parses the command line. It returns ok false, and no error, when
+// the help was asked for and printed.
+func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
+	fs := flag.NewFlagSet("gmm", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&opt.csv, "csv", "", "read the data from `FILE`, comma-separated with a header row (default: the embedded iris data)")
+	fs.StringVar(&opt.column, "column", "", "the column to fit, by `NAME` or 0-based index (default: petal_length for the iris data, the only column of a file that has one)")
+	fs.IntVar(&opt.k, "k", 2, "the number of components `N`")
+	method := fs.String("method", "adam", "the optimiser `M`: adam or em")
+	fs.StringVar(&opt.prior, "prior", "notebook", "the prior `P`: notebook, default (scaled to the data) or none (maximum likelihood)")
+	fs.Uint64Var(&opt.seed, "seed", 0, "the seed `N` of the starting points")
+	fs.StringVar(&opt.out, "out", "gmm-out", "write the figures and files into `DIR`")
+	fs.BoolVar(&opt.json, "json", false, "print the fitted model as JSON instead of the table")
+	fs.BoolVar(&opt.verbose, "v", false, "report the fit's progress on standard error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return opt, false, nil
+		}
+		return opt, false, usageError{fmt.Errorf("%v; run gmm -h for the flags", err)}
+	}
+	if fs.NArg() > 0 {
+		return opt, false, usageError{fmt.Errorf("unexpected argument %s; give the data with -csv FILE", quote(fs.Arg(0)))}
+	}
+	if opt.k < 1 {
+		return opt, false, usageError{fmt.Errorf("-k is %d; the number of components must be at least 1", opt.k)}
+	}
+	switch *method {
+	case "adam":
+		opt.method = gmm.Adam
+	case "em":
+		opt.method = gmm.EM
+	default:
+		return opt, false, usageError{fmt.Errorf("unknown -method %s; use adam or em", quote(*method))}
+	}
+	switch opt.prior {
+	case "notebook", "default", "none":
+	default:
+		return opt, false, usageError{fmt.Errorf("unknown -prior %s; use notebook, default or none", quote(opt.prior))}
+	}
+	if opt.out == "" {
+		return opt, false, usageError{errors.New("-out is empty; give a directory")}
+	}
+	return opt, true, nil
+}
+
+// data is the column being fitted.
+type data struct {
+	x      []float64
+	column string
+	source string // where it came from, for the report
+}
+
+// load reads the column the options name.
+func load(opt options) (*data, error) {
+	if opt.csv == "" {
+		col := opt.column
+		if col == "" {
+			col = "petal_length"
+		}
+		src := "the embedded iris data"
+		x, name, err := readColumn(strings.NewReader(iris.CSV()), src, col)
+		if err != nil {
+			return nil, err
+		}
+		return &data{x: x, column: name, source: src}, nil
+	}
+	f, err := os.Open(opt.csv)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the data: %v", err)
+	}
+	defer f.Close()
+	x, name, err := readColumn(bufio.NewReader(f), opt.csv, opt.column)
+	if err != nil {
+		return nil, err
+	}
+	return &data{x: x, column: name, source: opt.csv}, nil
+}
+
+// prior returns the prior the options name for the data x.
+func prior(name string, x []float64) gmm.Prior {
+	switch name {
+	case "default":
+		return gmm.DefaultPrior(x)
+	case "none":
+		return gmm.Prior{}
+	}
+	return gmm.NotebookPrior()
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	opt, ok, err := parse(args, stdout)
+	if err != nil || !ok {
+		return err
+	}
+	logf := func(string, ...any) {}
+	if opt.verbose {
+		logf = func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	}
+	since := func(t time.Time) time.Duration { return time.Since(t).Round(time.Microsecond) }
+
+	t := time.Now()
+	d, err := load(opt)
+	if err != nil {
+		return err
+	}
+	if opt.k > len(d.x) {
+		return fmt.Errorf("-k is %d but there are only %d values; use at most %d components", opt.k, len(d.x), len(d.x))
+	}
+	logf("read %d values of %s in %v", len(d.x), d.column, since(t))
+
+	m := &gmm.Model{K: opt.k, Prior: prior(opt.prior, d.x)}
+	s := &gmm.Settings{Method: opt.method, Seed: opt.seed}
+	if opt.verbose {
+		s.Progress = progress(stderr)
+	}
+	t = time.Now()
+	res, err := m.Fit(d.x, s)
+	if err != nil {
+		return err
+	}
+	logf("fitted in %v: the best of %d starts took %d steps to a loss of %.6f", since(t), res.Restarts, res.Steps, res.Loss[len(res.Loss)-1])
+
+	t = time.Now()
+	z := m.Assign(d.x)
+	modelJSON, err := fitJSON(m, res, d)
+	if err != nil {
+		return err
+	}
+	files, err := write(opt.out, m, res, d, z, modelJSON)
+	if err != nil {
+		return err
+	}
+	logf("wrote %d files into %s in %v", len(files), opt.out, since(t))
+	if opt.json {
+		_, err := stdout.Write(modelJSON)
+		return err
+	}
+	return report(stdout, opt, m, res, d, z, files)
+}
+
+// progress returns a Settings.Progress that reports on w at steps 1, 2, 5,
+// 10, 20, 50, … of every run.
+func progress(w io.Writer) func(run, step int, loss float64) {
+	return func(run, step int, loss float64) {
+		n := step + 1
+		for n%10 == 0 {
+			n /= 10
+		}
+		if n == 1 || n == 2 || n == 5 {
+			fmt.Fprintf(w, "start %d, step %d: loss %.6f\n", run, step+1, loss)
+		}
+	}
+}
+
+// fitSummary is what model.json and -json add to the model's own JSON.
+type fitSummary struct {
+	Method    string  `json:"method"`
+	Loss      float64 `json:"loss"`
+	Converged bool    `json:"converged"`
+	Steps     int     `json:"steps"`
+	N         int     `json:"n"`
+	Column    string  `json:"column"`
+}
+
+// fitJSON returns the model's JSON (see gmm.Model.MarshalJSON) with a
+// summary of the fit added after its keys, indented.
+func fitJSON(m *gmm.Model, res *gmm.Result, d *data) ([]byte, error) {
+	mj, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	sj, err := json.Marshal(fitSummary{
+		Method: res.Method.String(), Loss: res.Loss[len(res.Loss)-1], Converged: res.Converged,
+		Steps: res.Steps, N: len(d.x), Column: d.column,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Both are JSON objects: join them into one, the model's keys first.
+	joined := append(append(mj[:len(mj)-1:len(mj)-1], ','), sj[1:]...)
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, joined, "", "  "); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
+
+// write writes the figures, model.json and assignments.csv into dir and
+// returns their names.
+func write(dir string, m *gmm.Model, res *gmm.Result, d *data, z []int, modelJSON []byte) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create the output directory: %v", err)
+	}
+	type figure struct {
+		file string
+		draw func() (*plot.Plot, error)
+		w, h vg.Length
+	}
+	figures := []figure{
+		{"data.png", func() (*plot.Plot, error) { return gplot.Data(d.x, d.column) }, 8 * vg.Inch, 3 * vg.Inch},
+		{"loss.png", func() (*plot.Plot, error) { return gplot.Loss(res) }, 8 * vg.Inch, 4.5 * vg.Inch},
+		{"density.png", func() (*plot.Plot, error) { return gplot.Density(m, d.x, d.column) }, 8 * vg.Inch, 5 * vg.Inch},
+		{"clusters.png", func() (*plot.Plot, error) { return gplot.Clusters(m, d.x, d.column) }, 8 * vg.Inch, min(2+1.2*vg.Length(m.K), 12) * vg.Inch},
+	}
+	var files []string
+	for _, f := range figures {
+		p, err := f.draw()
+		if err != nil {
+			return nil, err
+		}
+		if err := writeFile(filepath.Join(dir, f.file), func(w io.Writer) error {
+			return gplot.WritePNG(w, p, f.w, f.h)
+		}); err != nil {
+			return nil, err
+		}
+		files = append(files, f.file)
+	}
+	if err := writeFile(filepath.Join(dir, "model.json"), func(w io.Writer) error {
+		_, err := w.Write(modelJSON)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	files = append(files, "model.json")
+	if err := writeFile(filepath.Join(dir, "assignments.csv"), func(w io.Writer) error {
+		return assignments(w, m, d.column, d.x, z)
+	}); err != nil {
+		return nil, err
+	}
+	files = append(files, "assignments.csv")
+	return files, nil
+}
+
+// writeFile creates path and writes it with fill.
+func writeFile(path string, fill func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("cannot write the output: %v", err)
+	}
+	bw := bufio.NewWriter(f)
+	err = fill(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %v", path, err)
+	}
+	return nil
+}
+
+// assignments writes each value, its cluster z and its responsibilities
+// as CSV, in chunks so that no n×K matrix is held.
+func assignments(w io.Writer, m *gmm.Model, column string, x []float64, z []int) error {
+	var b []byte
+	b = append(b, column...)
+	b = append(b, ",cluster"...)
+	for k := range m.K {
+		b = fmt.Appendf(b, ",p%d", k)
+	}
+	b = append(b, '\n')
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	const chunk = 4096
+	for lo := 0; lo < len(x); lo += chunk {
+		hi := min(lo+chunk, len(x))
+		r := m.Responsibilities(x[lo:hi])
+		for i := lo; i < hi; i++ {
+			b = strconv.AppendFloat(b[:0], x[i], 'g', -1, 64)
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(z[i]), 10)
+			for _, p := range r[i-lo] {
+				b = append(b, ',')
+				b = strconv.AppendFloat(b, p, 'g', 6, 64)
+			}
+			b = append(b, '\n')
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// report prints the fit as a table.
+func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, d *data, z []int, files []string) error {
+	size := make([]int, m.K)
+	for _, k := range z {
+		size[k]++
+	}
+	n := fmt.Sprintf("%d values", len(d.x))
+	if len(d.x) == 1 {
+		n = "1 value"
+	}
+	fmt.Fprintf(w, "Fitted K = %d to %s of %s from %s.\n", m.K, n, d.column, d.source)
+	fmt.Fprintf(w, "prior:  %s: %s\n", opt.prior, describe(m.Prior))
+	status := fmt.Sprintf("converged after %d steps", res.Steps)
+	if !res.Converged {
+		status = fmt.Sprintf("NOT converged: stopped after %d steps", res.Steps)
+	}
+	fmt.Fprintf(w, "method: %v, seed %d, best of %d starts, %s\n", res.Method, opt.seed, res.Restarts, status)
+	if note := priorNote(m.Prior, d.x); note != "" {
+		fmt.Fprintf(w, "note:   %s\n", note)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "cluster\tweight\tmean\tsigma\tsize\t")
+	for k := range m.K {
+		fmt.Fprintf(tw, "z=%d\t%.5f\t%#.6g\t%#.6g\t%d\t\n", k, m.Weights[k], m.Means[k], m.Sigmas[k], size[k])
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nfinal loss: %.4f  (−log p(x, w, μ, σ))\n", res.Loss[len(res.Loss)-1])
+	_, err := fmt.Fprintf(w, "wrote %s: %s\n", opt.out, strings.Join(files, ", "))
+	return err
+}
+
+// priorNote returns a warning if the data's mean lies more than five
+// prior standard deviations from the prior's mean for μ, where the prior
+// pulls the means far from the data, and "" otherwise.
+func priorNote(p gmm.Prior, x []float64) string {
+	if p.IsZero() {
+		return ""
+	}
+	var mean float64
+	for i, v := range x {
+		mean += (v - mean) / float64(i+1)
+	}
+	if math.Abs(mean-p.MeanLoc) <= 5*p.MeanScale {
+		return ""
+	}
+	return fmt.Sprintf("the data's mean, %.4g, is far outside the prior Normal(%.4g, %.4g) on the means, which pulls them away from the data; try -prior default",
+		mean, p.MeanLoc, p.MeanScale)
+}
+
+// describe names the prior in words.
+func describe(p gmm.Prior) string {
+	if p.IsZero() {
+		return "none (maximum likelihood)"
+	}
+	on := "σ"
+	if p.OnVariance {
+		on = "σ²"
+	}
+	return fmt.Sprintf("w ~ Dirichlet(%.4g), μ ~ Normal(%.4g, %.4g), %s ~ InverseGamma(%.4g, %.4g)",
+		p.Concentration, p.MeanLoc, p.MeanScale, on, p.SigmaShape, p.SigmaScale)
+}

@@ -1,0 +1,663 @@
+// Package plot draws the figures of a fitted one-dimensional Gaussian
+// mixture with gonum.org/v1/plot: the data as a swarm plot, the loss curve
+// of the fit, the weighted component densities and their sum over a
+// histogram of the data, and the data split by cluster. These are the four
+// figures of the notebook gmm started from, with the density drawn
+// correctly, 1/σ included.
+//
+// Each function returns a *plot.Plot from gonum.org/v1/plot, which can be
+// changed further (titles, ranges, more plotters) and saved in any format
+// gonum supports; WritePNG writes one as a PNG image. The package lives
+// apart from gmm so that programs embedding the library pull in no
+// plotting code.
+//
+// Component k is drawn in the same colour in every figure. Functions return
+// an error, and draw nothing, if the data are empty or hold NaN or ±Inf, or
+// if the model is not a valid fitted model (see gmm.Model.Validate).
+package plot
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/gmm-go/gmm"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// Color returns the colour of component k: the ten colours of
+// matplotlib's tab10 palette, in turn.
+func Color(k int) color.Color {
+	c := tab10[((k%len(tab10))+len(tab10))%len(tab10)]
+	return color.RGBA{R: uint8(c >> 16), G: uint8(c >> 8), B: uint8(c), A: 255}
+}
+
+var tab10 = [...]uint32{
+	0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd,
+	0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf,
+}
+
+const (
+	// maxSwarm is the most values a swarm row draws. A row with more
+	// shows a random sample of this size, and the title says so.
+	maxSwarm = 500
+	// maxRug is the most values for which the density plot draws a rug;
+	// beyond it the rug is a solid band and the histogram says it all.
+	maxRug = 1000
+	// curvePoints is the number of points each density curve is drawn
+	// through.
+	curvePoints = 1200
+	dpi         = 120
+)
+
+var (
+	gray      = color.RGBA{R: 0x80, G: 0x80, B: 0x80, A: 0xff}
+	lightGray = color.RGBA{R: 0xd8, G: 0xd8, B: 0xd8, A: 0xff}
+	gridGray  = color.RGBA{R: 0xe8, G: 0xe8, B: 0xe8, A: 0xff}
+)
+
+// WritePNG draws p at the given size and writes it to w as a PNG image at
+// 120 dots per inch.
+func WritePNG(w io.Writer, p *plot.Plot, width, height vg.Length) error {
+	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
+	margin := vg.Points(6)
+	p.Draw(draw.Crop(draw.New(c), margin, -2*margin, margin, -margin))
+	_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
+	return err
+}
+
+// Data returns the data as a swarm plot, the notebook's first figure: one
+// marker per value along the x axis, stacked where values are close, so
+// that the shape of the distribution shows. label names the data and
+// labels the x axis. Beyond 500 values a random sample of 500 is drawn,
+// and the title says so.
+func Data(x []float64, label string) (*plot.Plot, error) {
+	if err := checkData(x); err != nil {
+		return nil, err
+	}
+	label = name(label)
+	shown, thinned := thin(x, maxSwarm)
+	title := fmt.Sprintf("The data: %s of %s", values(len(x)), label)
+	if thinned {
+		title += fmt.Sprintf("\n(a random %d of them shown)", len(shown))
+	}
+	p := newPlot(title, label, "")
+	p.Add(newSwarm(shown, 0, 1, draw.GlyphStyle{Color: Color(0), Radius: dotRadius(len(shown)), Shape: draw.CircleGlyph{}}))
+	p.X.Min, p.X.Max = pad(x, 0.04)
+	p.HideY()
+	return p, nil
+}
+
+// Loss returns the loss curve of a fit, the notebook's second figure: the
+// loss −log p(x, w, μ, σ) of the winning run at each step, with its final
+// value marked.
+func Loss(r *gmm.Result) (*plot.Plot, error) {
+	if r == nil || len(r.Loss) == 0 {
+		return nil, errors.New("plot: the result has no losses; pass the Result that Fit returned")
+	}
+	xys := make(plotter.XYs, 0, len(r.Loss))
+	for t, l := range r.Loss {
+		if isFinite(l) {
+			xys = append(xys, plotter.XY{X: float64(t), Y: l})
+		}
+	}
+	if len(xys) == 0 {
+		return nil, errors.New("plot: every loss of the result is NaN or infinite; there is nothing to draw")
+	}
+	final := xys[len(xys)-1].Y
+	status := fmt.Sprintf("converged after %d steps", r.Steps)
+	if !r.Converged {
+		status = fmt.Sprintf("stopped after %d steps, not converged", r.Steps)
+	}
+	starts := "1 start"
+	if r.Restarts != 1 {
+		starts = fmt.Sprintf("best of %d starts", r.Restarts)
+	}
+	step := "Adam step"
+	if r.Method == gmm.EM {
+		step = "EM iteration"
+	}
+	p := newPlot(fmt.Sprintf("Loss of the fit: −log p(x, w, μ, σ)\n%v, %s, %s", r.Method, starts, status),
+		step, "loss")
+	p.Add(newGrid())
+	line, err := plotter.NewLine(xys)
+	if err != nil {
+		return nil, err
+	}
+	line.Color = Color(0)
+	line.Width = vg.Points(2)
+	var dots *plotter.Scatter
+	if len(xys) <= 60 {
+		// Few steps: mark each one.
+		if dots, err = plotter.NewScatter(xys); err != nil {
+			return nil, err
+		}
+		dots.GlyphStyle = draw.GlyphStyle{Color: Color(0), Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+	}
+	last := plotter.XYs{{X: xys[0].X, Y: final}, {X: xys[len(xys)-1].X, Y: final}}
+	ref, err := plotter.NewLine(last)
+	if err != nil {
+		return nil, err
+	}
+	ref.Color = gray
+	ref.Width = vg.Points(1)
+	ref.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+	end, err := plotter.NewScatter(xys[len(xys)-1:])
+	if err != nil {
+		return nil, err
+	}
+	end.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+	p.Add(ref, line)
+	if dots != nil {
+		p.Add(dots)
+		p.Legend.Add("loss", line, dots)
+	} else {
+		p.Legend.Add("loss", line)
+	}
+	p.Add(end)
+	p.Legend.Add(fmt.Sprintf("final loss %.4f", final), ref, end)
+	p.Legend.Top = true
+	p.X.Min = 0
+	p.X.Max = max(xys[len(xys)-1].X, 1)
+	// The first losses, from the starting point, can dwarf the rest;
+	// the range is set so that the approach to the optimum stays visible
+	// while the start is still drawn.
+	lo, hi := final, xys[0].Y
+	for _, v := range xys {
+		lo, hi = min(lo, v.Y), max(hi, v.Y)
+	}
+	span := max(hi-lo, 1e-9*math.Abs(final), 1e-12)
+	p.Y.Min, p.Y.Max = lo-0.05*span, hi+0.05*span
+	return p, nil
+}
+
+// Density returns the notebook's third figure, done right: each weighted
+// component density w_k N(x | μ_k, σ_k), with
+// N(x | μ, σ) = exp(−(x − μ)²/(2σ²)) / (σ √(2π)), and their sum, the
+// mixture density, drawn over a histogram of the data scaled to unit area
+// and, for up to 1000 values, a rug of them. The histogram's bins are no wider than the
+// narrowest component, so that its peak is resolved, and are aligned with
+// the data's grid when the values are rounded (as the iris data are, to
+// 0.1). label names the data and labels the x axis.
+func Density(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
+	if err := checkModel(m); err != nil {
+		return nil, err
+	}
+	if err := checkData(x); err != nil {
+		return nil, err
+	}
+	label = name(label)
+	lo, hi := span(m, x)
+	p := newPlot(fmt.Sprintf("The fitted mixture over the data: K = %d", m.K), label, "density")
+	p.Add(newGrid())
+
+	hist := histogram(x, slices.Min(m.Sigmas))
+	hist.FillColor = lightGray
+	if len(hist.Bins) <= 80 {
+		hist.LineStyle = draw.LineStyle{Color: color.White, Width: vg.Points(0.5)}
+	} else {
+		// White edges on many narrow bars would stripe the histogram.
+		hist.LineStyle = draw.LineStyle{Color: lightGray, Width: vg.Points(0.5)}
+	}
+	p.Add(hist)
+	p.Legend.Add(fmt.Sprintf("data (%s, histogram)", values(len(x))), hist)
+
+	histMax := 0.0
+	for _, b := range hist.Bins {
+		histMax = max(histMax, b.Weight)
+	}
+	grid := curveGrid(m, lo, hi)
+	sum := make(plotter.XYs, len(grid))
+	curveMax := 0.0
+	for i, v := range grid {
+		sum[i] = plotter.XY{X: v, Y: m.Density(v)}
+		curveMax = max(curveMax, sum[i].Y)
+	}
+	// A component far narrower than the histogram's bins, such as one
+	// that maximum likelihood has collapsed onto a few equal values,
+	// would flatten everything else: the axis is then cut at three times
+	// the histogram's peak, and the title says how high the curve goes.
+	ymax := max(histMax, curveMax)
+	if curveMax > 4*histMax {
+		ymax = 3 * histMax
+		p.Title.Text += fmt.Sprintf("\n(the density rises to %.4g, above the top of the axis)", curveMax)
+	}
+	for k := range m.K {
+		// Each component is drawn where it stands above 0.1% of the
+		// plot's height, so that its tails do not run along the axis.
+		var c plotter.XYs
+		for _, v := range grid {
+			if y := m.Weights[k] * normal(v, m.Means[k], m.Sigmas[k]); y > 1e-3*ymax {
+				c = append(c, plotter.XY{X: v, Y: y})
+			}
+		}
+		l, err := plotter.NewLine(c)
+		if err != nil {
+			return nil, err
+		}
+		l.Color = Color(k)
+		l.Width = vg.Points(2.5)
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("z=%d: w=%.3g, μ=%.4g, σ=%.4g", k, m.Weights[k], m.Means[k], m.Sigmas[k]), l)
+	}
+	total, err := plotter.NewLine(sum)
+	if err != nil {
+		return nil, err
+	}
+	total.Color = color.Black
+	total.Width = vg.Points(1.5)
+	total.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+	p.Add(total)
+	p.Legend.Add("sum: the mixture density", total)
+
+	if len(x) <= maxRug {
+		p.Add(&rug{x: x, style: draw.LineStyle{Color: color.RGBA{A: 0x90}, Width: vg.Points(0.75)}, height: vg.Points(7)})
+	}
+
+	// The legend goes in the upper corner over the lower end of the
+	// curves and bars, with the top raised if they would still reach it.
+	// It takes about 5.5% of the height per line at the figure sizes the
+	// command line uses.
+	left, right := 0.0, 0.0
+	for _, b := range hist.Bins {
+		left, right = sideMax(left, right, b.Min, b.Max, b.Weight, lo, hi)
+	}
+	for _, s := range sum {
+		left, right = sideMax(left, right, s.X, s.X, s.Y, lo, hi)
+	}
+	side := right
+	if left < right {
+		side = left
+		p.Legend.Left = true
+		p.Legend.XOffs = -p.Legend.XOffs
+	}
+	frac := 0.055 * float64(m.K+3)
+	p.Legend.Top = true
+	p.X.Min, p.X.Max = lo, hi
+	p.Y.Min, p.Y.Max = 0, max(1.08*ymax, side/max(1-frac, 0.3))
+	return p, nil
+}
+
+// Clusters returns the data split by cluster, the notebook's fourth
+// figure: one swarm row per component, each value in the row of its most
+// probable component (m.Assign), with the number of values in each, and
+// the boundaries between the clusters drawn as dashed lines. label names
+// the data and labels the x axis. A row with more than 500 values shows a
+// random sample of 500.
+func Clusters(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
+	if err := checkModel(m); err != nil {
+		return nil, err
+	}
+	if err := checkData(x); err != nil {
+		return nil, err
+	}
+	label = name(label)
+	z := m.Assign(x)
+	rows := make([][]float64, m.K)
+	for i, k := range z {
+		rows[k] = append(rows[k], x[i])
+	}
+	title := "The data split by cluster\n(each value in its most probable component)"
+	p := newPlot(title, label, "")
+	names := make([]string, m.K)
+	thinned := false
+	for k, r := range rows {
+		// Component 0 at the top, as in the table the command prints.
+		names[m.K-1-k] = fmt.Sprintf("z=%d\n%s", k, values(len(r)))
+		if len(r) == 0 {
+			continue
+		}
+		shown, t := thin(r, maxSwarm)
+		thinned = thinned || t
+		p.Add(newSwarm(shown, float64(m.K-1-k), 0.46,
+			draw.GlyphStyle{Color: Color(k), Radius: dotRadius(len(shown)), Shape: draw.CircleGlyph{}}))
+	}
+	if thinned {
+		p.Title.Text = fmt.Sprintf("The data split by cluster\n(each value in its most probable component; at most %d per row shown)", maxSwarm)
+	}
+	lo, hi := span(m, x)
+	if b := boundaries(m, lo, hi); len(b) > 0 {
+		bl := &vlines{x: b, style: draw.LineStyle{Color: gray, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}}
+		p.Add(bl)
+		text := "boundary at"
+		for i, v := range b {
+			if i > 0 {
+				text += ","
+			}
+			text += fmt.Sprintf(" %.4g", v)
+		}
+		p.Legend.Add(text, bl)
+		p.Legend.Top = true
+	}
+	p.NominalY(names...)
+	p.Y.Min, p.Y.Max = -0.5, float64(m.K)-0.5
+	p.X.Min, p.X.Max = lo, hi
+	return p, nil
+}
+
+// sideMax updates the greatest heights seen in the left and right thirds
+// of [lo, hi] with a bar or point spanning [a, b] at height y.
+func sideMax(left, right, a, b, y, lo, hi float64) (float64, float64) {
+	if a < lo+(hi-lo)/3 {
+		left = max(left, y)
+	}
+	if b > hi-(hi-lo)/3 {
+		right = max(right, y)
+	}
+	return left, right
+}
+
+// dotRadius returns the radius of the markers of a swarm of n: smaller
+// when there are many, so that the swarm stays readable.
+func dotRadius(n int) vg.Length {
+	switch {
+	case n <= 200:
+		return vg.Points(2.6)
+	case n <= 350:
+		return vg.Points(2.1)
+	}
+	return vg.Points(1.7)
+}
+
+// newPlot returns a plot with the package's title and axis styles.
+func newPlot(title, xlabel, ylabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font = sans(14)
+	p.Title.Padding = vg.Points(10)
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = sans(12)
+		a.Tick.Label.Font = sans(10)
+	}
+	p.X.Tick.Marker = roundTicks{n: 8}
+	p.Y.Tick.Marker = roundTicks{n: 5}
+	p.Legend.TextStyle.Font = sans(10)
+	p.Legend.ThumbnailWidth = vg.Points(24)
+	p.Legend.YOffs = -vg.Points(4)
+	p.Legend.XOffs = -vg.Points(4)
+	return p
+}
+
+// sans returns the sans-serif face of the fonts gonum embeds.
+func sans(size vg.Length) font.Font {
+	return font.Font{Typeface: "Liberation", Variant: "Sans", Size: size}
+}
+
+// newGrid returns light grid lines at the major ticks.
+func newGrid() *plotter.Grid {
+	g := plotter.NewGrid()
+	g.Vertical.Color = gridGray
+	g.Horizontal.Color = gridGray
+	g.Vertical.Width = vg.Points(0.75)
+	g.Horizontal.Width = vg.Points(0.75)
+	return g
+}
+
+func checkData(x []float64) error {
+	if len(x) == 0 {
+		return errors.New("plot: no data; pass at least one value")
+	}
+	for i, v := range x {
+		if !isFinite(v) {
+			return fmt.Errorf("plot: x[%d] is %v; remove non-finite values before plotting", i, v)
+		}
+	}
+	return nil
+}
+
+func checkModel(m *gmm.Model) error {
+	if m == nil {
+		return errors.New("plot: the model is nil")
+	}
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	return nil
+}
+
+func name(label string) string {
+	if label == "" {
+		return "x"
+	}
+	return label
+}
+
+// values returns "1 value" or "n values".
+func values(n int) string {
+	if n == 1 {
+		return "1 value"
+	}
+	return fmt.Sprintf("%d values", n)
+}
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// normal returns the normal density N(x | μ, σ).
+func normal(x, mu, sigma float64) float64 {
+	z := (x - mu) / sigma
+	return math.Exp(-0.5*z*z) / (sigma * math.Sqrt(2*math.Pi))
+}
+
+// pad returns the range of x widened by frac of its width on each side, or
+// by 1 when all values are equal.
+func pad(x []float64, frac float64) (lo, hi float64) {
+	lo, hi = slices.Min(x), slices.Max(x)
+	r := hi - lo
+	if !(r > 0) || math.IsInf(r, 0) {
+		return lo - 1, hi + 1
+	}
+	return lo - frac*r, hi + frac*r
+}
+
+// span returns the x range of the density and cluster plots: the data's
+// range padded by 5%, widened to take in each component's μ ± 3σ, but
+// never more than a quarter of the data's range beyond the data.
+func span(m *gmm.Model, x []float64) (lo, hi float64) {
+	lo, hi = pad(x, 0.05)
+	flo, fhi := pad(x, 0.25)
+	for k := range m.K {
+		lo = min(lo, max(m.Means[k]-3*m.Sigmas[k], flo))
+		hi = max(hi, min(m.Means[k]+3*m.Sigmas[k], fhi))
+	}
+	return lo, hi
+}
+
+// curveGrid returns the points the density curves are drawn through:
+// evenly spaced across [lo, hi], with more about each component's mean so
+// that even a narrow peak is drawn at its true height.
+func curveGrid(m *gmm.Model, lo, hi float64) []float64 {
+	g := linspace(lo, hi, curvePoints)
+	for k := range m.K {
+		for _, z := range linspace(-4, 4, 81) {
+			if v := m.Means[k] + z*m.Sigmas[k]; v > lo && v < hi {
+				g = append(g, v)
+			}
+		}
+	}
+	slices.Sort(g)
+	return slices.Compact(g)
+}
+
+func linspace(lo, hi float64, n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = lo + (hi-lo)*float64(i)/float64(n-1)
+	}
+	return x
+}
+
+// thin returns x if it has at most n values, and otherwise n of them drawn
+// at random without replacement, the same ones on every call.
+func thin(x []float64, n int) ([]float64, bool) {
+	if len(x) <= n {
+		return x, false
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	idx := make([]int, len(x))
+	for i := range idx {
+		idx[i] = i
+	}
+	out := make([]float64, n)
+	for i := range n {
+		j := i + rng.IntN(len(idx)-i)
+		idx[i], idx[j] = idx[j], idx[i]
+		out[i] = x[idx[i]]
+	}
+	return out, true
+}
+
+// boundaries returns the points in (lo, hi) where the most probable
+// component changes, found on a grid and refined by bisection.
+func boundaries(m *gmm.Model, lo, hi float64) []float64 {
+	const n = 2000
+	g := linspace(lo, hi, n)
+	z := m.Assign(g)
+	var b []float64
+	for i := 1; i < n; i++ {
+		if z[i] == z[i-1] {
+			continue
+		}
+		a, c := g[i-1], g[i]
+		za := z[i-1]
+		for range 60 {
+			mid := a + (c-a)/2
+			if mid <= a || mid >= c {
+				break
+			}
+			if m.Assign([]float64{mid})[0] == za {
+				a = mid
+			} else {
+				c = mid
+			}
+		}
+		b = append(b, a+(c-a)/2)
+	}
+	return b
+}
+
+// histogram returns a histogram of x scaled to unit area. Its bin width
+// is the smaller of the Freedman–Diaconis and Sturges widths, as numpy's
+// "auto" rule takes, and of narrowest, and at least a 200th of the range;
+// when the values lie on a grid of step q (they are rounded), the width is
+// rounded to a multiple of q and the bins are centred on the grid, so that
+// no bin catches more grid points than its neighbours.
+func histogram(x []float64, narrowest float64) *plotter.Histogram {
+	s := slices.Sorted(slices.Values(x))
+	n := len(s)
+	lo, hi := s[0], s[n-1]
+	r := hi - lo
+	if !(r > 0) || math.IsInf(r, 0) {
+		// All values are equal: one bar, as wide as the narrowest
+		// component, so that bar and curve are of a height.
+		h := narrowest
+		if !(h > 0) || math.IsInf(h, 0) {
+			h = max(math.Abs(lo)*0.1, 1)
+		}
+		return &plotter.Histogram{Bins: []plotter.HistogramBin{{Min: lo - h/2, Max: lo + h/2, Weight: 1 / h}}, Width: h}
+	}
+	iqr := quantile(s, 0.75) - quantile(s, 0.25)
+	h := r / (math.Log2(float64(n)) + 1)
+	if fd := 2 * iqr / math.Cbrt(float64(n)); fd > 0 {
+		h = min(h, fd)
+	}
+	h = max(min(h, narrowest), r/200)
+	start := lo
+	if q := step(s); q > 0 {
+		h = q * max(1, math.Round(h/q))
+		start = lo - q/2
+	}
+	nb := int(math.Floor((hi-start)/h)) + 1
+	bins := make([]plotter.HistogramBin, nb)
+	for i := range bins {
+		bins[i].Min = start + float64(i)*h
+		bins[i].Max = start + float64(i+1)*h
+	}
+	w := 1 / (float64(n) * h)
+	for _, v := range s {
+		i := min(max(int(math.Floor((v-start)/h)), 0), nb-1)
+		bins[i].Weight += w
+	}
+	return &plotter.Histogram{Bins: bins, Width: h}
+}
+
+// quantile returns the q-quantile of the sorted s, interpolating linearly.
+func quantile(s []float64, q float64) float64 {
+	p := q * float64(len(s)-1)
+	i := int(p)
+	if i+1 >= len(s) {
+		return s[len(s)-1]
+	}
+	return s[i] + (p-float64(i))*(s[i+1]-s[i])
+}
+
+// step returns q > 0 if the sorted s lie on a grid of step q, with at most
+// half as many distinct values as values, and 0 otherwise.
+func step(s []float64) float64 {
+	var gaps []float64
+	for i := 1; i < len(s); i++ {
+		if d := s[i] - s[i-1]; d > 0 {
+			gaps = append(gaps, d)
+		}
+	}
+	if len(gaps) == 0 || 2*(len(gaps)+1) > len(s) {
+		return 0
+	}
+	q := slices.Min(gaps)
+	for _, g := range gaps {
+		// Values printed to a few decimals and parsed back are off the
+		// grid by rounding, about 1e-15 relative; 1e-6 of a step allows
+		// for that and for nothing else.
+		if k := math.Round(g / q); math.Abs(g-k*q) > 1e-6*q {
+			return 0
+		}
+	}
+	return q
+}
+
+// rug draws a short vertical tick at the bottom of the plot for each value.
+type rug struct {
+	x      []float64
+	style  draw.LineStyle
+	height vg.Length
+}
+
+// Plot implements plot.Plotter.
+func (r *rug) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	for _, v := range r.x {
+		x := trX(v)
+		c.StrokeLine2(r.style, x, c.Min.Y, x, c.Min.Y+r.height)
+	}
+}
+
+// vlines draws vertical lines across the plot at the values x.
+type vlines struct {
+	x     []float64
+	style draw.LineStyle
+}
+
+// Plot implements plot.Plotter.
+func (l *vlines) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, _ := p.Transforms(&c)
+	for _, v := range l.x {
+		x := trX(v)
+		c.StrokeLine2(l.style, x, c.Min.Y, x, c.Max.Y)
+	}
+}
+
+// Thumbnail implements plot.Thumbnailer.
+func (l *vlines) Thumbnail(c *draw.Canvas) {
+	y := c.Center().Y
+	c.StrokeLine2(l.style, c.Min.X, y, c.Max.X, y)
+}

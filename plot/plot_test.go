@@ -1,0 +1,349 @@
+package plot
+
+import (
+	"bytes"
+	"image/png"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gmm-go/gmm"
+	"github.com/gmm-go/gmm/iris"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+func TestBeeswarm(t *testing.T) {
+	const d = 5.0
+	rng := rand.New(rand.NewPCG(1, 2))
+	spread := make([]float64, 300)
+	for i := range spread {
+		spread[i] = 100 * rng.NormFloat64()
+	}
+	slices.Sort(spread)
+	for _, tc := range []struct {
+		name string
+		xs   []float64
+	}{
+		{"one", []float64{3}},
+		{"ties", []float64{1, 1, 1, 1, 1, 1, 1}},
+		{"close", []float64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}},
+		{"apart", []float64{0, 10, 20}},
+		{"normal", spread},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			off := beeswarm(tc.xs, d)
+			for i := range off {
+				for j := range i {
+					dx, dy := tc.xs[i]-tc.xs[j], off[i]-off[j]
+					// 1e-9 relative is the rounding margin free allows.
+					if dx*dx+dy*dy < d*d*(1-1e-9) {
+						t.Fatalf("markers %d and %d are %v apart, less than %v", j, i, math.Hypot(dx, dy), d)
+					}
+				}
+			}
+			if off[0] != 0 {
+				t.Errorf("the first marker is at %v, want 0", off[0])
+			}
+		})
+	}
+	// Equal values stack outward from the centre, alternating sides.
+	got := beeswarm([]float64{1, 1, 1, 1, 1}, d)
+	want := []float64{0, d, -d, 2 * d, -2 * d}
+	for i := range want {
+		// The offsets are sums of d computed in floating point: 1e-12.
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Fatalf("ties: offsets %v, want %v", got, want)
+		}
+	}
+	// Markers apart by d or more all stay on the centre line.
+	for i, o := range beeswarm([]float64{0, 5, 10, 15.5}, d) {
+		if o != 0 {
+			t.Errorf("marker %d at %v, want 0", i, o)
+		}
+	}
+}
+
+func TestHistogram(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	cont := make([]float64, 5000)
+	for i := range cont {
+		cont[i] = rng.NormFloat64()
+	}
+	for _, tc := range []struct {
+		name      string
+		x         []float64
+		narrowest float64
+		grid      float64 // the data's rounding step, 0 if none
+	}{
+		{"iris", iris.PetalLength(), 0.178, 0.1},
+		{"continuous", cont, 1, 0},
+		{"one value", []float64{2, 2, 2}, 1, 0},
+		{"integers", []float64{1, 2, 2, 3, 3, 3, 4, 4, 5, 1, 2, 3}, 5, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := histogram(tc.x, tc.narrowest)
+			var area float64
+			for i, b := range h.Bins {
+				area += b.Weight * (b.Max - b.Min)
+				if i > 0 && b.Min != h.Bins[i-1].Max {
+					t.Fatalf("bin %d starts at %v, the previous ends at %v", i, b.Min, h.Bins[i-1].Max)
+				}
+			}
+			// The area is a sum of n terms of 1/n: 1e-12 covers rounding.
+			if math.Abs(area-1) > 1e-12 {
+				t.Errorf("area %v, want 1", area)
+			}
+			lo, hi := h.Bins[0].Min, h.Bins[len(h.Bins)-1].Max
+			if slices.Min(tc.x) < lo || slices.Max(tc.x) >= hi {
+				t.Errorf("bins span [%v, %v), the data [%v, %v]", lo, hi, slices.Min(tc.x), slices.Max(tc.x))
+			}
+			if tc.grid > 0 {
+				// Each bin holds a whole number of grid points, none on
+				// an edge: the edges sit half a step off the grid. 1e-9
+				// of a step allows for the rounding of the data.
+				w := h.Bins[0].Max - h.Bins[0].Min
+				if k := w / tc.grid; math.Abs(k-math.Round(k)) > 1e-9 {
+					t.Errorf("bin width %v is not a multiple of the grid step %v", w, tc.grid)
+				}
+				for _, b := range h.Bins {
+					if f := b.Min/tc.grid - math.Floor(b.Min/tc.grid); math.Abs(f-0.5) > 1e-9 {
+						t.Fatalf("bin edge %v is not half a step off the grid", b.Min)
+					}
+				}
+			}
+		})
+	}
+	// The bins are no wider than the narrowest component, here the iris
+	// setosa cluster's 0.178, so that its peak shows: 0.2 on the 0.1 grid.
+	h := histogram(iris.PetalLength(), 0.178)
+	// 1e-12: the width is 2 × 0.1 up to rounding.
+	if w := h.Bins[0].Max - h.Bins[0].Min; math.Abs(w-0.2) > 1e-12 {
+		t.Errorf("iris bin width %v, want 0.2", w)
+	}
+}
+
+func TestStep(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		x    []float64
+		want float64
+	}{
+		{"iris petal length", iris.PetalLength(), 0.1},
+		{"integers", []float64{1, 1, 3, 3, 4, 4, 7, 7}, 1},
+		{"too many distinct", []float64{1, 2, 3, 4}, 0},
+		{"off grid", []float64{1, 1, 2, 2, 2.5, 2.5, 3.3, 3.3}, 0},
+		{"one value", []float64{5, 5, 5}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := step(slices.Sorted(slices.Values(tc.x)))
+			// Differences of values rounded to 0.1 are 0.1 to within
+			// a few ulps of the values: 1e-12.
+			if math.Abs(got-tc.want) > 1e-12 {
+				t.Errorf("step = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNormal(t *testing.T) {
+	// The peak of N(x | μ, σ) is 1/(σ√(2π)): the factor 1/σ that the
+	// notebook's density plot left out.
+	for _, s := range []float64{0.178, 1, 7.5} {
+		// 1e-15 relative: one division and one multiplication.
+		if got, want := normal(2, 2, s), 1/(s*math.Sqrt(2*math.Pi)); math.Abs(got-want) > 1e-15*want {
+			t.Errorf("normal(2, 2, %v) = %v, want %v", s, got, want)
+		}
+		// It integrates to 1: the trapezoid rule over ±10σ with 4001
+		// points is exact to about 1e-12 for a Gaussian.
+		g := linspace(2-10*s, 2+10*s, 4001)
+		var area float64
+		for i := 1; i < len(g); i++ {
+			area += (normal(g[i-1], 2, s) + normal(g[i], 2, s)) / 2 * (g[i] - g[i-1])
+		}
+		if math.Abs(area-1) > 1e-9 {
+			t.Errorf("σ = %v: area %v, want 1", s, area)
+		}
+	}
+}
+
+func TestBoundaries(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		m    gmm.Model
+		want []float64
+	}{
+		{"symmetric", gmm.Model{K: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 2}, Sigmas: []float64{1, 1}}, []float64{1}},
+		// Equal σ: w1 N(x|0,1) = w2 N(x|2,1) at x = 1 + log(w1/w2)/2.
+		{"unequal weights", gmm.Model{K: 2, Weights: []float64{0.75, 0.25}, Means: []float64{0, 2}, Sigmas: []float64{1, 1}}, []float64{1 + math.Log(3)/2}},
+		{"one component", gmm.Model{K: 1, Weights: []float64{1}, Means: []float64{0}, Sigmas: []float64{1}}, nil},
+		// The wide component wins in both tails: two boundaries, at
+		// x² (1 − 1/4) / 2 = log 2, x = ±sqrt(8 log 2 / 3).
+		{"nested", gmm.Model{K: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 0}, Sigmas: []float64{1, 2}},
+			[]float64{-math.Sqrt(8 * math.Ln2 / 3), math.Sqrt(8 * math.Ln2 / 3)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := boundaries(&tc.m, -5, 5)
+			if len(got) != len(tc.want) {
+				t.Fatalf("boundaries %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				// Bisection runs to adjacent floats; the densities'
+				// rounding moves the crossing by about 1e-15: 1e-12.
+				if math.Abs(got[i]-tc.want[i]) > 1e-12 {
+					t.Errorf("boundary %d at %v, want %v", i, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestThin(t *testing.T) {
+	x := linspace(0, 1, 1000)
+	a, thinned := thin(x, 100)
+	b, _ := thin(x, 100)
+	if !thinned || len(a) != 100 || !slices.Equal(a, b) {
+		t.Fatalf("thin: %d values, thinned %v, repeatable %v", len(a), thinned, slices.Equal(a, b))
+	}
+	seen := map[float64]bool{}
+	for _, v := range a {
+		if seen[v] || !slices.Contains(x, v) {
+			t.Fatalf("thin drew %v twice or from outside x", v)
+		}
+		seen[v] = true
+	}
+	if c, thinned := thin(x[:50], 100); thinned || len(c) != 50 {
+		t.Errorf("thin of 50 values to 100: %d values, thinned %v", len(c), thinned)
+	}
+}
+
+func TestRoundTicks(t *testing.T) {
+	for _, tc := range []struct {
+		lo, hi float64
+		labels string
+	}{
+		{0.76, 7.14, "1 2 3 4 5 6 7"},
+		{0, 199, "0 20 40 60 80 100 120 140 160 180"},
+		{205, 288, "210 220 230 240 250 260 270 280"},
+		{-0.03, 0.92, "0.0 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9"},
+		{-8.4, 11.2, "-8 -6 -4 -2 0 2 4 6 8 10"},
+	} {
+		var labels []string
+		for _, tk := range (roundTicks{n: 8}).Ticks(tc.lo, tc.hi) {
+			if tk.Value < tc.lo || tk.Value > tc.hi {
+				t.Errorf("[%v, %v]: tick %v out of range", tc.lo, tc.hi, tk.Value)
+			}
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if got := strings.Join(labels, " "); got != tc.labels {
+			t.Errorf("[%v, %v]: labels %q, want %q", tc.lo, tc.hi, got, tc.labels)
+		}
+	}
+}
+
+func irisFit(t testing.TB) (*gmm.Model, *gmm.Result, []float64) {
+	t.Helper()
+	x := iris.PetalLength()
+	m := &gmm.Model{K: 2, Prior: gmm.NotebookPrior()}
+	res, err := m.Fit(x, &gmm.Settings{Method: gmm.EM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, res, x
+}
+
+func TestFiguresDraw(t *testing.T) {
+	m, res, x := irisFit(t)
+	for _, tc := range []struct {
+		name string
+		draw func() (*plot.Plot, error)
+	}{
+		{"data", func() (*plot.Plot, error) { return Data(x, "petal_length") }},
+		{"loss", func() (*plot.Plot, error) { return Loss(res) }},
+		{"density", func() (*plot.Plot, error) { return Density(m, x, "petal_length") }},
+		{"clusters", func() (*plot.Plot, error) { return Clusters(m, x, "petal_length") }},
+		{"one value", func() (*plot.Plot, error) { return Data([]float64{3}, "") }},
+		{"many values", func() (*plot.Plot, error) { return Data(linspace(0, 1, 5000), "u") }},
+		{"one step", func() (*plot.Plot, error) { return Loss(&gmm.Result{Loss: []float64{1}, Steps: 1, Restarts: 1}) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := tc.draw()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := WritePNG(&buf, p, 4*vg.Inch, 3*vg.Inch); err != nil {
+				t.Fatal(err)
+			}
+			img, err := png.Decode(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 4 × 3 inches at 120 dots per inch.
+			if b := img.Bounds(); b.Dx() != 480 || b.Dy() != 360 {
+				t.Errorf("image is %v, want 480×360", b)
+			}
+		})
+	}
+}
+
+func TestFiguresReject(t *testing.T) {
+	m, _, x := irisFit(t)
+	bad := &gmm.Model{K: 2, Weights: []float64{0.5, 0.6}, Means: []float64{0, 1}, Sigmas: []float64{1, 1}}
+	for _, tc := range []struct {
+		name string
+		draw func() (*plot.Plot, error)
+		want string
+	}{
+		{"data empty", func() (*plot.Plot, error) { return Data(nil, "") }, "no data"},
+		{"data NaN", func() (*plot.Plot, error) { return Data([]float64{1, math.NaN()}, "") }, "x[1] is NaN"},
+		{"loss nil", func() (*plot.Plot, error) { return Loss(nil) }, "no losses"},
+		{"loss all NaN", func() (*plot.Plot, error) { return Loss(&gmm.Result{Loss: []float64{math.NaN()}}) }, "nothing to draw"},
+		{"density nil model", func() (*plot.Plot, error) { return Density(nil, x, "") }, "model is nil"},
+		{"density bad model", func() (*plot.Plot, error) { return Density(bad, x, "") }, "sum to"},
+		{"density Inf", func() (*plot.Plot, error) { return Density(m, []float64{math.Inf(1)}, "") }, "x[0] is +Inf"},
+		{"clusters unfitted", func() (*plot.Plot, error) { return Clusters(&gmm.Model{K: 2}, x, "") }, "fit it first"},
+		{"clusters empty", func() (*plot.Plot, error) { return Clusters(m, nil, "") }, "no data"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := tc.draw()
+			if err == nil || !strings.Contains(err.Error(), tc.want) || p != nil {
+				t.Errorf("got plot %v, error %v; want an error containing %q", p != nil, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestColor(t *testing.T) {
+	// Components k and k+10 share a colour; the first ten differ.
+	seen := map[string]int{}
+	for k := range 10 {
+		r, g, b, _ := Color(k).RGBA()
+		key := strconv.Itoa(int(r)) + "," + strconv.Itoa(int(g)) + "," + strconv.Itoa(int(b))
+		if j, ok := seen[key]; ok {
+			t.Errorf("components %d and %d have the same colour", j, k)
+		}
+		seen[key] = k
+		if Color(k) != Color(k+10) || Color(-1) != Color(9) {
+			t.Errorf("colours do not cycle")
+		}
+	}
+}
+
+func BenchmarkDensityIris150(b *testing.B) {
+	m, _, x := irisFit(b)
+	for b.Loop() {
+		p, err := Density(m, x, "petal_length")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := WritePNG(&bytes.Buffer{}, p, 8*vg.Inch, 5*vg.Inch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package plot
+
+import (
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+)
+
+// roundTicks places labelled ticks at about n round numbers (1, 2 or 5
+// times a power of ten apart) across the axis, with unlabelled ticks
+// between them.
+type roundTicks struct{ n int }
+
+// Ticks implements plot.Ticker.
+func (t roundTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) || math.IsInf(hi-lo, 0) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	raw := (hi - lo) / float64(max(t.n, 1))
+	e := math.Floor(math.Log10(raw))
+	pow := math.Pow(10, e)
+	var mant float64
+	var sub int
+	switch f := raw / pow; {
+	case f < 1.5:
+		mant, sub = 1, 5
+	case f < 3.5:
+		mant, sub = 2, 4
+	case f < 7.5:
+		mant, sub = 5, 5
+	default:
+		mant, sub = 10, 5
+	}
+	step := mant * pow
+	minor := step / float64(sub)
+	prec := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
+	first := math.Ceil(lo/minor - 1e-9)
+	last := math.Floor(hi/minor + 1e-9)
+	if last-first > 1000 {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	var ticks []plot.Tick
+	for i := first; i <= last; i++ {
+		v := i * minor
+		if math.Mod(i, float64(sub)) != 0 {
+			ticks = append(ticks, plot.Tick{Value: v})
+			continue
+		}
+		if v == 0 {
+			v = 0 // no "-0"
+		}
+		label := strconv.FormatFloat(v, 'f', prec, 64)
+		if a := math.Abs(v); a >= 1e6 || (a > 0 && step < 1e-4) {
+			label = strconv.FormatFloat(v, 'g', 4, 64)
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: label})
+	}
+	return ticks
+}
