@@ -96,7 +96,8 @@ func (m *Model) logComponents(x float64, l []float64) float64 {
 	}
 	best, bz := -1, math.Inf(1)
 	for k := range l {
-		if z := math.Abs((x - m.Means[k]) / m.Sigmas[k]); m.Weights[k] > 0 && z < bz {
+		// log|x − μ_k| − log σ_k orders the |z_k| without overflow.
+		if z := math.Log(math.Abs(x-m.Means[k])) - math.Log(m.Sigmas[k]); m.Weights[k] > 0 && (best < 0 || z < bz) {
 			best, bz = k, z
 		}
 	}

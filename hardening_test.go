@@ -275,6 +275,10 @@ func TestNoPanics(t *testing.T) {
 			t.Errorf("responsibilities of %v = %v, want NaN", x[i], r)
 		}
 	}
+	tiny := gmm.Model{K: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 1}, Sigmas: []float64{5e-324, 5e-324}}
+	if r := tiny.Responsibilities([]float64{0.7}); r[0][0] != 0 || r[0][1] != 1 {
+		t.Errorf("responsibilities where every density underflows = %v, want [0 1]", r[0])
+	}
 	if v := good.LogDensity(inf); !math.IsInf(v, -1) {
 		t.Errorf("LogDensity(+Inf) = %v, want -Inf", v)
 	}

@@ -40,12 +40,11 @@ func checkRoundTrip(t *testing.T, m *gmm.Model, x []float64) {
 	if a, b := back.Assign(x), m.Assign(x); !slices.Equal(a, b) {
 		t.Errorf("model read back assigns %v, the one written %v", a, b)
 	}
-	// Equal models compute the same, so NaN (where every component's
-	// density underflows) must match NaN too.
-	same := func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
+	// Equal models compute the same, and for finite x never NaN, even
+	// where every component's density underflows.
 	ra, rb := back.Responsibilities(x), m.Responsibilities(x)
 	for i := range ra {
-		if !slices.EqualFunc(ra[i], rb[i], same) {
+		if !slices.Equal(ra[i], rb[i]) || slices.ContainsFunc(ra[i], math.IsNaN) {
 			t.Fatalf("x = %v: responsibilities read back %v, written %v", x[i], ra[i], rb[i])
 		}
 	}
