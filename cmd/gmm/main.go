@@ -403,7 +403,7 @@ func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, d *data, z 
 		n = "1 value"
 	}
 	fmt.Fprintf(w, "Fitted K = %d to %s of %s from %s.\n", m.K, n, d.column, d.source)
-	fmt.Fprintf(w, "prior:  %s: %s\n", opt.prior, describe(m.Prior))
+	fmt.Fprintf(w, "prior:  %s: %v\n", opt.prior, m.Prior)
 	status := fmt.Sprintf("converged after %d steps", res.Steps)
 	if !res.Converged {
 		status = fmt.Sprintf("NOT converged: stopped after %d steps", res.Steps)
@@ -442,17 +442,4 @@ func priorNote(p gmm.Prior, x []float64) string {
 	}
 	return fmt.Sprintf("the data's mean, %.4g, is far outside the prior Normal(%.4g, %.4g) on the means, which pulls them away from the data; try -prior default",
 		mean, p.MeanLoc, p.MeanScale)
-}
-
-// describe names the prior in words.
-func describe(p gmm.Prior) string {
-	if p.IsZero() {
-		return "none (maximum likelihood)"
-	}
-	on := "σ"
-	if p.OnVariance {
-		on = "σ²"
-	}
-	return fmt.Sprintf("w ~ Dirichlet(%.4g), μ ~ Normal(%.4g, %.4g), %s ~ InverseGamma(%.4g, %.4g)",
-		p.Concentration, p.MeanLoc, p.MeanScale, on, p.SigmaShape, p.SigmaScale)
 }
