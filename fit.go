@@ -23,7 +23,10 @@ const (
 	Adam Method = iota
 	// EM is expectation conditional maximisation (Meng & Rubin 1993): the
 	// weights, the means and the standard deviations are updated in turn in
-	// closed form, and the loss never increases.
+	// closed form, and the loss never increases. The iteration is
+	// accelerated by Anderson mixing of the last few updates (Walker & Ni
+	// 2011); a mixed point is kept only if its loss is no higher, and the
+	// tolerance is tested on plain ECM steps only.
 	EM
 )
 
@@ -58,15 +61,13 @@ type Settings struct {
 
 	// Tol is the convergence tolerance, relative to the loss. With L the
 	// loss on the internally standardised data (so that the test does not
-	// depend on the data's units) and n the number of points, a run stops
-	// when the decrease of the loss still to come is at most Tol·(|L| + n);
-	// the n keeps the test meaningful where L is near zero. EM estimates
-	// that decrease from the last two changes of the loss by Aitken's
-	// extrapolation, and it is never less than the last change; Adam
-	// estimates it as the decrease a Newton step would bring, from the
-	// gradient and the diagonal of the Fisher information. If zero, 1e-10
-	// is used, which puts the parameters within about 1e-4 of the optimum
-	// even where the loss is flat.
+	// depend on the data's units) and n the number of points, EM stops when
+	// a plain ECM step lowers the loss by at most Tol·(|L| + n) (the
+	// accelerated steps in between are not tested; see EM), and Adam stops
+	// when the decrease a Newton step would still bring, estimated from the
+	// gradient and the diagonal of the Fisher information, is at most
+	// Tol·(|L| + n). The n keeps the test meaningful where L is near zero.
+	// If zero, 1e-10 is used.
 	Tol float64
 
 	// LearningRate is Adam's step size, in units of the standardised data.
@@ -94,7 +95,8 @@ type Result struct {
 	// the same quantity as Pyro's TraceEnum_ELBO loss with an AutoDelta
 	// guide. The last entry is the loss of the fitted parameters. When the
 	// data are larger than the screening sample (see Fit), Loss holds the
-	// final run on all the data, started from the best screened run.
+	// final run on all the data, started from the best screened run as
+	// refined on the larger subsamples.
 	Loss []float64
 	// Converged reports whether the winning run met the tolerance before
 	// MaxSteps. A fit that did not converge still sets the parameters.
@@ -117,7 +119,23 @@ const (
 	// full. Larger data are screened on a random subsample of this size.
 	screenSize = kernel.ChunkSize
 	lloydIters = 10
+	// growthFactor is the ratio of the sizes of successive subsamples in
+	// stage two, and stageStream the first random stream that draws them.
+	growthFactor = 16
+	stageStream  = 1 << 32
 )
+
+// screenTol returns the tolerance for a run on a subsample of m points:
+// Tol, or, if larger, one that stops the run once a step changes the
+// subsample's loss by less than about 0.01·(1 + |L|/m), a few hundredths of
+// a nat. Parameters fitted to m points differ from those fitted to all n by
+// sampling error, which costs about (3K − 1)/2 nats of the subsample's loss
+// (that of 3K − 1 free parameters fitted by maximum likelihood), far more, so
+// converging further on the subsample would not bring the next stage's
+// starting point closer to the optimum.
+func screenTol(tol float64, m int) float64 {
+	return max(tol, 0.01/float64(m))
+}
 
 // Fit finds the maximum a posteriori parameters of the mixture for the data
 // x, that is the maximiser of the log joint
@@ -131,9 +149,14 @@ const (
 //
 // Fit standardises the data internally, so the fit does not depend on the
 // data's units and offset. It runs every starting point in parallel; when x
-// has more than 8192 points they run on a random subsample of that size and
-// the best is then refined on all of x. On success it sets m.Weights,
-// m.Means and m.Sigmas, with the components in increasing order of mean.
+// has more than 8192 points they run on a random subsample of that size, and
+// the best is then refined on random subsamples 16 times larger in turn,
+// while they hold at most a quarter of x, and last on all of x. The runs on
+// subsamples stop at a looser tolerance where that of the full data would
+// be wasted: once a step changes a subsample's loss by less than a few
+// hundredths, far below the sampling error of its optimum. On success it
+// sets m.Weights, m.Means and m.Sigmas, with the components in increasing
+// order of mean.
 //
 // With a prior, K may exceed the number of points or of distinct values:
 // the components the data do not need follow the prior (with Concentration
@@ -234,13 +257,17 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 
 	// Stage one: every starting point on the sample.
 	offset := obj.lossOffset(len(sample), K, scale)
+	screen := obj
+	if len(sample) < len(x) {
+		screen.tol = screenTol(cfg.Tol, len(sample))
+	}
 	var wg sync.WaitGroup
 	for r := range runs {
 		wg.Add(1)
 		go func(rn *run) {
 			defer wg.Done()
 			eng := kernel.NewEngine(sample, 0, 1, K)
-			rn.optimise(ctx, eng, &obj, &cfg, offset, progress)
+			rn.optimise(ctx, eng, &screen, &cfg, offset, progress)
 		}(&runs[r])
 	}
 	wg.Wait()
@@ -255,7 +282,18 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	}
 	win := &runs[best]
 
-	// Stage two: refine the best on all the data.
+	// Stage two: refine the best on random subsamples, each growthFactor
+	// times larger than the last while that is at most a quarter of the
+	// data, and then on all the data.
+	for j, size := 0, growthFactor*len(sample); size <= len(x)/4; j, size = j+1, size*growthFactor {
+		u := bernoulli(x, c, inv, size, rand.New(rand.NewPCG(cfg.Seed, stageStream+uint64(j))))
+		eng := kernel.NewEngine(u, 0, 1, K)
+		screen.tol = screenTol(cfg.Tol, len(u))
+		win.optimise(ctx, eng, &screen, &cfg, obj.lossOffset(len(u), K, scale), progress)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 	if len(sample) < len(x) {
 		eng := kernel.NewEngine(x, c, inv, K)
 		win.optimise(ctx, eng, &obj, &cfg, obj.lossOffset(len(x), K, scale), progress)
@@ -349,6 +387,22 @@ func checkData(x []float64) error {
 	if len(x) == 0 {
 		return errors.New("gmm: no data; pass at least one value")
 	}
+	// v·0 is 0 for a finite v and NaN for ±Inf and NaN; four sums of them
+	// make a fast first look.
+	var a, b, c, d float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		a += x[i] * 0
+		b += x[i+1] * 0
+		c += x[i+2] * 0
+		d += x[i+3] * 0
+	}
+	for _, v := range x[i:] {
+		a += v * 0
+	}
+	if a+b+c+d == 0 {
+		return nil
+	}
 	for i, v := range x {
 		if !isFinite(v) {
 			return fmt.Errorf("gmm: x[%d] is %v; remove or impute non-finite values before fitting", i, v)
@@ -373,9 +427,67 @@ func distinct(x []float64, k int) int {
 }
 
 // location returns the mean and the population standard deviation of the
-// finite, non-empty x, computed so that neither overflows for values near
-// the largest float64.
+// finite, non-empty x. It sums in blocks, with four partial sums in each. If
+// a sum overflows, as it can for values near the largest float64, or if the
+// standard deviation is so small beside the mean that the rounding of the
+// mean would show in it, it falls back to a running mean and deviations
+// scaled by the largest, which are slower but exact enough in both cases.
 func location(x []float64) (mean, sd float64) {
+	n := float64(len(x))
+	mean = deviations(x, 0, false) / n
+	if isFinite(mean) {
+		ss := deviations(x, mean, true)
+		// The blocked mean errs by at most (1024 + n/4096)·2^−53 times
+		// the mean of |x_i| ≤ |mean| + sd (Higham 2002, Accuracy and
+		// Stability of Numerical Algorithms, §4.2), below
+		// 3e-11·(|mean| + sd) for n ≤ 10^9; when sd > 1e-8·|mean| that
+		// changes sd by less than 1e-5 of itself.
+		if sd = math.Sqrt(ss / n); isFinite(sd) && sd > 1e-8*math.Abs(mean) {
+			return mean, sd
+		}
+	}
+	return locationScaled(x)
+}
+
+// deviations returns Σ (x_i − c), or Σ (x_i − c)² if sq, summing blocks of
+// 4096 values, each in four partial sums.
+func deviations(x []float64, c float64, sq bool) float64 {
+	const size = 4096
+	var tot float64
+	for lo := 0; lo < len(x); lo += size {
+		b := x[lo:min(lo+size, len(x))]
+		var s0, s1, s2, s3 float64
+		i := 0
+		if sq {
+			for ; i+4 <= len(b); i += 4 {
+				d0, d1, d2, d3 := b[i]-c, b[i+1]-c, b[i+2]-c, b[i+3]-c
+				s0 += d0 * d0
+				s1 += d1 * d1
+				s2 += d2 * d2
+				s3 += d3 * d3
+			}
+			for _, v := range b[i:] {
+				s0 += (v - c) * (v - c)
+			}
+		} else {
+			for ; i+4 <= len(b); i += 4 {
+				s0 += b[i] - c
+				s1 += b[i+1] - c
+				s2 += b[i+2] - c
+				s3 += b[i+3] - c
+			}
+			for _, v := range b[i:] {
+				s0 += v - c
+			}
+		}
+		tot += (s0 + s1) + (s2 + s3)
+	}
+	return tot
+}
+
+// locationScaled is location computed so that neither overflows for values
+// near the largest float64.
+func locationScaled(x []float64) (mean, sd float64) {
 	for i, v := range x {
 		mean += (v - mean) / float64(i+1)
 	}
@@ -392,6 +504,23 @@ func location(x []float64) (mean, sd float64) {
 		ss += d * d
 	}
 	return mean, big * math.Sqrt(ss/float64(len(x)))
+}
+
+// bernoulli returns the standardised values u = (x − c)·inv of a random
+// subsample of x, in order, that keeps each point with probability m/len(x),
+// so about m points. The gaps between kept points are geometric, the
+// integer parts of exponential variates of rate −log(1 − m/len(x)), so the
+// cost is that of the points kept.
+func bernoulli(x []float64, c, inv float64, m int, rng *rand.Rand) []float64 {
+	rate := -math.Log1p(-float64(m) / float64(len(x)))
+	u := make([]float64, 0, m+4*int(math.Sqrt(float64(m)))+16)
+	for i := -1; ; {
+		i += 1 + int(rng.ExpFloat64()/rate)
+		if i >= len(x) || i < 0 {
+			return u
+		}
+		u = append(u, (x[i]-c)*inv)
+	}
 }
 
 // subsample returns the standardised values u = (x − c)·inv of all of x if

@@ -55,8 +55,17 @@ type run struct {
 // parameters, reports whether they meet the tolerance, and if not moves
 // them.
 type stepper interface {
-	step(prev float64) (loss float64, done bool)
+	step(prev float64) (loss float64, st status)
 }
+
+// status is where a run stands after a step.
+type status int
+
+const (
+	running   status = iota
+	converged        // the tolerance is met
+	stalled          // no step lowers the loss by more than rounding, yet the tolerance is not met
+)
 
 func (r *run) optimise(ctx context.Context, eng *kernel.Engine, obj *objective, cfg *Settings,
 	offset float64, progress func(run, step int, loss float64)) {
@@ -74,13 +83,13 @@ func (r *run) optimise(ctx context.Context, eng *kernel.Engine, obj *objective, 
 		if t%16 == 0 && ctx.Err() != nil {
 			return
 		}
-		L, done := opt.step(prev)
+		L, st := opt.step(prev)
 		r.losses = append(r.losses, L+offset)
 		r.loss = L
 		r.steps = t + 1
 		progress(r.index, t, L+offset)
-		if done || math.IsNaN(L) {
-			r.converged = done
+		if st != running || math.IsNaN(L) {
+			r.converged = st == converged
 			return
 		}
 		prev = L
@@ -102,39 +111,247 @@ func (r *run) optimise(ctx context.Context, eng *kernel.Engine, obj *objective, 
 // maximum-likelihood ones, w_k = N_k/n, μ_k the weighted mean and
 // σ_k² = max(S_k/N_k, floor²).
 //
-// EM converges linearly, and slowly where the likelihood is flat, so a small
-// change between iterations does not mean the optimum is near. It stops
-// when the change still to come, estimated by Aitken's extrapolation from
-// the last two changes (Böhning et al. 1994; McNicholas et al. 2010), is
-// within the tolerance.
+// The ECM map M is accelerated by Anderson mixing (Walker & Ni 2011,
+// "Anderson acceleration for fixed-point iterations", SIAM J. Numer. Anal.
+// 49(4)) with a monotonicity safeguard in the spirit of DAAREM (Henderson &
+// Varadhan 2019, J. Comput. Graph. Statist. 28(4)). In the coordinates
+// θ = (log w, μ, log σ), with g = M(θ) and f = g − θ at the last accepted
+// point and ΔF, ΔG the differences of f and g between up to aaMemory
+// successive accepted points, the next point is
+//
+//	θ' = g − ΔG γ,  γ = argmin ‖f − ΔF γ‖,
+//
+// and it is kept only if its loss is at most the last accepted one;
+// otherwise the run evaluates g instead, which plain ECM guarantees. So
+// every loss the run records is at most the one before. The tolerance is
+// tested, as in plain ECM, only between a point and its image g: when an
+// accepted step changes the loss by less than the tolerance, the next point
+// is g, which confirms convergence or lets the run go on.
 type emStepper struct {
-	eng  *kernel.Engine
-	obj  *objective
-	p    *kernel.Params
-	st   *kernel.Stats
-	last float64 // the previous change of the loss
+	eng *kernel.Engine
+	obj *objective
+	p   *kernel.Params // the point the next pass evaluates
+	st  *kernel.Stats
+
+	first bool           // p is the run's first point
+	plain bool           // p is img, the image under M of the last accepted point
+	rec   *kernel.Params // the last accepted point, of loss recL
+	recL  float64
+	img   *kernel.Params
+
+	x, g, f  []float64   // θ at the last accepted point, its image, and their difference
+	gp, fp   []float64   // g and f at the accepted point before it
+	dF, dG   [][]float64 // a ring of up to aaMemory differences of f and of g
+	nh, head int         // the number of differences held, and where the next goes
+
+	// Scratch for γ: the normal equations' matrix and right side, and γ.
+	ata, atb, gam []float64
 }
 
+// aaMemory is the number of past steps Anderson mixing uses. On the
+// mixtures tried in tuning (three well-separated components, two
+// overlapping ones, iris with K = 2 and 3), memories of 3, 5 and 8 took
+// about as many passes over the data, 5 a few fewer than 3; plain ECM took
+// 2.5 times as many on the separated components and 20 to 80 times as many
+// on the overlapping ones and on iris with K = 3. Where the loss is nearly
+// flat, as with more components than the data hold, many mixed points are
+// refused, each at the cost of a pass, and the saving falls to about 3
+// times.
+const aaMemory = 5
+
 func newEMStepper(eng *kernel.Engine, obj *objective, p *kernel.Params) *emStepper {
-	return &emStepper{eng: eng, obj: obj, p: p, st: kernel.NewStats(p.K()), last: math.NaN()}
+	K := p.K()
+	d := 3 * K
+	e := &emStepper{
+		eng: eng, obj: obj, p: p, st: kernel.NewStats(K),
+		first: true, plain: true,
+		rec: kernel.NewParams(K), recL: math.Inf(1), img: kernel.NewParams(K),
+		x: make([]float64, d), g: make([]float64, d), f: make([]float64, d),
+		gp: make([]float64, d), fp: make([]float64, d),
+		ata: make([]float64, aaMemory*aaMemory), atb: make([]float64, aaMemory), gam: make([]float64, aaMemory),
+	}
+	for range aaMemory {
+		e.dF = append(e.dF, make([]float64, d))
+		e.dG = append(e.dG, make([]float64, d))
+	}
+	return e
 }
 
 // tiny keeps an empty component's statistics from dividing by zero, as
 // scikit-learn does with 10 machine epsilons.
 const tiny = 10 * 2.220446049250313e-16
 
-func (e *emStepper) step(prev float64) (float64, bool) {
-	p, st, pr := e.p, e.st, &e.obj.prior
-	e.eng.Pass(p, st)
-	L := -(st.LogLik + pr.logDensity(p.LogW, p.Mu, p.Sigma))
-	n := float64(e.eng.Len())
-	if !math.IsNaN(prev) {
-		d := prev - L
-		if e.obj.converged(aitken(d, e.last), L, e.eng.Len()) {
-			return L, true
+func (e *emStepper) step(float64) (float64, status) {
+	n := e.eng.Len()
+	for {
+		e.eng.Pass(e.p, e.st)
+		L := -(e.st.LogLik + e.obj.prior.logDensity(e.p.LogW, e.p.Mu, e.p.Sigma))
+		var small bool
+		if !e.first {
+			if !(L <= e.recL) {
+				if !e.plain {
+					// Refuse the mixed point; evaluate the plain image.
+					e.p.CopyFrom(e.img)
+					e.plain = true
+					continue
+				}
+				// ECM cannot raise the loss, except by rounding: stay
+				// at the last point accepted.
+				e.p.CopyFrom(e.rec)
+				if e.obj.converged(L-e.recL, e.recL, n) {
+					return e.recL, converged
+				}
+				return e.recL, stalled
+			}
+			small = e.obj.converged(e.recL-L, L, n)
+			if small && e.plain {
+				return L, converged
+			}
 		}
-		e.last = d
+		e.recL = L
+		e.rec.CopyFrom(e.p)
+		toTheta(e.p, e.x)
+		e.mstep()
+		e.img.CopyFrom(e.p)
+		toTheta(e.p, e.g)
+		for i := range e.f {
+			e.f[i] = e.g[i] - e.x[i]
+		}
+		if !e.first {
+			for i := range e.f {
+				e.dF[e.head][i] = e.f[i] - e.fp[i]
+				e.dG[e.head][i] = e.g[i] - e.gp[i]
+			}
+			e.head = (e.head + 1) % aaMemory
+			e.nh = min(e.nh+1, aaMemory)
+		}
+		copy(e.fp, e.f)
+		copy(e.gp, e.g)
+		e.first = false
+		e.plain = small || !e.mix()
+		return L, running
 	}
+}
+
+// mix sets p to the Anderson point θ' = g − ΔG γ and reports whether it
+// did: not without differences, nor when the normal equations
+// (ΔFᵀΔF + λI) γ = ΔFᵀ f, with λ = 1e-12 times the trace to keep them
+// definite, cannot be solved or θ' is not finite.
+func (e *emStepper) mix() bool {
+	h := e.nh
+	if h == 0 {
+		return false
+	}
+	a, b, gam := e.ata[:h*h], e.atb[:h], e.gam[:h]
+	var tr float64
+	for i := range h {
+		for j := range i + 1 {
+			a[i*h+j] = dot(e.dF[i], e.dF[j])
+		}
+		b[i] = dot(e.dF[i], e.f)
+		tr += a[i*h+i]
+	}
+	for i := range h {
+		a[i*h+i] += 1e-12 * tr
+	}
+	if !cholSolve(a, b, gam, h) {
+		return false
+	}
+	// θ' into x, which is free until the next accepted point.
+	for i := range e.x {
+		v := e.g[i]
+		for j := range h {
+			v -= gam[j] * e.dG[j][i]
+		}
+		if !isFinite(v) {
+			return false
+		}
+		e.x[i] = v
+	}
+	fromTheta(e.x, e.p, e.obj.floor)
+	return true
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// cholSolve solves a·x = b for the symmetric h×h matrix a, of which it reads
+// the lower triangle and which it overwrites with its Cholesky factor. It
+// reports false if a is not numerically positive definite.
+func cholSolve(a, b, x []float64, h int) bool {
+	for i := range h {
+		for j := range i + 1 {
+			v := a[i*h+j]
+			for k := range j {
+				v -= a[i*h+k] * a[j*h+k]
+			}
+			if i == j {
+				if !(v > 0) {
+					return false
+				}
+				a[i*h+i] = math.Sqrt(v)
+			} else {
+				a[i*h+j] = v / a[j*h+j]
+			}
+		}
+	}
+	for i := range h {
+		v := b[i]
+		for k := range i {
+			v -= a[i*h+k] * x[k]
+		}
+		x[i] = v / a[i*h+i]
+	}
+	for i := h - 1; i >= 0; i-- {
+		v := x[i]
+		for k := i + 1; k < h; k++ {
+			v -= a[k*h+i] * x[k]
+		}
+		x[i] = v / a[i*h+i]
+	}
+	return true
+}
+
+// toTheta sets t to θ = (log w, μ, log σ).
+func toTheta(p *kernel.Params, t []float64) {
+	K := p.K()
+	for k := range K {
+		t[k] = p.LogW[k]
+		t[K+k] = p.Mu[k]
+		t[2*K+k] = math.Log(p.Sigma[k])
+	}
+}
+
+// fromTheta sets p from θ = (log w, μ, log σ), renormalising the weights and
+// keeping each σ_k at or above floor.
+func fromTheta(t []float64, p *kernel.Params, floor float64) {
+	K := p.K()
+	mx := math.Inf(-1)
+	for k := range K {
+		mx = max(mx, t[k])
+	}
+	var s float64
+	for k := range K {
+		s += math.Exp(t[k] - mx)
+	}
+	lse := mx + math.Log(s)
+	for k := range K {
+		p.LogW[k] = t[k] - lse
+		p.Mu[k] = t[K+k]
+		p.Sigma[k] = max(math.Exp(t[2*K+k]), floor)
+	}
+}
+
+// mstep moves p to its image under the ECM map, given the statistics of the
+// pass at p.
+func (e *emStepper) mstep() {
+	p, st, pr := e.p, e.st, &e.obj.prior
+	n := float64(e.eng.Len())
 	K := p.K()
 	fk := float64(K)
 	none := pr.IsZero()
@@ -166,22 +383,6 @@ func (e *emStepper) step(prev float64) (float64, bool) {
 			p.Sigma[k] = (b + math.Sqrt(b*b+4*c*S)) / (2 * c)
 		}
 	}
-	return L, false
-}
-
-// aitken returns the change of the loss still to come after the changes
-// last and then d, if they shrink geometrically: with rate a = d/last it is
-// d·a/(1 − a). It returns at least |d|, and +Inf when the changes do not
-// shrink (or there is no last), unless d is zero.
-func aitken(d, last float64) float64 {
-	if d == 0 {
-		return 0
-	}
-	a := d / last
-	if !(a >= 0 && a < 1) {
-		return math.Inf(1)
-	}
-	return max(math.Abs(d), math.Abs(d)*a/(1-a))
 }
 
 // adamStepper runs Adam (Kingma & Ba 2015) on θ = (η, μ, ρ), with
@@ -232,6 +433,26 @@ func newAdamStepper(eng *kernel.Engine, obj *objective, p *kernel.Params, lr flo
 	return a
 }
 
+// sync sets the mixture's parameters from θ.
+func (a *adamStepper) sync() {
+	K := a.p.K()
+	eta := a.theta[:K]
+	mx := math.Inf(-1)
+	for _, v := range eta {
+		mx = max(mx, v)
+	}
+	var s float64
+	for _, v := range eta {
+		s += math.Exp(v - mx)
+	}
+	lse := mx + math.Log(s)
+	for k := range K {
+		a.p.LogW[k] = eta[k] - lse
+		a.p.Mu[k] = a.theta[K+k]
+		a.p.Sigma[k] = a.obj.floor + math.Exp(a.theta[2*K+k])
+	}
+}
+
 // evaluate returns the loss at the current parameters, sets a.g to its
 // gradient with respect to θ, and returns the decrease a Newton step with
 // the diagonal of the Fisher information as the Hessian would bring.
@@ -273,30 +494,10 @@ func (a *adamStepper) evaluate() (L, dec float64) {
 	return L, dec / 2
 }
 
-// sync sets the mixture's parameters from θ.
-func (a *adamStepper) sync() {
-	K := a.p.K()
-	eta := a.theta[:K]
-	mx := math.Inf(-1)
-	for _, v := range eta {
-		mx = max(mx, v)
-	}
-	var s float64
-	for _, v := range eta {
-		s += math.Exp(v - mx)
-	}
-	lse := mx + math.Log(s)
-	for k := range K {
-		a.p.LogW[k] = eta[k] - lse
-		a.p.Mu[k] = a.theta[K+k]
-		a.p.Sigma[k] = a.obj.floor + math.Exp(a.theta[2*K+k])
-	}
-}
-
-func (a *adamStepper) step(float64) (float64, bool) {
+func (a *adamStepper) step(float64) (float64, status) {
 	L, dec := a.evaluate()
 	if a.obj.converged(dec, L, a.eng.Len()) {
-		return L, true
+		return L, converged
 	}
 	a.t++
 	a.b1t *= adamB1
@@ -309,5 +510,5 @@ func (a *adamStepper) step(float64) (float64, bool) {
 		a.theta[j] -= a.lr * mh / (math.Sqrt(vh) + adamEps)
 	}
 	a.sync()
-	return L, false
+	return L, running
 }

@@ -17,12 +17,32 @@ import (
 // the length of the data.
 const ChunkSize = 8192
 
-// cut is where a component's share of a point is dropped: e^−500 is far
-// below the rounding of any sum it joins, and dropping it keeps subnormal
-// numbers, which are slow, out of the sums.
+// block is the number of points a chunk handles at a time: a block's terms,
+// K·block values, stay in the L1 cache between the steps of the pass.
+const block = 128
+
+// A point whose sum of terms s_i = Σ_k w_k N(u_i | μ_k, σ_k) lies outside
+// [sumLo, sumHi] (or is NaN) takes the slow path, which works relative to the
+// largest term. Inside it, every term that exp does not flush to zero, and
+// so every responsibility that is not zero, is at least 2^−1000/2^64, far
+// from the subnormal numbers, which are slow; a dropped term is below
+// 2^−1000/2^−64 < e^−500 of the sum, far below its rounding. The bound also
+// keeps a product m·s_i with 1 ≤ m < 2 within the range of float64.
+const (
+	sumLo = 0x1p-64
+	sumHi = 0x1p64
+)
+
+// cut is where the slow path drops a term: below e^−500 of the largest, a
+// term is far below the rounding of any sum it joins.
 const cut = -500
 
-const halfLog2Pi = 0.91893853320467274178032973640561763986139747363778341
+const (
+	halfLog2Pi = 0.91893853320467274178032973640561763986139747363778341
+	// ln2 split so that e·ln2Hi is exact for |e| < 2^20.
+	ln2Hi = 0x1.62e42fefp-1
+	ln2Lo = 0x1.473de6af278edp-34 // ln 2 − ln2Hi, rounded
+)
 
 // Params are a K-component mixture's parameters in the form a pass uses.
 type Params struct {
@@ -61,11 +81,19 @@ func (p *Params) CopyFrom(q *Params) {
 	copy(p.Sigma, q.Sigma)
 }
 
-func (p *Params) prepare() {
+// prepare computes the per-component constants of a pass and reports
+// whether they are usable: false if any is NaN, which happens when a
+// parameter is NaN or a σ_k is 0.
+func (p *Params) prepare() bool {
+	ok := true
 	for k, s := range p.Sigma {
 		p.logC[k] = p.LogW[k] - math.Log(s) - halfLog2Pi
 		p.h[k] = -0.5 / (s * s)
+		if math.IsNaN(p.logC[k] + p.h[k] + p.Mu[k]) {
+			ok = false
+		}
 	}
+	return ok
 }
 
 // Stats are the sufficient statistics of one pass: the log-likelihood
@@ -95,6 +123,13 @@ func (s *Stats) reset() {
 	clear(s.S2)
 }
 
+func (s *Stats) setNaN() {
+	s.LogLik = math.NaN()
+	for k := range s.N {
+		s.N[k], s.S1[k], s.S2[k] = math.NaN(), math.NaN(), math.NaN()
+	}
+}
+
 func (s *Stats) add(t *Stats) {
 	s.LogLik += t.LogLik
 	for k := range s.N {
@@ -104,83 +139,208 @@ func (s *Stats) add(t *Stats) {
 	}
 }
 
-// accumulate adds to st the statistics of u_i = (x_i − c)·inv for the x_i
-// in x. e is scratch of length K.
-func accumulate(x []float64, c, inv float64, p *Params, st *Stats, e []float64) {
-	K := len(p.Mu)
-	logC, h, mu := p.logC[:K], p.h[:K], p.Mu[:K]
-	n1, s1, s2 := st.N[:K], st.S1[:K], st.S2[:K]
-	e = e[:K]
-	if K == 2 {
-		accumulate2(x, c, inv, p, st)
-		return
-	}
-	var ll float64
-	for _, xv := range x {
-		u := (xv - c) * inv
-		m := math.Inf(-1)
-		for k := range e {
-			d := u - mu[k]
-			l := logC[k] + h[k]*d*d
-			e[k] = l
-			if l > m {
-				m = l
-			}
-		}
-		var s float64
-		for k := range e {
-			var v float64
-			if t := e[k] - m; t > cut {
-				v = math.Exp(t)
-			}
-			e[k] = v
-			s += v
-		}
-		ll += m + math.Log(s)
-		is := 1 / s
-		for k := range e {
-			r := e[k] * is
-			d := u - mu[k]
-			rd := r * d
-			n1[k] += r
-			s1[k] += rd
-			s2[k] += rd * d
-		}
-	}
-	st.LogLik += ll
+// useAVX2 selects the AVX2 kernels of simd_amd64.s over their Go
+// counterparts; it is set when the package starts, on amd64 processors with
+// AVX2 and FMA.
+var useAVX2 bool
+
+// product holds Π s_i over four lanes, lane l taking the points i ≡ l
+// (mod 4), as m_l·2^e_l with 1 ≤ m_l < 2, so that one logarithm per lane
+// gives Σ_i log s_i.
+type product struct {
+	m [4]float64
+	e [4]int64
 }
 
-// accumulate2 is accumulate for two components, which needs one exp and one
-// log a point.
-func accumulate2(x []float64, c, inv float64, p *Params, st *Stats) {
-	c0, c1 := p.logC[0], p.logC[1]
-	h0, h1 := p.h[0], p.h[1]
-	m0, m1 := p.Mu[0], p.Mu[1]
-	var ll, n0, n1, a0, a1, b0, b1 float64
-	for _, xv := range x {
-		u := (xv - c) * inv
-		d0 := u - m0
-		d1 := u - m1
-		l0 := c0 + h0*d0*d0
-		l1 := c1 + h1*d1*d1
-		var r0, r1 float64
-		if l0 >= l1 {
-			var t float64
-			if l1-l0 > cut {
-				t = math.Exp(l1 - l0)
-			}
-			ll += l0 + math.Log1p(t)
-			r0 = 1 / (1 + t)
-			r1 = t * r0
-		} else {
-			var t float64
-			if l0-l1 > cut {
-				t = math.Exp(l0 - l1)
-			}
-			ll += l1 + math.Log1p(t)
-			r1 = 1 / (1 + t)
-			r0 = t * r1
+func (a *product) reset() {
+	a.m = [4]float64{1, 1, 1, 1}
+	a.e = [4]int64{}
+}
+
+// log returns log Π s_i, summing the lanes in order.
+func (a *product) log() float64 {
+	var ll float64
+	for l := range a.m {
+		fe := float64(a.e[l])
+		ll += fe*ln2Hi + (fe*ln2Lo + math.Log(a.m[l]))
+	}
+	return ll
+}
+
+// worker is the scratch of one goroutine taking part in a pass.
+type worker struct {
+	u [block]float64 // the block's standardised points
+	s [block]float64 // their sums of terms, then the inverses of the sums
+	e []float64      // the terms w_k N(u_i | μ_k, σ_k), K blocks of block values
+
+	prod      product   // the product of the chunk's sums
+	n, s1, s2 []float64 // the chunk's sums
+	l         []float64 // the slow path's scratch
+}
+
+func newWorker(k int) *worker {
+	return &worker{
+		e: make([]float64, k*block),
+		n: make([]float64, k), s1: make([]float64, k), s2: make([]float64, k),
+		l: make([]float64, k),
+	}
+}
+
+// chunk sets st to the statistics of u_i = (x_i − c)·inv for the x_i in x.
+//
+// It takes block points at a time, in three steps, each a simple loop over
+// the points with no branch that depends on the data: the terms
+// e_ik = w_k N(u_i | μ_k, σ_k), by exp, and their sums s_i; the sums'
+// inverses, and the product of the sums, from which one logarithm per lane
+// at the end gives Σ_i log s_i; and the responsibilities e_ik/s_i with the
+// moments they weigh. A block is padded to a multiple of 4 points, with
+// terms that count for nothing. Points whose sum is very small or very
+// large, far out in the tails, take a slow path that works relative to the
+// largest term.
+func (w *worker) chunk(x []float64, c, inv float64, p *Params, st *Stats) {
+	K := p.K()
+	n, s1, s2 := w.n[:K], w.s1[:K], w.s2[:K]
+	clear(n)
+	clear(s1)
+	clear(s2)
+	w.prod.reset()
+	var slowLL float64
+	for lo := 0; lo < len(x); lo += block {
+		xb := x[lo:min(lo+block, len(x))]
+		nb := len(xb)
+		n4 := (nb + 3) &^ 3
+		u, s := w.u[:n4], w.s[:n4]
+		for i, v := range xb {
+			u[i] = (v - c) * inv
 		}
+		clear(u[nb:])
+		clear(s)
+		for k := range K {
+			terms(w.e[k*block:][:n4], s, u, p.logC[k], p.h[k], p.Mu[k])
+		}
+		for i := nb; i < n4; i++ {
+			s[i] = 1
+		}
+		ok := norm(s, &w.prod)
+		clear(s[nb:])
+		if !ok {
+			for i, v := range s[:nb] {
+				if v == 0 {
+					slowLL += w.slow(i, p)
+				}
+			}
+		}
+		for k := range K {
+			a, b, d := weighted(w.e[k*block:][:n4], s, u, p.Mu[k])
+			n[k] += a
+			s1[k] += b
+			s2[k] += d
+		}
+	}
+	st.LogLik = w.prod.log() + slowLL
+	copy(st.N, n)
+	copy(st.S1, s1)
+	copy(st.S2, s2)
+}
+
+// terms sets e_i = exp(lc + h·(u_i − mu)²) and adds it to s_i, for the
+// len(u) points, a positive multiple of 4.
+func terms(e, s, u []float64, lc, h, mu float64) {
+	if useAVX2 {
+		e, s = e[:len(u)], s[:len(u)]
+		termsAVX2(&e[0], &s[0], &u[0], len(u), lc, h, mu)
+		return
+	}
+	termsGo(e, s, u, lc, h, mu)
+}
+
+// norm multiplies the lanes of a by the s_i within [sumLo, sumHi] and sets
+// each such s_i to 1/s_i and every other one to 0, for the len(s) points, a
+// positive multiple of 4. It reports whether all were within the range.
+func norm(s []float64, a *product) bool {
+	if useAVX2 {
+		return normAVX2(&s[0], len(s), a)
+	}
+	return normGo(s, a)
+}
+
+// weighted returns Σ_i r_i, Σ_i r_i d_i and Σ_i r_i d_i² with r_i = e_i·is_i
+// and d_i = u_i − mu, for the len(u) points, a positive multiple of 4.
+func weighted(e, is, u []float64, mu float64) (n, s1, s2 float64) {
+	if useAVX2 {
+		e, is = e[:len(u)], is[:len(u)]
+		return weightedAVX2(&e[0], &is[0], &u[0], len(u), mu)
+	}
+	return weightedGo(e, is, u, mu)
+}
+
+// termsGo is terms in Go. Its body is exp's, written out because the
+// compiler does not inline exp; a test checks that the two agree bit for
+// bit.
+func termsGo(e, s, u []float64, lc, h, mu float64) {
+	e = e[:len(u)]
+	s = s[:len(u)]
+	for i, ui := range u {
+		d := ui - mu
+		b := math.Float64bits(lc + h*d*d)
+		if b > expFloorBits {
+			b = expFloorBits
+		}
+		if int64(b) > expCeilBits {
+			b = uint64(expCeilBits)
+		}
+		x := math.Float64frombits(b)
+		z := x*expInvL + expShift
+		k := int64(math.Float64bits(z) - expShiftBits)
+		kf := z - expShift
+		r := (x - kf*expL1) - kf*expL2
+		t := &expTab[k&(expN-1)]
+		q := k >> 7
+		sb := t.bits + uint64(q-1)<<52
+		if q < expFlush {
+			sb = 0
+		}
+		sc := math.Float64frombits(sb)
+		pr := r + r*r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120))))
+		v := (sc + sc*(pr+t.delta)) * 2
+		e[i] = v
+		s[i] += v
+	}
+}
+
+// normGo is norm in Go.
+func normGo(s []float64, a *product) bool {
+	ok := true
+	for i := 0; i+4 <= len(s); i += 4 {
+		for l := range 4 {
+			v := s[i+l]
+			if v >= sumLo && v <= sumHi {
+				a.m[l] *= v
+				s[i+l] = 1 / v
+			} else {
+				s[i+l] = 0
+				ok = false
+			}
+			b := math.Float64bits(a.m[l])
+			a.e[l] += int64(b>>52) - 1023
+			a.m[l] = math.Float64frombits(b&(1<<52-1) | 1023<<52)
+		}
+	}
+	return ok
+}
+
+// weightedGo is weighted in Go, summing even and odd i apart to shorten the
+// chains of dependent additions.
+func weightedGo(e, is, u []float64, mu float64) (n, s1, s2 float64) {
+	e = e[:len(u)]
+	is = is[:len(u)]
+	var n0, n1, a0, a1, b0, b1 float64
+	i := 0
+	for ; i+1 < len(u); i += 2 {
+		r0 := e[i] * is[i]
+		r1 := e[i+1] * is[i+1]
+		d0 := u[i] - mu
+		d1 := u[i+1] - mu
 		n0 += r0
 		n1 += r1
 		rd0 := r0 * d0
@@ -190,28 +350,72 @@ func accumulate2(x []float64, c, inv float64, p *Params, st *Stats) {
 		b0 += rd0 * d0
 		b1 += rd1 * d1
 	}
-	st.LogLik += ll
-	st.N[0] += n0
-	st.N[1] += n1
-	st.S1[0] += a0
-	st.S1[1] += a1
-	st.S2[0] += b0
-	st.S2[1] += b1
+	if i < len(u) {
+		r := e[i] * is[i]
+		d := u[i] - mu
+		n0 += r
+		rd := r * d
+		a0 += rd
+		b0 += rd * d
+	}
+	return n0 + n1, a0 + a1, b0 + b1
+}
+
+// slow handles point i of the block, whose sum of terms left the fast
+// path's range: it recomputes the point's terms relative to the largest
+// with math.Exp, drops those below e^cut of it, adds the point's
+// responsibilities and moments to the chunk's sums and returns its
+// log-likelihood. It zeroes the point's terms and inverse sum, so that the
+// block's moments leave it out.
+func (w *worker) slow(i int, p *Params) float64 {
+	K := p.K()
+	l := w.l[:K]
+	u := w.u[i]
+	m := math.Inf(-1)
+	for k := range l {
+		d := u - p.Mu[k]
+		l[k] = p.logC[k] + p.h[k]*d*d
+		m = max(m, l[k])
+	}
+	var s float64
+	for k, v := range l {
+		var e float64
+		if t := v - m; t > cut {
+			e = math.Exp(t)
+		}
+		l[k] = e
+		s += e
+	}
+	is := 1 / s
+	for k, e := range l {
+		r := e * is
+		d := u - p.Mu[k]
+		rd := r * d
+		w.n[k] += r
+		w.s1[k] += rd
+		w.s2[k] += rd * d
+		w.e[k*block+i] = 0
+	}
+	w.s[i] = 0
+	return m + math.Log(s)
 }
 
 // Engine runs passes over one data set with a fixed number of components. It
-// owns all the memory a pass needs, so a pass allocates nothing. An Engine is
-// for one goroutine at a time.
+// owns all the memory a pass needs, so a pass allocates nothing once the
+// Engine has run one at the current GOMAXPROCS. An Engine is for one
+// goroutine at a time.
 type Engine struct {
 	x      []float64
 	c, inv float64
 	k      int
 
-	parts   []*Stats    // one per chunk
-	scratch [][]float64 // one per worker
-	wg      sync.WaitGroup
-	next    atomic.Int64
-	p       *Params
+	parts   []Stats   // one per chunk
+	workers []*worker // scratch for each goroutine of a pass; the caller's is workers[0]
+
+	p    *Params
+	next atomic.Int64 // the next chunk to take
+	ids  atomic.Int64 // the last worker index handed out
+	wg   sync.WaitGroup
 }
 
 // NewEngine returns an Engine for passes over u_i = (x_i − c)·inv with k
@@ -220,47 +424,59 @@ func NewEngine(x []float64, c, inv float64, k int) *Engine {
 	nc := (len(x) + ChunkSize - 1) / ChunkSize
 	e := &Engine{x: x, c: c, inv: inv, k: k}
 	if nc > 1 {
-		e.parts = make([]*Stats, nc)
+		e.parts = make([]Stats, nc)
+		flat := make([]float64, 3*k*nc)
 		for i := range e.parts {
-			e.parts[i] = NewStats(k)
+			f := flat[3*k*i:]
+			e.parts[i] = Stats{N: f[:k:k], S1: f[k : 2*k : 2*k], S2: f[2*k : 3*k : 3*k]}
 		}
 	}
-	w := min(runtime.GOMAXPROCS(0), max(nc, 1))
-	e.scratch = make([][]float64, w)
-	for i := range e.scratch {
-		e.scratch[i] = make([]float64, k)
-	}
+	e.workers = []*worker{newWorker(k)}
 	return e
 }
 
 // Len returns the number of points.
 func (e *Engine) Len() int { return len(e.x) }
 
-// Pass computes st for the parameters p.
+// Pass computes st for the parameters p. It uses up to GOMAXPROCS
+// goroutines: the caller's and idle helpers from a pool shared by all
+// Engines. The chunks' statistics are summed in chunk order, so st does not
+// depend on how many goroutines took part or which chunk each took. If a
+// parameter is NaN or a σ_k is 0, every statistic is NaN.
 func (e *Engine) Pass(p *Params, st *Stats) {
-	p.prepare()
-	st.reset()
-	if e.parts == nil {
-		accumulate(e.x, e.c, e.inv, p, st, e.scratch[0])
+	if !p.prepare() {
+		st.setNaN()
 		return
+	}
+	if e.parts == nil {
+		e.workers[0].chunk(e.x, e.c, e.inv, p, st)
+		return
+	}
+	w := min(runtime.GOMAXPROCS(0), len(e.parts))
+	for len(e.workers) < w {
+		e.workers = append(e.workers, newWorker(e.k))
 	}
 	e.p = p
 	e.next.Store(0)
-	w := min(len(e.scratch), runtime.GOMAXPROCS(0))
-	e.wg.Add(w)
-	for i := 1; i < w; i++ {
-		go e.work(i)
+	e.ids.Store(0)
+	for range w - 1 {
+		e.wg.Add(1)
+		if !recruit(e, w-1) {
+			e.wg.Done()
+		}
 	}
 	e.work(0)
 	e.wg.Wait()
-	for _, part := range e.parts {
-		st.add(part)
+	st.reset()
+	for i := range e.parts {
+		st.add(&e.parts[i])
 	}
 	e.p = nil
 }
 
+// work takes chunks until none is left, using the scratch of worker id.
 func (e *Engine) work(id int) {
-	defer e.wg.Done()
+	wk := e.workers[id]
 	for {
 		i := int(e.next.Add(1) - 1)
 		if i >= len(e.parts) {
@@ -268,8 +484,46 @@ func (e *Engine) work(id int) {
 		}
 		lo := i * ChunkSize
 		hi := min(lo+ChunkSize, len(e.x))
-		part := e.parts[i]
-		part.reset()
-		accumulate(e.x[lo:hi], e.c, e.inv, e.p, part, e.scratch[id])
+		wk.chunk(e.x[lo:hi], e.c, e.inv, e.p, &e.parts[i])
 	}
+}
+
+// help is what a pool goroutine does with an Engine it is handed.
+func (e *Engine) help() {
+	e.work(int(e.ids.Add(1)))
+	e.wg.Done()
+}
+
+// The pool of helper goroutines. A helper waits on jobs, helps with one
+// pass and waits again; helpers are started as passes need them, up to
+// GOMAXPROCS−1 at the time, and are never stopped.
+var (
+	jobs    = make(chan *Engine)
+	helpers atomic.Int64
+)
+
+// recruit hands e to an idle helper, starting one if fewer than limit are
+// running, and reports whether it did.
+func recruit(e *Engine, limit int) bool {
+	select {
+	case jobs <- e:
+		return true
+	default:
+	}
+	for {
+		h := helpers.Load()
+		if h >= int64(limit) {
+			return false
+		}
+		if helpers.CompareAndSwap(h, h+1) {
+			break
+		}
+	}
+	go func() {
+		for e := range jobs {
+			e.help()
+		}
+	}()
+	jobs <- e
+	return true
 }

@@ -1,0 +1,228 @@
+// Command gofit is the Go side of bench/compare.sh. It writes the data sets
+// the comparison uses, as raw little-endian float64, and times gmm's Fit on
+// such a file.
+//
+//	gofit gen -out DIR -sizes 1e5,1e6,1e7
+//	gofit fit -data FILE -k K -prior none|notebook -method em|adam -runs R
+//
+// fit runs Fit once untimed and then R times (R may be 0, to measure the
+// memory of a single fit), and prints one line of key=value pairs: the median and every time in milliseconds, the average
+// log-likelihood of the last fit, the resident set size before the first
+// fit and at its peak (VmRSS and VmHWM of /proc/self/status, in MiB), the
+// data's size in MiB, and the settings.
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gmm-go/gmm"
+	"github.com/gmm-go/gmm/iris"
+)
+
+// mixture3 is the mixture the size benchmarks draw from, as in bench_test.go.
+var mixture3 = gmm.Model{
+	K:       3,
+	Weights: []float64{0.3, 0.5, 0.2},
+	Means:   []float64{-2, 1, 5},
+	Sigmas:  []float64{1, 0.7, 1.5},
+}
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: gofit gen|fit [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "gen":
+		err = gen(os.Args[2:])
+	case "fit":
+		err = fit(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q; use gen or fit", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gofit:", err)
+		os.Exit(1)
+	}
+}
+
+func gen(args []string) error {
+	fs := flag.NewFlagSet("gen", flag.ExitOnError)
+	out := fs.String("out", "data", "directory to write to")
+	sizes := fs.String("sizes", "1e5,1e6,1e7", "comma-separated sizes of the mixture samples")
+	seed := fs.Uint64("seed", 1, "seed of the samples")
+	fs.Parse(args)
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	if err := write(filepath.Join(*out, "iris.f64"), iris.PetalLength()); err != nil {
+		return err
+	}
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.ParseFloat(s, 64)
+		if err != nil || n < 1 || n != math.Trunc(n) {
+			return fmt.Errorf("bad size %q", s)
+		}
+		x, _, err := mixture3.Sample(int(n), *seed)
+		if err != nil {
+			return err
+		}
+		if err := write(filepath.Join(*out, "mix3_"+s+".f64"), x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func write(path string, x []float64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	var b [8]byte
+	for _, v := range x {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+		w.Write(b[:])
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// read reads a file of little-endian float64 into a slice of exactly its
+// size, through a small buffer, so that the data take their own size in
+// memory and no more.
+func read(path string) ([]float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size()%8 != 0 || st.Size() == 0 {
+		return nil, errors.New(path + ": size is not a positive multiple of 8")
+	}
+	x := make([]float64, st.Size()/8)
+	buf := make([]byte, 1<<16)
+	for i := 0; i < len(x); {
+		m := min(len(buf), 8*(len(x)-i))
+		if _, err := io.ReadFull(f, buf[:m]); err != nil {
+			return nil, err
+		}
+		for j := 0; j < m; j += 8 {
+			x[i] = math.Float64frombits(binary.LittleEndian.Uint64(buf[j:]))
+			i++
+		}
+	}
+	return x, nil
+}
+
+func fit(args []string) error {
+	fs := flag.NewFlagSet("fit", flag.ExitOnError)
+	data := fs.String("data", "", "file of little-endian float64")
+	k := fs.Int("k", 3, "number of components")
+	prior := fs.String("prior", "none", "none (maximum likelihood) or notebook")
+	method := fs.String("method", "em", "em or adam")
+	runs := fs.Int("runs", 5, "timed fits")
+	fs.Parse(args)
+	if *runs < 0 {
+		return errors.New("runs must not be negative")
+	}
+	x, err := read(*data)
+	if err != nil {
+		return err
+	}
+	var pr gmm.Prior
+	switch *prior {
+	case "none":
+	case "notebook":
+		pr = gmm.NotebookPrior()
+	default:
+		return fmt.Errorf("unknown prior %q", *prior)
+	}
+	var s gmm.Settings
+	switch *method {
+	case "em":
+		s.Method = gmm.EM
+	case "adam":
+		s.Method = gmm.Adam
+	default:
+		return fmt.Errorf("unknown method %q", *method)
+	}
+	runtime.GC()
+	before, _ := procStatus("VmRSS")
+	var m gmm.Model
+	var res *gmm.Result
+	times := make([]float64, 0, *runs)
+	for r := range *runs + 1 {
+		m = gmm.Model{K: *k, Prior: pr}
+		s.Seed = uint64(r)
+		t0 := time.Now()
+		res, err = m.Fit(x, &s)
+		el := time.Since(t0)
+		if err != nil {
+			return err
+		}
+		if r > 0 {
+			times = append(times, float64(el.Nanoseconds())/1e6)
+		}
+	}
+	peak, _ := procStatus("VmHWM")
+	ll, err := m.LogLikelihood(x)
+	if err != nil {
+		return err
+	}
+	med := math.NaN()
+	if sorted := slices.Sorted(slices.Values(times)); len(sorted) > 0 {
+		med = sorted[len(sorted)/2]
+		if len(sorted)%2 == 0 {
+			med = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+		}
+	}
+	strs := make([]string, len(times))
+	for i, t := range times {
+		strs[i] = strconv.FormatFloat(t, 'f', 3, 64)
+	}
+	fmt.Printf("median_ms=%.4f times_ms=%s avg_loglik=%.8f rss_before_mib=%.1f rss_peak_mib=%.1f data_mib=%.2f n=%d k=%d prior=%s method=%s tol=default converged=%v steps=%d\n",
+		med, strings.Join(strs, ","), ll/float64(len(x)), before, peak, float64(8*len(x))/(1<<20),
+		len(x), *k, *prior, *method, res.Converged, res.Steps)
+	return nil
+}
+
+// procStatus returns the named field of /proc/self/status, in MiB.
+func procStatus(field string) (float64, error) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return math.NaN(), err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, field+":"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 2 && f[1] == "kB" {
+				v, err := strconv.ParseFloat(f[0], 64)
+				return v / 1024, err
+			}
+		}
+	}
+	return math.NaN(), errors.New("no " + field + " in /proc/self/status")
+}

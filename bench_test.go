@@ -1,0 +1,62 @@
+package gmm_test
+
+import (
+	"testing"
+
+	"github.com/gmm-go/gmm"
+	"github.com/gmm-go/gmm/iris"
+)
+
+// mixture3 is the three-component mixture the size benchmarks draw from:
+// weights .3/.5/.2, means −2/1/5, standard deviations 1/.7/1.5.
+var mixture3 = gmm.Model{
+	K:       3,
+	Weights: []float64{0.3, 0.5, 0.2},
+	Means:   []float64{-2, 1, 5},
+	Sigmas:  []float64{1, 0.7, 1.5},
+}
+
+// BenchmarkFit times Fit at the default settings: on the iris petal lengths
+// with the notebook's prior and K = 2, by each method, and by maximum
+// likelihood (the zero prior) with K = 3 on data drawn from mixture3, by
+// EM. The size benchmarks also report the fitted average log-likelihood.
+func BenchmarkFit(b *testing.B) {
+	x := iris.PetalLength()
+	for _, method := range []gmm.Method{gmm.Adam, gmm.EM} {
+		b.Run("iris/K=2/n=150/"+method.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				m := &gmm.Model{K: 2, Prior: gmm.NotebookPrior()}
+				if _, err := m.Fit(x, &gmm.Settings{Method: method}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	for _, size := range []struct {
+		name string
+		n    int
+	}{{"1e5", 1e5}, {"1e6", 1e6}} {
+		b.Run("mixture3/K=3/n="+size.name+"/em", func(b *testing.B) {
+			x, _, err := mixture3.Sample(size.n, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			var m *gmm.Model
+			for b.Loop() {
+				m = &gmm.Model{K: 3}
+				if _, err := m.Fit(x, &gmm.Settings{Method: gmm.EM}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			ll, err := m.LogLikelihood(x)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(ll/float64(size.n), "loglik/point")
+		})
+	}
+}

@@ -1,0 +1,84 @@
+package kernel
+
+import "math"
+
+//go:generate go run gen_exptab.go
+
+// The constants of exp. With N = 128 and x = (128e + j)·ln2/N + r, where
+// 128e + j is x·N/ln2 rounded to the nearest integer, 0 ≤ j < 128 and
+// |r| ≤ ln2/(2N),
+//
+//	e^x = 2^e · 2^(j/N) · e^r.
+const (
+	expN     = 128
+	expShift = 0x1.8p52 // adding 1.5·2^52 rounds a float64 below 2^51 in magnitude to an integer
+	expInvL  = expN / math.Ln2
+	// ln2/N split in two: expL1 has 33 significant bits, so k·expL1 is exact
+	// for |k| < 2^20 (here |k| < 2^18), and expL1 + expL2 is ln2/N to within
+	// 2^−88 relative, an error below 2^−70 in r.
+	expL1 = 0x1.62e42fefp-8
+	expL2 = 0x1.473de6af278edp-41 // ln2/N − expL1, rounded
+	// exp clamps its argument to [expFloor, expCeil]: e^−1000 is flushed to
+	// 0 and e^710 overflows to +Inf, and in between k stays far from the
+	// limits of the rounding by expShift and of the exactness of k·expL1.
+	expFloor = -1000
+	expCeil  = 710
+	// expFlush is the smallest binary exponent exp returns; a result below
+	// 2^−1000 ≈ e^−693.1 is flushed to zero, so exp never returns a
+	// subnormal number.
+	expFlush = -1000
+)
+
+var (
+	expShiftBits = math.Float64bits(expShift)
+	expFloorBits = math.Float64bits(expFloor)
+	expCeilBits  = int64(math.Float64bits(expCeil))
+)
+
+// exp returns e^x to within 1 ulp (0.51 ulp by construction, see below)
+// for −693.1 < x < 709.78, 0 for smaller x, including −Inf, and +Inf for
+// larger x. It never returns a subnormal number. A NaN gives 0 if its sign
+// bit is set and +Inf if not: the clamps below, which keep exp free of
+// branches, see NaNs as numbers beyond the ends of the range.
+//
+// With k the integer nearest x·N/ln2, r = x − k·ln2/N is computed exactly
+// up to the rounding of its last subtraction, |r| ≤ ln2/256 < 0.0028, and
+// e^r − 1 is its Taylor polynomial of degree 5, whose truncation error is
+// below r^6/720 < 2^−60. With k = 128e + j, t_j the float64 nearest
+// 2^(j/128) and δ_j its relative error (both tabulated),
+//
+//	e^x ≈ 2^e·t_j + 2^e·t_j·(p(r) + δ_j),
+//
+// where the second term is below 0.004·2^e·t_j, so its rounding errors are
+// below 0.005 ulp of the result and the final addition's rounding, 0.5 ulp,
+// dominates. This is the table-driven scheme of Tang (1989), "Table-driven
+// implementation of the exponential function in IEEE floating-point
+// arithmetic", ACM TOMS 15(2), with a table of 128 entries.
+func exp(x float64) float64 {
+	// As unsigned integers, the bits of the negative numbers grow with
+	// their magnitude; as signed ones, those of the positive numbers do,
+	// and all the negative numbers come first.
+	b := math.Float64bits(x)
+	if b > expFloorBits {
+		b = expFloorBits
+	}
+	if int64(b) > expCeilBits {
+		b = uint64(expCeilBits)
+	}
+	x = math.Float64frombits(b)
+	z := x*expInvL + expShift
+	k := int64(math.Float64bits(z) - expShiftBits)
+	kf := z - expShift
+	r := (x - kf*expL1) - kf*expL2
+	t := &expTab[k&(expN-1)]
+	e := k >> 7
+	// sc = 2^(e−1)·t_j, a normal number for −1000 ≤ e ≤ 1024; the final
+	// doubling is exact, or overflows to +Inf as it should.
+	s := t.bits + uint64(e-1)<<52
+	if e < expFlush {
+		s = 0
+	}
+	sc := math.Float64frombits(s)
+	p := r + r*r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120))))
+	return (sc + sc*(p+t.delta)) * 2
+}

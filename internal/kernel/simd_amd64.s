@@ -1,0 +1,268 @@
+#include "textflag.h"
+
+// The constants of simd_amd64.go, avxConsts[i] at offset 32·i.
+#define FLOOR ·avxConsts+0(SB)
+#define CEIL ·avxConsts+32(SB)
+#define INVL ·avxConsts+64(SB)
+#define SHIFT ·avxConsts+96(SB)
+#define L1 ·avxConsts+128(SB)
+#define L2 ·avxConsts+160(SB)
+#define FLUSH ·avxConsts+192(SB)
+#define MASK3 ·avxConsts+224(SB)
+#define IDXHI ·avxConsts+256(SB)
+#define C10 ·avxConsts+288(SB)
+#define C9 ·avxConsts+320(SB)
+#define C8 ·avxConsts+352(SB)
+#define C7 ·avxConsts+384(SB)
+#define C6 ·avxConsts+416(SB)
+#define C5 ·avxConsts+448(SB)
+#define C4 ·avxConsts+480(SB)
+#define C3 ·avxConsts+512(SB)
+#define C2 ·avxConsts+544(SB)
+#define SUMLO ·avxConsts+576(SB)
+#define SUMHI ·avxConsts+608(SB)
+#define ONE ·avxConsts+640(SB)
+#define BIAS ·avxConsts+672(SB)
+#define MANTMASK ·avxConsts+704(SB)
+#define ONEBITS ·avxConsts+736(SB)
+#define TABHI ·avxConsts+768(SB)
+#define TABDELTA ·avxConsts+800(SB)
+
+// func termsAVX2(e, s, u *float64, n int, lc, h, mu float64)
+//
+// For i < n, a multiple of 4: e[i] = exp(lc + h·(u[i] − mu)²), s[i] += e[i].
+TEXT ·termsAVX2(SB), NOSPLIT, $0-56
+	MOVQ         e+0(FP), AX
+	MOVQ         s+8(FP), BX
+	MOVQ         u+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD lc+32(FP), Y13
+	VBROADCASTSD h+40(FP), Y14
+	VBROADCASTSD mu+48(FP), Y15
+	VMOVUPD      INVL, Y12
+	VMOVUPD      SHIFT, Y11
+	VMOVUPD      TABHI, Y10
+	VMOVUPD      TABDELTA, Y9
+	XORQ         SI, SI
+
+termsLoop:
+	CMPQ SI, CX
+	JGE  termsDone
+
+	// x = h·(u − mu)² + lc, clamped to [−1000, 710]; Y6 marks x < −693.
+	VMOVUPD     (DX)(SI*8), Y0
+	VSUBPD      Y15, Y0, Y0
+	VMULPD      Y0, Y0, Y0
+	VFMADD213PD Y13, Y14, Y0
+	VMAXPD      FLOOR, Y0, Y0
+	VMINPD      CEIL, Y0, Y0
+	VCMPPD      $0x11, FLUSH, Y0, Y6
+
+	// z = x·4/ln2 + 1.5·2^52, whose low bits hold k; kf = k as a float64;
+	// r = x − kf·ln2/4 in two steps.
+	VMOVAPD      Y11, Y1
+	VFMADD231PD  Y12, Y0, Y1
+	VSUBPD       Y11, Y1, Y2
+	VFNMADD231PD L1, Y2, Y0
+	VFNMADD231PD L2, Y2, Y0
+
+	// j = k & 3 picks the table entry: the dwords 2j and 2j+1 of the
+	// table registers.
+	VPAND  MASK3, Y1, Y3
+	VPADDQ Y3, Y3, Y3
+	VPSLLQ $32, Y3, Y4
+	VPOR   Y4, Y3, Y3
+	VPADDQ IDXHI, Y3, Y3
+	VPERMD Y10, Y3, Y4
+	VPERMD Y9, Y3, Y5
+
+	// sc = 2^e·t_j/2 with e = k >> 2, whose low 12 bits are bits 2..13 of
+	// z; zero where x < −693.
+	VPSRLQ $2, Y1, Y1
+	VPSLLQ $52, Y1, Y1
+	VPADDQ Y4, Y1, Y1
+	VPANDN Y1, Y6, Y1
+
+	// p = r + r²·(1/2! + r·(1/3! + … + r/10!)).
+	VMOVUPD     C10, Y7
+	VFMADD213PD C9, Y0, Y7
+	VFMADD213PD C8, Y0, Y7
+	VFMADD213PD C7, Y0, Y7
+	VFMADD213PD C6, Y0, Y7
+	VFMADD213PD C5, Y0, Y7
+	VFMADD213PD C4, Y0, Y7
+	VFMADD213PD C3, Y0, Y7
+	VFMADD213PD C2, Y0, Y7
+	VMULPD      Y0, Y0, Y8
+	VFMADD213PD Y0, Y8, Y7
+
+	// e^x = 2·(sc + sc·(p + δ_j + p·δ_j)).
+	VFMADD231PD Y7, Y5, Y5
+	VADDPD      Y5, Y7, Y7
+	VFMADD213PD Y1, Y1, Y7
+	VADDPD      Y7, Y7, Y7
+	VMOVUPD     Y7, (AX)(SI*8)
+	VADDPD      (BX)(SI*8), Y7, Y7
+	VMOVUPD     Y7, (BX)(SI*8)
+
+	ADDQ $4, SI
+	JMP  termsLoop
+
+termsDone:
+	VZEROUPPER
+	RET
+
+// func normAVX2(s *float64, n int, a *product) (ok bool)
+//
+// For i < n, a multiple of 4: if s[i] is within [sumLo, sumHi], multiplies
+// lane i mod 4 of a's product by it and sets s[i] = 1/s[i]; otherwise sets
+// s[i] = 0. Reports whether every s[i] was within the range.
+TEXT ·normAVX2(SB), NOSPLIT, $0-25
+	MOVQ     s+0(FP), AX
+	MOVQ     n+8(FP), CX
+	MOVQ     a+16(FP), DX
+	VMOVUPD  0(DX), Y15
+	VMOVDQU  32(DX), Y14
+	VMOVUPD  ONE, Y13
+	VMOVUPD  SUMLO, Y12
+	VMOVUPD  SUMHI, Y11
+	VPCMPEQQ Y10, Y10, Y10
+	XORQ     SI, SI
+
+normLoop:
+	CMPQ SI, CX
+	JGE  normDone
+
+	VMOVUPD   (AX)(SI*8), Y0
+	VCMPPD    $0x1d, Y12, Y0, Y1
+	VCMPPD    $0x12, Y11, Y0, Y2
+	VANDPD    Y2, Y1, Y1
+	VANDPD    Y1, Y10, Y10
+	VBLENDVPD Y1, Y0, Y13, Y3
+	VMULPD    Y3, Y15, Y15
+	VDIVPD    Y3, Y13, Y4
+	VANDPD    Y1, Y4, Y4
+	VMOVUPD   Y4, (AX)(SI*8)
+
+	// Move the product's exponent into the lane's count.
+	VPSRLQ $52, Y15, Y5
+	VPSUBQ BIAS, Y5, Y5
+	VPADDQ Y5, Y14, Y14
+	VPAND  MANTMASK, Y15, Y15
+	VPOR   ONEBITS, Y15, Y15
+
+	ADDQ $4, SI
+	JMP  normLoop
+
+normDone:
+	VMOVUPD   Y15, 0(DX)
+	VMOVDQU   Y14, 32(DX)
+	VMOVMSKPD Y10, BX
+	CMPQ      BX, $15
+	SETEQ     ok+24(FP)
+	VZEROUPPER
+	RET
+
+// func weightedAVX2(e, is, u *float64, n int, mu float64) (n0, s1, s2 float64)
+//
+// For i < n, a multiple of 4, with r_i = e[i]·is[i] and d_i = u[i] − mu:
+// n0 = Σ r_i, s1 = Σ r_i d_i, s2 = Σ r_i d_i², in eight partial sums each,
+// added in a fixed order.
+TEXT ·weightedAVX2(SB), NOSPLIT, $0-64
+	MOVQ         e+0(FP), AX
+	MOVQ         is+8(FP), BX
+	MOVQ         u+16(FP), DX
+	MOVQ         n+24(FP), CX
+	VBROADCASTSD mu+32(FP), Y15
+	VXORPD       Y8, Y8, Y8
+	VXORPD       Y9, Y9, Y9
+	VXORPD       Y10, Y10, Y10
+	VXORPD       Y11, Y11, Y11
+	VXORPD       Y12, Y12, Y12
+	VXORPD       Y13, Y13, Y13
+	MOVQ         CX, DI
+	ANDQ         $-8, DI
+	XORQ         SI, SI
+
+weightedLoop:
+	CMPQ SI, DI
+	JGE  weightedTail
+
+	VMOVUPD     (AX)(SI*8), Y0
+	VMULPD      (BX)(SI*8), Y0, Y0
+	VMOVUPD     (DX)(SI*8), Y1
+	VSUBPD      Y15, Y1, Y1
+	VADDPD      Y0, Y8, Y8
+	VMULPD      Y1, Y0, Y0
+	VADDPD      Y0, Y9, Y9
+	VFMADD231PD Y1, Y0, Y10
+
+	VMOVUPD     32(AX)(SI*8), Y2
+	VMULPD      32(BX)(SI*8), Y2, Y2
+	VMOVUPD     32(DX)(SI*8), Y3
+	VSUBPD      Y15, Y3, Y3
+	VADDPD      Y2, Y11, Y11
+	VMULPD      Y3, Y2, Y2
+	VADDPD      Y2, Y12, Y12
+	VFMADD231PD Y3, Y2, Y13
+
+	ADDQ $8, SI
+	JMP  weightedLoop
+
+weightedTail:
+	CMPQ SI, CX
+	JGE  weightedSum
+
+	VMOVUPD     (AX)(SI*8), Y0
+	VMULPD      (BX)(SI*8), Y0, Y0
+	VMOVUPD     (DX)(SI*8), Y1
+	VSUBPD      Y15, Y1, Y1
+	VADDPD      Y0, Y8, Y8
+	VMULPD      Y1, Y0, Y0
+	VADDPD      Y0, Y9, Y9
+	VFMADD231PD Y1, Y0, Y10
+
+weightedSum:
+	VADDPD Y11, Y8, Y8
+	VADDPD Y12, Y9, Y9
+	VADDPD Y13, Y10, Y10
+
+	VEXTRACTF128 $1, Y8, X0
+	VADDPD       X0, X8, X0
+	VPERMILPD    $1, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVSD       X0, n0+40(FP)
+
+	VEXTRACTF128 $1, Y9, X0
+	VADDPD       X0, X9, X0
+	VPERMILPD    $1, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVSD       X0, s1+48(FP)
+
+	VEXTRACTF128 $1, Y10, X0
+	VADDPD       X0, X10, X0
+	VPERMILPD    $1, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVSD       X0, s2+56(FP)
+
+	VZEROUPPER
+	RET
+
+// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL eaxArg+0(FP), AX
+	MOVL ecxArg+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv() (eax, edx uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-8
+	MOVL   $0, CX
+	XGETBV
+	MOVL   AX, eax+0(FP)
+	MOVL   DX, edx+4(FP)
+	RET
