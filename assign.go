@@ -1,7 +1,6 @@
 package gmm
 
 import (
-	"math"
 	"math/rand/v2"
 )
 
@@ -27,16 +26,16 @@ func (m *Model) AssignTo(dst []int, x []float64) []int {
 	if len(dst) != len(x) || !m.fitted() {
 		return nil
 	}
-	l := make([]float64, m.K)
+	t := m.terms()
 	for i, v := range x {
 		if !isFinite(v) {
 			dst[i] = -1
 			continue
 		}
-		m.logComponents(v, l)
+		t.dominant(v)
 		best := 0
-		for k, lk := range l {
-			if lk > l[best] {
+		for k, lk := range t.l {
+			if lk > t.l[best] {
 				best = k
 			}
 		}
@@ -58,30 +57,12 @@ func (m *Model) Responsibilities(x []float64) [][]float64 {
 	}
 	r := make([][]float64, len(x))
 	flat := make([]float64, len(x)*m.K)
+	t := m.terms()
 	for i, v := range x {
 		r[i] = flat[i*m.K : (i+1)*m.K : (i+1)*m.K]
-		m.responsibilities(v, r[i])
+		t.responsibilities(v, r[i])
 	}
 	return r
-}
-
-// responsibilities fills r with the responsibilities of the point x.
-func (m *Model) responsibilities(x float64, r []float64) {
-	if !isFinite(x) {
-		for k := range r {
-			r[k] = math.NaN()
-		}
-		return
-	}
-	mx := m.logComponents(x, r)
-	var s float64
-	for k, v := range r {
-		r[k] = math.Exp(v - mx)
-		s += r[k]
-	}
-	for k := range r {
-		r[k] /= s
-	}
 }
 
 // SampleLabels draws each point's label from its responsibilities, the
@@ -95,12 +76,13 @@ func (m *Model) SampleLabels(x []float64, seed uint64) []int {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	z := make([]int, len(x))
 	r := make([]float64, m.K)
+	t := m.terms()
 	for i, v := range x {
 		if !isFinite(v) {
 			z[i] = -1
 			continue
 		}
-		m.responsibilities(v, r)
+		t.responsibilities(v, r)
 		z[i] = categorical(rng, r)
 	}
 	return z

@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 )
 
 // Model is a mixture of K normal distributions with a prior on its
@@ -79,50 +78,89 @@ func (m *Model) Validate() error {
 // use.
 func (m *Model) fitted() bool { return m.Validate() == nil }
 
-// logComponents sets l[k] = log w_k + log N(x | μ_k, σ_k) and returns the
-// maximum over k. For a finite x so far out that every term underflows to
-// −Inf, l is set to 0 for the component with the smallest |x − μ_k|/σ_k
-// among those with weight, which dominates the others there, and −Inf for
-// the rest.
-func (m *Model) logComponents(x float64, l []float64) float64 {
-	mx := math.Inf(-1)
-	for k := range l {
-		z := (x - m.Means[k]) / m.Sigmas[k]
-		l[k] = math.Log(m.Weights[k]) - 0.5*z*z - math.Log(m.Sigmas[k]) - 0.5*log2Pi
-		mx = max(mx, l[k])
+// terms evaluates a valid model's components at single points, with the
+// constants of each component computed once.
+type terms struct {
+	m    *Model
+	logC []float64 // log w_k − log σ_k − ½ log 2π
+	l    []float64 // scratch
+}
+
+func (m *Model) terms() *terms {
+	t := &terms{m: m, logC: make([]float64, m.K), l: make([]float64, m.K)}
+	for k := range t.logC {
+		t.logC[k] = math.Log(m.Weights[k]) - math.Log(m.Sigmas[k]) - 0.5*log2Pi
 	}
+	return t
+}
+
+// components sets t.l[k] = log w_k + log N(x | μ_k, σ_k) and returns the
+// maximum over k.
+func (t *terms) components(x float64) float64 {
+	mx := math.Inf(-1)
+	for k, c := range t.logC {
+		z := (x - t.m.Means[k]) / t.m.Sigmas[k]
+		t.l[k] = c - 0.5*z*z
+		mx = max(mx, t.l[k])
+	}
+	return mx
+}
+
+// dominant is components for use where only the ratios of the terms
+// matter. For a finite x so far out that every term underflows to −Inf, it
+// sets t.l to 0 for the component with the smallest |x − μ_k|/σ_k among
+// those with weight, which dominates the others there, and −Inf for the
+// rest.
+func (t *terms) dominant(x float64) float64 {
+	mx := t.components(x)
 	if !math.IsInf(mx, -1) || !isFinite(x) {
 		return mx
 	}
 	best, bz := -1, math.Inf(1)
-	for k := range l {
+	for k := range t.l {
 		// log|x − μ_k| − log σ_k orders the |z_k| without overflow.
-		if z := math.Log(math.Abs(x-m.Means[k])) - math.Log(m.Sigmas[k]); m.Weights[k] > 0 && (best < 0 || z < bz) {
+		if z := math.Log(math.Abs(x-t.m.Means[k])) - math.Log(t.m.Sigmas[k]); t.m.Weights[k] > 0 && (best < 0 || z < bz) {
 			best, bz = k, z
 		}
 	}
 	if best < 0 {
 		return mx
 	}
-	l[best] = 0
+	t.l[best] = 0
 	return 0
 }
 
-// logDensity returns log Σ_k w_k N(x | μ_k, σ_k), using l as scratch.
-func (m *Model) logDensity(x float64, l []float64) float64 {
-	for k := range l {
-		z := (x - m.Means[k]) / m.Sigmas[k]
-		l[k] = math.Log(m.Weights[k]) - 0.5*z*z - math.Log(m.Sigmas[k]) - 0.5*log2Pi
-	}
-	mx := slices.Max(l)
+// logDensity returns log Σ_k w_k N(x | μ_k, σ_k).
+func (t *terms) logDensity(x float64) float64 {
+	mx := t.components(x)
 	if math.IsInf(mx, -1) {
 		return mx
 	}
 	var s float64
-	for _, v := range l {
+	for _, v := range t.l {
 		s += math.Exp(v - mx)
 	}
 	return mx + math.Log(s)
+}
+
+// responsibilities fills r with the responsibilities of the point x: NaN
+// if x is not finite.
+func (t *terms) responsibilities(x float64, r []float64) {
+	if !isFinite(x) {
+		for k := range r {
+			r[k] = math.NaN()
+		}
+		return
+	}
+	mx := t.dominant(x)
+	var s float64
+	for k, v := range t.l {
+		r[k] = math.Exp(v - mx)
+		s += r[k]
+	}
+	for k := range r {
+		r[k] /= s
+	}
 }
 
 // LogDensity returns the log density of the fitted mixture at x,
@@ -136,7 +174,7 @@ func (m *Model) LogDensity(x float64) float64 {
 	if !m.fitted() || math.IsNaN(x) {
 		return math.NaN()
 	}
-	return m.logDensity(x, make([]float64, m.K))
+	return m.terms().logDensity(x)
 }
 
 // Density returns exp(LogDensity(x)), the mixture's probability density at
@@ -153,10 +191,10 @@ func (m *Model) LogLikelihood(x []float64) (float64, error) {
 	if err := checkData(x); err != nil {
 		return 0, err
 	}
-	l := make([]float64, m.K)
+	t := m.terms()
 	var ll float64
 	for _, v := range x {
-		ll += m.logDensity(v, l)
+		ll += t.logDensity(v)
 	}
 	return ll, nil
 }
