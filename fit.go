@@ -70,8 +70,9 @@ type Settings struct {
 	// If zero, 1e-10 is used.
 	Tol float64
 
-	// LearningRate is Adam's step size, in units of the standardised data.
-	// If zero, 0.05 is used. EM ignores it.
+	// LearningRate is Adam's initial step size, in units of the
+	// standardised data; at step t it is LearningRate/sqrt(1 + t/500). If
+	// zero, 0.05 is used. EM ignores it.
 	LearningRate float64
 
 	// SigmaFloor applies to maximum likelihood (the zero Prior) only: each

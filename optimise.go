@@ -410,6 +410,14 @@ type adamStepper struct {
 	b2t   float64 // β2^t
 }
 
+// adamDecay sets how fast Adam's step size decays: at step t it is
+// LearningRate/sqrt(1 + t/adamDecay). A constant step lets Adam circle a
+// narrow optimum, such as a component on many equal values, without
+// settling; the decay lets it settle, and is slow enough to leave the first
+// few hundred steps, which reach the optimum on well-posed data, nearly
+// untouched.
+const adamDecay = 500
+
 const (
 	adamB1  = 0.9
 	adamB2  = 0.999
@@ -499,6 +507,7 @@ func (a *adamStepper) step(float64) (float64, status) {
 	if a.obj.converged(dec, L, a.eng.Len()) {
 		return L, converged
 	}
+	lr := a.lr / math.Sqrt(1+float64(a.t)/adamDecay)
 	a.t++
 	a.b1t *= adamB1
 	a.b2t *= adamB2
@@ -507,7 +516,7 @@ func (a *adamStepper) step(float64) (float64, status) {
 		a.v[j] = adamB2*a.v[j] + (1-adamB2)*g*g
 		mh := a.m[j] / (1 - a.b1t)
 		vh := a.v[j] / (1 - a.b2t)
-		a.theta[j] -= a.lr * mh / (math.Sqrt(vh) + adamEps)
+		a.theta[j] -= lr * mh / (math.Sqrt(vh) + adamEps)
 	}
 	a.sync()
 	return L, running

@@ -416,7 +416,7 @@ func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, d *data, z 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "cluster\tweight\tmean\tsigma\tsize\t")
 	for k := range m.K {
-		fmt.Fprintf(tw, "z=%d\t%.5f\t%#.6g\t%#.6g\t%d\t\n", k, m.Weights[k], m.Means[k], m.Sigmas[k], size[k])
+		fmt.Fprintf(tw, "z=%d\t%.5f\t%#.6g\t%#.5g\t%d\t\n", k, m.Weights[k], m.Means[k], m.Sigmas[k], size[k])
 	}
 	if err := tw.Flush(); err != nil {
 		return err
