@@ -76,10 +76,13 @@ type Settings struct {
 	LearningRate float64
 
 	// SigmaFloor applies to maximum likelihood (the zero Prior) only: each
-	// σ_k is kept at or above SigmaFloor times the data's standard
-	// deviation, so that no component can collapse onto a single point, as
-	// scikit-learn's reg_covar does. If zero, 1e-3 is used (a floor of
-	// 1e-6 on the variance of standardised data).
+	// σ_k is kept at or above SigmaFloor times the data's spread, so that
+	// no component can collapse onto a single point, as scikit-learn's
+	// reg_covar does. The spread is the smaller of the data's standard
+	// deviation and their interquartile range over 1.349 (taken on the
+	// screening sample), so that a few far outliers do not raise the floor.
+	// If zero, 1e-3 is used (a floor of 1e-6 on the variance of
+	// standardised data).
 	SigmaFloor float64
 
 	// Progress, if not nil, is called after every step of every run with
@@ -215,6 +218,20 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 		initFloor = 1
 	}
 	inv := 1 / scale
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0))
+	sample := subsample(x, c, inv, rng)
+	sorted := kernel.Sorted(sample)
+	if r := robustSpread(sorted); r > 0 && r < 1 {
+		// A few far outliers inflate the standard deviation; the bulk of
+		// the data sets the scale instead.
+		scale *= r
+		inv = 1 / scale
+		for i := range sample {
+			sample[i] /= r
+			sorted[i] /= r
+		}
+	}
+
 	pu := m.Prior.standardised(c, scale)
 	if pu.Validate() != nil || (!pu.IsZero() && !(pu.MeanScale > 0 && pu.SigmaScale > 0)) {
 		return nil, errors.New("gmm: the prior's scale and the data's are too far apart to fit; rescale the data or the prior")
@@ -224,10 +241,6 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 		floor = cfg.SigmaFloor
 	}
 	obj := objective{prior: pu, floor: floor, tol: cfg.Tol}
-
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0))
-	sample := subsample(x, c, inv, rng)
-	sorted := kernel.Sorted(sample)
 	initFloor = max(initFloor, 2*floor)
 
 	runs := make([]run, cfg.Restarts)
@@ -522,6 +535,14 @@ func bernoulli(x []float64, c, inv float64, m int, rng *rand.Rand) []float64 {
 		}
 		u = append(u, (x[i]-c)*inv)
 	}
+}
+
+// robustSpread returns the interquartile range of the sorted values over
+// 1.349, the ratio of a normal distribution's interquartile range to its
+// standard deviation.
+func robustSpread(sorted []float64) float64 {
+	n := len(sorted)
+	return (sorted[(3*n)/4] - sorted[n/4]) / 1.349
 }
 
 // subsample returns the standardised values u = (x − c)·inv of all of x if
