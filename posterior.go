@@ -1,0 +1,488 @@
+package gmm
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/gmm-go/gmm/internal/mcmc"
+)
+
+// Inference selects how Posterior explores the posterior.
+type Inference int
+
+const (
+	// Gibbs is Markov chain Monte Carlo by Gibbs sampling, with the labels
+	// as auxiliary variables: exact in the limit of many draws, for both
+	// prior forms.
+	Gibbs Inference = iota
+	// VB is mean-field variational Bayes by coordinate ascent: a fast
+	// deterministic approximation, whose draws are independent.
+	VB
+)
+
+// String returns "gibbs" or "vb".
+func (m Inference) String() string {
+	switch m {
+	case Gibbs:
+		return "gibbs"
+	case VB:
+		return "vb"
+	}
+	return fmt.Sprintf("Inference(%d)", int(m))
+}
+
+// PosteriorSettings tune Posterior. The zero value, and a nil
+// *PosteriorSettings, mean defaults.
+type PosteriorSettings struct {
+	// Method is Gibbs (the default) or VB.
+	Method Inference
+
+	// Seed seeds the chains. The same seed gives the same draws, bit for
+	// bit, at any GOMAXPROCS.
+	Seed uint64
+
+	// Chains is the number of chains, run in parallel. For VB it is the
+	// number of starting points of the coordinate ascent; the fit with the
+	// highest ELBO is kept. If zero, 4 are used.
+	Chains int
+
+	// Draws is the number of draws kept from each chain, at least 10. For
+	// VB, Chains·Draws independent draws are taken from the fit. If zero,
+	// 1000 are used.
+	Draws int
+
+	// Warmup is the number of sweeps each Gibbs chain runs, and discards,
+	// before its draws. VB ignores it. If zero, 1000 are used.
+	Warmup int
+}
+
+const (
+	defaultChains   = 4
+	defaultDraws    = 1000
+	defaultWarmup   = 1000
+	minDraws        = 10
+	rhatLimit       = 1.01
+	essLimit        = 400
+	defaultVBSteps  = 5000
+	defaultVBTol    = 1e-10
+	initSigmaFloor  = 1e-3
+	maxPosteriorLen = 1 << 28
+)
+
+// Posterior holds draws from the posterior of a mixture's parameters given
+// the data, p(w, μ, σ | x), with the labels z summed out.
+//
+// Weights, Means and Sigmas are indexed [draw][component]: the draws of
+// each chain in turn, Draws of them per chain. Labels are consistent across
+// draws and chains (see Model.Posterior), and the components are numbered
+// in increasing order of their posterior mean of μ.
+type Posterior struct {
+	// Method is the inference used, and Prior the prior (with its form).
+	Method Inference
+	Prior  Prior
+	// Chains and Draws are the number of chains and of draws per chain.
+	Chains, Draws int
+
+	Weights [][]float64
+	Means   [][]float64
+	Sigmas  [][]float64
+
+	// ELBO holds, for VB, the evidence lower bound log p(x) − KL(q‖p) after
+	// each step of the coordinate ascent that was kept; it never decreases.
+	// It is nil for Gibbs.
+	ELBO []float64
+
+	// Warnings says what to distrust: a parameter whose R̂ exceeds 1.01 or
+	// whose bulk ESS is below 400 (Vehtari et al. 2021), or a VB fit that
+	// ran out of steps. It is empty when there is nothing to report.
+	Warnings []string
+}
+
+// Params holds one number for each parameter of a K-component mixture: the
+// K weights, the K means and the K standard deviations.
+type Params struct {
+	Weights, Means, Sigmas []float64
+}
+
+// Posterior samples the posterior distribution of the mixture's weights,
+// means and standard deviations given the data x, under m.Prior with m.K
+// components, by Gibbs sampling (the default) or variational Bayes.
+//
+// Gibbs runs s.Chains chains in parallel goroutines, each from its own
+// k-means++ starting point and random stream, for s.Warmup sweeps that are
+// discarded and s.Draws that are kept; see mcmc.Chain for the conditional
+// updates. The σ update of the notebook's form (InverseGamma on σ) is a
+// slice-sampling step on log σ (Neal 2003); in the variance form it is the
+// conjugate InverseGamma draw.
+//
+// A mixture's likelihood does not change when its components are permuted,
+// so a sampler's labels can switch within a chain, and differ between
+// chains. Posterior relabels every Gibbs draw by the equivalence-classes
+// representatives (ECR) algorithm of Papastamoulis & Iliopoulos (2010): the
+// pivot is the allocation z* with the highest complete-data log posterior
+// log p(x, z, w, μ, σ) seen during warm-up in any chain, and each draw's
+// labels are permuted to agree with z* on as many points as possible (an
+// assignment problem, solved by the Hungarian method). Unlike ordering by
+// mean, this works when components overlap or share a mean.
+//
+// VB is mean-field coordinate ascent on q(z)q(w)q(μ)q(σ) (see the vb
+// package's doc): in the variance form every factor is conjugate; in the
+// notebook's form the optimal q(σ_k) is not a standard family, and its
+// expectations are computed by quadrature. The draws are independent draws
+// from q.
+//
+// Posterior standardises the data internally, so the draws do not depend on
+// the data's units. It returns an error if x is empty or not finite, if
+// m.K < 1, if the prior is invalid, or if it is the zero Prior: without a
+// prior the posterior is improper (an empty component's mean and σ have no
+// distribution), so set one, for example DefaultPrior(x) or NotebookPrior().
+// It also returns an error for settings that are negative or out of range.
+// It does not modify m or x. Problems of convergence are not errors: they
+// are listed in Warnings.
+func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error) {
+	var cfg PosteriorSettings
+	if s != nil {
+		cfg = *s
+	}
+	if err := cfg.fill(); err != nil {
+		return nil, err
+	}
+	if m.K < 1 {
+		return nil, fmt.Errorf("gmm: K is %d; set the number of components to 1 or more", m.K)
+	}
+	if err := m.Prior.Validate(); err != nil {
+		return nil, err
+	}
+	if m.Prior.IsZero() {
+		return nil, errors.New("gmm: the posterior needs a prior: with the zero Prior it is improper; set Model.Prior, for example to DefaultPrior(x) or NotebookPrior()")
+	}
+	if err := checkData(x); err != nil {
+		return nil, err
+	}
+	if total := cfg.Chains * cfg.Draws; total > maxPosteriorLen/(3*m.K) {
+		return nil, fmt.Errorf("gmm: %d chains of %d draws of %d components are too many to hold; ask for fewer draws", cfg.Chains, cfg.Draws, m.K)
+	}
+	c, sd := location(x)
+	scale := sd
+	if !(scale > 0) {
+		scale = 1
+	}
+	pu := m.Prior.standardised(c, scale)
+	if pu.Validate() != nil || !(pu.MeanScale > 0 && pu.SigmaScale > 0) || math.IsInf(pu.MeanScale, 0) || math.IsInf(pu.SigmaScale, 0) {
+		return nil, errors.New("gmm: the prior's scale and the data's are too far apart; rescale the data or the prior")
+	}
+	u := make([]float64, len(x))
+	inv := 1 / scale
+	for i, v := range x {
+		u[i] = (v - c) * inv
+	}
+	mp := mcmc.Prior{
+		Alpha: pu.Concentration, Mu0: pu.MeanLoc, S0: pu.MeanScale,
+		A0: pu.SigmaShape, B0: pu.SigmaScale, OnVariance: pu.OnVariance,
+	}
+
+	p := &Posterior{Method: cfg.Method, Prior: m.Prior, Chains: cfg.Chains, Draws: cfg.Draws}
+	T := cfg.Chains * cfg.Draws
+	K := m.K
+	flatW, flatM, flatS := make([]float64, T*K), make([]float64, T*K), make([]float64, T*K)
+	switch cfg.Method {
+	case VB:
+		elbo, warn := runVB(u, K, mp, &cfg, flatW, flatM, flatS)
+		// The ELBO on x differs from that on u by the Jacobian of the
+		// data, −n log scale; the parameters' Jacobians cancel.
+		off := -float64(len(x)) * math.Log(scale)
+		for i := range elbo {
+			elbo[i] += off
+		}
+		p.ELBO = elbo
+		p.Warnings = append(p.Warnings, warn...)
+	default:
+		runGibbs(u, K, mp, &cfg, flatW, flatM, flatS)
+	}
+	for i := range flatM {
+		flatM[i] = c + scale*flatM[i]
+		flatS[i] = scale * flatS[i]
+	}
+	p.Weights = rows(flatW, K)
+	p.Means = rows(flatM, K)
+	p.Sigmas = rows(flatS, K)
+	p.orderByMean()
+	p.diagnose()
+	return p, nil
+}
+
+func (s *PosteriorSettings) fill() error {
+	switch s.Method {
+	case Gibbs, VB:
+	default:
+		return fmt.Errorf("gmm: unknown posterior Method %d; use gmm.Gibbs or gmm.VB", int(s.Method))
+	}
+	if s.Chains < 0 || s.Draws < 0 || s.Warmup < 0 {
+		return errors.New("gmm: PosteriorSettings must not be negative; use zero for a default")
+	}
+	if s.Chains == 0 {
+		s.Chains = defaultChains
+	}
+	if s.Draws == 0 {
+		s.Draws = defaultDraws
+	}
+	if s.Warmup == 0 {
+		s.Warmup = defaultWarmup
+	}
+	if s.Draws < minDraws {
+		return fmt.Errorf("gmm: Draws is %d; the diagnostics need at least %d draws per chain", s.Draws, minDraws)
+	}
+	return nil
+}
+
+// rows cuts a flat T×K array into T rows.
+func rows(flat []float64, K int) [][]float64 {
+	r := make([][]float64, len(flat)/K)
+	for t := range r {
+		r[t] = flat[t*K : (t+1)*K : (t+1)*K]
+	}
+	return r
+}
+
+// orderByMean permutes the components of every draw alike, so that their
+// posterior means of μ increase.
+func (p *Posterior) orderByMean() {
+	K := len(p.Means[0])
+	mean := make([]float64, K)
+	for _, d := range p.Means {
+		for k, v := range d {
+			mean[k] += v
+		}
+	}
+	idx := make([]int, K)
+	for k := range idx {
+		idx[k] = k
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case mean[a] < mean[b]:
+			return -1
+		case mean[a] > mean[b]:
+			return 1
+		}
+		return 0
+	})
+	tmp := make([]float64, K)
+	for _, arr := range [][][]float64{p.Weights, p.Means, p.Sigmas} {
+		for _, d := range arr {
+			for k, j := range idx {
+				tmp[k] = d[j]
+			}
+			copy(d, tmp)
+		}
+	}
+}
+
+// diagnose fills Warnings from R̂ and the bulk ESS.
+func (p *Posterior) diagnose() {
+	rh, ess := p.RHat(), p.ESS()
+	names := []string{"weight", "mean", "sigma"}
+	rs := [][]float64{rh.Weights, rh.Means, rh.Sigmas}
+	es := [][]float64{ess.Weights, ess.Means, ess.Sigmas}
+	for j, name := range names {
+		for k := range rs[j] {
+			if r := rs[j][k]; r > rhatLimit || math.IsNaN(r) {
+				p.Warnings = append(p.Warnings, fmt.Sprintf("%s %d: R̂ is %.3f, above %.2f: the chains disagree; run longer (more Warmup and Draws) or check for a multimodal posterior", name, k, r, rhatLimit))
+			}
+			if e := es[j][k]; e < essLimit || math.IsNaN(e) {
+				p.Warnings = append(p.Warnings, fmt.Sprintf("%s %d: bulk ESS is %.0f, below %d: too few effective draws for reliable estimates; ask for more Draws or Chains", name, k, e, essLimit))
+			}
+		}
+	}
+}
+
+// column returns the draws of one parameter: component k of arr.
+func column(arr [][]float64, k int) []float64 {
+	c := make([]float64, len(arr))
+	for t, d := range arr {
+		c[t] = d[k]
+	}
+	return c
+}
+
+// each returns the Params with f applied to the draws of every parameter.
+func (p *Posterior) each(f func(draws []float64) float64) Params {
+	K := len(p.Weights[0])
+	out := Params{Weights: make([]float64, K), Means: make([]float64, K), Sigmas: make([]float64, K)}
+	for k := range K {
+		out.Weights[k] = f(column(p.Weights, k))
+		out.Means[k] = f(column(p.Means, k))
+		out.Sigmas[k] = f(column(p.Sigmas, k))
+	}
+	return out
+}
+
+// K returns the number of components.
+func (p *Posterior) K() int { return len(p.Weights[0]) }
+
+// Mean returns the posterior mean of each parameter, the average of its
+// draws.
+func (p *Posterior) Mean() Params {
+	return p.each(func(d []float64) float64 {
+		var m float64
+		for i, v := range d {
+			m += (v - m) / float64(i+1)
+		}
+		return m
+	})
+}
+
+// SD returns the posterior standard deviation of each parameter, the
+// standard deviation of its draws (divided by the number of draws less one).
+func (p *Posterior) SD() Params {
+	return p.each(func(d []float64) float64 {
+		var m float64
+		for i, v := range d {
+			m += (v - m) / float64(i+1)
+		}
+		var ss float64
+		for _, v := range d {
+			ss += (v - m) * (v - m)
+		}
+		return math.Sqrt(ss / float64(len(d)-1))
+	})
+}
+
+// Quantile returns the q-quantile of each parameter's draws, interpolating
+// linearly between order statistics (type 7 of Hyndman & Fan 1996, the
+// default of R and NumPy). It returns an error if q is not in [0, 1].
+func (p *Posterior) Quantile(q float64) (Params, error) {
+	if !(q >= 0 && q <= 1) {
+		return Params{}, fmt.Errorf("gmm: quantile %v is not in [0, 1]", q)
+	}
+	return p.each(func(d []float64) float64 {
+		slices.Sort(d)
+		return quantileSorted(d, q)
+	}), nil
+}
+
+// quantileSorted is the type-7 q-quantile of the sorted, non-empty s.
+func quantileSorted(s []float64, q float64) float64 {
+	h := q * float64(len(s)-1)
+	i := int(h)
+	if i >= len(s)-1 {
+		return s[len(s)-1]
+	}
+	return s[i] + (h-float64(i))*(s[i+1]-s[i])
+}
+
+// Interval returns the central credible interval of each parameter at the
+// given level: the (1 − level)/2 and (1 + level)/2 quantiles of its draws.
+// A 90% interval is Interval(0.9). It returns an error if level is not in
+// (0, 1).
+func (p *Posterior) Interval(level float64) (lo, hi Params, err error) {
+	if !(level > 0 && level < 1) {
+		return Params{}, Params{}, fmt.Errorf("gmm: credible level %v is not in (0, 1); for a 90%% interval pass 0.9", level)
+	}
+	lo, _ = p.Quantile((1 - level) / 2)
+	hi, _ = p.Quantile((1 + level) / 2)
+	return lo, hi, nil
+}
+
+// RHat returns the rank-normalised split-R̂ of each parameter (Vehtari et
+// al. 2021), the larger of the bulk and the folded R̂. Values above 1.01
+// mean the chains have not mixed. For VB, whose draws are independent, it
+// is near 1 by construction and says nothing about the approximation.
+func (p *Posterior) RHat() Params {
+	return p.each(func(d []float64) float64 { return mcmc.RHat(d, p.Chains) })
+}
+
+// ESS returns the bulk effective sample size of each parameter (Vehtari et
+// al. 2021): the number of independent draws that would estimate its
+// posterior mean and quantiles near the centre as well as these draws do.
+func (p *Posterior) ESS() Params {
+	return p.each(func(d []float64) float64 { return mcmc.BulkESS(d, p.Chains) })
+}
+
+// Predictive returns the posterior predictive density at each point of x,
+//
+//	p(x | data) = E[Σ_k w_k N(x | μ_k, σ_k)] ≈ (1/T) Σ_t Σ_k w_k⁽ᵗ⁾ N(x | μ_k⁽ᵗ⁾, σ_k⁽ᵗ⁾),
+//
+// and a pointwise credible band at the given level: at each x, the
+// (1 − level)/2 and (1 + level)/2 quantiles over the draws of the mixture
+// density. A NaN in x gives NaN and ±Inf gives 0. It returns an error if
+// level is not in (0, 1).
+func (p *Posterior) Predictive(x []float64, level float64) (density, lo, hi []float64, err error) {
+	if !(level > 0 && level < 1) {
+		return nil, nil, nil, fmt.Errorf("gmm: credible level %v is not in (0, 1); for a 90%% band pass 0.9", level)
+	}
+	T := len(p.Weights)
+	K := p.K()
+	// log w_k − log σ_k − ½ log 2π and 1/σ_k of every draw.
+	logc := make([]float64, T*K)
+	is := make([]float64, T*K)
+	for t := range T {
+		for k := range K {
+			logc[t*K+k] = math.Log(p.Weights[t][k]) - math.Log(p.Sigmas[t][k]) - 0.5*log2Pi
+			is[t*K+k] = 1 / p.Sigmas[t][k]
+		}
+	}
+	density, lo, hi = make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x))
+	f := make([]float64, T)
+	for i, v := range x {
+		if math.IsNaN(v) {
+			density[i], lo[i], hi[i] = math.NaN(), math.NaN(), math.NaN()
+			continue
+		}
+		var mean float64
+		for t := range T {
+			var s float64
+			for k := range K {
+				z := (v - p.Means[t][k]) * is[t*K+k]
+				s += math.Exp(logc[t*K+k] - 0.5*z*z)
+			}
+			f[t] = s
+			mean += (s - mean) / float64(t+1)
+		}
+		slices.Sort(f)
+		density[i] = mean
+		lo[i] = quantileSorted(f, (1-level)/2)
+		hi[i] = quantileSorted(f, (1+level)/2)
+	}
+	return density, lo, hi, nil
+}
+
+// Responsibilities returns each point's posterior probability of belonging
+// to each component, with the parameters integrated out,
+//
+//	P(z_i = k | data) = E[r_ik] ≈ (1/T) Σ_t r_ik(w⁽ᵗ⁾, μ⁽ᵗ⁾, σ⁽ᵗ⁾),
+//	r_ik(w, μ, σ) = w_k N(x_i | μ_k, σ_k) / Σ_j w_j N(x_i | μ_j, σ_j),
+//
+// a Rao–Blackwellised estimate, as an n×K matrix. For the data the
+// posterior was drawn from, it is each point's posterior membership; for
+// other points, the membership they would have as a new observation. A NaN
+// or infinite x_i gets a row of NaN.
+func (p *Posterior) Responsibilities(x []float64) [][]float64 {
+	K := p.K()
+	T := len(p.Weights)
+	flat := make([]float64, len(x)*K)
+	r := rows(flat, K)
+	l := make([]float64, K)
+	d := &Model{K: K}
+	for i, v := range x {
+		if !isFinite(v) {
+			for k := range r[i] {
+				r[i][k] = math.NaN()
+			}
+			continue
+		}
+		for t := range T {
+			d.Weights, d.Means, d.Sigmas = p.Weights[t], p.Means[t], p.Sigmas[t]
+			d.responsibilities(v, l)
+			for k := range K {
+				r[i][k] += l[k]
+			}
+		}
+		for k := range K {
+			r[i][k] /= float64(T)
+		}
+	}
+	return r
+}
