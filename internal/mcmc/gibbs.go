@@ -172,8 +172,15 @@ func (c *Chain) labels2() float64 {
 		d1 := u - m1
 		l0 := c0 + h0*d0*d0
 		l1 := c1 + h1*d1*d1
-		// P(z_i = 1) = 1/(1 + e^(l0 − l1)); an overflow to +Inf gives 0.
-		if rng.Float64()*(1+math.Exp(l0-l1)) < 1 {
+		// P(z_i = 1) = 1/(1 + e^(l0 − l1)). When |l0 − l1| > 40 the
+		// smaller probability is below e^(−40) ≈ 4e-18, finer than the
+		// 2^(−53) resolution of a uniform variate, and the exp is skipped.
+		dl := l0 - l1
+		one := dl < -40
+		if dl >= -40 && dl <= 40 {
+			one = rng.Float64()*(1+expSmall(dl)) < 1
+		}
+		if one {
 			z[i] = 1
 			ll += l1
 			n1++
@@ -205,23 +212,29 @@ func (c *Chain) labels() float64 {
 			l[k] = c.logc[k] + c.h[k]*d*d
 			mx = max(mx, l[k])
 		}
+		// e^(l_k − max) is dropped below e^(−40), as in labels2.
 		var tot float64
 		for k := range K {
-			tot += math.Exp(l[k] - mx)
+			var e float64
+			if d := l[k] - mx; d >= -40 {
+				e = expSmall(d)
+			}
+			tot += e
+			l[k] = e
 		}
 		t := c.rng.Float64() * tot
 		pick := K - 1
 		var acc float64
 		for k := range K {
-			acc += math.Exp(l[k] - mx)
+			acc += l[k]
 			if t < acc {
 				pick = k
 				break
 			}
 		}
 		c.Z[i] = int32(pick)
-		ll += l[pick]
 		d := u - c.Mu[pick]
+		ll += c.logc[pick] + c.h[pick]*d*d
 		c.n[pick]++
 		c.s1[pick] += d
 		c.s2[pick] += d * d
