@@ -12,19 +12,29 @@ import (
 // gibbsChain is one chain of runGibbs with what it carries from warm-up to
 // sampling.
 type gibbsChain struct {
-	ch      *mcmc.Chain
-	best    float64 // the highest LogPost seen in warm-up
-	bestZ   []int32 // and its labels
-	hasBest bool
+	ch   *mcmc.Chain
+	best float64   // the highest log p(x, θ) seen in warm-up
+	logW []float64 // and its parameters
+	mu   []float64
+	sig  []float64
 }
+
+// pivotEvery is how often, in sweeps, the second half of warm-up evaluates
+// log p(x, θ) in search of the pivot.
+const pivotEvery = 10
 
 // runGibbs runs cfg.Chains Gibbs chains on the standardised data u and
 // writes their relabelled draws, by rows of K, into w, mu and sigma.
 //
-// Warm-up runs every chain in parallel; the pivot for the ECR relabelling
-// is then the best labelling any chain saw (the first chain wins ties), and
-// sampling runs every chain in parallel again. Each chain has its own PCG
-// stream and writes only its own rows, so the draws do not depend on
+// Warm-up runs every chain in parallel. The pivot of the ECR relabelling is
+// then the allocation z*_i = argmax_k w_k N(u_i | μ_k, σ_k) at the
+// parameters with the highest marginal log posterior log p(x, θ) found in
+// the second half of warm-up, in any chain (the first chain wins ties).
+// The marginal posterior, with z summed out, is used rather than the
+// complete-data one, whose maximum favours a narrow component that holds
+// only a few points; that makes a poor pivot when components overlap.
+// Sampling then runs every chain in parallel again. Each chain has its own
+// PCG stream and writes only its own rows, so the draws do not depend on
 // GOMAXPROCS or on scheduling.
 func runGibbs(u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sigma []float64) {
 	chains := make([]gibbsChain, cfg.Chains)
@@ -39,26 +49,31 @@ func runGibbs(u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, 
 			kernel.KMeansPP(u, rng, lloydIters, w0, m0, s0, initSigmaFloor, make([]int, len(u)))
 			gc.ch = mcmc.NewChain(u, pr, rng, w0, m0, s0)
 			gc.best = math.Inf(-1)
-			gc.bestZ = make([]int32, len(u))
-			for range cfg.Warmup {
+			gc.logW, gc.mu, gc.sig = make([]float64, K), make([]float64, K), make([]float64, K)
+			for s := range cfg.Warmup {
 				gc.ch.Sweep()
-				if lp := gc.ch.LogPost; lp > gc.best {
+				if s < cfg.Warmup/2 || (cfg.Warmup-1-s)%pivotEvery != 0 {
+					continue
+				}
+				if lp := gc.ch.LogMarginal(); lp > gc.best || s == cfg.Warmup-1 && math.IsInf(gc.best, -1) {
 					gc.best = lp
-					gc.hasBest = true
-					copy(gc.bestZ, gc.ch.Z)
+					copy(gc.logW, gc.ch.LogW)
+					copy(gc.mu, gc.ch.Mu)
+					copy(gc.sig, gc.ch.Sigma)
 				}
 			}
 		}(c)
 	}
 	wg.Wait()
 
-	pivot := chains[0].bestZ
-	best := chains[0].best
+	b := &chains[0]
 	for c := range chains {
-		if chains[c].hasBest && (chains[c].best > best || !chains[0].hasBest) {
-			pivot, best = chains[c].bestZ, chains[c].best
+		if chains[c].best > b.best {
+			b = &chains[c]
 		}
 	}
+	pivot := make([]int32, len(u))
+	mcmc.Allocate(u, b.logW, b.mu, b.sig, pivot)
 
 	for c := range chains {
 		wg.Add(1)

@@ -281,3 +281,42 @@ func (s *sigmaSlice) draw(rng *rand.Rand, c, S, sigma float64) float64 {
 	t, _ := Slice(rng, s.f, t0, s.f(t0), 3*sd, 32)
 	return math.Exp(t)
 }
+
+// LogMarginal returns log p(x, w, μ, σ) at the current parameters, with
+// the labels summed out: Σ_i log Σ_k w_k N(x_i | μ_k, σ_k) + log p(w, μ, σ).
+func (c *Chain) LogMarginal() float64 {
+	lp := c.pr.LogDensity(c.LogW, c.Mu, c.Sigma)
+	for k, s := range c.Sigma {
+		c.logc[k] = c.LogW[k] - math.Log(s) - halfLog2Pi
+		c.h[k] = -0.5 / (s * s)
+	}
+	for _, u := range c.x {
+		mx := math.Inf(-1)
+		for k := range c.l {
+			d := u - c.Mu[k]
+			c.l[k] = c.logc[k] + c.h[k]*d*d
+			mx = max(mx, c.l[k])
+		}
+		var s float64
+		for _, l := range c.l {
+			s += math.Exp(l - mx)
+		}
+		lp += mx + math.Log(s)
+	}
+	return lp
+}
+
+// Allocate sets z_i to the most probable label of x_i under the weights
+// exp(logW), means mu and standard deviations sigma: argmax_k w_k N(x_i | μ_k, σ_k).
+func Allocate(x, logW, mu, sigma []float64, z []int32) {
+	for i, u := range x {
+		best, bl := 0, math.Inf(-1)
+		for k := range mu {
+			d := (u - mu[k]) / sigma[k]
+			if l := logW[k] - math.Log(sigma[k]) - 0.5*d*d; l > bl {
+				best, bl = k, l
+			}
+		}
+		z[i] = int32(best)
+	}
+}
