@@ -110,37 +110,61 @@ type Params struct {
 // means and standard deviations given the data x, under m.Prior with m.K
 // components, by Gibbs sampling (the default) or variational Bayes.
 //
-// Gibbs runs s.Chains chains in parallel goroutines, each from its own
-// k-means++ starting point and random stream, for s.Warmup sweeps that are
-// discarded and s.Draws that are kept; see mcmc.Chain for the conditional
-// updates. The σ update of the notebook's form (InverseGamma on σ) is a
-// slice-sampling step on log σ (Neal 2003); in the variance form it is the
-// conjugate InverseGamma draw.
+// Gibbs (Diebolt & Robert 1994) runs s.Chains chains in parallel
+// goroutines, each from its own k-means++ starting point and random
+// stream, for s.Warmup sweeps that are discarded and s.Draws that are
+// kept. With n_k the points labelled k and S_k = Σ_{z_i=k} (x_i − μ_k)², a
+// sweep draws
+//
+//	z_i | w, μ, σ    with P(z_i = k) ∝ w_k N(x_i | μ_k, σ_k)
+//	w | z            Dirichlet(α + n_1, …, α + n_K)
+//	μ_k | z, σ_k     Normal(m_k, 1/√λ_k),  λ_k = n_k/σ_k² + 1/s0²,  m_k = (Σ_{z_i=k} x_i/σ_k² + μ0/s0²)/λ_k
+//	σ_k² | z, μ_k    InverseGamma(a0 + n_k/2, b0 + S_k/2)                 (OnVariance)
+//	log σ_k | z, μ_k density ∝ exp(−(n_k + a0)τ − S_k e^(−2τ)/2 − b0 e^(−τ))  (the notebook's form)
+//
+// The last is the conditional σ^(−n_k−a0−1) exp(−S_k/(2σ²) − b0/σ) of the
+// InverseGamma prior on σ, carried to τ = log σ with its Jacobian σ; it is
+// log-concave and is updated by slice sampling (Neal 2003), with the width
+// set from its curvature at the mode.
 //
 // A mixture's likelihood does not change when its components are permuted,
 // so a sampler's labels can switch within a chain, and differ between
 // chains. Posterior relabels every Gibbs draw by the equivalence-classes
-// representatives (ECR) algorithm of Papastamoulis & Iliopoulos (2010): the
-// pivot is the allocation z* with the highest complete-data log posterior
-// log p(x, z, w, μ, σ) seen during warm-up in any chain, and each draw's
-// labels are permuted to agree with z* on as many points as possible (an
-// assignment problem, solved by the Hungarian method). Unlike ordering by
-// mean, this works when components overlap or share a mean.
+// representatives (ECR) algorithm of Papastamoulis & Iliopoulos (2010):
+// each draw's labels are permuted so that its allocation z agrees with a
+// pivot allocation z* on as many points as possible, an assignment problem
+// solved by the Hungarian method. The pivot is the most probable
+// allocation, argmax_k w_k N(x_i | μ_k, σ_k), at the parameters of highest
+// posterior density log p(x, w, μ, σ) found in the second half of warm-up.
+// Unlike ordering by mean, this works when components overlap or share a
+// mean. The components are then numbered in increasing order of their
+// posterior mean of μ.
 //
-// VB is mean-field coordinate ascent on q(z)q(w)q(μ)q(σ) (see the vb
-// package's doc): in the variance form every factor is conjugate; in the
-// notebook's form the optimal q(σ_k) is not a standard family, and its
-// expectations are computed by quadrature. The draws are independent draws
-// from q.
+// VB is mean-field coordinate ascent (Bishop 2006, sec. 10.2) on
+// q(z) q(w) Π_k q(μ_k) q(σ_k), each factor set in turn to its optimum given
+// the others, so the evidence lower bound (ELBO) never decreases. In the
+// variance form every factor is conjugate: Categorical, Dirichlet, Normal
+// and InverseGamma on σ_k². In the notebook's form the optimal q(σ_k) is
+// the density ∝ σ^(−c−1) exp(−T/(2σ²) − b0/σ), which is not a standard
+// family; its normaliser and moments are computed by quadrature and its
+// draws by an exact rejection sampler for log-concave densities (Devroye
+// 1984). VB runs from s.Chains starting points in parallel and keeps the
+// fit with the highest ELBO; Chains·Draws independent draws from it fill
+// the result. Mean-field VB tends to understate posterior spread when
+// parameters are correlated, as they are when components overlap.
 //
 // Posterior standardises the data internally, so the draws do not depend on
-// the data's units. It returns an error if x is empty or not finite, if
-// m.K < 1, if the prior is invalid, or if it is the zero Prior: without a
-// prior the posterior is improper (an empty component's mean and σ have no
-// distribution), so set one, for example DefaultPrior(x) or NotebookPrior().
-// It also returns an error for settings that are negative or out of range.
-// It does not modify m or x. Problems of convergence are not errors: they
-// are listed in Warnings.
+// the data's units. Its warnings (see Posterior.Warnings) flag parameters
+// with R̂ above 1.01 or bulk ESS below 400 (Vehtari et al. 2021), and a VB
+// fit that ran out of steps; a problem of convergence is not an error.
+//
+// Posterior returns an error if x is empty or not finite, if m.K < 1, if
+// the prior is invalid, or if it is the zero Prior: without a prior the
+// posterior is improper (an empty component's mean and σ have no
+// distribution), so set one, for example DefaultPrior(x) or
+// NotebookPrior(). It also returns an error for negative settings, fewer
+// than 10 draws per chain, or more draws than memory can hold. It modifies
+// neither m nor x. Unlike Fit, it accepts a Concentration below 1.
 func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error) {
 	var cfg PosteriorSettings
 	if s != nil {
@@ -161,7 +185,7 @@ func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error)
 	if err := checkData(x); err != nil {
 		return nil, err
 	}
-	if total := cfg.Chains * cfg.Draws; total > maxPosteriorLen/(3*m.K) {
+	if lim := maxPosteriorLen / (3 * m.K); cfg.Chains > lim || cfg.Draws > lim/cfg.Chains {
 		return nil, fmt.Errorf("gmm: %d chains of %d draws of %d components are too many to hold; ask for fewer draws", cfg.Chains, cfg.Draws, m.K)
 	}
 	c, sd := location(x)

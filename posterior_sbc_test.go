@@ -30,14 +30,11 @@ func sbcValues(w, mu, sigma []float64) [5]float64 {
 // sbc runs simulation-based calibration (Talts, Betancourt, Simpson,
 // Vehtari & Gelman 2018) for K = 2: each replication draws parameters from
 // truth, draws 10 to 20 points from the mixture they define, samples the
-// posterior under fit with one Gibbs chain, keeps L draws thinned by thin,
-// and records the rank of each true statistic among them, 0 … L. If the
-// sampler is exact and fit equals truth, every rank is uniform on 0 … L.
-func sbc(t *testing.T, truth, fit gmm.Prior, reps, L, thin int, seed uint64) [][]int {
-	return sbcW(t, truth, fit, reps, L, thin, 100, seed)
-}
-
-func sbcW(t *testing.T, truth, fit gmm.Prior, reps, L, thin, warmup int, seed uint64) [][]int {
+// posterior under fit with one Gibbs chain of warmup sweeps and then
+// sbcL·thin draws, keeps every thin-th draw, and records the rank of each
+// true statistic among the sbcL kept draws, 0 … sbcL. If the sampler is
+// exact and fit equals truth, every rank is uniform on 0 … sbcL.
+func sbc(t *testing.T, truth, fit gmm.Prior, reps, warmup, thin int, seed uint64) [][]int {
 	t.Helper()
 	ranks := make([][]int, len(sbcStats))
 	for r := range reps {
@@ -61,7 +58,7 @@ func sbcW(t *testing.T, truth, fit gmm.Prior, reps, L, thin, warmup int, seed ui
 			t.Fatal(err)
 		}
 		m := &gmm.Model{K: 2, Prior: fit}
-		p, err := m.Posterior(x, &gmm.PosteriorSettings{Seed: uint64(r), Chains: 1, Warmup: warmup, Draws: L * thin})
+		p, err := m.Posterior(x, &gmm.PosteriorSettings{Seed: uint64(r), Chains: 1, Warmup: warmup, Draws: sbcL * thin})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,13 +79,12 @@ func sbcW(t *testing.T, truth, fit gmm.Prior, reps, L, thin, warmup int, seed ui
 	return ranks
 }
 
-// chiSquare returns Pearson's statistic for ranks in 0 … L against the
-// uniform distribution, over bins consecutive ranks at a time, and its
-// degrees of freedom.
-func chiSquare(ranks []int, L, bins int) (float64, int) {
+// chiSquare returns Pearson's statistic for ranks in 0 … sbcL against the
+// uniform distribution, in bins of equal width, and its degrees of freedom.
+func chiSquare(ranks []int, bins int) (float64, int) {
 	count := make([]float64, bins)
 	for _, r := range ranks {
-		count[r*bins/(L+1)]++
+		count[r*bins/(sbcL+1)]++
 	}
 	e := float64(len(ranks)) / float64(bins)
 	var x2 float64
@@ -99,30 +95,45 @@ func chiSquare(ranks []int, L, bins int) (float64, int) {
 }
 
 // sbcSize returns the replications to run: the flag's value if set, else
-// def.
-func sbcSize(def int) int {
-	if *sbcReps > 0 {
+// 500, or 250 under the race detector.
+func sbcSize() int {
+	switch {
+	case *sbcReps > 0:
 		return *sbcReps
+	case raceEnabled:
+		return 250
 	}
-	return def
+	return 500
 }
 
 const (
-	sbcL    = 99 // draws per replication: ranks 0 … 99
-	sbcThin = 5  // a Gibbs chain on 10–20 points keeps an ESS of at least 1 in 5 draws
-	sbcBins = 20 // 5 ranks a bin
+	sbcL    = 99 // kept draws per replication: ranks 0 … 99
+	sbcThin = 10 // a Gibbs chain on 10–20 points keeps an ESS above 1 in 10 draws
+	// sbcWarmup is long for 10–20 points because a chain that starts with
+	// both components on the bulk of the data takes a few hundred sweeps,
+	// in some data sets, to find the mode where one holds a lone outlying
+	// point; with 200 sweeps the ranks of the lower component's weight
+	// showed it (chi-square 43 at 500 replications).
+	sbcWarmup = 1000
 )
 
-// sbcThreshold is the chi-square critical value for sbcBins − 1 = 19
-// degrees of freedom at level 1e-4. Each test makes 5 checks for each of two
-// prior forms: at 1e-4 each, an exact sampler fails any of the 10 with
-// probability at most 1e-3 at any seed. Pearson's statistic is close to its
-// chi-square limit with 25 or more expected counts per bin (with the 500
-// replications below, 25).
-var sbcThreshold = distuv.ChiSquared{K: sbcBins - 1}.Quantile(1 - 1e-4)
+// sbcTest returns the number of bins and the critical value of the
+// chi-square test of uniformity for reps ranks. The bins hold 25 expected
+// ranks or more (at most 20 bins of 5 ranks), where Pearson's statistic is
+// close to its chi-square limit. The level is 1e-4: each test makes 5
+// checks for each of two prior forms, so an exact sampler fails any of the
+// 10 with probability at most 1e-3, whatever the seed.
+func sbcTest(reps int) (bins int, crit float64) {
+	bins = 20
+	for bins > 2 && (reps/bins < 25 || (sbcL+1)%bins != 0) {
+		bins--
+	}
+	return bins, distuv.ChiSquared{K: float64(bins - 1)}.Quantile(1 - 1e-4)
+}
 
 func TestSimulationBasedCalibration(t *testing.T) {
-	reps := sbcSize(500)
+	reps := sbcSize()
+	bins, crit := sbcTest(reps)
 	for _, tc := range []struct {
 		name  string
 		prior gmm.Prior
@@ -130,13 +141,13 @@ func TestSimulationBasedCalibration(t *testing.T) {
 		{"InverseGamma on sigma", gmm.NotebookPrior()},
 		{"InverseGamma on variance", varianceForm()},
 	} {
-		ranks := sbc(t, tc.prior, tc.prior, reps, sbcL, sbcThin, 2018)
+		ranks := sbc(t, tc.prior, tc.prior, reps, sbcWarmup, sbcThin, 2018)
 		for s, name := range sbcStats {
-			x2, df := chiSquare(ranks[s], sbcL, sbcBins)
-			if x2 > sbcThreshold {
-				t.Errorf("%s: %s ranks are not uniform: chi-square %.1f on %d df, above %.1f", tc.name, name, x2, df, sbcThreshold)
+			x2, df := chiSquare(ranks[s], bins)
+			if x2 > crit {
+				t.Errorf("%s: %s ranks are not uniform: chi-square %.1f on %d df, above %.1f", tc.name, name, x2, df, crit)
 			}
-			t.Logf("%s: %-12s chi-square %5.1f on %d df (threshold %.1f, %d replications)", tc.name, name, x2, df, sbcThreshold, reps)
+			t.Logf("%s: %-12s chi-square %5.1f on %d df (threshold %.1f, %d replications)", tc.name, name, x2, df, crit, reps)
 		}
 	}
 }
@@ -147,15 +158,16 @@ func TestSimulationBasedCalibration(t *testing.T) {
 // conditional for σ would make, and the ranks of the σs are far from
 // uniform.
 func TestSimulationBasedCalibrationHasPower(t *testing.T) {
-	reps := sbcSize(500)
-	ranks := sbc(t, gmm.NotebookPrior(), varianceForm(), reps, sbcL, sbcThin, 2018)
+	reps := sbcSize()
+	bins, crit := sbcTest(reps)
+	ranks := sbc(t, gmm.NotebookPrior(), varianceForm(), reps, 200, sbcThin, 2018)
 	var worst float64
 	for s := range sbcStats {
-		x2, _ := chiSquare(ranks[s], sbcL, sbcBins)
+		x2, _ := chiSquare(ranks[s], bins)
 		worst = max(worst, x2)
 	}
-	if worst <= sbcThreshold {
-		t.Errorf("a mismatched prior passed calibration: largest chi-square %.1f, threshold %.1f", worst, sbcThreshold)
+	if worst <= crit {
+		t.Errorf("a mismatched prior passed calibration: largest chi-square %.1f, threshold %.1f", worst, crit)
 	}
-	t.Logf("mismatched prior: largest chi-square %.1f (threshold %.1f)", worst, sbcThreshold)
+	t.Logf("mismatched prior: largest chi-square %.1f (threshold %.1f, %d replications)", worst, crit, reps)
 }
