@@ -98,6 +98,8 @@ type Posterior struct {
 	// whose bulk ESS is below 400 (Vehtari et al. 2021), or a VB fit that
 	// ran out of steps. It is empty when there is nothing to report.
 	Warnings []string
+
+	rhat, ess Params // computed once, from the draws as drawn
 }
 
 // Params holds one number for each parameter of a K-component mixture: the
@@ -304,18 +306,25 @@ func (p *Posterior) orderByMean() {
 	}
 }
 
-// diagnose fills Warnings from R̂ and the bulk ESS.
+// diagnose computes R̂ and the bulk ESS of every parameter and fills
+// Warnings from them.
 func (p *Posterior) diagnose() {
-	rh, ess := p.RHat(), p.ESS()
+	d := mcmc.NewDiagnostics(p.Chains, p.Draws)
+	K := p.K()
+	p.rhat = Params{Weights: make([]float64, K), Means: make([]float64, K), Sigmas: make([]float64, K)}
+	p.ess = Params{Weights: make([]float64, K), Means: make([]float64, K), Sigmas: make([]float64, K)}
 	names := []string{"weight", "mean", "sigma"}
-	rs := [][]float64{rh.Weights, rh.Means, rh.Sigmas}
-	es := [][]float64{ess.Weights, ess.Means, ess.Sigmas}
+	draws := [][][]float64{p.Weights, p.Means, p.Sigmas}
+	rs := [][]float64{p.rhat.Weights, p.rhat.Means, p.rhat.Sigmas}
+	es := [][]float64{p.ess.Weights, p.ess.Means, p.ess.Sigmas}
 	for j, name := range names {
-		for k := range rs[j] {
-			if r := rs[j][k]; r > rhatLimit || math.IsNaN(r) {
+		for k := range K {
+			r, e := d.Compute(column(draws[j], k))
+			rs[j][k], es[j][k] = r, e
+			if r > rhatLimit || math.IsNaN(r) {
 				p.Warnings = append(p.Warnings, fmt.Sprintf("%s %d: R̂ is %.3f, above %.2f: the chains disagree; run longer (more Warmup and Draws) or check for a multimodal posterior", name, k, r, rhatLimit))
 			}
-			if e := es[j][k]; e < essLimit || math.IsNaN(e) {
+			if e < essLimit || math.IsNaN(e) {
 				p.Warnings = append(p.Warnings, fmt.Sprintf("%s %d: bulk ESS is %.0f, below %d: too few effective draws for reliable estimates; ask for more Draws or Chains", name, k, e, essLimit))
 			}
 		}
@@ -414,15 +423,15 @@ func (p *Posterior) Interval(level float64) (lo, hi Params, err error) {
 // al. 2021), the larger of the bulk and the folded R̂. Values above 1.01
 // mean the chains have not mixed. For VB, whose draws are independent, it
 // is near 1 by construction and says nothing about the approximation.
-func (p *Posterior) RHat() Params {
-	return p.each(func(d []float64) float64 { return mcmc.RHat(d, p.Chains) })
-}
+func (p *Posterior) RHat() Params { return p.rhat.clone() }
 
 // ESS returns the bulk effective sample size of each parameter (Vehtari et
 // al. 2021): the number of independent draws that would estimate its
 // posterior mean and quantiles near the centre as well as these draws do.
-func (p *Posterior) ESS() Params {
-	return p.each(func(d []float64) float64 { return mcmc.BulkESS(d, p.Chains) })
+func (p *Posterior) ESS() Params { return p.ess.clone() }
+
+func (q Params) clone() Params {
+	return Params{Weights: slices.Clone(q.Weights), Means: slices.Clone(q.Means), Sigmas: slices.Clone(q.Sigmas)}
 }
 
 // Predictive returns the posterior predictive density at each point of x,

@@ -1,6 +1,7 @@
 package mcmc
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -22,24 +23,11 @@ import (
 // larger of the split-R̂ of the rank-normalised draws and of the
 // rank-normalised folded draws |x − median x|. R̂ is near 1 when the chains
 // agree; above 1.01 they have not mixed. It returns 1 for constant draws and
-// NaN if a split chain would have fewer than 2 draws or a draw is not
+// NaN if a split chain would have fewer than 3 draws or a draw is not
 // finite.
 func RHat(x []float64, chains int) float64 {
-	halves, ok := split(x, chains)
-	if !ok || len(halves[0]) < 2 {
-		return math.NaN()
-	}
-	if constant(x) {
-		return 1
-	}
-	bulk := rhat(zscale(halves))
-	med := median(x)
-	folded := make([]float64, len(x))
-	for i, v := range x {
-		folded[i] = math.Abs(v - med)
-	}
-	fh, _ := split(folded, chains)
-	return max(bulk, rhat(zscale(fh)))
+	r, _ := NewDiagnostics(chains, len(x)/max(chains, 1)).Compute(x)
+	return r
 }
 
 // BulkESS returns the bulk effective sample size of Vehtari et al. (2021):
@@ -49,35 +37,132 @@ func RHat(x []float64, chains int) float64 {
 // draws and NaN if a split chain would have fewer than 3 draws or a draw is
 // not finite.
 func BulkESS(x []float64, chains int) float64 {
-	halves, ok := split(x, chains)
-	if !ok || len(halves[0]) < 3 {
-		return math.NaN()
-	}
-	if constant(x) {
-		return float64(len(halves) * len(halves[0]))
-	}
-	return ess(zscale(halves))
+	_, e := NewDiagnostics(chains, len(x)/max(chains, 1)).Compute(x)
+	return e
 }
 
-// split returns the halves of each chain, sharing memory with x, and false
-// if x is not finite or cannot be cut into chains.
-func split(x []float64, chains int) ([][]float64, bool) {
-	if chains < 1 || len(x)%chains != 0 || len(x) == 0 {
-		return nil, false
+// Diagnostics computes RHat and BulkESS for draws of a fixed shape, chains
+// chains of n draws each, and shares among them the normal quantiles of the
+// ranks and the buffers. It is for one goroutine at a time.
+type Diagnostics struct {
+	chains, n, h int
+	q            []float64 // q[r−1] = Φ⁻¹((r − 3/8)/(S + 1/4)) for the ranks r = 1 … S
+	byValue      []ranked  // the kept draws in increasing order
+	byFold       []ranked  // the same, folded, in increasing order
+	z            []float64
+	halves       [][]float64
+	ac           *autocov
+}
+
+// ranked is a kept draw, or its folded value, and its place among the kept
+// draws.
+type ranked struct {
+	v float64
+	i int
+}
+
+// NewDiagnostics returns a Diagnostics for chains chains of n draws.
+func NewDiagnostics(chains, n int) *Diagnostics {
+	d := &Diagnostics{chains: chains, n: n, h: n / 2}
+	if chains < 1 || d.h < 3 {
+		return d
+	}
+	S := 2 * chains * d.h
+	d.q = make([]float64, S)
+	for r := range d.q {
+		d.q[r] = distuv.UnitNormal.Quantile((float64(r+1) - 0.375) / (float64(S) + 0.25))
+	}
+	d.byValue = make([]ranked, S)
+	d.byFold = make([]ranked, S)
+	d.z = make([]float64, S)
+	d.halves = make([][]float64, 2*chains)
+	for j := range d.halves {
+		d.halves[j] = d.z[j*d.h : (j+1)*d.h]
+	}
+	d.ac = newAutocov(d.h)
+	return d
+}
+
+// Compute returns R̂ and the bulk ESS of the draws x, which must hold
+// chains·n values, chain after chain. Each chain is cut in two, dropping
+// its middle draw when n is odd; the folded draws are |x − m| with m the
+// median of the kept draws.
+func (d *Diagnostics) Compute(x []float64) (rhat, ess float64) {
+	if d.q == nil || len(x) != d.chains*d.n {
+		return math.NaN(), math.NaN()
 	}
 	for _, v := range x {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, false
+			return math.NaN(), math.NaN()
 		}
 	}
-	n := len(x) / chains
-	h := n / 2
-	out := make([][]float64, 0, 2*chains)
-	for c := range chains {
-		ch := x[c*n : (c+1)*n]
-		out = append(out, ch[:h], ch[n-h:])
+	if constant(x) {
+		return 1, float64(len(d.q))
 	}
-	return out, true
+	h, n := d.h, d.n
+	k := 0
+	for c := range d.chains {
+		ch := x[c*n : (c+1)*n]
+		for _, v := range ch[:h] {
+			d.byValue[k] = ranked{v, k}
+			k++
+		}
+		for _, v := range ch[n-h:] {
+			d.byValue[k] = ranked{v, k}
+			k++
+		}
+	}
+	slices.SortFunc(d.byValue, func(a, b ranked) int { return cmp.Compare(a.v, b.v) })
+	d.normalise(d.byValue)
+	rhat = rhatOf(d.halves)
+	ess = essOf(d.halves, d.ac)
+
+	// Folding keeps the order on each side of the median, so the folded
+	// draws in increasing order are a merge of the two sides.
+	S := len(d.byValue)
+	var med float64
+	if S%2 == 1 {
+		med = d.byValue[S/2].v
+	} else {
+		med = (d.byValue[S/2-1].v + d.byValue[S/2].v) / 2
+	}
+	m, _ := slices.BinarySearchFunc(d.byValue, med, func(a ranked, t float64) int { return cmp.Compare(a.v, t) })
+	l, r := m-1, m
+	for j := range d.byFold {
+		if r >= S || l >= 0 && med-d.byValue[l].v <= d.byValue[r].v-med {
+			d.byFold[j] = ranked{med - d.byValue[l].v, d.byValue[l].i}
+			l--
+		} else {
+			d.byFold[j] = ranked{d.byValue[r].v - med, d.byValue[r].i}
+			r++
+		}
+	}
+	d.normalise(d.byFold)
+	return max(rhat, rhatOf(d.halves)), ess
+}
+
+// normalise sets d.z, and so d.halves, to the rank-normalised values of
+// the sorted draws s: each is replaced by the normal quantile of its rank,
+// ties taking their average rank.
+func (d *Diagnostics) normalise(s []ranked) {
+	S := float64(len(s))
+	for a := 0; a < len(s); {
+		b := a + 1
+		for b < len(s) && s[b].v == s[a].v {
+			b++
+		}
+		if b == a+1 {
+			d.z[s[a].i] = d.q[a]
+		} else {
+			// Ranks a+1 … b share their average.
+			r := float64(a+1+b) / 2
+			v := distuv.UnitNormal.Quantile((r - 0.375) / (S + 0.25))
+			for _, t := range s[a:b] {
+				d.z[t.i] = v
+			}
+		}
+		a = b
+	}
 }
 
 func constant(x []float64) bool {
@@ -87,58 +172,6 @@ func constant(x []float64) bool {
 		}
 	}
 	return true
-}
-
-func median(x []float64) float64 {
-	s := slices.Clone(x)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-// zscale returns the rank-normalised draws, in new memory of the same shape.
-func zscale(chains [][]float64) [][]float64 {
-	h := len(chains[0])
-	S := len(chains) * h
-	idx := make([]int, S)
-	flat := make([]float64, S)
-	for c, ch := range chains {
-		copy(flat[c*h:], ch)
-	}
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(a, b int) int {
-		switch {
-		case flat[a] < flat[b]:
-			return -1
-		case flat[a] > flat[b]:
-			return 1
-		}
-		return 0
-	})
-	z := make([]float64, S)
-	for i := 0; i < S; {
-		j := i + 1
-		for j < S && flat[idx[j]] == flat[idx[i]] {
-			j++
-		}
-		// Ranks i+1 … j share their average.
-		r := float64(i+1+j) / 2
-		v := distuv.UnitNormal.Quantile((r - 0.375) / (float64(S) + 0.25))
-		for t := i; t < j; t++ {
-			z[idx[t]] = v
-		}
-		i = j
-	}
-	out := make([][]float64, len(chains))
-	for c := range out {
-		out[c] = z[c*h : (c+1)*h]
-	}
-	return out
 }
 
 // meanVar returns the mean and the sample variance (divided by n − 1).
@@ -152,10 +185,10 @@ func meanVar(x []float64) (mean, v float64) {
 	return mean, v / float64(len(x)-1)
 }
 
-// rhat returns the split-R̂ of Gelman et al. (2013) for chains of equal
+// rhatOf returns the split-R̂ of Gelman et al. (2013) for chains of equal
 // length n: sqrt(((n−1)/n · W + B/n) / W), with W the mean of the chains'
 // variances and B/n the variance of their means.
-func rhat(chains [][]float64) float64 {
+func rhatOf(chains [][]float64) float64 {
 	n := float64(len(chains[0]))
 	means := make([]float64, len(chains))
 	var W float64
@@ -169,16 +202,15 @@ func rhat(chains [][]float64) float64 {
 	return math.Sqrt(((n-1)/n*W + B) / W)
 }
 
-// ess returns the multi-chain effective sample size of Vehtari et al.
+// essOf returns the multi-chain effective sample size of Vehtari et al.
 // (2021), eq. 10–11, with the autocorrelation ρ_t = 1 − (W − mean of the
 // chains' autocovariances at lag t)/var⁺ and Geyer's initial monotone
 // sequence, in the form of the posterior R package.
-func ess(chains [][]float64) float64 {
+func essOf(chains [][]float64, ac *autocov) float64 {
 	m := len(chains)
 	n := len(chains[0])
 	acov := make([]float64, n) // the mean over chains of the autocovariance
 	means := make([]float64, m)
-	ac := newAutocov(n)
 	for c, ch := range chains {
 		means[c] = ac.add(ch, acov)
 	}
