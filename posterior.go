@@ -196,8 +196,8 @@ func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error)
 		scale = 1
 	}
 	pu := m.Prior.standardised(c, scale)
-	if pu.Validate() != nil || !(pu.MeanScale > 0 && pu.SigmaScale > 0) || math.IsInf(pu.MeanScale, 0) || math.IsInf(pu.SigmaScale, 0) {
-		return nil, errors.New("gmm: the prior's scale and the data's are too far apart; rescale the data or the prior")
+	if !sameScale(pu) {
+		return nil, errors.New("gmm: the prior's scale and the data's are more than 1e100 apart; rescale the data or the prior")
 	}
 	u := make([]float64, len(x))
 	inv := 1 / scale
@@ -230,6 +230,9 @@ func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error)
 	for i := range flatM {
 		flatM[i] = c + scale*flatM[i]
 		flatS[i] = scale * flatS[i]
+		if !(flatW[i] >= 0) || !isFinite(flatM[i]) || !(flatS[i] > 0) || math.IsInf(flatS[i], 0) {
+			return nil, errors.New("gmm: the sampler broke down numerically; rescale the data or the prior")
+		}
 	}
 	p.Weights = rows(flatW, K)
 	p.Means = rows(flatM, K)
@@ -237,6 +240,22 @@ func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error)
 	p.orderByMean()
 	p.diagnose()
 	return p, nil
+}
+
+// sameScale reports whether the prior p of the standardised data has the
+// data's scale within a factor of 1e100: its MeanLoc, MeanScale and the
+// scale of σ it implies (SigmaScale, or its square root for the variance
+// form). Beyond that, σ² or the prior's terms overflow in the samplers.
+func sameScale(p Prior) bool {
+	if p.Validate() != nil {
+		return false
+	}
+	s := p.SigmaScale
+	if p.OnVariance {
+		s = math.Sqrt(s)
+	}
+	in := func(v float64) bool { return v >= 1e-100 && v <= 1e100 }
+	return in(p.MeanScale) && in(s) && math.Abs(p.MeanLoc) <= 1e100
 }
 
 func (s *PosteriorSettings) fill() error {

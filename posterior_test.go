@@ -41,7 +41,8 @@ func TestPosteriorErrors(t *testing.T) {
 		{"too few draws", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, x, &gmm.PosteriorSettings{Draws: 5}, "at least 10"},
 		{"unknown method", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, x, &gmm.PosteriorSettings{Method: 7}, "gmm.Gibbs or gmm.VB"},
 		{"too many draws", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, x, &gmm.PosteriorSettings{Chains: 1 << 20, Draws: 1 << 20}, "too many"},
-		{"prior far from data", gmm.Model{K: 2, Prior: gmm.Prior{Concentration: 1, MeanScale: 1e-300, SigmaShape: 1, SigmaScale: 1}}, []float64{0, 1e300}, nil, "too far apart"},
+		{"prior far from data", gmm.Model{K: 2, Prior: gmm.Prior{Concentration: 1, MeanScale: 1e-300, SigmaShape: 1, SigmaScale: 1}}, []float64{0, 1e300}, nil, "1e100 apart"},
+		{"prior far wider than data", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, []float64{1e-200, 2e-200, 3e-200}, nil, "1e100 apart"},
 	} {
 		_, err := tc.m.Posterior(tc.x, tc.s)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -127,18 +128,35 @@ func TestPosteriorLeavesInputsAlone(t *testing.T) {
 
 func TestPosteriorShapeAndInvariants(t *testing.T) {
 	x := iris.PetalLength()
-	for _, method := range []gmm.Inference{gmm.Gibbs, gmm.VB} {
-		m := &gmm.Model{K: 3, Prior: gmm.DefaultPrior(x)}
-		p, err := m.Posterior(x, &gmm.PosteriorSettings{Method: method, Chains: 2, Draws: 300, Warmup: 100, Seed: 1})
+	sparse := gmm.DefaultPrior(x)
+	sparse.Concentration = 0.1
+	for _, tc := range []struct {
+		name   string
+		method gmm.Inference
+		K      int
+		prior  gmm.Prior
+	}{
+		{"gibbs", gmm.Gibbs, 3, gmm.DefaultPrior(x)},
+		{"vb", gmm.VB, 3, gmm.DefaultPrior(x)},
+		// Too many components and a sparse Dirichlet: the spare ones
+		// empty out, with weights far below 1e-10 (Rousseau & Mengersen
+		// 2011), yet every draw stays valid.
+		{"gibbs, sparse", gmm.Gibbs, 6, sparse},
+		{"vb, sparse", gmm.VB, 6, sparse},
+		{"gibbs, one component", gmm.Gibbs, 1, gmm.NotebookPrior()},
+	} {
+		K, method := tc.K, tc.name
+		m := &gmm.Model{K: K, Prior: tc.prior}
+		p, err := m.Posterior(x, &gmm.PosteriorSettings{Method: tc.method, Chains: 2, Draws: 300, Warmup: 100, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(p.Weights) != 600 || len(p.Means) != 600 || len(p.Sigmas) != 600 || p.K() != 3 || p.Chains != 2 || p.Draws != 300 {
-			t.Fatalf("%v: %d draws of %d components, want 600 of 3", method, len(p.Weights), p.K())
+		if len(p.Weights) != 600 || len(p.Means) != 600 || len(p.Sigmas) != 600 || p.K() != K || p.Chains != 2 || p.Draws != 300 {
+			t.Fatalf("%v: %d draws of %d components, want 600 of %d", method, len(p.Weights), p.K(), K)
 		}
 		for i := range p.Weights {
 			var s float64
-			for k := range 3 {
+			for k := range K {
 				w, mu, sg := p.Weights[i][k], p.Means[i][k], p.Sigmas[i][k]
 				if !(w >= 0 && w <= 1) || math.IsNaN(mu) || math.IsInf(mu, 0) || !(sg > 0) || math.IsInf(sg, 0) {
 					t.Fatalf("%v: draw %d has w %v, μ %v, σ %v", method, i, w, mu, sg)
@@ -151,15 +169,22 @@ func TestPosteriorShapeAndInvariants(t *testing.T) {
 			}
 		}
 		mean := p.Mean()
-		if !(mean.Means[0] <= mean.Means[1] && mean.Means[1] <= mean.Means[2]) {
+		if !slices.IsSorted(mean.Means) {
 			t.Errorf("%v: posterior means of μ %v are not increasing", method, mean.Means)
+		}
+		rh, ess := p.RHat(), p.ESS()
+		for _, v := range slices.Concat(rh.Weights, rh.Means, rh.Sigmas, ess.Weights, ess.Means, ess.Sigmas) {
+			if math.IsNaN(v) || v <= 0 {
+				t.Errorf("%v: R̂ %v, ESS %v", method, rh, ess)
+				break
+			}
 		}
 		lo, hi, err := p.Interval(0.9)
 		if err != nil {
 			t.Fatal(err)
 		}
 		med, _ := p.Quantile(0.5)
-		for k := range 3 {
+		for k := range K {
 			if !(lo.Means[k] <= med.Means[k] && med.Means[k] <= hi.Means[k]) {
 				t.Errorf("%v: interval [%v, %v] does not hold the median %v", method, lo.Means[k], hi.Means[k], med.Means[k])
 			}
@@ -527,4 +552,50 @@ func BenchmarkPosteriorVBIris150(b *testing.B) {
 
 func BenchmarkPosteriorVBVarianceIris150(b *testing.B) {
 	benchmarkPosterior(b, iris.PetalLength(), varianceForm(), gmm.VB)
+}
+
+func FuzzPosterior(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, uint8(2), false, false)
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0}, uint8(3), true, true)
+	f.Add([]byte{255, 255, 255, 255, 255, 255, 255, 127, 0, 0, 0, 0, 0, 0, 0, 128}, uint8(2), true, false)
+	f.Add([]byte{1, 0, 0, 0, 0, 0, 0, 0}, uint8(4), false, true)
+	f.Fuzz(func(t *testing.T, data []byte, k uint8, vb, onVar bool) {
+		// Eight bytes a value, read as a float64: any bit pattern,
+		// including NaN, infinities, subnormals and huge magnitudes.
+		var x []float64
+		for i := 0; i+8 <= len(data) && len(x) < 64; i += 8 {
+			var b uint64
+			for j := range 8 {
+				b |= uint64(data[i+j]) << (8 * j)
+			}
+			x = append(x, math.Float64frombits(b))
+		}
+		K := int(k%4) + 1
+		method := gmm.Gibbs
+		if vb {
+			method = gmm.VB
+		}
+		prior := gmm.DefaultPrior(x)
+		prior.OnVariance = onVar
+		m := &gmm.Model{K: K, Prior: prior}
+		p, err := m.Posterior(x, &gmm.PosteriorSettings{Method: method, Chains: 1, Draws: 10, Warmup: 10})
+		if err != nil {
+			return // bad data is documented to give an error
+		}
+		for i := range p.Weights {
+			var s float64
+			for k := range K {
+				w, mu, sg := p.Weights[i][k], p.Means[i][k], p.Sigmas[i][k]
+				if !(w >= 0) || math.IsNaN(mu) || math.IsInf(mu, 0) || !(sg > 0) || math.IsInf(sg, 0) {
+					t.Fatalf("draw %d: w %v, μ %v, σ %v for x = %v", i, w, mu, sg, x)
+				}
+				s += w
+			}
+			// Weights normalised in logarithms sum to 1 within a few
+			// roundings of logarithms up to about 1e4.
+			if math.Abs(s-1) > 1e-11 {
+				t.Fatalf("draw %d: weights sum to %v", i, s)
+			}
+		}
+	})
 }

@@ -26,7 +26,7 @@ func Slice(rng *rand.Rand, f func(float64) float64, x0, fx0, w float64, m int) (
 	for ; k > 0 && f(r) > y; k-- {
 		r += w
 	}
-	for {
+	for range maxShrink {
 		x = l + (r-l)*rng.Float64()
 		fx = f(x)
 		if fx > y {
@@ -43,7 +43,14 @@ func Slice(rng *rand.Rand, f func(float64) float64, x0, fx0, w float64, m int) (
 			r = x
 		}
 	}
+	return x0, fx0
 }
+
+// maxShrink bounds the shrinkage steps of Slice. Each step shrinks the
+// interval by half on average, so a well-defined f is accepted long before;
+// only a NaN from f, or a NaN or infinite x0 or w, can reach it, and then
+// the chain stays at x0.
+const maxShrink = 2000
 
 // LogConcave returns an exact draw from the density exp(f(x) − logZ) on the
 // real line, where f is concave, mode is its maximiser and logZ the log of
