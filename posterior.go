@@ -1,6 +1,7 @@
 package gmm
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -168,6 +169,12 @@ type Params struct {
 // than 10 draws per chain, or more draws than memory can hold. It modifies
 // neither m nor x. Unlike Fit, it accepts a Concentration below 1.
 func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error) {
+	return m.PosteriorContext(context.Background(), x, s)
+}
+
+// PosteriorContext is Posterior with a context. If ctx is cancelled while
+// it runs, PosteriorContext returns ctx.Err().
+func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorSettings) (*Posterior, error) {
 	var cfg PosteriorSettings
 	if s != nil {
 		cfg = *s
@@ -215,7 +222,7 @@ func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error)
 	flatW, flatM, flatS := make([]float64, T*K), make([]float64, T*K), make([]float64, T*K)
 	switch cfg.Method {
 	case VB:
-		elbo, warn := runVB(u, K, mp, &cfg, flatW, flatM, flatS)
+		elbo, warn := runVB(ctx, u, K, mp, &cfg, flatW, flatM, flatS)
 		// The ELBO on x differs from that on u by the Jacobian of the
 		// data, −n log scale; the parameters' Jacobians cancel.
 		off := -float64(len(x)) * math.Log(scale)
@@ -225,7 +232,10 @@ func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error)
 		p.ELBO = elbo
 		p.Warnings = append(p.Warnings, warn...)
 	default:
-		runGibbs(u, K, mp, &cfg, flatW, flatM, flatS)
+		runGibbs(ctx, u, K, mp, &cfg, flatW, flatM, flatS)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	for i := range flatM {
 		flatM[i] = c + scale*flatM[i]

@@ -1,6 +1,7 @@
 package gmm
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -19,6 +20,9 @@ type gibbsChain struct {
 	sig  []float64
 }
 
+// cancelEvery is how often, in sweeps, a chain checks its context.
+const cancelEvery = 64
+
 // pivotEvery is how often, in sweeps, the second half of warm-up evaluates
 // log p(x, θ) in search of the pivot.
 const pivotEvery = 10
@@ -36,7 +40,7 @@ const pivotEvery = 10
 // Sampling then runs every chain in parallel again. Each chain has its own
 // PCG stream and writes only its own rows, so the draws do not depend on
 // GOMAXPROCS or on scheduling.
-func runGibbs(u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sigma []float64) {
+func runGibbs(ctx context.Context, u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sigma []float64) {
 	chains := make([]gibbsChain, cfg.Chains)
 	var wg sync.WaitGroup
 	for c := range chains {
@@ -51,6 +55,9 @@ func runGibbs(u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, 
 			gc.best = math.Inf(-1)
 			gc.logW, gc.mu, gc.sig = make([]float64, K), make([]float64, K), make([]float64, K)
 			for s := range cfg.Warmup {
+				if s%cancelEvery == 0 && ctx.Err() != nil {
+					return
+				}
 				gc.ch.Sweep()
 				if s < cfg.Warmup/2 || (cfg.Warmup-1-s)%pivotEvery != 0 {
 					continue
@@ -65,6 +72,9 @@ func runGibbs(u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, 
 		}(c)
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		return
+	}
 
 	b := &chains[0]
 	for c := range chains {
@@ -85,6 +95,9 @@ func runGibbs(u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, 
 			cost := make([]float64, K*K)
 			scratch := make([]float64, 5*(K+1))
 			for t := range cfg.Draws {
+				if t%cancelEvery == 0 && ctx.Err() != nil {
+					return
+				}
 				ch.Sweep()
 				ch.Contingency(pivot, conf)
 				mcmc.ECR(conf, K, perm, cost, scratch)

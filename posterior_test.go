@@ -1,6 +1,8 @@
 package gmm_test
 
 import (
+	"context"
+	"errors"
 	"math"
 	"runtime"
 	"slices"
@@ -598,4 +600,17 @@ func FuzzPosterior(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestPosteriorContextCancelled(t *testing.T) {
+	x := iris.PetalLength()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, method := range []gmm.Inference{gmm.Gibbs, gmm.VB} {
+		m := &gmm.Model{K: 2, Prior: gmm.NotebookPrior()}
+		p, err := m.PosteriorContext(ctx, x, &gmm.PosteriorSettings{Method: method})
+		if !errors.Is(err, context.Canceled) || p != nil {
+			t.Errorf("%v: cancelled context gave %v, %v", method, p, err)
+		}
+	}
 }

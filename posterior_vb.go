@@ -1,6 +1,7 @@
 package gmm
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -16,7 +17,7 @@ import (
 // from it, by rows of K, into w, mu and sigma. It returns the kept fit's
 // ELBO trace on the standardised data, and a warning if it ran out of
 // steps.
-func runVB(u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sigma []float64) ([]float64, []string) {
+func runVB(ctx context.Context, u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sigma []float64) ([]float64, []string) {
 	fits := make([]*vb.Fit, cfg.Chains)
 	var wg sync.WaitGroup
 	for c := range fits {
@@ -26,10 +27,13 @@ func runVB(u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sig
 			rng := rand.New(rand.NewPCG(cfg.Seed, uint64(c)))
 			w0, m0, s0 := make([]float64, K), make([]float64, K), make([]float64, K)
 			kernel.KMeansPP(u, rng, lloydIters, w0, m0, s0, initSigmaFloor, make([]int, len(u)))
-			fits[c] = vb.Run(u, pr, w0, m0, s0, defaultVBSteps, defaultVBTol)
+			fits[c] = vb.Run(ctx, u, pr, w0, m0, s0, defaultVBSteps, defaultVBTol)
 		}(c)
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, nil
+	}
 	best := fits[0]
 	for _, f := range fits[1:] {
 		if f.ELBO[len(f.ELBO)-1] > best.ELBO[len(best.ELBO)-1] {

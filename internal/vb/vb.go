@@ -28,6 +28,7 @@
 package vb
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 
@@ -64,9 +65,9 @@ type Fit struct {
 
 // Run fits the approximation to the data x from the starting point w0, mu0,
 // sigma0: the first step's labels have the responsibilities of that point.
-// It stops when the ELBO changes by at most tol·(|ELBO| + n), or after
-// maxSteps steps.
-func Run(x []float64, pr mcmc.Prior, w0, mu0, sigma0 []float64, maxSteps int, tol float64) *Fit {
+// It stops when the ELBO changes by at most tol·(|ELBO| + n), after
+// maxSteps steps, or when ctx is cancelled.
+func Run(ctx context.Context, x []float64, pr mcmc.Prior, w0, mu0, sigma0 []float64, maxSteps int, tol float64) *Fit {
 	K := len(w0)
 	f := &Fit{
 		pr: pr, x: x,
@@ -88,6 +89,9 @@ func Run(x []float64, pr mcmc.Prior, w0, mu0, sigma0 []float64, maxSteps int, to
 	f.pass()
 	prev := math.NaN()
 	for t := range maxSteps {
+		if t%16 == 0 && ctx.Err() != nil {
+			break
+		}
 		f.update()
 		lz := f.pass()
 		L := lz + f.klTerms()

@@ -1,6 +1,7 @@
 package vb
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -90,7 +91,7 @@ func TestELBONeverDecreases(t *testing.T) {
 			// A poor start, so that the ascent has a long way to go.
 			w[k], mu[k], s[k] = 1/float64(K), tc.x[k], 3
 		}
-		f := Run(tc.x, tc.pr, w, mu, s, 2000, 1e-12)
+		f := Run(context.Background(), tc.x, tc.pr, w, mu, s, 2000, 1e-12)
 		if len(f.ELBO) < 3 {
 			t.Errorf("%s: only %d steps", tc.name, len(f.ELBO))
 		}
@@ -119,7 +120,7 @@ func TestELBOBelowEvidence(t *testing.T) {
 	x := mixture(rng, 20, []float64{1}, []float64{0.5}, []float64{0.7})
 	for _, onVar := range []bool{false, true} {
 		pr := mcmc.Prior{Alpha: 1, Mu0: 0, S0: 2, A0: 2, B0: 1, OnVariance: onVar}
-		f := Run(x, pr, []float64{1}, []float64{0}, []float64{1}, 1000, 1e-14)
+		f := Run(context.Background(), x, pr, []float64{1}, []float64{0}, []float64{1}, 1000, 1e-14)
 		elbo := f.ELBO[len(f.ELBO)-1]
 		// Quadrature over μ and τ = log σ on a fine grid; the integrand
 		// is smooth and its tails fall below e^(−40) of the peak within
@@ -176,7 +177,7 @@ func TestDrawsMatchFactors(t *testing.T) {
 	x := mixture(rng, 200, []float64{0.4, 0.6}, []float64{-1, 1.5}, []float64{0.3, 0.6})
 	for _, onVar := range []bool{false, true} {
 		pr := mcmc.Prior{Alpha: 1, S0: 5, A0: 1, B0: 0.5, OnVariance: onVar}
-		f := Run(x, pr, []float64{0.5, 0.5}, []float64{-1, 1}, []float64{1, 1}, 1000, 1e-12)
+		f := Run(context.Background(), x, pr, []float64{0.5, 0.5}, []float64{-1, 1}, []float64{1, 1}, 1000, 1e-12)
 		const n = 100000
 		w, mu, s := make([]float64, 2), make([]float64, 2), make([]float64, 2)
 		var is2 [2]float64
