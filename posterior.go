@@ -73,7 +73,8 @@ const (
 )
 
 // Posterior holds draws from the posterior of a mixture's parameters given
-// the data, p(w, μ, σ | x), with the labels z summed out.
+// the data, p(w, μ, σ | x), with the labels z summed out, or for VB from its
+// variational approximation.
 //
 // Weights, Means and Sigmas are indexed [draw][component]: the draws of
 // each chain in turn, Draws of them per chain. Labels are consistent across
@@ -90,9 +91,10 @@ type Posterior struct {
 	Means   [][]float64
 	Sigmas  [][]float64
 
-	// ELBO holds, for VB, the evidence lower bound log p(x) − KL(q‖p) after
-	// each step of the coordinate ascent that was kept; it never decreases.
-	// It is nil for Gibbs.
+	// ELBO holds, for VB, the evidence lower bound
+	// log p(x) − KL(q ‖ p(w, μ, σ, z | x)) after each step of the coordinate
+	// ascent that was kept, on the data's own scale; it never decreases. It
+	// is nil for Gibbs.
 	ELBO []float64
 
 	// Warnings says what to distrust: a parameter whose R̂ exceeds 1.01 or
@@ -449,14 +451,16 @@ func (p *Posterior) Interval(level float64) (lo, hi Params, err error) {
 }
 
 // RHat returns the rank-normalised split-R̂ of each parameter (Vehtari et
-// al. 2021), the larger of the bulk and the folded R̂. Values above 1.01
-// mean the chains have not mixed. For VB, whose draws are independent, it
-// is near 1 by construction and says nothing about the approximation.
+// al. 2021), the larger of the bulk and the folded R̂, computed when the
+// draws were made. Values above 1.01 mean the chains have not mixed. For
+// VB, whose draws are independent, it is near 1 by construction and says
+// nothing about the approximation.
 func (p *Posterior) RHat() Params { return p.rhat.clone() }
 
 // ESS returns the bulk effective sample size of each parameter (Vehtari et
-// al. 2021): the number of independent draws that would estimate its
-// posterior mean and quantiles near the centre as well as these draws do.
+// al. 2021), computed when the draws were made: the number of independent
+// draws that would estimate its posterior mean and quantiles near the
+// centre as well as these draws do.
 func (p *Posterior) ESS() Params { return p.ess.clone() }
 
 func (q Params) clone() Params {

@@ -614,3 +614,43 @@ func TestPosteriorContextCancelled(t *testing.T) {
 		}
 	}
 }
+
+// TestPosteriorUnits checks that the draws move with the data's units.
+// Scaling by a power of two is exact in floating point, and the data are
+// standardised internally, so the draws for 1024·x under the prior carried
+// to those units are exactly 1024 times those for x.
+func TestPosteriorUnits(t *testing.T) {
+	x := iris.PetalLength()
+	y := make([]float64, len(x))
+	for i, v := range x {
+		y[i] = 1024 * v
+	}
+	for _, method := range []gmm.Inference{gmm.Gibbs, gmm.VB} {
+		for _, onVar := range []bool{false, true} {
+			px, py := gmm.DefaultPrior(x), gmm.DefaultPrior(y)
+			if onVar {
+				// DefaultPrior scales SigmaScale with the data, as a
+				// scale of σ; on σ² it must scale with the square.
+				px.OnVariance, py.OnVariance = true, true
+				py.SigmaScale = 1024 * 1024 * px.SigmaScale
+			}
+			s := &gmm.PosteriorSettings{Method: method, Seed: 5, Chains: 2, Draws: 100, Warmup: 100}
+			a, err := (&gmm.Model{K: 2, Prior: px}).Posterior(x, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := (&gmm.Model{K: 2, Prior: py}).Posterior(y, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range a.Means {
+				for k := range 2 {
+					if b.Weights[i][k] != a.Weights[i][k] || b.Means[i][k] != 1024*a.Means[i][k] || b.Sigmas[i][k] != 1024*a.Sigmas[i][k] {
+						t.Fatalf("%v, OnVariance %v: draw %d is (%v, %v, %v) for 1024·x and (%v, %v, %v) for x", method, onVar, i,
+							b.Weights[i][k], b.Means[i][k], b.Sigmas[i][k], a.Weights[i][k], a.Means[i][k], a.Sigmas[i][k])
+					}
+				}
+			}
+		}
+	}
+}
