@@ -443,3 +443,39 @@ func BenchmarkExpMath(b *testing.B) {
 	}
 	_ = s
 }
+
+func BenchmarkNormalOwn(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	var s float64
+	for b.Loop() {
+		s += rng.NormFloat64()
+	}
+	_ = s
+}
+
+func BenchmarkNormalGonum(b *testing.B) {
+	g := distuv.Normal{Mu: 0, Sigma: 1, Src: rand.NewPCG(1, 1)}
+	var s float64
+	for b.Loop() {
+		s += g.Rand()
+	}
+	_ = s
+}
+
+func BenchmarkGammaSmallOwn(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	var s float64
+	for b.Loop() {
+		s += Gamma(rng, 0.5)
+	}
+	_ = s
+}
+
+func BenchmarkGammaSmallGonum(b *testing.B) {
+	g := distuv.Gamma{Alpha: 0.5, Beta: 1, Src: rand.NewPCG(1, 1)}
+	var s float64
+	for b.Loop() {
+		s += g.Rand()
+	}
+	_ = s
+}
