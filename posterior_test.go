@@ -71,24 +71,34 @@ func sameDraws(a, b *gmm.Posterior) bool {
 }
 
 func TestPosteriorDeterministicAtAnyGOMAXPROCS(t *testing.T) {
-	x := iris.PetalLength()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	gen := &gmm.Model{K: 2, Weights: []float64{0.4, 0.6}, Means: []float64{-1, 2}, Sigmas: []float64{0.5, 1}}
+	// More than one chunk (8192 points) of the fused kernel, which VB's
+	// passes split across cores.
+	big, _, err := gen.Sample(20000, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name   string
+		x      []float64
 		prior  gmm.Prior
 		method gmm.Inference
 		K      int
 	}{
-		{"gibbs, on sigma", gmm.NotebookPrior(), gmm.Gibbs, 2},
-		{"gibbs, on variance, K=3", varianceForm(), gmm.Gibbs, 3},
-		{"vb, on sigma", gmm.NotebookPrior(), gmm.VB, 2},
-		{"vb, on variance", varianceForm(), gmm.VB, 3},
+		{"gibbs, on sigma", iris.PetalLength(), gmm.NotebookPrior(), gmm.Gibbs, 2},
+		{"gibbs, on variance, K=3", iris.PetalLength(), varianceForm(), gmm.Gibbs, 3},
+		{"vb, on sigma", iris.PetalLength(), gmm.NotebookPrior(), gmm.VB, 2},
+		{"vb, on variance", iris.PetalLength(), varianceForm(), gmm.VB, 3},
+		{"vb, 20000 points", big, gmm.DefaultPrior(big), gmm.VB, 2},
+		{"gibbs, 20000 points", big, gmm.DefaultPrior(big), gmm.Gibbs, 2},
 	} {
+		x := tc.x
 		var ref *gmm.Posterior
 		for _, procs := range []int{1, 2, 7} {
 			runtime.GOMAXPROCS(procs)
 			m := &gmm.Model{K: tc.K, Prior: tc.prior}
-			p, err := m.Posterior(x, &gmm.PosteriorSettings{Method: tc.method, Seed: 42, Chains: 3, Draws: 200, Warmup: 200})
+			p, err := m.Posterior(x, &gmm.PosteriorSettings{Method: tc.method, Seed: 42, Chains: 3, Draws: 20, Warmup: 20})
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
@@ -101,7 +111,7 @@ func TestPosteriorDeterministicAtAnyGOMAXPROCS(t *testing.T) {
 			}
 		}
 		m := &gmm.Model{K: tc.K, Prior: tc.prior}
-		other, err := m.Posterior(x, &gmm.PosteriorSettings{Method: tc.method, Seed: 43, Chains: 3, Draws: 200, Warmup: 200})
+		other, err := m.Posterior(x, &gmm.PosteriorSettings{Method: tc.method, Seed: 43, Chains: 3, Draws: 20, Warmup: 20})
 		if err != nil {
 			t.Fatal(err)
 		}

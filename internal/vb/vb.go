@@ -32,11 +32,10 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/gmm-go/gmm/internal/kernel"
 	"github.com/gmm-go/gmm/internal/mcmc"
 	"gonum.org/v1/gonum/mathext"
 )
-
-const log2Pi = 1.8378770664093454835606594728112352797227949472755668
 
 // Fit is a fitted approximation.
 type Fit struct {
@@ -60,7 +59,9 @@ type Fit struct {
 
 	n, s1, s2 []float64
 	elogw     []float64
-	l         []float64
+	eng       *kernel.Engine
+	p         *kernel.Params
+	st        *kernel.Stats
 }
 
 // Run fits the approximation to the data x from the starting point w0, mu0,
@@ -76,7 +77,8 @@ func Run(ctx context.Context, x []float64, pr mcmc.Prior, w0, mu0, sigma0 []floa
 		eIS2: make([]float64, K), eIS: make([]float64, K), eLogS: make([]float64, K),
 		mode: make([]float64, K), logZ: make([]float64, K),
 		n: make([]float64, K), s1: make([]float64, K), s2: make([]float64, K),
-		elogw: make([]float64, K), l: make([]float64, K),
+		elogw: make([]float64, K),
+		eng:   kernel.NewEngine(x, 0, 1, K), p: kernel.NewParams(K), st: kernel.NewStats(K),
 	}
 	// The plug-in responsibilities of the starting point are the first
 	// q(z), and q(μ_k) starts as a point mass at μ_k.
@@ -142,42 +144,23 @@ func (f *Fit) update() {
 // with d = x_i − m_k, and returns Σ_i log Σ_k ρ_ik, where ρ_ik is r_ik before
 // normalisation. With q(z) optimal, this is the part of the ELBO that
 // involves z and x: E[log p(x | z, μ, σ)] + E[log p(z | w)] − E[log q(z)].
+//
+// log ρ_ik = c_k − (x_i − m_k)²/(2 s_k²) is the log density of a weighted
+// normal with s_k² = 1/E[σ_k⁻²] and log weight
+// c_k + log s_k + ½ log 2π, so the pass is the fused kernel's, split
+// across cores for large data.
 func (f *Fit) pass() float64 {
-	K := len(f.M)
-	clear(f.n)
-	clear(f.s1)
-	clear(f.s2)
-	c := make([]float64, K)
-	h := make([]float64, K)
-	for k := range K {
-		c[k] = f.elogw[k] - 0.5*log2Pi - f.eLogS[k] - 0.5*f.eIS2[k]*f.V[k]
-		h[k] = -0.5 * f.eIS2[k]
+	for k := range f.M {
+		s := 1 / math.Sqrt(f.eIS2[k])
+		f.p.Sigma[k] = s
+		f.p.Mu[k] = f.M[k]
+		f.p.LogW[k] = f.elogw[k] - f.eLogS[k] - 0.5*f.eIS2[k]*f.V[k] + math.Log(s)
 	}
-	l := f.l
-	var lz float64
-	for _, u := range f.x {
-		mx := math.Inf(-1)
-		for k := range K {
-			d := u - f.M[k]
-			l[k] = c[k] + h[k]*d*d
-			mx = max(mx, l[k])
-		}
-		var s float64
-		for k := range K {
-			l[k] = math.Exp(l[k] - mx)
-			s += l[k]
-		}
-		lz += mx + math.Log(s)
-		is := 1 / s
-		for k := range K {
-			r := l[k] * is
-			d := u - f.M[k]
-			f.n[k] += r
-			f.s1[k] += r * d
-			f.s2[k] += r * d * d
-		}
-	}
-	return lz
+	f.eng.Pass(f.p, f.st)
+	copy(f.n, f.st.N)
+	copy(f.s1, f.st.S1)
+	copy(f.s2, f.st.S2)
+	return f.st.LogLik
 }
 
 // klTerms returns the rest of the ELBO: Σ over w, μ_k and σ_k of

@@ -13,6 +13,8 @@ import (
 // TestSigmaFactorGamma checks the quadrature where it has a closed form:
 // with T = 0, τ = 1/σ is Gamma(c, b), so E[τ] = c/b, E[τ²] = c(c+1)/b²,
 // E[log τ] = ψ(c) − log b and log Z = log Γ(c) − c log b.
+const log2Pi = 1.8378770664093454835606594728112352797227949472755668
+
 func TestSigmaFactorGamma(t *testing.T) {
 	for _, tc := range []struct {
 		name string
