@@ -40,7 +40,6 @@ import (
 // Fit is a fitted approximation.
 type Fit struct {
 	pr mcmc.Prior
-	x  []float64
 
 	// Alpha holds α', M and V the means and variances of q(μ), and A and B
 	// the parameters of q(σ): a_k and b_k for the variance form, c_k and
@@ -71,7 +70,7 @@ type Fit struct {
 func Run(ctx context.Context, x []float64, pr mcmc.Prior, w0, mu0, sigma0 []float64, maxSteps int, tol float64) *Fit {
 	K := len(w0)
 	f := &Fit{
-		pr: pr, x: x,
+		pr:    pr,
 		Alpha: make([]float64, K), M: make([]float64, K), V: make([]float64, K),
 		A: make([]float64, K), B: make([]float64, K),
 		eIS2: make([]float64, K), eIS: make([]float64, K), eLogS: make([]float64, K),
