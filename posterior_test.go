@@ -405,6 +405,17 @@ func laplace(t *testing.T, x []float64, pr gmm.Prior) (mode, sd []float64) {
 	for i := range sd {
 		sd[i] = math.Sqrt(cov.At(i, i))
 	}
+	// Fit's EM must have stopped at a stationary point of the log joint in
+	// the coordinates of the prior's density, in both forms: the gradient
+	// times a posterior sd, the change in log density over one sd, is at
+	// the level of Fit's tolerance and the difference quotients' error,
+	// far below 1e-3.
+	g := fd.Gradient(nil, f, mode, &fd.Settings{Formula: fd.Central, Step: 1e-6})
+	for i := range g {
+		if math.Abs(g[i]*sd[i]) > 1e-3 {
+			t.Errorf("OnVariance %v: the gradient at Fit's MAP is %v along %s", pr.OnVariance, g[i], coordNames[i])
+		}
+	}
 	return mode, sd
 }
 
