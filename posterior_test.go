@@ -413,7 +413,7 @@ func laplace(t *testing.T, x []float64, pr gmm.Prior) (mode, sd []float64) {
 	g := fd.Gradient(nil, f, mode, &fd.Settings{Formula: fd.Central, Step: 1e-6})
 	for i := range g {
 		if math.Abs(g[i]*sd[i]) > 1e-3 {
-			t.Errorf("OnVariance %v: the gradient at Fit's MAP is %v along %s", pr.OnVariance, g[i], coordNames[i])
+			t.Errorf("OnVariance %v: the gradient at Fit's MAP is %v along %s", pr.OnVariance, g[i], coords(pr.OnVariance)[i])
 		}
 	}
 	return mode, sd
@@ -447,7 +447,13 @@ func moments(p *gmm.Posterior, onVar bool) (mean, sd []float64) {
 	return mean, sd
 }
 
-var coordNames = []string{"w0", "mu0", "mu1", "sigma0", "sigma1"}
+// coords names the coordinates of laplace and moments.
+func coords(onVar bool) []string {
+	if onVar {
+		return []string{"w0", "mu0", "mu1", "sigma0²", "sigma1²"}
+	}
+	return []string{"w0", "mu0", "mu1", "sigma0", "sigma1"}
+}
 
 func TestPosteriorIrisNearMAP(t *testing.T) {
 	x := iris.PetalLength()
@@ -468,6 +474,7 @@ func TestPosteriorIrisNearMAP(t *testing.T) {
 			t.Fatal(err)
 		}
 		mean, sd := moments(p, tc.prior.OnVariance)
+		coordNames := coords(tc.prior.OnVariance)
 		for j := range mode {
 			// A posterior's mean and mode differ by about its skewness
 			// times half its sd. A σ² with n_k points is near an
@@ -487,7 +494,7 @@ func TestPosteriorIrisNearMAP(t *testing.T) {
 			if r := sd[j] / lsd[j]; r < 0.8 || r > 1.25 {
 				t.Errorf("%s: %s posterior sd %.5f, Laplace %.5f (ratio %.3f)", tc.name, coordNames[j], sd[j], lsd[j], r)
 			}
-			t.Logf("%s: %-6s MAP %.5f mean %.5f (%.2f sd)  sd %.5f Laplace %.5f (%.3f)", tc.name, coordNames[j], mode[j], mean[j], (mean[j]-mode[j])/sd[j], sd[j], lsd[j], sd[j]/lsd[j])
+			t.Logf("%s: %-7s MAP %.5f mean %.5f (%.2f sd)  sd %.5f Laplace %.5f (%.3f)", tc.name, coordNames[j], mode[j], mean[j], (mean[j]-mode[j])/sd[j], sd[j], lsd[j], sd[j]/lsd[j])
 		}
 	}
 }
@@ -503,6 +510,7 @@ func TestPosteriorIrisGibbsAgreesWithVB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	coordNames := coords(true)
 	gm, gs := moments(g, true)
 	vm, vs := moments(v, true)
 	for j := range gm {
@@ -519,7 +527,7 @@ func TestPosteriorIrisGibbsAgreesWithVB(t *testing.T) {
 		if r := vs[j] / gs[j]; r < 0.9 || r > 1.1 {
 			t.Errorf("%s: Gibbs sd %.5f, VB %.5f (ratio %.3f)", coordNames[j], gs[j], vs[j], r)
 		}
-		t.Logf("%-6s Gibbs %.5f ± %.5f, VB %.5f ± %.5f", coordNames[j], gm[j], gs[j], vm[j], vs[j])
+		t.Logf("%-7s Gibbs %.5f ± %.5f, VB %.5f ± %.5f", coordNames[j], gm[j], gs[j], vm[j], vs[j])
 	}
 	// The ELBO never decreases.
 	for i := 1; i < len(v.ELBO); i++ {
