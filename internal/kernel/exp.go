@@ -35,7 +35,7 @@ var (
 	expCeilBits  = int64(math.Float64bits(expCeil))
 )
 
-// exp returns e^x to within 1 ulp (0.51 ulp by construction, see below)
+// Exp returns e^x to within 1 ulp (0.51 ulp by construction, see below)
 // for −693.1 < x < 709.78, 0 for smaller x, including −Inf, and +Inf for
 // larger x. It never returns a subnormal number. A NaN gives 0 if its sign
 // bit is set and +Inf if not: the clamps below, which keep exp free of
@@ -54,7 +54,7 @@ var (
 // dominates. This is the table-driven scheme of Tang (1989), "Table-driven
 // implementation of the exponential function in IEEE floating-point
 // arithmetic", ACM TOMS 15(2), with a table of 128 entries.
-func exp(x float64) float64 {
+func Exp(x float64) float64 {
 	// As unsigned integers, the bits of the negative numbers grow with
 	// their magnitude; as signed ones, those of the positive numbers do,
 	// and all the negative numbers come first.

@@ -70,7 +70,7 @@ func TestExpAccuracy(t *testing.T) {
 	}
 	var worst, worstX float64
 	for _, x := range args {
-		got := exp(x)
+		got := Exp(x)
 		// The bound of exp's doc comment, 0.51 ulp, is what the
 		// construction gives; 1 ulp is the requirement.
 		e := ulpErr(got, bigExp(x))
@@ -111,17 +111,17 @@ func TestExpEdges(t *testing.T) {
 		{"+Inf", math.Inf(1), math.Inf(1)},
 	}
 	for _, tt := range tests {
-		if got := exp(tt.x); got != tt.want {
+		if got := Exp(tt.x); got != tt.want {
 			t.Errorf("%s: exp(%v) = %v, want %v", tt.name, tt.x, got, tt.want)
 		}
 	}
-	if got := exp(math.NaN()); got != math.Inf(1) {
+	if got := Exp(math.NaN()); got != math.Inf(1) {
 		t.Errorf("exp(NaN) = %v, want +Inf, as documented", got)
 	}
 	// Every result is 0 or a normal number: below the flush point, nothing
 	// subnormal comes out.
 	for x := -700.0; x < -690; x += 0.001 {
-		if got := exp(x); got != 0 && got < 0x1p-1001 {
+		if got := Exp(x); got != 0 && got < 0x1p-1001 {
 			t.Fatalf("exp(%v) = %v, a number below the flush point", x, got)
 		}
 	}
@@ -168,7 +168,7 @@ func TestTermsIsExp(t *testing.T) {
 		termsGo(e, s, u, p.lc, p.h, p.mu)
 		for i, ui := range u {
 			d := ui - p.mu
-			want := exp(p.lc + p.h*d*d)
+			want := Exp(p.lc + p.h*d*d)
 			if math.Float64bits(e[i]) != math.Float64bits(want) || math.Float64bits(s[i]) != math.Float64bits(want) {
 				t.Fatalf("terms with %+v at u = %v gives %v (sum %v), exp gives %v", p, ui, e[i], s[i], want)
 			}
@@ -258,7 +258,7 @@ func BenchmarkExp(b *testing.B) {
 		var s float64
 		for b.Loop() {
 			for _, v := range x {
-				s += exp(v)
+				s += Exp(v)
 			}
 		}
 		sink = s

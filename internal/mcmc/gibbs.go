@@ -3,6 +3,8 @@ package mcmc
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/gmm-go/gmm/internal/kernel"
 )
 
 const halfLog2Pi = 0.91893853320467274178032973640561763986139747363778341
@@ -178,7 +180,7 @@ func (c *Chain) labels2() float64 {
 		dl := l0 - l1
 		one := dl < -40
 		if dl >= -40 && dl <= 40 {
-			one = rng.Float64()*(1+expSmall(dl)) < 1
+			one = rng.Float64()*(1+kernel.Exp(dl)) < 1
 		}
 		if one {
 			z[i] = 1
@@ -217,7 +219,7 @@ func (c *Chain) labels() float64 {
 		for k := range K {
 			var e float64
 			if d := l[k] - mx; d >= -40 {
-				e = expSmall(d)
+				e = kernel.Exp(d)
 			}
 			tot += e
 			l[k] = e

@@ -411,43 +411,6 @@ func BenchmarkSweepIris150(b *testing.B) {
 	}
 }
 
-func TestExpSmall(t *testing.T) {
-	rng := rand.New(rand.NewPCG(17, 18))
-	var worst float64
-	for i := range 2000000 {
-		x := 80*rng.Float64() - 40
-		if i < 3 {
-			x = []float64{-40, 0, 40}[i]
-		}
-		got, want := expSmall(x), math.Exp(x)
-		worst = max(worst, math.Abs(got-want)/want)
-	}
-	// math.Exp is within 1 ulp; a few ulp (2.2e-16 each) of ours is what
-	// the reduction, the table and the polynomial add up to.
-	if worst > 1e-15 {
-		t.Errorf("largest relative error %v", worst)
-	}
-	t.Logf("largest relative error %v", worst)
-}
-
-func BenchmarkExpSmall(b *testing.B) {
-	x, s := -3.0, 0.0
-	for b.Loop() {
-		s += expSmall(x)
-		x += 1e-9
-	}
-	_ = s
-}
-
-func BenchmarkExpMath(b *testing.B) {
-	x, s := -3.0, 0.0
-	for b.Loop() {
-		s += math.Exp(x)
-		x += 1e-9
-	}
-	_ = s
-}
-
 func BenchmarkNormalOwn(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	var s float64
