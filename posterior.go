@@ -213,10 +213,7 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	for i, v := range x {
 		u[i] = (v - c) * inv
 	}
-	mp := mcmc.Prior{
-		Alpha: pu.Concentration, Mu0: pu.MeanLoc, S0: pu.MeanScale,
-		A0: pu.SigmaShape, B0: pu.SigmaScale, OnVariance: pu.OnVariance,
-	}
+	mp := pu.hyper()
 
 	p := &Posterior{Method: cfg.Method, Prior: m.Prior, Chains: cfg.Chains, Draws: cfg.Draws}
 	T := cfg.Chains * cfg.Draws

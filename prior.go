@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/gmm-go/gmm/internal/mcmc"
 )
 
 // Prior holds the hyperparameters of the mixture's priors:
@@ -144,30 +146,16 @@ func (p Prior) logDensity(logW, mu, sigma []float64) float64 {
 	if p.IsZero() {
 		return 0
 	}
-	k := float64(len(logW))
-	a := p.Concentration
-	lg1, _ := math.Lgamma(k * a)
-	lg2, _ := math.Lgamma(a)
-	lp := lg1 - k*lg2
-	if a != 1 {
-		for _, v := range logW {
-			lp += (a - 1) * v
-		}
+	q := p.hyper()
+	return q.LogDensity(logW, mu, sigma)
+}
+
+// hyper returns p's hyperparameters in the form the samplers take.
+func (p Prior) hyper() mcmc.Prior {
+	return mcmc.Prior{
+		Alpha: p.Concentration, Mu0: p.MeanLoc, S0: p.MeanScale,
+		A0: p.SigmaShape, B0: p.SigmaScale, OnVariance: p.OnVariance,
 	}
-	for _, m := range mu {
-		z := (m - p.MeanLoc) / p.MeanScale
-		lp += -0.5*z*z - math.Log(p.MeanScale) - 0.5*log2Pi
-	}
-	lgShape, _ := math.Lgamma(p.SigmaShape)
-	c := p.SigmaShape*math.Log(p.SigmaScale) - lgShape
-	for _, s := range sigma {
-		t := s
-		if p.OnVariance {
-			t = s * s
-		}
-		lp += c - (p.SigmaShape+1)*math.Log(t) - p.SigmaScale/t
-	}
-	return lp
 }
 
 // sigmaMode returns the mode of the prior's σ: b0/(a0 + 1) on σ, or the

@@ -33,8 +33,12 @@ func (p *Prior) LogDensity(logW, mu, sigma []float64) float64 {
 	lg1, _ := math.Lgamma(K * p.Alpha)
 	lg2, _ := math.Lgamma(p.Alpha)
 	lp := lg1 - K*lg2
-	for _, l := range logW {
-		lp += (p.Alpha - 1) * l
+	if p.Alpha != 1 {
+		// Skipped at α = 1, where an empty component's log w_k = −Inf
+		// would make 0·(−Inf) = NaN of a zero term.
+		for _, l := range logW {
+			lp += (p.Alpha - 1) * l
+		}
 	}
 	for _, m := range mu {
 		z := (m - p.Mu0) / p.S0
