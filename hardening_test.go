@@ -297,3 +297,67 @@ func TestNoPanics(t *testing.T) {
 		t.Errorf("Fit of data spanning more than the float64 range gave no error")
 	}
 }
+
+func TestDefaultPrior(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name string
+		x    []float64
+		want gmm.Prior
+	}{
+		// Midrange 2, range 2, population sd sqrt(2/3).
+		{"small", []float64{1, 2, 3}, gmm.Prior{Concentration: 1, MeanLoc: 2, MeanScale: 2, SigmaShape: 1, SigmaScale: math.Sqrt(2.0/3) / 10}},
+		{"non-finite values ignored", []float64{1, nan, 2, math.Inf(1), 3}, gmm.Prior{Concentration: 1, MeanLoc: 2, MeanScale: 2, SigmaShape: 1, SigmaScale: math.Sqrt(2.0/3) / 10}},
+		{"near 1e200", []float64{1e200, 2e200, 3e200}, gmm.Prior{Concentration: 1, MeanLoc: 2e200, MeanScale: 2e200, SigmaShape: 1, SigmaScale: math.Sqrt(2.0/3) * 1e199}},
+		{"near 1e-170", []float64{1e-170, 2e-170, 3e-170}, gmm.Prior{Concentration: 1, MeanLoc: 2e-170, MeanScale: 2e-170, SigmaShape: 1, SigmaScale: math.Sqrt(2.0/3) * 1e-171}},
+		{"constant", []float64{5, 5}, gmm.Prior{Concentration: 1, MeanLoc: 5, MeanScale: 1, SigmaShape: 1, SigmaScale: 0.1}},
+		{"empty", nil, gmm.Prior{Concentration: 1, MeanLoc: 0, MeanScale: 1, SigmaShape: 1, SigmaScale: 0.1}},
+	}
+	for _, tt := range tests {
+		got := gmm.DefaultPrior(tt.x)
+		g := []float64{got.Concentration, got.MeanLoc, got.MeanScale, got.SigmaShape, got.SigmaScale}
+		w := []float64{tt.want.Concentration, tt.want.MeanLoc, tt.want.MeanScale, tt.want.SigmaShape, tt.want.SigmaScale}
+		for i := range g {
+			// A handful of roundings in the mean and the sum of squares.
+			if math.Abs(g[i]-w[i]) > 1e-14*math.Abs(w[i]) {
+				t.Errorf("%s: DefaultPrior = %+v, want %+v", tt.name, got, tt.want)
+				break
+			}
+		}
+		if err := got.Validate(); err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
+}
+
+// TestFitWithOutliers fits three components plus two far outliers with K =
+// 4 and no prior: the fourth component takes the outliers and the other
+// three recover the mixture, whose σ must not be held up by a floor set from
+// the outliers' spread.
+func TestFitWithOutliers(t *testing.T) {
+	const n = 20000
+	truth := mixtures[2].m
+	x, _, _ := truth.Sample(n, 4)
+	x = append(x, 1e6, -3e5)
+	m := &gmm.Model{K: 4}
+	res, err := m.Fit(x, &gmm.Settings{Method: gmm.EM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Converged {
+		t.Errorf("did not converge")
+	}
+	// The components come in order of mean; the outliers' mean lies
+	// between theirs, far above the others.
+	for k := range 3 {
+		nk := n * truth.Weights[k]
+		s := truth.Sigmas[k]
+		// Five standard errors, as in TestFitRecoversKnownMixtures.
+		if math.Abs(m.Means[k]-truth.Means[k]) > 5*s/math.Sqrt(nk) || math.Abs(m.Sigmas[k]-s) > 5*s/math.Sqrt(2*nk) {
+			t.Errorf("component %d: mean %v sigma %v, true %v %v", k, m.Means[k], m.Sigmas[k], truth.Means[k], s)
+		}
+	}
+	if m.Means[3] < 1e5 {
+		t.Errorf("the fourth component, mean %v, does not hold the outliers", m.Means[3])
+	}
+}

@@ -3,6 +3,7 @@ package gmm
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/gmm-go/gmm/internal/mcmc"
@@ -56,35 +57,25 @@ func NotebookPrior() Prior {
 // accordingly.
 //
 // Non-finite values are ignored. If x has no finite values, or all of them
-// are equal, a unit scale is used in place of the range and the standard
-// deviation.
+// are equal, or their range overflows, a unit scale is used in place of the
+// range and the standard deviation.
+//
+// The InverseGamma is on σ. For the conjugate form, on σ², square the
+// scale as well: p.OnVariance, p.SigmaScale = true, p.SigmaScale*p.SigmaScale
+// keeps the prior moving with the data.
 func DefaultPrior(x []float64) Prior {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	var n int
-	var mean float64
-	for _, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
-		}
-		lo = math.Min(lo, v)
-		hi = math.Max(hi, v)
-		n++
-		mean += (v - mean) / float64(n)
+	finite := x
+	if slices.ContainsFunc(x, func(v float64) bool { return !isFinite(v) }) {
+		finite = slices.DeleteFunc(slices.Clone(x), func(v float64) bool { return !isFinite(v) })
 	}
-	if n == 0 {
+	if len(finite) == 0 {
 		return Prior{Concentration: 1, MeanLoc: 0, MeanScale: 1, SigmaShape: 1, SigmaScale: 0.1}
 	}
-	var ss float64
-	for _, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
-		}
-		ss += (v - mean) * (v - mean)
-	}
-	sd := math.Sqrt(ss / float64(n))
+	lo, hi := slices.Min(finite), slices.Max(finite)
+	_, sd := location(finite)
 	mid := lo/2 + hi/2
 	r := hi - lo
-	if !(r > 0) || math.IsInf(r, 0) || !(sd > 0) {
+	if !(r > 0) || math.IsInf(r, 0) || !(sd > 0) || math.IsInf(sd, 0) {
 		r, sd = 1, 1
 	}
 	return Prior{Concentration: 1, MeanLoc: mid, MeanScale: r, SigmaShape: 1, SigmaScale: sd / 10}
