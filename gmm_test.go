@@ -295,7 +295,7 @@ func TestEMAndAdamAgree(t *testing.T) {
 			fits[i] = m
 			lj[i], _ = m.LogJoint(tt.x)
 		}
-		// The bar for the log joints.
+		// The required agreement of the log joints: 1e-6 relative.
 		if d := math.Abs(lj[0]-lj[1]) / math.Abs(lj[1]); d > 1e-6 {
 			t.Errorf("%s: log joints differ: Adam %.10g, EM %.10g", tt.name, lj[0], lj[1])
 		}
