@@ -3,7 +3,8 @@
 // of the fit, the weighted component densities and their sum over a
 // histogram of the data, and the data split by cluster. These are the four
 // figures of the notebook gmm started from, with the density drawn
-// correctly, 1/σ included.
+// correctly, 1/σ included. PosteriorDensity adds to the density figure the
+// posterior predictive density and its credible band.
 //
 // Each function returns a *plot.Plot from gonum.org/v1/plot, which can be
 // changed further (titles, ranges, more plotters) and saved in any format
@@ -24,6 +25,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 
 	"github.com/gmm-go/gmm"
 	"gonum.org/v1/plot"
@@ -60,6 +62,11 @@ const (
 )
 
 var (
+	// The posterior predictive density is drawn in slate blue, a colour
+	// no component takes, and its band in the same, translucent.
+	bandLine = color.NRGBA{R: 0x48, G: 0x3d, B: 0x8b, A: 0xff}
+	bandFill = color.NRGBA{R: 0x6a, G: 0x5a, B: 0xcd, A: 0x50}
+
 	gray      = color.RGBA{R: 0x80, G: 0x80, B: 0x80, A: 0xff}
 	lightGray = color.RGBA{R: 0xd8, G: 0xd8, B: 0xd8, A: 0xff}
 	gridGray  = color.RGBA{R: 0xe8, G: 0xe8, B: 0xe8, A: 0xff}
@@ -195,9 +202,88 @@ func Density(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	if err := checkData(x); err != nil {
 		return nil, err
 	}
+	return density(m, x, label, nil)
+}
+
+// PosteriorDensity returns the Density figure of m with the posterior
+// predictive density of p drawn over it,
+//
+//	p(x | data) ≈ (1/T) Σ_t Σ_k w_k⁽ᵗ⁾ N(x | μ_k⁽ᵗ⁾, σ_k⁽ᵗ⁾),
+//
+// the average over p's T draws of the mixture density (see
+// gmm.Posterior.Predictive), as a solid line, and its pointwise credible
+// band at the given level (0.9 for 90%) as a shaded region: at each x, the
+// central interval of the draws' mixture densities. Where the band is
+// narrow the data pin the density down. m is drawn as in Density, usually
+// the MAP of the same model, so that the point estimate and the posterior
+// can be compared. The band is computed at 240 evenly spaced points and 33
+// more about each component, so that it stays quick for a posterior of
+// thousands of draws. It returns an error if p is nil or has no draws, or if level is
+// not in (0, 1), as well as for the reasons Density does.
+func PosteriorDensity(m *gmm.Model, p *gmm.Posterior, x []float64, label string, level float64) (*plot.Plot, error) {
+	if err := checkModel(m); err != nil {
+		return nil, err
+	}
+	if err := checkData(x); err != nil {
+		return nil, err
+	}
+	if p == nil || len(p.Weights) == 0 {
+		return nil, errors.New("plot: the posterior has no draws; pass the Posterior that Model.Posterior returned")
+	}
+	if !(level > 0 && level < 1) {
+		return nil, fmt.Errorf("plot: credible level %v is not in (0, 1); for a 90%% band pass 0.9", level)
+	}
+	lo, hi := span(m, x)
+	b := &band{level: level, method: p.Method.String(), draws: len(p.Weights)}
+	b.x = bandGrid(p.Mean(), lo, hi)
+	var err error
+	if b.mean, b.lo, b.hi, err = p.Predictive(b.x, level); err != nil {
+		return nil, fmt.Errorf("plot: %w", err)
+	}
+	return density(m, x, label, b)
+}
+
+// band is the posterior predictive density on the grid x, and its
+// pointwise credible band.
+type band struct {
+	x, mean, lo, hi []float64
+	level           float64
+	method          string
+	draws           int
+}
+
+// bandPoints is the number of evenly spaced points the posterior
+// predictive density is computed at; each costs a pass over all the
+// draws.
+const bandPoints = 240
+
+// bandGrid returns the points where the posterior predictive density is
+// computed: evenly spaced across [lo, hi], with 33 more within four
+// standard deviations of each component's posterior mean, so that a
+// narrow peak keeps its height and shape.
+func bandGrid(pm gmm.Params, lo, hi float64) []float64 {
+	g := linspace(lo, hi, bandPoints)
+	for k := range pm.Means {
+		for _, z := range linspace(-4, 4, 33) {
+			if v := pm.Means[k] + z*pm.Sigmas[k]; v > lo && v < hi {
+				g = append(g, v)
+			}
+		}
+	}
+	slices.Sort(g)
+	return slices.Compact(g)
+}
+
+// density draws the density figure of m over the data x and, if b is not
+// nil, the posterior predictive density and its band.
+func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, error) {
 	label = name(label)
 	lo, hi := span(m, x)
-	p := newPlot(fmt.Sprintf("The fitted mixture over the data: K = %d", m.K), label, "density")
+	title := fmt.Sprintf("The fitted mixture over the data: K = %d", m.K)
+	if b != nil {
+		title += fmt.Sprintf("\nand the posterior predictive density: %s, %d draws", b.method, b.draws)
+	}
+	p := newPlot(title, label, "density")
 	p.Add(newGrid())
 
 	hist := histogram(x, slices.Min(m.Sigmas))
@@ -212,8 +298,8 @@ func Density(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	p.Legend.Add(fmt.Sprintf("data (%s, histogram)", values(len(x))), hist)
 
 	histMax := 0.0
-	for _, b := range hist.Bins {
-		histMax = max(histMax, b.Weight)
+	for _, h := range hist.Bins {
+		histMax = max(histMax, h.Weight)
 	}
 	grid := curveGrid(m, lo, hi)
 	sum := make(plotter.XYs, len(grid))
@@ -221,6 +307,36 @@ func Density(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	for i, v := range grid {
 		sum[i] = plotter.XY{X: v, Y: m.Density(v)}
 		curveMax = max(curveMax, sum[i].Y)
+	}
+	var area *plotter.Polygon
+	var pred *plotter.Line
+	if b != nil {
+		// The band is a polygon: along its lower edge and back along
+		// its upper one.
+		ring := make(plotter.XYs, 0, 2*len(b.x))
+		curve := make(plotter.XYs, len(b.x))
+		for i, v := range b.x {
+			ring = append(ring, plotter.XY{X: v, Y: b.lo[i]})
+			curve[i] = plotter.XY{X: v, Y: b.mean[i]}
+			curveMax = max(curveMax, b.hi[i], b.mean[i])
+		}
+		for i := len(b.x) - 1; i >= 0; i-- {
+			ring = append(ring, plotter.XY{X: b.x[i], Y: b.hi[i]})
+		}
+		var err error
+		if area, err = plotter.NewPolygon(ring); err != nil {
+			return nil, err
+		}
+		area.Color = bandFill
+		area.LineStyle = draw.LineStyle{Color: bandFill, Width: 0}
+		if pred, err = plotter.NewLine(curve); err != nil {
+			return nil, err
+		}
+		pred.Color = bandLine
+		pred.Width = vg.Points(2)
+		// Under the components: where the posterior and the point
+		// estimate agree, the components show.
+		p.Add(area, pred)
 	}
 	// A component far narrower than the histogram's bins, such as one
 	// that maximum likelihood has collapsed onto a few equal values,
@@ -258,6 +374,10 @@ func Density(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	total.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
 	p.Add(total)
 	p.Legend.Add("sum: the mixture density", total)
+	if b != nil {
+		p.Legend.Add("posterior predictive density", pred)
+		p.Legend.Add(fmt.Sprintf("its pointwise %s credible band", percent(b.level)), area)
+	}
 
 	if len(x) <= maxRug {
 		p.Add(&rug{x: x, style: draw.LineStyle{Color: color.RGBA{A: 0x90}, Width: vg.Points(0.75)}, height: vg.Points(7)})
@@ -268,11 +388,18 @@ func Density(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	// It takes about 5.5% of the height per line at the figure sizes the
 	// command line uses.
 	left, right := 0.0, 0.0
-	for _, b := range hist.Bins {
-		left, right = sideMax(left, right, b.Min, b.Max, b.Weight, lo, hi)
+	for _, h := range hist.Bins {
+		left, right = sideMax(left, right, h.Min, h.Max, h.Weight, lo, hi)
 	}
 	for _, s := range sum {
 		left, right = sideMax(left, right, s.X, s.X, s.Y, lo, hi)
+	}
+	lines := m.K + 3
+	if b != nil {
+		for i, v := range b.x {
+			left, right = sideMax(left, right, v, v, b.hi[i], lo, hi)
+		}
+		lines += 2
 	}
 	side := right
 	if left < right {
@@ -280,7 +407,7 @@ func Density(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 		p.Legend.Left = true
 		p.Legend.XOffs = -p.Legend.XOffs
 	}
-	frac := 0.055 * float64(m.K+3)
+	frac := 0.055 * float64(lines)
 	p.Legend.Top = true
 	p.X.Min, p.X.Max = lo, hi
 	p.Y.Min, p.Y.Max = 0, max(1.08*ymax, side/max(1-frac, 0.3))
@@ -431,6 +558,11 @@ func name(label string) string {
 		return "x"
 	}
 	return label
+}
+
+// percent returns a level such as 0.9 as "90%".
+func percent(level float64) string {
+	return strconv.FormatFloat(100*level, 'g', 4, 64) + "%"
 }
 
 // values returns "1 value" or "n values".

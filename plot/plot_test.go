@@ -257,8 +257,20 @@ func irisFit(t testing.TB) (*gmm.Model, *gmm.Result, []float64) {
 	return m, res, x
 }
 
+// irisPosterior returns the Gibbs posterior of the iris fit, with 100
+// draws from each of the 4 chains: enough to draw a band, and quick.
+func irisPosterior(t testing.TB, m *gmm.Model, x []float64) *gmm.Posterior {
+	t.Helper()
+	p, err := m.Posterior(x, &gmm.PosteriorSettings{Seed: 1, Draws: 100, Warmup: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestFiguresDraw(t *testing.T) {
 	m, res, x := irisFit(t)
+	post := irisPosterior(t, m, x)
 	for _, tc := range []struct {
 		name string
 		draw func() (*plot.Plot, error)
@@ -266,6 +278,7 @@ func TestFiguresDraw(t *testing.T) {
 		{"data", func() (*plot.Plot, error) { return Data(x, "petal_length") }},
 		{"loss", func() (*plot.Plot, error) { return Loss(res) }},
 		{"density", func() (*plot.Plot, error) { return Density(m, x, "petal_length") }},
+		{"posterior density", func() (*plot.Plot, error) { return PosteriorDensity(m, post, x, "petal_length", 0.9) }},
 		{"clusters", func() (*plot.Plot, error) { return Clusters(m, x, "petal_length") }},
 		{"one value", func() (*plot.Plot, error) { return Data([]float64{3}, "") }},
 		{"many values", func() (*plot.Plot, error) { return Data(linspace(0, 1, 5000), "u") }},
@@ -294,6 +307,7 @@ func TestFiguresDraw(t *testing.T) {
 
 func TestFiguresReject(t *testing.T) {
 	m, _, x := irisFit(t)
+	post := irisPosterior(t, m, x)
 	bad := &gmm.Model{K: 2, Weights: []float64{0.5, 0.6}, Means: []float64{0, 1}, Sigmas: []float64{1, 1}}
 	for _, tc := range []struct {
 		name string
@@ -309,6 +323,13 @@ func TestFiguresReject(t *testing.T) {
 		{"density Inf", func() (*plot.Plot, error) { return Density(m, []float64{math.Inf(1)}, "") }, "x[0] is +Inf"},
 		{"clusters unfitted", func() (*plot.Plot, error) { return Clusters(&gmm.Model{K: 2}, x, "") }, "fit it first"},
 		{"clusters empty", func() (*plot.Plot, error) { return Clusters(m, nil, "") }, "no data"},
+		{"posterior nil", func() (*plot.Plot, error) { return PosteriorDensity(m, nil, x, "", 0.9) }, "no draws"},
+		{"posterior empty", func() (*plot.Plot, error) { return PosteriorDensity(m, &gmm.Posterior{}, x, "", 0.9) }, "no draws"},
+		{"posterior level 0", func() (*plot.Plot, error) { return PosteriorDensity(m, post, x, "", 0) }, "pass 0.9"},
+		{"posterior level 90", func() (*plot.Plot, error) { return PosteriorDensity(m, post, x, "", 90) }, "not in (0, 1)"},
+		{"posterior level NaN", func() (*plot.Plot, error) { return PosteriorDensity(m, post, x, "", math.NaN()) }, "not in (0, 1)"},
+		{"posterior bad model", func() (*plot.Plot, error) { return PosteriorDensity(bad, post, x, "", 0.9) }, "sum to"},
+		{"posterior no data", func() (*plot.Plot, error) { return PosteriorDensity(m, post, nil, "", 0.9) }, "no data"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := tc.draw()
@@ -316,6 +337,83 @@ func TestFiguresReject(t *testing.T) {
 				t.Errorf("got plot %v, error %v; want an error containing %q", p != nil, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestPosteriorDensity(t *testing.T) {
+	m, _, x := irisFit(t)
+	post := irisPosterior(t, m, x)
+	p, err := PosteriorDensity(m, post, x, "petal_length", 0.9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Title.Text, "posterior predictive density: gibbs, 400 draws") {
+		t.Errorf("title %q does not name the posterior", p.Title.Text)
+	}
+	// The axis takes in the whole band.
+	lo, hi := span(m, x)
+	g := bandGrid(post.Mean(), lo, hi)
+	_, _, top, err := post.Predictive(g, 0.9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Y.Max < slices.Max(top) {
+		t.Errorf("the y axis ends at %v, below the band's top %v", p.Y.Max, slices.Max(top))
+	}
+	// The grid has its even points and more about each component.
+	if len(g) < bandPoints+2*30 || !slices.IsSorted(g) || g[0] != lo || g[len(g)-1] != hi {
+		t.Errorf("band grid of %d points from %v to %v, want more than %d across [%v, %v]", len(g), g[0], g[len(g)-1], bandPoints+60, lo, hi)
+	}
+
+	// The band shows: pixels of its translucent fill over the white
+	// background are many in this figure and absent from Density's.
+	shaded := func(p *plot.Plot) int {
+		var buf bytes.Buffer
+		if err := WritePNG(&buf, p, 6*vg.Inch, 4*vg.Inch); err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The fill over white: c·α + 255·(1 − α) in each channel.
+		a := float64(bandFill.A) / 255
+		want := [3]float64{
+			float64(bandFill.R)*a + 255*(1-a),
+			float64(bandFill.G)*a + 255*(1-a),
+			float64(bandFill.B)*a + 255*(1-a),
+		}
+		n := 0
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				got := [3]float64{float64(r >> 8), float64(g >> 8), float64(bl >> 8)}
+				ok := true
+				for i := range got {
+					// 2 levels of 255 cover the rounding of the blend.
+					ok = ok && math.Abs(got[i]-want[i]) <= 2
+				}
+				if ok {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	plain, err := Density(m, x, "petal_length")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The band is about 0.02 to 0.2 high over a third of the plot's
+	// width, outside the histogram's bars: some 5000 pixels of the 720×480
+	// image. 1000 is well below that and far above the none that Density
+	// draws.
+	if n := shaded(p); n < 1000 {
+		t.Errorf("%d pixels of the band, want at least 1000", n)
+	}
+	if n := shaded(plain); n != 0 {
+		t.Errorf("Density drew %d pixels in the band's colour", n)
 	}
 }
 
@@ -339,6 +437,23 @@ func BenchmarkDensityIris150(b *testing.B) {
 	m, _, x := irisFit(b)
 	for b.Loop() {
 		p, err := Density(m, x, "petal_length")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := WritePNG(&bytes.Buffer{}, p, 8*vg.Inch, 5*vg.Inch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPosteriorDensityIris150(b *testing.B) {
+	m, _, x := irisFit(b)
+	post, err := m.Posterior(x, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		p, err := PosteriorDensity(m, post, x, "petal_length", 0.9)
 		if err != nil {
 			b.Fatal(err)
 		}

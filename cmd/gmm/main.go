@@ -25,10 +25,29 @@
 //	-prior P       notebook: Dirichlet(1), Normal(0, 10), InverseGamma(1, 1);
 //	               default: a weakly informative prior scaled to the data;
 //	               none: maximum likelihood (default notebook)
-//	-seed N        the seed of the starting points (default 0)
+//	-seed N        the seed of the starting points and of the posterior's
+//	               chains (default 0)
+//	-posterior P   after the fit, sample the posterior with the same prior
+//	               and K: gibbs (Gibbs sampling) or vb (variational Bayes);
+//	               prints its means, 90% credible intervals, R̂ and ESS,
+//	               and adds the posterior predictive density and its 90%
+//	               band to density.png (default: no posterior)
+//	-draws N       the posterior draws kept from each of 4 chains
+//	               (default 1000)
+//	-warmup N      the warm-up sweeps each Gibbs chain discards first
+//	               (default 1000)
 //	-out DIR       where to write the figures and files (default gmm-out)
 //	-json          print the fitted model as JSON instead of the table
 //	-v             report the fit's progress on standard error
+//
+// With -posterior, gmm then samples the posterior of the weights, means
+// and standard deviations with the same prior and K (see
+// gmm.Model.Posterior), seeded by -seed, and prints for each parameter its
+// posterior mean, standard deviation, 90% credible interval, R̂ and bulk
+// ESS, followed by any warnings about convergence; model.json and -json
+// gain a "posterior" object with the same summary, and density.png the
+// posterior predictive density with its pointwise 90% band. The posterior
+// needs a prior, so -posterior with -prior none is an error.
 //
 // On bad input gmm prints a one-line message on standard error and exits
 // with status 1, or 2 for a bad flag.
@@ -86,6 +105,10 @@ type options struct {
 	method      gmm.Method
 	prior       string
 	seed        uint64
+	posterior   bool
+	inference   gmm.Inference
+	draws       int
+	warmup      int
 	out         string
 	json        bool
 	verbose     bool
@@ -96,7 +119,9 @@ const usage = `Usage: gmm [flags]
 Fits a Gaussian mixture to one column of numbers, prints the fit and writes
 the figures data.png, loss.png, density.png and clusters.png, model.json and
 assignments.csv into the output directory. With no flags it fits the iris
-petal lengths with the notebook's prior and K = 2.
+petal lengths with the notebook's prior and K = 2. With -posterior it also
+samples the posterior and prints each parameter's mean and 90% credible
+interval.
 
 Flags:
 `
@@ -111,7 +136,10 @@ func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
 	fs.IntVar(&opt.k, "k", 2, "the number of components `N`")
 	method := fs.String("method", "adam", "the optimiser `M`: adam or em")
 	fs.StringVar(&opt.prior, "prior", "notebook", "the prior `P`: notebook, default (scaled to the data) or none (maximum likelihood)")
-	fs.Uint64Var(&opt.seed, "seed", 0, "the seed `N` of the starting points")
+	fs.Uint64Var(&opt.seed, "seed", 0, "the seed `N` of the starting points and of the posterior's chains")
+	posterior := fs.String("posterior", "", "after the fit, sample the posterior by `P`: gibbs (Gibbs sampling) or vb (variational Bayes) (default: no posterior)")
+	fs.IntVar(&opt.draws, "draws", defaultDraws, "the posterior draws `N` kept from each chain")
+	fs.IntVar(&opt.warmup, "warmup", defaultWarmup, "the warm-up sweeps `N` each Gibbs chain discards first")
 	fs.StringVar(&opt.out, "out", "gmm-out", "write the figures and files into `DIR`")
 	fs.BoolVar(&opt.json, "json", false, "print the fitted model as JSON instead of the table")
 	fs.BoolVar(&opt.verbose, "v", false, "report the fit's progress on standard error")
@@ -142,6 +170,31 @@ func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
 	case "notebook", "default", "none":
 	default:
 		return opt, false, usageError{fmt.Errorf("unknown -prior %s; use notebook, default or none", quote(opt.prior))}
+	}
+	switch *posterior {
+	case "":
+	case "gibbs":
+		opt.posterior, opt.inference = true, gmm.Gibbs
+	case "vb":
+		opt.posterior, opt.inference = true, gmm.VB
+	default:
+		return opt, false, usageError{fmt.Errorf("unknown -posterior %s; use gibbs or vb", quote(*posterior))}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, name := range []string{"draws", "warmup"} {
+		if set[name] && !opt.posterior {
+			return opt, false, usageError{fmt.Errorf("-%s is for the posterior; add -posterior gibbs or -posterior vb", name)}
+		}
+	}
+	if set["warmup"] && opt.inference == gmm.VB {
+		return opt, false, usageError{errors.New("-warmup is for Gibbs sampling; vb has no warm-up")}
+	}
+	if opt.draws < minDraws {
+		return opt, false, usageError{fmt.Errorf("-draws is %d; the diagnostics need at least %d draws per chain", opt.draws, minDraws)}
+	}
+	if opt.warmup < 1 {
+		return opt, false, usageError{fmt.Errorf("-warmup is %d; give at least 1 sweep", opt.warmup)}
 	}
 	if opt.out == "" {
 		return opt, false, usageError{errors.New("-out is empty; give a directory")}
@@ -226,13 +279,29 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	logf("fitted in %v: the best of %d starts took %d steps to a loss of %.6f", since(t), res.Restarts, res.Steps, res.Loss[len(res.Loss)-1])
 
+	var post *gmm.Posterior
+	var ps *posteriorSummary
+	if opt.posterior {
+		t = time.Now()
+		if post, err = sample(m, d.x, opt); err != nil {
+			return err
+		}
+		if ps, err = summarise(post, opt); err != nil {
+			return err
+		}
+		logf("sampled the posterior by %v in %v: %d chains of %d draws", post.Method, since(t), post.Chains, post.Draws)
+		for _, w := range post.Warnings {
+			logf("warning: %s", w)
+		}
+	}
+
 	t = time.Now()
 	z := m.Assign(d.x)
-	modelJSON, err := fitJSON(m, res, d)
+	modelJSON, err := fitJSON(m, res, d, ps)
 	if err != nil {
 		return err
 	}
-	files, err := write(opt.out, m, res, d, z, modelJSON)
+	files, err := write(opt.out, m, res, post, d, z, modelJSON)
 	if err != nil {
 		return err
 	}
@@ -241,7 +310,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		_, err := stdout.Write(modelJSON)
 		return err
 	}
-	return report(stdout, opt, m, res, d, z, files)
+	return report(stdout, opt, m, res, ps, d, z, files)
 }
 
 // progress returns a Settings.Progress that reports on w at steps 1, 2, 5,
@@ -266,18 +335,21 @@ type fitSummary struct {
 	Steps     int     `json:"steps"`
 	N         int     `json:"n"`
 	Column    string  `json:"column"`
+
+	Posterior *posteriorSummary `json:"posterior,omitempty"`
 }
 
 // fitJSON returns the model's JSON (see gmm.Model.MarshalJSON) with a
-// summary of the fit added after its keys, indented.
-func fitJSON(m *gmm.Model, res *gmm.Result, d *data) ([]byte, error) {
+// summary of the fit, and of the posterior if ps is not nil, added after
+// its keys, indented.
+func fitJSON(m *gmm.Model, res *gmm.Result, d *data, ps *posteriorSummary) ([]byte, error) {
 	mj, err := json.Marshal(m)
 	if err != nil {
 		return nil, err
 	}
 	sj, err := json.Marshal(fitSummary{
 		Method: res.Method.String(), Loss: res.Loss[len(res.Loss)-1], Converged: res.Converged,
-		Steps: res.Steps, N: len(d.x), Column: d.column,
+		Steps: res.Steps, N: len(d.x), Column: d.column, Posterior: ps,
 	})
 	if err != nil {
 		return nil, err
@@ -293,8 +365,9 @@ func fitJSON(m *gmm.Model, res *gmm.Result, d *data) ([]byte, error) {
 }
 
 // write writes the figures, model.json and assignments.csv into dir and
-// returns their names.
-func write(dir string, m *gmm.Model, res *gmm.Result, d *data, z []int, modelJSON []byte) ([]string, error) {
+// returns their names. If post is not nil, the density figure shows its
+// posterior predictive density.
+func write(dir string, m *gmm.Model, res *gmm.Result, post *gmm.Posterior, d *data, z []int, modelJSON []byte) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create the output directory: %v", err)
 	}
@@ -306,7 +379,12 @@ func write(dir string, m *gmm.Model, res *gmm.Result, d *data, z []int, modelJSO
 	figures := []figure{
 		{"data.png", func() (*plot.Plot, error) { return gplot.Data(d.x, d.column) }, 8 * vg.Inch, 3 * vg.Inch},
 		{"loss.png", func() (*plot.Plot, error) { return gplot.Loss(res) }, 8 * vg.Inch, 4.5 * vg.Inch},
-		{"density.png", func() (*plot.Plot, error) { return gplot.Density(m, d.x, d.column) }, 8 * vg.Inch, 5 * vg.Inch},
+		{"density.png", func() (*plot.Plot, error) {
+			if post != nil {
+				return gplot.PosteriorDensity(m, post, d.x, d.column, level)
+			}
+			return gplot.Density(m, d.x, d.column)
+		}, 8 * vg.Inch, 5 * vg.Inch},
 		{"clusters.png", func() (*plot.Plot, error) { return gplot.Clusters(m, d.x, d.column) }, 8 * vg.Inch, min(2+1.2*vg.Length(m.K), 12) * vg.Inch},
 	}
 	var files []string
@@ -393,7 +471,7 @@ func assignments(w io.Writer, m *gmm.Model, column string, x []float64, z []int)
 }
 
 // report prints the fit as a table.
-func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, d *data, z []int, files []string) error {
+func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, ps *posteriorSummary, d *data, z []int, files []string) error {
 	size := make([]int, m.K)
 	for _, k := range z {
 		size[k]++
@@ -422,6 +500,11 @@ func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, d *data, z 
 		return err
 	}
 	fmt.Fprintf(w, "\nfinal loss: %.4f  (−log p(x, w, μ, σ))\n", res.Loss[len(res.Loss)-1])
+	if ps != nil {
+		fmt.Fprintln(w)
+		reportPosterior(w, ps)
+		fmt.Fprintln(w)
+	}
 	_, err := fmt.Fprintf(w, "wrote %s: %s\n", opt.out, strings.Join(files, ", "))
 	return err
 }

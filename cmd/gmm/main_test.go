@@ -237,7 +237,7 @@ func TestRunHelp(t *testing.T) {
 	if err := run([]string{"-h"}, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Usage: gmm", "-csv FILE", "-method", "-prior", "-json"} {
+	for _, want := range []string{"Usage: gmm", "-csv FILE", "-method", "-prior", "-json", "-posterior P", "gibbs", "vb", "-draws N", "-warmup N"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, stdout.String())
 		}
@@ -285,6 +285,17 @@ func TestRunErrors(t *testing.T) {
 		{"empty out", []string{"-out", ""}, []string{"-out is empty"}, true},
 		{"more components than values", []string{"-k", "151"}, []string{"-k is 151 but there are only 150 values"}, false},
 		{"too many components", []string{"-csv", file("two.csv", "v\n1\n2\n2\n"), "-k", "3", "-prior", "none"}, []string{"2 distinct values, fewer than K = 3"}, false},
+		{"posterior without a prior", []string{"-posterior", "gibbs", "-prior", "none"}, []string{"the posterior needs a prior", "improper", "use -prior notebook or -prior default"}, false},
+		{"vb without a prior", []string{"-posterior", "vb", "-prior", "none"}, []string{"the posterior needs a prior"}, false},
+		{"unknown posterior", []string{"-posterior", "nuts"}, []string{`unknown -posterior "nuts"`, "gibbs or vb"}, true},
+		{"posterior in capitals", []string{"-posterior", "Gibbs"}, []string{`unknown -posterior "Gibbs"`, "gibbs or vb"}, true},
+		{"draws without posterior", []string{"-draws", "100"}, []string{"-draws is for the posterior", "-posterior gibbs"}, true},
+		{"warmup without posterior", []string{"-warmup", "100"}, []string{"-warmup is for the posterior"}, true},
+		{"too few draws", []string{"-posterior", "gibbs", "-draws", "9"}, []string{"-draws is 9", "at least 10"}, true},
+		{"negative draws", []string{"-posterior", "vb", "-draws", "-1"}, []string{"-draws is -1"}, true},
+		{"no warmup", []string{"-posterior", "gibbs", "-warmup", "0"}, []string{"-warmup is 0", "at least 1"}, true},
+		{"warmup for vb", []string{"-posterior", "vb", "-warmup", "10"}, []string{"vb has no warm-up"}, true},
+		{"too many draws", []string{"-posterior", "gibbs", "-draws", "2000000000"}, []string{"too many to hold", "fewer draws"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(dir, "out-"+strings.ReplaceAll(tc.name, " ", "-"))
@@ -335,6 +346,8 @@ func TestExit(t *testing.T) {
 		{"-csv /nonexistent/file.csv", 1, "gmm: cannot read the data: open /nonexistent/file.csv: no such file or directory\n"},
 		{"-k 0", 2, "gmm: -k is 0; the number of components must be at least 1\n"},
 		{"-column species", 1, "gmm: the embedded iris data: line 2, column \"species\": \"setosa\" is not a number\n"},
+		{"-posterior nuts", 2, "gmm: unknown -posterior \"nuts\"; use gibbs or vb\n"},
+		{"-posterior gibbs -prior none", 1, "gmm: the posterior needs a prior: with the zero Prior it is improper; set Model.Prior, for example to DefaultPrior(x) or NotebookPrior() (use -prior notebook or -prior default)\n"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
