@@ -490,6 +490,9 @@ func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, ps *posteri
 	if note := priorNote(m.Prior, d.x); note != "" {
 		fmt.Fprintf(w, "note:   %s\n", note)
 	}
+	for _, note := range fitNotes(m, d.x, z, size) {
+		fmt.Fprintf(w, "note:   %s\n", note)
+	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "cluster\tweight\tmean\tsigma\tsize\t")
@@ -507,6 +510,47 @@ func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, ps *posteri
 	}
 	_, err := fmt.Fprintf(w, "wrote %s: %s\n", opt.out, strings.Join(files, ", "))
 	return err
+}
+
+// fitNotes points out clusters a reader could misread: clusters that hold
+// no values, and clusters that sit on a run of equal values with a σ far
+// below the data's spread.
+func fitNotes(m *gmm.Model, x []float64, z, size []int) []string {
+	var notes, empty []string
+	for k, n := range size {
+		if n == 0 {
+			empty = append(empty, fmt.Sprintf("z=%d", k))
+		}
+	}
+	switch {
+	case len(empty) == 1:
+		notes = append(notes, fmt.Sprintf("%s holds no values, so the fit uses fewer clusters than K = %d; try a smaller -k, or another -method or -seed", empty[0], m.K))
+	case len(empty) > 1:
+		notes = append(notes, fmt.Sprintf("%s hold no values, so the fit uses fewer clusters than K = %d; try a smaller -k, or another -method or -seed", strings.Join(empty, ", "), m.K))
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range x {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	for k, n := range size {
+		if n < 2 || !(m.Sigmas[k] < 1e-3*(hi-lo)) {
+			continue
+		}
+		first, same := math.NaN(), true
+		for i, c := range z {
+			if c != k {
+				continue
+			}
+			if math.IsNaN(first) {
+				first = x[i]
+			}
+			same = same && x[i] == first
+		}
+		if same {
+			notes = append(notes, fmt.Sprintf("z=%d sits on %d equal values (%g) with σ = %.2g: repeated values make such narrow clusters real optima", k, n, first, m.Sigmas[k]))
+		}
+	}
+	return notes
 }
 
 // priorNote returns a warning if the data's mean lies more than five

@@ -393,6 +393,40 @@ func TestPriorNote(t *testing.T) {
 	}
 }
 
+func TestFitNotes(t *testing.T) {
+	two := &gmm.Model{K: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 5}, Sigmas: []float64{1, 1e-4}}
+	three := &gmm.Model{K: 3, Weights: []float64{0.5, 0.25, 0.25}, Means: []float64{0, 5, 9}, Sigmas: []float64{1, 1, 1}}
+	for _, tc := range []struct {
+		name string
+		m    *gmm.Model
+		x    []float64
+		z    []int
+		want []string // parts of the notes, in order; none for no notes
+	}{
+		{"nothing to say", three, []float64{-1, 1, 5, 9}, []int{0, 0, 1, 2}, nil},
+		{"one empty", three, []float64{-1, 1, 5}, []int{0, 0, 1}, []string{"z=2 holds no values"}},
+		{"two empty", three, []float64{-1, 1}, []int{0, 0}, []string{"z=1, z=2 hold no values"}},
+		{"a spike on equal values", two, []float64{-1, 1, 5, 5, 5}, []int{0, 0, 1, 1, 1}, []string{"z=1 sits on 3 equal values (5)"}},
+		// σ 1e-4 against a range of 6 is narrow, but the values differ.
+		{"narrow but not equal", two, []float64{-1, 1, 5, 5.00001}, []int{0, 0, 1, 1}, nil},
+	} {
+		size := make([]int, tc.m.K)
+		for _, k := range tc.z {
+			size[k]++
+		}
+		notes := fitNotes(tc.m, tc.x, tc.z, size)
+		if len(notes) != len(tc.want) {
+			t.Errorf("%s: notes %q, want %d", tc.name, notes, len(tc.want))
+			continue
+		}
+		for i, w := range tc.want {
+			if !strings.Contains(notes[i], w) {
+				t.Errorf("%s: note %q lacks %q", tc.name, notes[i], w)
+			}
+		}
+	}
+}
+
 func FuzzReadColumn(f *testing.F) {
 	f.Add([]byte(iris.CSV()), "petal_length")
 	f.Add([]byte(iris.CSV()), "3")
