@@ -52,7 +52,9 @@ type Settings struct {
 
 	// Restarts is the number of starting points; the fit with the lowest
 	// loss wins. One starts from the data's quantiles, the others from
-	// k-means++ seeding. If zero, 4 are used.
+	// k-means++ seeding; a starting point equal to one before it (k-means++
+	// seeds often lead to the same clustering) is not run twice. If zero, 4
+	// are used.
 	Restarts int
 
 	// MaxSteps bounds the steps of each run: Adam steps or EM iterations.
@@ -107,8 +109,9 @@ type Result struct {
 	Converged bool
 	// Steps is the number of steps the winning run took.
 	Steps int
-	// Restarts is the number of starting points tried, and Best the index
-	// of the one that won.
+	// Restarts is the number of distinct starting points run, and Best the
+	// index of the one that won: 0 for the quantiles, r for the k-means++
+	// seeding of stream r.
 	Restarts, Best int
 }
 
@@ -243,20 +246,25 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	obj := objective{prior: pu, floor: floor, tol: cfg.Tol}
 	initFloor = max(initFloor, 2*floor)
 
-	runs := make([]run, cfg.Restarts)
-	for r := range runs {
+	runs := make([]run, 0, cfg.Restarts)
+	labels := make([]int, len(sample))
+	for r := range cfg.Restarts {
 		p := kernel.NewParams(K)
 		w := make([]float64, K)
 		if r == 0 {
 			kernel.Quantiles(sorted, w, p.Mu, p.Sigma, initFloor)
 		} else {
 			rr := rand.New(rand.NewPCG(cfg.Seed, uint64(r)))
-			kernel.KMeansPP(sample, rr, lloydIters, w, p.Mu, p.Sigma, initFloor, make([]int, len(sample)))
+			kernel.KMeansPP(sample, rr, lloydIters, w, p.Mu, p.Sigma, initFloor, labels)
 		}
 		for k := range w {
 			p.LogW[k] = math.Log(w[k])
 		}
-		runs[r] = run{index: r, p: p}
+		// k-means++ seeds often lead Lloyd's iterations to the same
+		// clustering; a starting point already tried is not run again.
+		if !slices.ContainsFunc(runs, func(q run) bool { return q.p.Equal(p) }) {
+			runs = append(runs, run{index: r, p: p})
+		}
 	}
 
 	var mu sync.Mutex
@@ -336,7 +344,7 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 		Converged: win.converged,
 		Steps:     win.steps,
 		Restarts:  len(runs),
-		Best:      best,
+		Best:      win.index,
 	}, nil
 }
 

@@ -8,6 +8,7 @@ package kernel
 import (
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -72,6 +73,12 @@ func (p *Params) Set(w, mu, sigma []float64) {
 	}
 	copy(p.Mu, mu)
 	copy(p.Sigma, sigma)
+}
+
+// Equal reports whether p and q hold the same parameters, component by
+// component.
+func (p *Params) Equal(q *Params) bool {
+	return slices.Equal(p.LogW, q.LogW) && slices.Equal(p.Mu, q.Mu) && slices.Equal(p.Sigma, q.Sigma)
 }
 
 // CopyFrom copies q's parameters into p.
