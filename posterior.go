@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/gmm-go/gmm/internal/mcmc"
 )
@@ -488,27 +490,38 @@ func (p *Posterior) Predictive(x []float64, level float64) (density, lo, hi []fl
 		}
 	}
 	density, lo, hi = make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x))
-	f := make([]float64, T)
-	for i, v := range x {
-		if math.IsNaN(v) {
-			density[i], lo[i], hi[i] = math.NaN(), math.NaN(), math.NaN()
-			continue
-		}
-		var mean float64
-		for t := range T {
-			var s float64
-			for k := range K {
-				z := (v - p.Means[t][k]) * is[t*K+k]
-				s += math.Exp(logc[t*K+k] - 0.5*z*z)
+	// Each point is independent of the others: split them across cores.
+	workers := min(runtime.GOMAXPROCS(0), max(len(x)/16, 1))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := make([]float64, T)
+			for i := w; i < len(x); i += workers {
+				v := x[i]
+				if math.IsNaN(v) {
+					density[i], lo[i], hi[i] = math.NaN(), math.NaN(), math.NaN()
+					continue
+				}
+				var mean float64
+				for t := range T {
+					var s float64
+					for k := range K {
+						z := (v - p.Means[t][k]) * is[t*K+k]
+						s += math.Exp(logc[t*K+k] - 0.5*z*z)
+					}
+					f[t] = s
+					mean += (s - mean) / float64(t+1)
+				}
+				slices.Sort(f)
+				density[i] = mean
+				lo[i] = quantileSorted(f, (1-level)/2)
+				hi[i] = quantileSorted(f, (1+level)/2)
 			}
-			f[t] = s
-			mean += (s - mean) / float64(t+1)
-		}
-		slices.Sort(f)
-		density[i] = mean
-		lo[i] = quantileSorted(f, (1-level)/2)
-		hi[i] = quantileSorted(f, (1+level)/2)
+		}()
 	}
+	wg.Wait()
 	return density, lo, hi, nil
 }
 
