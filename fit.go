@@ -221,12 +221,16 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 		initFloor = 1
 	}
 	inv := 1 / scale
+	if err := checkScale(inv); err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0))
 	sample := subsample(x, c, inv, rng)
 	sorted := kernel.Sorted(sample)
-	if r := robustSpread(sorted); r > 0 && r < 1 {
+	if r := robustSpread(sorted); r > 0 && r < 1 && farthest(x, c)*inv/r <= 1e300 {
 		// A few far outliers inflate the standard deviation; the bulk of
-		// the data sets the scale instead.
+		// the data sets the scale instead, unless the outliers would then
+		// lie beyond the float64 range.
 		scale *= r
 		inv = 1 / scale
 		for i := range sample {
@@ -543,6 +547,20 @@ func bernoulli(x []float64, c, inv float64, m int, rng *rand.Rand) []float64 {
 		}
 		u = append(u, (x[i]-c)*inv)
 	}
+}
+
+// checkScale returns an error if the data's spread is so small that its
+// inverse, inv, overflows.
+func checkScale(inv float64) error {
+	if math.IsInf(inv, 0) {
+		return errors.New("gmm: the data's spread is too small to scale in float64 (below 1e-308); multiply the data by a large power of ten")
+	}
+	return nil
+}
+
+// farthest returns the largest |x_i − c|.
+func farthest(x []float64, c float64) float64 {
+	return max(slices.Max(x)-c, c-slices.Min(x))
 }
 
 // robustSpread returns the interquartile range of the sorted values over

@@ -357,6 +357,7 @@ func TestFitErrors(t *testing.T) {
 		{"no prior, too few distinct values", []float64{1, 1, 2, 2}, 3, gmm.Prior{}, nil, "fewer than K = 3"},
 		{"no prior, constant data", []float64{5, 5, 5}, 2, gmm.Prior{}, nil, "all the data are equal"},
 		{"no prior, a single point", []float64{5}, 1, gmm.Prior{}, nil, "all the data are equal"},
+		{"subnormal spread", []float64{8.289046e-317, 3.3156184e-316}, 1, gmm.DefaultPrior([]float64{8.289046e-317, 3.3156184e-316}), nil, "too small to scale"},
 		{"unknown method", good, 2, nb, &gmm.Settings{Method: 7}, "unknown Method"},
 		{"negative tolerance", good, 2, nb, &gmm.Settings{Tol: -1}, "Settings"},
 		{"NaN learning rate", good, 2, nb, &gmm.Settings{LearningRate: math.NaN()}, "Settings"},

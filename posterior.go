@@ -206,6 +206,9 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	if !(scale > 0) {
 		scale = 1
 	}
+	if err := checkScale(1 / scale); err != nil {
+		return nil, err
+	}
 	pu := m.Prior.standardised(c, scale)
 	if !sameScale(pu) {
 		return nil, errors.New("gmm: the prior's scale and the data's are more than 1e100 apart; rescale the data or the prior")

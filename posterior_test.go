@@ -45,6 +45,7 @@ func TestPosteriorErrors(t *testing.T) {
 		{"too many draws", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, x, &gmm.PosteriorSettings{Chains: 1 << 20, Draws: 1 << 20}, "too many"},
 		{"prior far from data", gmm.Model{K: 2, Prior: gmm.Prior{Concentration: 1, MeanScale: 1e-300, SigmaShape: 1, SigmaScale: 1}}, []float64{0, 1e300}, nil, "1e100 apart"},
 		{"prior far wider than data", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, []float64{1e-200, 2e-200, 3e-200}, nil, "1e100 apart"},
+		{"subnormal spread", gmm.Model{K: 1, Prior: gmm.DefaultPrior([]float64{8.289046e-317, 3.3156184e-316})}, []float64{8.289046e-317, 3.3156184e-316}, &gmm.PosteriorSettings{Method: gmm.VB}, "too small to scale"},
 	} {
 		_, err := tc.m.Posterior(tc.x, tc.s)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

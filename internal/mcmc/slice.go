@@ -61,11 +61,14 @@ const maxShrink = 2000
 //
 // an envelope of total area 4, so on average at most four proposals are
 // needed. An error in logZ of ε changes the envelope by a factor e^ε; logZ
-// must therefore be accurate, for example from quadrature.
+// must therefore be accurate, for example from quadrature. Should f or logZ
+// be NaN, no proposal is ever accepted: after maxProposals, which a valid
+// density needs with probability below (3/4)^maxProposals, LogConcave
+// returns the mode rather than loop forever.
 func LogConcave(rng *rand.Rand, f func(float64) float64, mode, logZ float64) float64 {
 	logM := f(mode) - logZ
 	iM := math.Exp(-logM)
-	for {
+	for range maxProposals {
 		var d, lg float64 // distance from the mode, log of envelope/M
 		if rng.Float64() < 0.5 {
 			d = rng.Float64() * iM
@@ -82,4 +85,8 @@ func LogConcave(rng *rand.Rand, f func(float64) float64, mode, logZ float64) flo
 			return x
 		}
 	}
+	return mode
 }
+
+// maxProposals bounds the proposals of the rejection samplers.
+const maxProposals = 10000

@@ -40,7 +40,7 @@ func Gamma(rng *rand.Rand, shape float64) float64 {
 func gamma1(rng *rand.Rand, a float64) float64 {
 	d := a - 1.0/3
 	c := 1 / math.Sqrt(9*d)
-	for {
+	for range maxProposals { // a valid shape is accepted at the first try 95% of the time
 		x := rng.NormFloat64()
 		v := 1 + c*x
 		if v <= 0 {
@@ -56,6 +56,7 @@ func gamma1(rng *rand.Rand, a float64) float64 {
 			return d * v
 		}
 	}
+	return d // only for a NaN shape, which no caller passes
 }
 
 // LogDirichlet sets logW to the logarithms of a Dirichlet(alpha) variate:
