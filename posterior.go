@@ -181,7 +181,9 @@ func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error)
 }
 
 // PosteriorContext is Posterior with a context. If ctx is cancelled while
-// it runs, PosteriorContext returns ctx.Err().
+// it runs, PosteriorContext returns ctx.Err(); every chain, and every VB
+// fit, checks ctx before each sweep or step, one pass over the data, so it
+// stops within about one pass.
 func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorSettings) (*Posterior, error) {
 	var cfg PosteriorSettings
 	if s != nil {

@@ -91,7 +91,9 @@ func Run(ctx context.Context, x []float64, pr mcmc.Prior, w0, mu0, sigma0 []floa
 	f.pass()
 	prev := math.NaN()
 	for t := range maxSteps {
-		if t%16 == 0 && ctx.Err() != nil {
+		// A step is one pass over the data: checking before each stops
+		// the fit within one pass of a cancellation.
+		if ctx.Err() != nil {
 			break
 		}
 		f.update()

@@ -274,3 +274,25 @@ func BenchmarkSigmaFactor(b *testing.B) {
 		})
 	}
 }
+
+// countingContext is a context whose Err counts its calls.
+type countingContext struct {
+	context.Context
+	calls int
+}
+
+func (c *countingContext) Err() error { c.calls++; return nil }
+
+// TestRunChecksContextEveryStep checks that Run consults its context before
+// every step, each one pass over the data, so that a cancellation stops it
+// within one pass.
+func TestRunChecksContextEveryStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := mixture(rng, 5000, []float64{0.4, 0.6}, []float64{-1, 1}, []float64{0.7, 0.7})
+	pr := mcmc.Prior{Alpha: 1, Mu0: 0, S0: 3, A0: 1, B0: 0.1}
+	ctx := &countingContext{Context: context.Background()}
+	f := Run(ctx, x, pr, []float64{0.5, 0.5}, []float64{-0.5, 0.5}, []float64{1, 1}, 200, 1e-12)
+	if ctx.calls < len(f.ELBO) {
+		t.Errorf("%d checks of the context in %d steps", ctx.calls, len(f.ELBO))
+	}
+}
