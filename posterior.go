@@ -169,12 +169,19 @@ type Params struct {
 // with R̂ above 1.01 or bulk ESS below 400 (Vehtari et al. 2021), and a VB
 // fit that ran out of steps; a problem of convergence is not an error.
 //
+// Under a very vague prior (SigmaShape below about 0.01) a component that
+// holds no points in a draw takes its σ from the prior, and a draw beyond
+// the largest float64 is +Inf, with a warning (see Posterior.Sigmas).
+//
 // Posterior returns an error if x is empty or not finite, if m.K < 1, if
 // the prior is invalid, or if it is the zero Prior: without a prior the
 // posterior is improper (an empty component's mean and σ have no
 // distribution), so set one, for example DefaultPrior(x) or
 // NotebookPrior(). It also returns an error for negative settings, fewer
-// than 10 draws per chain, or more draws than memory can hold. It modifies
+// than 10 draws per chain, more draws than memory can hold, data whose
+// spread is too small to scale (below 1e-308) or spans more than the
+// float64 range, a prior whose scale is more than 1e100 from the data's,
+// or a prior MeanScale so wide that a mean's draw overflows. It modifies
 // neither m nor x. Unlike Fit, it accepts a Concentration below 1.
 func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error) {
 	return m.PosteriorContext(context.Background(), x, s)
@@ -208,6 +215,9 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 		return nil, fmt.Errorf("gmm: %d chains of %d draws of %d components are too many to hold; ask for fewer draws", cfg.Chains, cfg.Draws, m.K)
 	}
 	c, sd := location(x)
+	if math.IsInf(sd, 0) {
+		return nil, errors.New("gmm: the data span more than the float64 range; rescale them")
+	}
 	scale := sd
 	if !(scale > 0) {
 		scale = 1
