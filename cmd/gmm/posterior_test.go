@@ -146,7 +146,7 @@ func TestRunPosterior(t *testing.T) {
 		t.Run(tc.method, func(t *testing.T) {
 			out := t.TempDir()
 			var stdout, stderr bytes.Buffer
-			if err := run([]string{"-posterior", tc.method, "-out", out}, &stdout, &stderr); err != nil {
+			if err := run([]string{"-posterior", tc.method, "-out", out}, nil, &stdout, &stderr); err != nil {
 				t.Fatal(err)
 			}
 			if stderr.Len() > 0 {
@@ -237,7 +237,7 @@ func TestRunPosteriorWarnings(t *testing.T) {
 	// warnings are printed after the table, and on stderr only with -v.
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"-posterior", "gibbs", "-draws", "20", "-warmup", "50", "-out", out}, &stdout, &stderr); err != nil {
+	if err := run([]string{"-posterior", "gibbs", "-draws", "20", "-warmup", "50", "-out", out}, nil, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	text := stdout.String()
@@ -268,7 +268,7 @@ func TestRunPosteriorJSON(t *testing.T) {
 	// VB's 4 × 20 independent draws cannot give a bulk ESS of 400 either.
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"-json", "-v", "-posterior", "vb", "-seed", "3", "-draws", "20", "-out", out}, &stdout, &stderr); err != nil {
+	if err := run([]string{"-json", "-v", "-posterior", "vb", "-seed", "3", "-draws", "20", "-out", out}, nil, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	checkMAP(t, stdout.Bytes())
