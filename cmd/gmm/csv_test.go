@@ -201,4 +201,3 @@ func FuzzReadColumn(f *testing.F) {
 		}
 	})
 }
-
