@@ -101,10 +101,15 @@ type Posterior struct {
 	ELBO []float64
 
 	// Warnings says what to distrust: a parameter whose R̂ exceeds 1.01 or
-	// whose bulk ESS is below 400 (Vehtari et al. 2021), a component that
-	// is nearly empty in many draws (less than one point's worth of weight,
-	// n·w_k < 1, in more than 10% of them), which says that K may be larger
-	// than the data need, or a VB fit that ran out of steps. It is empty
+	// whose bulk ESS is below 400 (Vehtari et al. 2021), or a VB fit that
+	// ran out of steps. It says that K may be larger than the data need,
+	// rather than that the chains should run longer, when a component is
+	// nearly empty in many draws (less than one point's worth of weight,
+	// n·w_k < 1, in more than 10% of them), when Gibbs chains sit in
+	// different modes (the means of a parameter in two chains differ by
+	// more than 4 of its standard deviations), or when, with R̂ or ESS out
+	// of bounds, two components form a single peak in more than 10% of the
+	// draws (|μ_j − μ_k| ≤ 2·min(σ_j, σ_k), Behboodian 1970). It is empty
 	// when there is nothing to report.
 	Warnings []string
 
@@ -365,13 +370,17 @@ func (p *Posterior) diagnose(n int) {
 		}
 	}
 	// The reasons to think K too large, which running longer does not
-	// cure: components nearly empty in many draws and, when the chains
-	// disagree, pairs of components that form a single peak.
+	// cure: components nearly empty in many draws, chains that sit in
+	// different modes and, when the chains disagree, pairs of components
+	// that form a single peak.
 	var tooMany []string
 	for k, f := range p.nearlyEmpty(n) {
 		if f > emptyLimit {
 			tooMany = append(tooMany, fmt.Sprintf("component %d holds less than one point's worth of weight (n·w < 1) in %.0f%% of the draws", k, 100*f))
 		}
+	}
+	if name, k, ok := p.apart(names, draws); ok {
+		tooMany = append(tooMany, fmt.Sprintf("the chains sit in different modes of the posterior (their means of %s %d differ by more than %d posterior standard deviations), which running them longer seldom mends", name, k, apartSDs))
 	}
 	if f := p.overlapping(); bad && f > emptyLimit {
 		tooMany = append(tooMany, fmt.Sprintf("in %.0f%% of the draws two components overlap so much that together they form a single peak (|μ_j − μ_k| ≤ 2·min(σ_j, σ_k), Behboodian 1970), so the chains can swap points between them", 100*f))
@@ -405,6 +414,51 @@ func (p *Posterior) diagnose(n int) {
 // point in 26%, and one that holds three in 2%: above 10% the component
 // is empty or holds a point or two in many draws.
 const emptyLimit = 0.1
+
+// apartSDs is how many standard deviations of a parameter's draws the
+// means of two chains may differ by before they are said to sit in
+// different modes. Chains in one mode differ by their Monte Carlo error,
+// a few hundredths of a standard deviation for hundreds of effective
+// draws, and by half a standard deviation even for ten.
+const apartSDs = 4
+
+// apart returns the first parameter whose chains sit in different modes:
+// the means of two chains' draws differ by more than apartSDs times the
+// larger of their standard deviations. It reports false for VB, whose
+// draws all come from one fit, and for a single chain.
+func (p *Posterior) apart(names []string, draws [][][]float64) (string, int, bool) {
+	if p.Method != Gibbs || p.Chains < 2 {
+		return "", 0, false
+	}
+	mean, sd := make([]float64, p.Chains), make([]float64, p.Chains)
+	for j, name := range names {
+		for k := range p.K() {
+			col := column(draws[j], k)
+			for c := range p.Chains {
+				mean[c], sd[c] = meanSD(col[c*p.Draws : (c+1)*p.Draws])
+			}
+			for a := range p.Chains {
+				for b := range a {
+					if math.Abs(mean[a]-mean[b]) > apartSDs*max(sd[a], sd[b]) {
+						return name, k, true
+					}
+				}
+			}
+		}
+	}
+	return "", 0, false
+}
+
+// meanSD returns the mean and the standard deviation of d.
+func meanSD(d []float64) (mean, sd float64) {
+	for i, v := range d {
+		mean += (v - mean) / float64(i+1)
+	}
+	for _, v := range d {
+		sd += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(d)))
+}
 
 // overlapping returns the fraction of draws in which two components form
 // a single peak: |μ_j − μ_k| ≤ 2·min(σ_j, σ_k), under which a mixture of the

@@ -36,10 +36,11 @@ type column struct {
 
 // missing reports whether a cell, trimmed of spaces, is a missing value:
 // empty, NA, NaN or null, in any case.
-func missing(cell string) bool {
-	switch strings.ToLower(cell) {
-	case "", "na", "nan", "null":
-		return true
+func missing(cell []byte) bool {
+	for _, m := range [...]string{"", "na", "nan", "null"} {
+		if len(cell) == len(m) && bytes.EqualFold(cell, []byte(m)) {
+			return true
+		}
 	}
 	return false
 }
@@ -48,14 +49,14 @@ func missing(cell string) bool {
 // digits with an optional decimal point, and an optional exponent. Go's
 // other syntax (1_000, 0x1p-3) is not a number in a CSV file. It returns
 // what is wrong, for an error message, if cell is not a finite number.
-func parseNumber(cell string) (float64, string) {
-	plain := cell != ""
+func parseNumber(cell []byte) (float64, string) {
+	plain := len(cell) > 0
 	for i := 0; i < len(cell) && plain; i++ {
 		c := cell[i]
 		plain = c >= '0' && c <= '9' || c == '.' || c == '+' || c == '-' || c == 'e' || c == 'E'
 	}
 	if plain {
-		v, err := strconv.ParseFloat(cell, 64)
+		v, err := strconv.ParseFloat(string(cell), 64)
 		switch {
 		case err == nil:
 			return v, ""
@@ -64,11 +65,11 @@ func parseNumber(cell string) (float64, string) {
 		}
 		return 0, "not a number"
 	}
-	switch strings.ToLower(strings.TrimLeft(cell, "+-")) {
+	switch strings.ToLower(strings.TrimLeft(string(cell), "+-")) {
 	case "inf", "infinity":
 		return 0, "not a finite number"
 	}
-	if strings.ContainsAny(cell, ",_'") && strings.ContainsAny(cell, "0123456789") {
+	if bytes.ContainsAny(cell, ",_'") && bytes.ContainsAny(cell, "0123456789") {
 		return 0, "not a number (write numbers without thousands separators, and with a point, not a comma, before the decimals)"
 	}
 	return 0, "not a number"
@@ -134,12 +135,12 @@ func readColumn(r io.Reader, src, col string, opt readOptions) (*column, error) 
 		c.name = "column " + header[j]
 	}
 	c.x = make([]float64, 0, estimate(head, opt.size))
-	add := func(cell string, line int) error {
-		cell = strings.TrimSpace(cell)
+	add := func(cell []byte, line int) error {
+		cell = bytes.TrimSpace(cell)
 		if missing(cell) {
 			if opt.strict {
 				return fmt.Errorf("%s: line %d, %s: %s is a missing value; fill it in or remove the row (without -strict such rows are skipped)",
-					src, line, where(c), describe(cell))
+					src, line, where(c), describe(string(cell)))
 			}
 			if c.skipped == 0 {
 				c.firstSkipped = line
@@ -149,13 +150,13 @@ func readColumn(r io.Reader, src, col string, opt readOptions) (*column, error) 
 		}
 		v, what := parseNumber(cell)
 		if what != "" {
-			return fmt.Errorf("%s: line %d, %s: %s is %s", src, line, where(c), quote(cell), what)
+			return fmt.Errorf("%s: line %d, %s: %s is %s", src, line, where(c), quote(string(cell)), what)
 		}
 		c.x = append(c.x, v)
 		return nil
 	}
 	if !c.header {
-		if err := add(first[j], line); err != nil {
+		if err := add([]byte(first[j]), line); err != nil {
 			return nil, err
 		}
 	}
@@ -222,8 +223,8 @@ func sepName(sep byte) string {
 // value, and at least one a number: a row of data, not a header.
 func numeric(row []string) bool {
 	n := 0
-	for _, c := range row {
-		c = strings.TrimSpace(c)
+	for _, s := range row {
+		c := bytes.TrimSpace([]byte(s))
 		if missing(c) {
 			continue
 		}
@@ -410,7 +411,7 @@ func (p *parser) fields() ([]string, int, error) {
 
 // column calls add with cell j of every remaining record, each having n
 // cells, and the line the record starts on.
-func (p *parser) column(j, n int, add func(cell string, line int) error) error {
+func (p *parser) column(j, n int, add func(cell []byte, line int) error) error {
 	for {
 		l, err := p.readLine()
 		if err == io.EOF {
@@ -423,7 +424,7 @@ func (p *parser) column(j, n int, add func(cell string, line int) error) error {
 			continue
 		}
 		start := p.line
-		var cell string
+		var cell []byte
 		if bytes.IndexByte(l, '"') < 0 {
 			if got := bytes.Count(l, []byte{p.sep}) + 1; got != n {
 				return fieldCountError{start, got}
@@ -434,7 +435,7 @@ func (p *parser) column(j, n int, add func(cell string, line int) error) error {
 			if i := bytes.IndexByte(l, p.sep); i >= 0 {
 				l = l[:i]
 			}
-			cell = string(trimSpace(l, p.sep))
+			cell = l
 		} else {
 			f, err := p.quoted(l)
 			if err != nil {
@@ -443,7 +444,7 @@ func (p *parser) column(j, n int, add func(cell string, line int) error) error {
 			if len(f) != n {
 				return fieldCountError{start, len(f)}
 			}
-			cell = f[j]
+			cell = []byte(f[j])
 		}
 		if err := add(cell, start); err != nil {
 			return err

@@ -389,7 +389,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return err
 		}
 		logf("sampled the posterior by %v in %v: %d chains of %d draws", post.Method, since(t), post.Chains, post.Draws)
-		for _, w := range post.Warnings {
+		for _, w := range ps.Warnings {
 			logf("warning: %s", w)
 		}
 	}

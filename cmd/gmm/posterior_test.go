@@ -342,3 +342,46 @@ func TestNumberJSON(t *testing.T) {
 		t.Errorf("got %s, %v", b, err)
 	}
 }
+
+// TestRunPosteriorKTooLarge runs three components on two clear clusters:
+// the command must say that K may be too large and how to ask for fewer,
+// and with the K it advises there must be no warning.
+func TestRunPosteriorKTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("v\n")
+	for i := range 200 {
+		// Two clusters, around 0 and 10, each a spread of ±1.
+		v := float64(i%2)*10 + float64(i%21)/10 - 1
+		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64) + "\n")
+	}
+	path := filepath.Join(dir, "two.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		k    string
+		want []string
+		none bool
+	}{
+		{"3", []string{"K = 3 may be more components than the data need; try a smaller -k", "(-k 2 fits fewer components)"}, false},
+		{"2", []string{"Every R̂ is at most 1.01 and every bulk ESS at least 400."}, true},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := []string{"-csv", path, "-k", tc.k, "-posterior", "gibbs", "-out", filepath.Join(dir, "out"+tc.k)}
+		if err := run(args, nil, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stdout.String(), w) {
+				t.Errorf("-k %s: the output lacks %q:\n%s", tc.k, w, stdout.String())
+			}
+		}
+		if tc.none && strings.Contains(stdout.String(), "warning:") {
+			t.Errorf("-k %s warns:\n%s", tc.k, stdout.String())
+		}
+		if !tc.none && strings.Contains(stdout.String(), "run each chain longer") {
+			t.Errorf("-k %s advises running longer:\n%s", tc.k, stdout.String())
+		}
+	}
+}
