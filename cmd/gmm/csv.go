@@ -410,45 +410,121 @@ func (p *parser) fields() ([]string, int, error) {
 }
 
 // column calls add with cell j of every remaining record, each having n
-// cells, and the line the record starts on.
+// cells, and the line the record starts on, in order. Splitting the lines
+// and converting the cells take about the same time, so the splitting runs
+// in a goroutine of its own, a batch of cells ahead of add. The first error,
+// of the splitting or of add, in the order of the input, stops both.
 func (p *parser) column(j, n int, add func(cell []byte, line int) error) error {
+	full := make(chan *batch, 2)
+	free := make(chan *batch, 3)
+	for range 3 {
+		free <- &batch{}
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go p.split(j, n, full, free, done)
+	for b := range full {
+		start := 0
+		for i, end := range b.ends {
+			if err := add(b.buf[start:end], b.lines[i]); err != nil {
+				return err
+			}
+			start = end
+		}
+		if b.err != nil {
+			return b.err
+		}
+		free <- b
+	}
+	return nil
+}
+
+// batch is a run of cells, one after another in buf, cell i ending at
+// ends[i] and starting on line lines[i], and, after them, the error that
+// stopped the splitting, if any.
+type batch struct {
+	buf         []byte
+	ends, lines []int
+	err         error
+}
+
+// batchSize is the number of cells in a batch.
+const batchSize = 4096
+
+// split sends the cells j of the remaining records, each having n cells,
+// in batches on full, taking empty batches from free, until the input ends
+// or fails, or done is closed. It closes full when it returns.
+func (p *parser) split(j, n int, full, free chan *batch, done chan struct{}) {
+	defer close(full)
+	var b *batch
+	send := func() bool {
+		select {
+		case full <- b:
+			b = nil
+			return true
+		case <-done:
+			return false
+		}
+	}
+	for {
+		if b == nil {
+			select {
+			case b = <-free:
+				b.buf, b.ends, b.lines, b.err = b.buf[:0], b.ends[:0], b.lines[:0], nil
+			case <-done:
+				return
+			}
+		}
+		cell, line, err := p.cell(j, n)
+		if err != nil {
+			if err != io.EOF {
+				b.err = err
+			}
+			send()
+			return
+		}
+		b.buf = append(b.buf, cell...)
+		b.ends = append(b.ends, len(b.buf))
+		b.lines = append(b.lines, line)
+		if len(b.ends) == batchSize && !send() {
+			return
+		}
+	}
+}
+
+// cell returns cell j of the next non-empty record, which must have n
+// cells, and the line the record starts on. The cell is valid until the
+// next call.
+func (p *parser) cell(j, n int) ([]byte, int, error) {
 	for {
 		l, err := p.readLine()
-		if err == io.EOF {
-			return nil
-		}
 		if err != nil {
-			return err
+			return nil, 0, err
 		}
 		if len(l) == 0 {
 			continue
 		}
 		start := p.line
-		var cell []byte
-		if bytes.IndexByte(l, '"') < 0 {
-			if got := bytes.Count(l, []byte{p.sep}) + 1; got != n {
-				return fieldCountError{start, got}
-			}
-			for range j {
-				l = l[bytes.IndexByte(l, p.sep)+1:]
-			}
-			if i := bytes.IndexByte(l, p.sep); i >= 0 {
-				l = l[:i]
-			}
-			cell = l
-		} else {
+		if bytes.IndexByte(l, '"') >= 0 {
 			f, err := p.quoted(l)
 			if err != nil {
-				return err
+				return nil, 0, err
 			}
 			if len(f) != n {
-				return fieldCountError{start, len(f)}
+				return nil, 0, fieldCountError{start, len(f)}
 			}
-			cell = []byte(f[j])
+			return []byte(f[j]), start, nil
 		}
-		if err := add(cell, start); err != nil {
-			return err
+		if got := bytes.Count(l, []byte{p.sep}) + 1; got != n {
+			return nil, 0, fieldCountError{start, got}
 		}
+		for range j {
+			l = l[bytes.IndexByte(l, p.sep)+1:]
+		}
+		if i := bytes.IndexByte(l, p.sep); i >= 0 {
+			l = l[:i]
+		}
+		return l, start, nil
 	}
 }
 

@@ -201,3 +201,41 @@ func FuzzReadColumn(f *testing.F) {
 		}
 	})
 }
+
+// TestReadColumnBatches reads more rows than a batch holds: the values
+// come in order, missing values are counted across batches, and the first
+// error in the input's order is the one reported.
+func TestReadColumnBatches(t *testing.T) {
+	const n = 3*batchSize + 17
+	var b strings.Builder
+	b.WriteString("id,v\n")
+	var want []float64
+	for i := range n {
+		if i%1000 == 999 {
+			b.WriteString(strconv.Itoa(i) + ",NA\n")
+			continue
+		}
+		b.WriteString(strconv.Itoa(i) + "," + strconv.Itoa(i) + ".5\n")
+		want = append(want, float64(i)+0.5)
+	}
+	c, err := readColumn(strings.NewReader(b.String()), "in", "v", readOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.x, want) || c.skipped != n/1000 || c.firstSkipped != 1001 {
+		t.Errorf("read %d values, skipped %d from line %d; want %d, %d from 1001", len(c.x), c.skipped, c.firstSkipped, len(want), n/1000)
+	}
+	// A bad number on line 9000 comes before a ragged row on line 9500.
+	lines := strings.Split(b.String(), "\n")
+	lines[8999] = "8998,x"
+	lines[9499] = "9498"
+	_, err = readColumn(strings.NewReader(strings.Join(lines, "\n")), "in", "v", readOptions{})
+	if err == nil || !strings.Contains(err.Error(), `line 9000, column "v": "x" is not a number`) {
+		t.Errorf("error %v, want the bad number on line 9000", err)
+	}
+	lines[8999] = "8998,1"
+	_, err = readColumn(strings.NewReader(strings.Join(lines, "\n")), "in", "v", readOptions{})
+	if err == nil || !strings.Contains(err.Error(), "line 9500 has 1 cells") {
+		t.Errorf("error %v, want the ragged row on line 9500", err)
+	}
+}
