@@ -141,6 +141,33 @@ const (
 	assignNever
 )
 
+// String implements flag.Value: "" for the default.
+func (a *assignMode) String() string {
+	switch *a {
+	case assignAlways:
+		return "true"
+	case assignNever:
+		return "false"
+	}
+	return ""
+}
+
+// Set implements flag.Value, reading a boolean.
+func (a *assignMode) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*a = assignNever
+	if v {
+		*a = assignAlways
+	}
+	return nil
+}
+
+// IsBoolFlag makes -assignments alone mean -assignments=true.
+func (a *assignMode) IsBoolFlag() bool { return true }
+
 // maxAssignments is the most values for which assignments.csv is written
 // unless -assignments asks for it: beyond, the file (a line of about 40
 // bytes per value) outgrows the input and takes longer to write than the
@@ -176,7 +203,7 @@ func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
 	fs.IntVar(&opt.draws, "draws", defaultDraws, "the posterior draws `N` kept from each chain")
 	fs.IntVar(&opt.warmup, "warmup", defaultWarmup, "the warm-up sweeps `N` each Gibbs chain discards first")
 	fs.StringVar(&opt.out, "out", "gmm-out", "write the figures and files into `DIR`")
-	assign := fs.Bool("assignments", true, fmt.Sprintf("write assignments.csv; -assignments=false skips it (default: written for up to %d values)", maxAssignments))
+	fs.Var(&opt.assignments, "assignments", fmt.Sprintf("write assignments.csv; -assignments=false skips it (default: written for up to %d values)", maxAssignments))
 	fs.BoolVar(&opt.json, "json", false, "print the fitted model as JSON instead of the table")
 	fs.BoolVar(&opt.verbose, "v", false, "report the fit's progress on standard error")
 	if err := fs.Parse(args); err != nil {
@@ -223,13 +250,6 @@ func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	switch {
-	case !set["assignments"]:
-	case *assign:
-		opt.assignments = assignAlways
-	default:
-		opt.assignments = assignNever
-	}
 	if set["sep"] {
 		if opt.sep, err = parseSep(*sep); err != nil {
 			return opt, false, usageError{err}

@@ -239,7 +239,7 @@ func TestRunHelp(t *testing.T) {
 	if err := run([]string{"-h"}, nil, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Usage: gmm", "-csv FILE", "-method", "-prior", "-json", "-posterior P", "gibbs", "vb", "-draws N", "-warmup N"} {
+	for _, want := range []string{"Usage: gmm", "-csv FILE", "(- for standard input)", "-sep S", "-strict", "-assignments", "-method", "-prior", "default for a -csv file", "-json", "-posterior P", "gibbs", "vb", "-draws N", "-warmup N"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, stdout.String())
 		}
@@ -351,18 +351,20 @@ func TestExit(t *testing.T) {
 		args   string
 		status int
 		want   string
+		stdin  string
 	}{
-		{"-csv /nonexistent/file.csv", 1, "gmm: cannot read the data: open /nonexistent/file.csv: no such file or directory\n"},
-		{"-k 0", 2, "gmm: -k is 0; the number of components must be at least 1\n"},
-		{"-column species", 1, "gmm: the embedded iris data: line 2, column \"species\": \"setosa\" is not a number\n"},
-		{"-posterior nuts", 2, "gmm: unknown -posterior \"nuts\"; use gibbs or vb\n"},
-		{"-posterior gibbs -prior none", 1, "gmm: the posterior needs a prior: with the zero Prior it is improper; set Model.Prior, for example to DefaultPrior(x) or NotebookPrior() (use -prior notebook or -prior default)\n"},
+		{"-csv /nonexistent/file.csv", 1, "gmm: cannot read the data: open /nonexistent/file.csv: no such file or directory\n", ""},
+		{"-k 0", 2, "gmm: -k is 0; the number of components must be at least 1\n", ""},
+		{"-column species", 1, "gmm: the embedded iris data: line 2, column \"species\": \"setosa\" is not a number\n", ""},
+		{"-posterior nuts", 2, "gmm: unknown -posterior \"nuts\"; use gibbs or vb\n", ""},
+		{"-posterior gibbs -prior none", 1, "gmm: the posterior needs a prior: with the zero Prior it is improper; set Model.Prior, for example to DefaultPrior(x) or NotebookPrior() (use -prior notebook or -prior default)\n", ""},
+		{"-csv -", 1, "gmm: standard input: line 3, column \"v\": \"1_000\" is not a number (write numbers without thousands separators, and with a point, not a comma, before the decimals)\n", "v\n1\n1_000\n"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), "GMM_TEST_MAIN=1", "GMM_TEST_ARGS="+tc.args)
 			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(tc.stdin), &stdout, &stderr
 			err := cmd.Run()
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != tc.status {
