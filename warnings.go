@@ -41,8 +41,12 @@ func priorWarnings(p Prior, m *Model, x []float64) []string {
 		w = append(w, fmt.Sprintf("the data's mean, %.4g, lies %.3g prior standard deviations from the prior's centre for the means, Normal(%.4g, %.4g), beyond %d: the prior pulls the means away from the data; use a prior scaled to the data, such as DefaultPrior(x)",
 			mean, d/p.MeanScale, p.MeanLoc, p.MeanScale, farSDs))
 	}
-	if s := p.sigmaMode(); sd > 0 && (s > scaleRatio*sd || s < sd/scaleRatio) {
-		w = append(w, fmt.Sprintf("the prior's most probable σ, %.4g, is %.3g times the data's standard deviation, %.4g, more than %d times off: the prior's scale, not the data, sets the sigmas; use a prior scaled to the data, such as DefaultPrior(x)",
+	switch s := p.sigmaMode(); {
+	case sd > 0 && s > scaleRatio*sd:
+		w = append(w, fmt.Sprintf("the prior's most probable σ, %.4g, is %.3g times the data's standard deviation, %.4g, more than %d times: the prior holds the sigmas far above the data's spread; use a prior scaled to the data, such as DefaultPrior(x)",
+			s, s/sd, sd, scaleRatio))
+	case sd > 0 && s < sd/scaleRatio:
+		w = append(w, fmt.Sprintf("the prior's most probable σ, %.4g, is %.3g times the data's standard deviation, %.4g, less than 1/%d: the prior was set for data on another scale, and can pull the fit away from the data; use a prior scaled to the data, such as DefaultPrior(x)",
 			s, s/sd, sd, scaleRatio))
 	}
 	if m == nil || m.Validate() != nil {
