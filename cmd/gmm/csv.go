@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -135,32 +136,35 @@ func readColumn(r io.Reader, src, col string, opt readOptions) (*column, error) 
 		c.name = "column " + header[j]
 	}
 	c.x = make([]float64, 0, estimate(head, opt.size))
-	add := func(cell []byte, line int) error {
+	// conv converts a cell; it only reads c, so that it can run in
+	// several goroutines.
+	conv := func(cell []byte, line int) (float64, bool, error) {
 		cell = bytes.TrimSpace(cell)
 		if missing(cell) {
 			if opt.strict {
-				return fmt.Errorf("%s: line %d, %s: %s is a missing value; fill it in or remove the row (without -strict such rows are skipped)",
+				return 0, false, fmt.Errorf("%s: line %d, %s: %s is a missing value; fill it in or remove the row (without -strict such rows are skipped)",
 					src, line, where(c), describe(string(cell)))
 			}
-			if c.skipped == 0 {
-				c.firstSkipped = line
-			}
-			c.skipped++
-			return nil
+			return 0, false, nil
 		}
 		v, what := parseNumber(cell)
 		if what != "" {
-			return fmt.Errorf("%s: line %d, %s: %s is %s", src, line, where(c), quote(string(cell)), what)
+			return 0, false, fmt.Errorf("%s: line %d, %s: %s is %s", src, line, where(c), quote(string(cell)), what)
 		}
-		c.x = append(c.x, v)
-		return nil
+		return v, true, nil
 	}
 	if !c.header {
-		if err := add([]byte(first[j]), line); err != nil {
+		v, ok, err := conv([]byte(first[j]), line)
+		switch {
+		case err != nil:
 			return nil, err
+		case ok:
+			c.x = append(c.x, v)
+		default:
+			c.skipped, c.firstSkipped = 1, line
 		}
 	}
-	if err := p.column(j, len(first), add); err != nil {
+	if err := p.column(j, len(first), conv, c); err != nil {
 		var fe fieldCountError
 		if errors.As(err, &fe) {
 			return nil, fmt.Errorf("%s: line %d has %d cells but the first row has %d; every row needs one cell per column%s",
@@ -409,43 +413,103 @@ func (p *parser) fields() ([]string, int, error) {
 	}
 }
 
-// column calls add with cell j of every remaining record, each having n
-// cells, and the line the record starts on, in order. Splitting the lines
-// and converting the cells take about the same time, so the splitting runs
-// in a goroutine of its own, a batch of cells ahead of add. The first error,
-// of the splitting or of add, in the order of the input, stops both.
-func (p *parser) column(j, n int, add func(cell []byte, line int) error) error {
-	full := make(chan *batch, 2)
-	free := make(chan *batch, 3)
-	for range 3 {
+// column converts cell j of every remaining record, each having n cells,
+// with conv, and appends the values to c.x, in order, counting the missing
+// values in c.skipped. Splitting the lines takes about a third of the time
+// and converting the cells the rest, so the splitting runs in a goroutine
+// of its own, batches of cells ahead, and the conversion in two more. The
+// first error, of the splitting or of conv, in the order of the input,
+// stops them all.
+func (p *parser) column(j, n int, conv func(cell []byte, line int) (float64, bool, error), c *column) error {
+	const pool, workers = 6, 2
+	full, parsed := make(chan *batch, pool), make(chan *batch, pool)
+	free := make(chan *batch, pool)
+	for range pool {
 		free <- &batch{}
 	}
 	done := make(chan struct{})
 	defer close(done)
 	go p.split(j, n, full, free, done)
-	for b := range full {
-		start := 0
-		for i, end := range b.ends {
-			if err := add(b.buf[start:end], b.lines[i]); err != nil {
-				return err
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range full {
+				b.convert(conv)
+				select {
+				case parsed <- b:
+				case <-done:
+					return
+				}
 			}
-			start = end
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(parsed)
+	}()
+	// The batches come back in any order; they are taken in turn.
+	pending := map[int]*batch{}
+	next := 0
+	for b := range parsed {
+		pending[b.seq] = b
+		for q := pending[next]; q != nil; q = pending[next] {
+			delete(pending, next)
+			next++
+			c.x = append(c.x, q.vals...)
+			if q.skips > 0 && c.skipped == 0 {
+				c.firstSkipped = q.first
+			}
+			c.skipped += q.skips
+			if q.cellErr != nil {
+				return q.cellErr
+			}
+			if q.err != nil {
+				return q.err
+			}
+			free <- q
 		}
-		if b.err != nil {
-			return b.err
-		}
-		free <- b
 	}
 	return nil
 }
 
 // batch is a run of cells, one after another in buf, cell i ending at
 // ends[i] and starting on line lines[i], and, after them, the error that
-// stopped the splitting, if any.
+// stopped the splitting, if any; then, once converted, their values, the
+// number of missing values and the line of the first, and the error of
+// the first cell that could not be converted.
 type batch struct {
+	seq         int
 	buf         []byte
 	ends, lines []int
 	err         error
+
+	vals         []float64
+	skips, first int
+	cellErr      error
+}
+
+// convert converts the cells of b with conv, up to the first error.
+func (b *batch) convert(conv func(cell []byte, line int) (float64, bool, error)) {
+	b.vals, b.skips, b.first, b.cellErr = b.vals[:0], 0, 0, nil
+	start := 0
+	for i, end := range b.ends {
+		v, ok, err := conv(b.buf[start:end], b.lines[i])
+		start = end
+		switch {
+		case err != nil:
+			b.cellErr = err
+			return
+		case ok:
+			b.vals = append(b.vals, v)
+		default:
+			if b.skips == 0 {
+				b.first = b.lines[i]
+			}
+			b.skips++
+		}
+	}
 }
 
 // batchSize is the number of cells in a batch.
@@ -457,6 +521,7 @@ const batchSize = 4096
 func (p *parser) split(j, n int, full, free chan *batch, done chan struct{}) {
 	defer close(full)
 	var b *batch
+	seq := 0
 	send := func() bool {
 		select {
 		case full <- b:
@@ -470,7 +535,8 @@ func (p *parser) split(j, n int, full, free chan *batch, done chan struct{}) {
 		if b == nil {
 			select {
 			case b = <-free:
-				b.buf, b.ends, b.lines, b.err = b.buf[:0], b.ends[:0], b.lines[:0], nil
+				b.seq, b.buf, b.ends, b.lines, b.err = seq, b.buf[:0], b.ends[:0], b.lines[:0], nil
+				seq++
 			case <-done:
 				return
 			}
