@@ -233,3 +233,18 @@ func TestPosteriorKTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestPosteriorJSONByValue checks that a Posterior marshals the same by
+// value as through a pointer.
+func TestPosteriorJSONByValue(t *testing.T) {
+	m := &gmm.Model{K: 2, Prior: gmm.NotebookPrior()}
+	p, err := m.Posterior(iris.PetalLength(), &gmm.PosteriorSettings{Method: gmm.VB, Chains: 1, Draws: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err1 := json.Marshal(p)
+	b, err2 := json.Marshal(*p)
+	if err1 != nil || err2 != nil || string(a) != string(b) {
+		t.Errorf("by pointer %v, by value %v: differ", err1, err2)
+	}
+}

@@ -380,7 +380,7 @@ type posteriorJSON struct {
 // with the draws indexed [draw][component] as in p, "elbo" null for Gibbs,
 // and an R̂ or ESS that is NaN written as null. It returns an error wrapping
 // ErrNotFitted if p has no draws.
-func (p *Posterior) MarshalJSON() ([]byte, error) {
+func (p Posterior) MarshalJSON() ([]byte, error) {
 	if p.K() == 0 {
 		return nil, errNoDraws
 	}
