@@ -110,7 +110,7 @@ func readColumn(r io.Reader, src, col string, opt readOptions) (*column, error) 
 	p := &parser{br: br, sep: sep}
 	first, line, err := p.fields()
 	if err == io.EOF {
-		return nil, fmt.Errorf("%s is empty; it needs a row for each value, under a header row", src)
+		return nil, fmt.Errorf("%s is empty; it needs a row for each value, under a header row if it has one", src)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", src, err)
@@ -177,9 +177,9 @@ func readColumn(r io.Reader, src, col string, opt readOptions) (*column, error) 
 	}
 	if len(c.x) == 0 {
 		if c.skipped > 0 {
-			return nil, fmt.Errorf("%s: column %q has no values: all %d of its cells are missing values", src, c.name, c.skipped)
+			return nil, fmt.Errorf("%s: %s has no values: all %d of its cells are missing values", src, where(c), c.skipped)
 		}
-		return nil, fmt.Errorf("%s: column %q has no values; it needs at least one row under the header", src, c.name)
+		return nil, fmt.Errorf("%s: %s has no values; it needs at least one row under the header", src, where(c))
 	}
 	return c, nil
 }
@@ -192,8 +192,8 @@ func where(c *column) string {
 	return c.name
 }
 
-// describe names a missing value in a message: "the empty cell" or the
-// cell quoted.
+// describe names a missing value at the start of "… is a missing value":
+// "the cell is empty, which" or the cell quoted.
 func describe(cell string) string {
 	if cell == "" {
 		return "the cell is empty, which"
