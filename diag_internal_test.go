@@ -48,7 +48,7 @@ func TestPosteriorDiagnosticsReference(t *testing.T) {
 			}
 		}
 		p.Weights, p.Means, p.Sigmas = rows(flat[0], K), rows(flat[1], K), rows(flat[2], K)
-		p.diagnose()
+		p.diagnose(m * n)
 		rh, es := p.RHat(), p.ESS()
 		for kind, got := range [][2]float64{{rh.Weights[k], es.Weights[k]}, {rh.Means[k], es.Means[k]}, {rh.Sigmas[k], es.Sigmas[k]}} {
 			if math.Abs(got[0]/rhat-1) > 1e-9 || math.Abs(got[1]/ess-1) > 1e-9 {

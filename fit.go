@@ -50,11 +50,12 @@ type Settings struct {
 	// bit for bit, at any GOMAXPROCS on one kernel (see Fit).
 	Seed uint64
 
-	// Restarts is the number of starting points; the fit with the lowest
-	// loss wins. One starts from the data's quantiles, the others from
-	// k-means++ seeding; a starting point equal to one before it (k-means++
-	// seeds often lead to the same clustering) is not run twice. If zero, 4
-	// are used.
+	// Restarts is the number of starting points drawn; the fit with the
+	// lowest loss wins. One starts from the data's quantiles, the others
+	// from k-means++ seeding; a starting point equal to one before it
+	// (k-means++ seeds often lead to the same clustering) is not run twice,
+	// so fewer may run: Result.Restarts says how many did. If zero, 4 are
+	// drawn.
 	Restarts int
 
 	// MaxSteps bounds the steps of each run: Adam steps or EM iterations.
@@ -113,6 +114,20 @@ type Result struct {
 	// index of the one that won: 0 for the quantiles, r for the k-means++
 	// seeding of stream r.
 	Restarts, Best int
+	// Warnings says when the fit is dominated by its prior rather than by
+	// the data, with what to do; it is empty when there is nothing to
+	// report, and always under the zero Prior. With x̄, s, min and max the
+	// data's mean, standard deviation and range, a warning is given when
+	//   - |x̄ − MeanLoc| > 5·MeanScale: the data lie where the prior on the
+	//     means has fallen below 4e-6 of its peak;
+	//   - the prior's mode of σ (SigmaScale/(SigmaShape + 1), or its square
+	//     root with OnVariance) is more than 100 times s or less than s/100;
+	//   - a component with weight at least 1/n has its mean outside
+	//     [min, max], where no weighted mean of the data can lie, by more
+	//     than (max − min)/100, or its σ above max − min, twice the
+	//     largest standard deviation of data in that range.
+	// DefaultPrior(x) never triggers them.
+	Warnings []string
 }
 
 const (
@@ -357,6 +372,7 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 		Steps:     win.steps,
 		Restarts:  len(runs),
 		Best:      win.index,
+		Warnings:  priorWarnings(m.Prior, m, x),
 	}, nil
 }
 

@@ -26,6 +26,17 @@
 // Go kernel elsewhere or when built with the noasm tag. The two round
 // differently: across them a fit's final loss agrees to 1e-8 relative, and
 // its parameters to 1e-6 where the optimum determines them (see Fit).
+//
+// # Unfitted models
+//
+// A Model is fitted when Validate returns nil: after a successful Fit, after
+// UnmarshalJSON, or with K, Weights, Means and Sigmas set by hand. On a model
+// that is not, every method that returns an error returns one that wraps
+// ErrNotFitted (LogLikelihood, LogJoint, Sample, MarshalJSON and Validate
+// itself), and every method that returns no error returns its empty value
+// and does nothing else: nil from Assign, AssignTo, Responsibilities,
+// ResponsibilitiesTo and SampleLabels, NaN from LogDensity and Density. None
+// of them panics. Test a model with errors.Is(m.Validate(), ErrNotFitted).
 package gmm
 
 import (
@@ -34,6 +45,18 @@ import (
 	"math"
 	"math/rand/v2"
 )
+
+// ErrNotFitted is wrapped by every error a method returns because its Model
+// is not a valid fitted model (see Validate and the package documentation):
+// test for it with errors.Is. Fit the model first, or set K, Weights, Means
+// and Sigmas.
+var ErrNotFitted = errors.New("gmm: the model is not fitted")
+
+// notFitted is an error of Validate: its own message, wrapping ErrNotFitted.
+type notFitted struct{ msg string }
+
+func (e notFitted) Error() string        { return e.msg }
+func (e notFitted) Is(target error) bool { return target == ErrNotFitted }
 
 // Model is a mixture of K normal distributions with a prior on its
 // parameters. Set K and Prior, then call Fit, which sets Weights, Means and
@@ -51,7 +74,15 @@ type Model struct {
 // Validate returns nil if m is a valid fitted model: K ≥ 1, a valid Prior,
 // and Weights, Means and Sigmas of length K, all finite, with the weights
 // non-negative and summing to 1 (within 1e-9) and the sigmas positive.
+// Every error it returns names the first problem and wraps ErrNotFitted.
 func (m *Model) Validate() error {
+	if err := m.validate(); err != nil {
+		return notFitted{err.Error()}
+	}
+	return nil
+}
+
+func (m *Model) validate() error {
 	if m.K < 1 {
 		return fmt.Errorf("gmm: K is %d; it must be at least 1", m.K)
 	}
@@ -175,8 +206,8 @@ func (t *terms) responsibilities(x float64, r []float64) {
 //	log p(x) = log Σ_k w_k N(x | μ_k, σ_k),
 //
 // computed by log-sum-exp so that it is finite far in the tails. It returns
-// NaN if x is NaN or m is not a valid fitted model (see Validate), and −Inf
-// for x = ±Inf.
+// NaN if x is NaN or m is not fitted (see ErrNotFitted), and −Inf for
+// x = ±Inf.
 func (m *Model) LogDensity(x float64) float64 {
 	if !m.fitted() || math.IsNaN(x) {
 		return math.NaN()
@@ -185,12 +216,12 @@ func (m *Model) LogDensity(x float64) float64 {
 }
 
 // Density returns exp(LogDensity(x)), the mixture's probability density at
-// x.
+// x: NaN if x is NaN or m is not fitted (see ErrNotFitted).
 func (m *Model) Density(x float64) float64 { return math.Exp(m.LogDensity(x)) }
 
 // LogLikelihood returns Σ_i log p(x_i), the log-likelihood of the data
 // under the fitted mixture. It returns an error if x is empty or not
-// finite, or m is not a valid fitted model.
+// finite, or one wrapping ErrNotFitted if m is not fitted.
 func (m *Model) LogLikelihood(x []float64) (float64, error) {
 	if err := m.Validate(); err != nil {
 		return 0, err
@@ -215,7 +246,7 @@ func (m *Model) LogLikelihood(x []float64) (float64, error) {
 // constrained space with no Jacobian. Its negative is the loss Fit
 // minimises, and Pyro's TraceEnum_ELBO loss with an AutoDelta guide. For the
 // zero Prior it is the log-likelihood. It returns an error if x is empty or
-// not finite, or m is not a valid fitted model.
+// not finite, or one wrapping ErrNotFitted if m is not fitted.
 func (m *Model) LogJoint(x []float64) (float64, error) {
 	ll, err := m.LogLikelihood(x)
 	if err != nil {
@@ -230,7 +261,8 @@ func (m *Model) LogJoint(x []float64) (float64, error) {
 
 // Sample draws n values from the fitted mixture and returns them with the
 // component each came from. The same seed gives the same draws. It returns
-// an error if n is negative or m is not a valid fitted model.
+// an error if n is negative, or one wrapping ErrNotFitted if m is not
+// fitted.
 func (m *Model) Sample(n int, seed uint64) (x []float64, z []int, err error) {
 	if err := m.Validate(); err != nil {
 		return nil, nil, err

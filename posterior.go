@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/gmm-go/gmm/internal/mcmc"
@@ -105,14 +106,23 @@ type Posterior struct {
 
 	// Warnings says what to distrust: a parameter whose R̂ exceeds 1.01 or
 	// whose bulk ESS is below 400 (Vehtari et al. 2021), or a VB fit that
-	// ran out of steps. It is empty when there is nothing to report.
+	// ran out of steps. It says that K may be larger than the data need,
+	// rather than that the chains should run longer, when a component is
+	// nearly empty in many draws (less than one point's worth of weight,
+	// n·w_k < 1, in more than 10% of them), when Gibbs chains sit in
+	// different modes (the means of a parameter in two chains differ by
+	// more than 4 of its standard deviations), or when, with R̂ or ESS out
+	// of bounds, two components form a single peak in more than 10% of the
+	// draws (|μ_j − μ_k| ≤ 2·min(σ_j, σ_k), Behboodian 1970). It is empty
+	// when there is nothing to report.
 	Warnings []string
 
 	rhat, ess Params // computed once, from the draws as drawn
 }
 
 // Params holds one number for each parameter of a K-component mixture: the
-// K weights, the K means and the K standard deviations.
+// K weights, the K means and the K standard deviations. Its JSON form has
+// the keys of the model's: "weights", "means" and "sigmas".
 type Params struct {
 	Weights, Means, Sigmas []float64
 }
@@ -166,8 +176,9 @@ type Params struct {
 //
 // Posterior standardises the data internally, so the draws do not depend on
 // the data's units. Its warnings (see Posterior.Warnings) flag parameters
-// with R̂ above 1.01 or bulk ESS below 400 (Vehtari et al. 2021), and a VB
-// fit that ran out of steps; a problem of convergence is not an error.
+// with R̂ above 1.01 or bulk ESS below 400 (Vehtari et al. 2021), components
+// that are nearly empty in many draws, and a VB fit that ran out of steps;
+// a problem of convergence is not an error.
 //
 // Under a very vague prior (SigmaShape below about 0.01) a component that
 // holds no points in a draw takes its σ from the prior, and a draw beyond
@@ -265,7 +276,7 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	p.Sigmas = rows(flatS, K)
 	p.orderByMean()
 	p.warnInfinite()
-	p.diagnose()
+	p.diagnose(len(x))
 	return p, nil
 }
 
@@ -388,8 +399,9 @@ func (p *Posterior) orderByMean() {
 }
 
 // diagnose computes R̂ and the bulk ESS of every parameter and fills
-// Warnings from them.
-func (p *Posterior) diagnose() {
+// Warnings from them and from the weights of the draws, for data of n
+// points.
+func (p *Posterior) diagnose(n int) {
 	d := mcmc.NewDiagnostics(p.Chains, p.Draws)
 	K := p.K()
 	p.rhat = Params{Weights: make([]float64, K), Means: make([]float64, K), Sigmas: make([]float64, K)}
@@ -398,18 +410,141 @@ func (p *Posterior) diagnose() {
 	draws := [][][]float64{p.Weights, p.Means, p.Sigmas}
 	rs := [][]float64{p.rhat.Weights, p.rhat.Means, p.rhat.Sigmas}
 	es := [][]float64{p.ess.Weights, p.ess.Means, p.ess.Sigmas}
+	bad := false
+	for j := range names {
+		for k := range K {
+			rs[j][k], es[j][k] = d.Compute(column(draws[j], k))
+			bad = bad || !(rs[j][k] <= rhatLimit) || !(es[j][k] >= essLimit)
+		}
+	}
+	// The reasons to think K too large, which running longer does not
+	// cure: components nearly empty in many draws, chains that sit in
+	// different modes and, when the chains disagree, pairs of components
+	// that form a single peak.
+	var tooMany []string
+	for k, f := range p.nearlyEmpty(n) {
+		if f > emptyLimit {
+			tooMany = append(tooMany, fmt.Sprintf("component %d holds less than one point's worth of weight (n·w < 1) in %.0f%% of the draws", k, 100*f))
+		}
+	}
+	if name, k, ok := p.apart(names, draws); ok {
+		tooMany = append(tooMany, fmt.Sprintf("the chains sit in different modes of the posterior (their means of %s %d differ by more than %d posterior standard deviations), which running them longer seldom mends", name, k, apartSDs))
+	}
+	if f := p.overlapping(); bad && f > emptyLimit {
+		tooMany = append(tooMany, fmt.Sprintf("in %.0f%% of the draws two components overlap so much that together they form a single peak (|μ_j − μ_k| ≤ 2·min(σ_j, σ_k), Behboodian 1970), so the chains can swap points between them", 100*f))
+	}
+	cure := "run the chains longer (more Warmup and Draws), or check for a multimodal posterior"
+	more := "ask for more Draws or Chains"
+	if len(tooMany) > 0 {
+		cure = fmt.Sprintf("K = %d may be more components than the data need (see the last warning)", K)
+		more = cure
+	}
 	for j, name := range names {
 		for k := range K {
-			r, e := d.Compute(column(draws[j], k))
-			rs[j][k], es[j][k] = r, e
-			if r > rhatLimit || math.IsNaN(r) {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("%s %d: R̂ is %.3f, above %.2f: the chains disagree; run longer (more Warmup and Draws) or check for a multimodal posterior", name, k, r, rhatLimit))
+			if r := rs[j][k]; !(r <= rhatLimit) {
+				p.Warnings = append(p.Warnings, fmt.Sprintf("%s %d: R̂ is %.3f, above %.2f: the chains disagree; %s", name, k, r, rhatLimit, cure))
 			}
-			if e < essLimit || math.IsNaN(e) {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("%s %d: bulk ESS is %.0f, below %d: too few effective draws for reliable estimates; ask for more Draws or Chains", name, k, e, essLimit))
+			if e := es[j][k]; !(e >= essLimit) {
+				p.Warnings = append(p.Warnings, fmt.Sprintf("%s %d: bulk ESS is %.0f, below %d: too few effective draws for reliable estimates; %s", name, k, e, essLimit, more))
 			}
 		}
 	}
+	if len(tooMany) > 0 {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: K = %d may be more components than the data need; try a smaller K",
+			strings.Join(tooMany, "; "), K))
+	}
+}
+
+// emptyLimit is the fraction of draws in which a component may be nearly
+// empty before Warnings says so. With α = 1, a component that holds no
+// point has n·w < 1 in about 63% of Gibbs draws (w is then
+// Beta(1, n + K − 1), and n·w nearly Exponential(1)), one that holds one
+// point in 26%, and one that holds three in 2%: above 10% the component
+// is empty or holds a point or two in many draws.
+const emptyLimit = 0.1
+
+// apartSDs is how many standard deviations of a parameter's draws the
+// means of two chains may differ by before they are said to sit in
+// different modes. Chains in one mode differ by their Monte Carlo error,
+// a few hundredths of a standard deviation for hundreds of effective
+// draws, and by half a standard deviation even for ten.
+const apartSDs = 4
+
+// apart returns the first parameter whose chains sit in different modes:
+// the means of two chains' draws differ by more than apartSDs times the
+// larger of their standard deviations. It reports false for VB, whose
+// draws all come from one fit, and for a single chain.
+func (p *Posterior) apart(names []string, draws [][][]float64) (string, int, bool) {
+	if p.Method != Gibbs || p.Chains < 2 {
+		return "", 0, false
+	}
+	mean, sd := make([]float64, p.Chains), make([]float64, p.Chains)
+	for j, name := range names {
+		for k := range p.K() {
+			col := column(draws[j], k)
+			for c := range p.Chains {
+				mean[c], sd[c] = meanSD(col[c*p.Draws : (c+1)*p.Draws])
+			}
+			for a := range p.Chains {
+				for b := range a {
+					if math.Abs(mean[a]-mean[b]) > apartSDs*max(sd[a], sd[b]) {
+						return name, k, true
+					}
+				}
+			}
+		}
+	}
+	return "", 0, false
+}
+
+// meanSD returns the mean and the standard deviation of d.
+func meanSD(d []float64) (mean, sd float64) {
+	for i, v := range d {
+		mean += (v - mean) / float64(i+1)
+	}
+	for _, v := range d {
+		sd += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(d)))
+}
+
+// overlapping returns the fraction of draws in which two components form
+// a single peak: |μ_j − μ_k| ≤ 2·min(σ_j, σ_k), under which a mixture of the
+// two normals is unimodal whatever their weights (Behboodian 1970, "On the
+// modes of a mixture of two normal distributions", Technometrics 12).
+func (p *Posterior) overlapping() float64 {
+	var f float64
+	for t, mu := range p.Means {
+		sd := p.Sigmas[t]
+	draw:
+		for j := range mu {
+			for k := j + 1; k < len(mu); k++ {
+				if math.Abs(mu[j]-mu[k]) <= 2*min(sd[j], sd[k]) {
+					f++
+					break draw
+				}
+			}
+		}
+	}
+	return f / float64(len(p.Means))
+}
+
+// nearlyEmpty returns, for each component, the fraction of draws in which
+// its weight is below 1/n, less than one of n points.
+func (p *Posterior) nearlyEmpty(n int) []float64 {
+	K := p.K()
+	f := make([]float64, K)
+	for _, w := range p.Weights {
+		for k, v := range w {
+			if v*float64(n) < 1 {
+				f[k]++
+			}
+		}
+	}
+	for k := range f {
+		f[k] /= float64(len(p.Weights))
+	}
+	return f
 }
 
 // column returns the draws of one parameter: component k of arr.
@@ -421,9 +556,10 @@ func column(arr [][]float64, k int) []float64 {
 	return c
 }
 
-// each returns the Params with f applied to the draws of every parameter.
+// each returns the Params with f applied to the draws of every parameter:
+// empty ones if p has no draws.
 func (p *Posterior) each(f func(draws []float64) float64) Params {
-	K := len(p.Weights[0])
+	K := p.K()
 	out := Params{Weights: make([]float64, K), Means: make([]float64, K), Sigmas: make([]float64, K)}
 	for k := range K {
 		out.Weights[k] = f(column(p.Weights, k))
@@ -433,8 +569,23 @@ func (p *Posterior) each(f func(draws []float64) float64) Params {
 	return out
 }
 
-// K returns the number of components.
-func (p *Posterior) K() int { return len(p.Weights[0]) }
+// K returns the number of components, or 0 if p has no draws, as the zero
+// Posterior has none.
+//
+// A Posterior without draws follows the rule for an unfitted Model (see
+// ErrNotFitted): Mean, SD, Quantile, Interval, RHat and ESS return empty
+// Params, Responsibilities returns nil, and Predictive and MarshalJSON
+// return an error wrapping ErrNotFitted. Get a Posterior from
+// Model.Posterior.
+func (p *Posterior) K() int {
+	if len(p.Weights) == 0 {
+		return 0
+	}
+	return len(p.Weights[0])
+}
+
+// errNoDraws is the error of a Posterior without draws.
+var errNoDraws = notFitted{"gmm: the Posterior has no draws; get one from Model.Posterior"}
 
 // Mean returns the posterior mean of each parameter, the average of its
 // draws: +Inf for a σ some of whose draws are +Inf.
@@ -534,8 +685,11 @@ func (q Params) clone() Params {
 // and a pointwise credible band at the given level: at each x, the
 // (1 − level)/2 and (1 + level)/2 quantiles over the draws of the mixture
 // density. A NaN in x gives NaN and ±Inf gives 0. It returns an error if
-// level is not in (0, 1).
+// level is not in (0, 1), or one wrapping ErrNotFitted if p has no draws.
 func (p *Posterior) Predictive(x []float64, level float64) (density, lo, hi []float64, err error) {
+	if p.K() == 0 {
+		return nil, nil, nil, errNoDraws
+	}
 	if !(level > 0 && level < 1) {
 		return nil, nil, nil, fmt.Errorf("gmm: credible level %v is not in (0, 1); for a 90%% band pass 0.9", level)
 	}
@@ -595,9 +749,12 @@ func (p *Posterior) Predictive(x []float64, level float64) (density, lo, hi []fl
 // a Rao–Blackwellised estimate, as an n×K matrix. For the data the
 // posterior was drawn from, it is each point's posterior membership; for
 // other points, the membership they would have as a new observation. A NaN
-// or infinite x_i gets a row of NaN.
+// or infinite x_i gets a row of NaN. It returns nil if p has no draws.
 func (p *Posterior) Responsibilities(x []float64) [][]float64 {
 	K := p.K()
+	if K == 0 {
+		return nil
+	}
 	T := len(p.Weights)
 	flat := make([]float64, len(x)*K)
 	r := rows(flat, K)

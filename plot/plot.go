@@ -22,15 +22,18 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gmm-go/gmm"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -73,13 +76,44 @@ var (
 )
 
 // WritePNG draws p at the given size and writes it to w as a PNG image at
-// 120 dots per inch.
+// 120 dots per inch. For this drawing only, a title line wider than the
+// image is wrapped at spaces, and the x axis of the package's figures
+// takes about one labelled tick per inch, so that a small image stays
+// readable; p is left as it was.
 func WritePNG(w io.Writer, p *plot.Plot, width, height vg.Length) error {
 	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
 	margin := vg.Points(6)
+	title, marker := p.Title.Text, p.X.Tick.Marker
+	defer func() { p.Title.Text, p.X.Tick.Marker = title, marker }()
+	p.Title.Text = wrap(p.Title.TextStyle, title, width-4*margin)
+	if rt, ok := marker.(roundTicks); ok {
+		p.X.Tick.Marker = roundTicks{n: min(rt.n, max(3, int(width/vg.Inch)))}
+	}
 	p.Draw(draw.Crop(draw.New(c), margin, -2*margin, margin, -margin))
 	_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
 	return err
+}
+
+// wrap breaks each line of text that sty draws wider than width at the
+// last space that keeps it within, or at the first space if none does.
+func wrap(sty text.Style, txt string, width vg.Length) string {
+	var out []string
+	for _, line := range strings.Split(txt, "\n") {
+		for sty.Width(line) > width {
+			words := strings.Fields(line)
+			cut := 1
+			for cut < len(words) && sty.Width(strings.Join(words[:cut+1], " ")) <= width {
+				cut++
+			}
+			if cut == len(words) {
+				break
+			}
+			out = append(out, strings.Join(words[:cut], " "))
+			line = strings.Join(words[cut:], " ")
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }
 
 // Data returns the data as a swarm plot, the notebook's first figure: one
@@ -108,8 +142,13 @@ func Data(x []float64, label string) (*plot.Plot, error) {
 // loss −log p(x, w, μ, σ) of the winning run at each step, with its final
 // value marked.
 func Loss(r *gmm.Result) (*plot.Plot, error) {
+	p, _, err := loss(r)
+	return p, err
+}
+
+func loss(r *gmm.Result) (*plot.Plot, *fitLegend, error) {
 	if r == nil || len(r.Loss) == 0 {
-		return nil, errors.New("plot: the result has no losses; pass the Result that Fit returned")
+		return nil, nil, errors.New("plot: the result has no losses; pass the Result that Fit returned")
 	}
 	xys := make(plotter.XYs, 0, len(r.Loss))
 	for t, l := range r.Loss {
@@ -118,27 +157,29 @@ func Loss(r *gmm.Result) (*plot.Plot, error) {
 		}
 	}
 	if len(xys) == 0 {
-		return nil, errors.New("plot: every loss of the result is NaN or infinite; there is nothing to draw")
+		return nil, nil, errors.New("plot: every loss of the result is NaN or infinite; there is nothing to draw")
 	}
 	final := xys[len(xys)-1].Y
-	status := fmt.Sprintf("converged after %d steps", r.Steps)
+	status := fmt.Sprintf("%d steps, converged", r.Steps)
 	if !r.Converged {
-		status = fmt.Sprintf("stopped after %d steps, not converged", r.Steps)
+		status = fmt.Sprintf("%d steps, NOT converged", r.Steps)
 	}
-	starts := "1 start"
-	if r.Restarts != 1 {
-		starts = fmt.Sprintf("best of %d starts", r.Restarts)
+	name := "loss"
+	if r.Restarts > 1 {
+		name = fmt.Sprintf("loss (the best of %d distinct starts)", r.Restarts)
 	}
 	step := "Adam step"
 	if r.Method == gmm.EM {
 		step = "EM iteration"
 	}
-	p := newPlot(fmt.Sprintf("Loss of the fit: −log p(x, w, μ, σ)\n%v, %s, %s", r.Method, starts, status),
+	// Fit records the losses of the winning run on all the data; on large
+	// data that run starts from its fit on subsamples, which is not shown.
+	p := newPlot(fmt.Sprintf("Loss of the fit: −log p(x, w, μ, σ)\n%v on all the data: %s", r.Method, status),
 		step, "loss")
 	p.Add(newGrid())
 	line, err := plotter.NewLine(xys)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	line.Color = Color(0)
 	line.Width = vg.Points(2)
@@ -146,33 +187,32 @@ func Loss(r *gmm.Result) (*plot.Plot, error) {
 	if len(xys) <= 60 {
 		// Few steps: mark each one.
 		if dots, err = plotter.NewScatter(xys); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		dots.GlyphStyle = draw.GlyphStyle{Color: Color(0), Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
 	}
 	last := plotter.XYs{{X: xys[0].X, Y: final}, {X: xys[len(xys)-1].X, Y: final}}
 	ref, err := plotter.NewLine(last)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ref.Color = gray
 	ref.Width = vg.Points(1)
 	ref.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 	end, err := plotter.NewScatter(xys[len(xys)-1:])
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	end.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
 	p.Add(ref, line)
 	if dots != nil {
 		p.Add(dots)
-		p.Legend.Add("loss", line, dots)
+		p.Legend.Add(name, line, dots)
 	} else {
-		p.Legend.Add("loss", line)
+		p.Legend.Add(name, line)
 	}
 	p.Add(end)
 	p.Legend.Add(fmt.Sprintf("final loss %.4f", final), ref, end)
-	p.Legend.Top = true
 	p.X.Min = 0
 	p.X.Max = max(xys[len(xys)-1].X, 1)
 	// The first losses, from the starting point, can dwarf the rest;
@@ -184,7 +224,19 @@ func Loss(r *gmm.Result) (*plot.Plot, error) {
 	}
 	span := max(hi-lo, 1e-9*math.Abs(final), 1e-12)
 	p.Y.Min, p.Y.Max = lo-0.05*span, hi+0.05*span
-	return p, nil
+	// The legend clears the curve (see fitLegend), in the upper right
+	// corner unless the curve is lower on the left.
+	tops := make([]top, len(xys))
+	var left, right float64 = lo, lo
+	for i, v := range xys {
+		tops[i] = top{v.X, v.X, v.Y}
+		left, right = sideMax(left, right, v.X, v.X, v.Y, p.X.Min, p.X.Max)
+	}
+	p.Legend.Left = left < right
+	fl := &fitLegend{leg: p.Legend, tops: tops}
+	p.Add(fl)
+	p.Legend = plot.NewLegend()
+	return p, fl, nil
 }
 
 // Density returns the notebook's third figure, done right: each weighted
@@ -202,7 +254,8 @@ func Density(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	if err := checkData(x); err != nil {
 		return nil, err
 	}
-	return density(m, x, label, nil)
+	p, _, err := density(m, x, label, nil)
+	return p, err
 }
 
 // PosteriorDensity returns the Density figure of m with the posterior
@@ -240,7 +293,8 @@ func PosteriorDensity(m *gmm.Model, p *gmm.Posterior, x []float64, label string,
 	if b.mean, b.lo, b.hi, err = p.Predictive(b.x, level); err != nil {
 		return nil, fmt.Errorf("plot: %w", err)
 	}
-	return density(m, x, label, b)
+	fig, _, err := density(m, x, label, b)
+	return fig, err
 }
 
 // band is the posterior predictive density on the grid x, and its
@@ -276,7 +330,7 @@ func bandGrid(pm gmm.Params, lo, hi float64) []float64 {
 
 // density draws the density figure of m over the data x and, if b is not
 // nil, the posterior predictive density and its band.
-func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, error) {
+func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fitLegend, error) {
 	label = name(label)
 	lo, hi := span(m, x)
 	title := fmt.Sprintf("The fitted mixture over the data: K = %d", m.K)
@@ -295,7 +349,11 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, erro
 		hist.LineStyle = draw.LineStyle{Color: lightGray, Width: vg.Points(0.5)}
 	}
 	p.Add(hist)
+	// The short legend, for small images, names the entries only. (It is
+	// copied while empty, so that the two hold their own entries.)
+	short := p.Legend
 	p.Legend.Add(fmt.Sprintf("data (%s, histogram)", values(len(x))), hist)
+	short.Add("data", hist)
 
 	histMax := 0.0
 	for _, h := range hist.Bins {
@@ -325,12 +383,12 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, erro
 		}
 		var err error
 		if area, err = plotter.NewPolygon(ring); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		area.Color = bandFill
 		area.LineStyle = draw.LineStyle{Color: bandFill, Width: 0}
 		if pred, err = plotter.NewLine(curve); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		pred.Color = bandLine
 		pred.Width = vg.Points(2)
@@ -358,25 +416,41 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, erro
 		}
 		l, err := plotter.NewLine(c)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		l.Color = Color(k)
 		l.Width = vg.Points(2.5)
 		p.Add(l)
 		p.Legend.Add(fmt.Sprintf("z=%d: w=%.3g, μ=%.4g, σ=%.4g", k, m.Weights[k], m.Means[k], m.Sigmas[k]), l)
+		short.Add(fmt.Sprintf("z=%d", k), l)
 	}
-	total, err := plotter.NewLine(sum)
-	if err != nil {
-		return nil, err
+	// The sum is drawn, like each component, where it stands above 0.1%
+	// of the plot's height, so that no dashed line runs along the axis
+	// where the density is nil: between clusters far apart and in the
+	// tails.
+	var total *plotter.Line
+	runs := above(sum, 1e-3*ymax)
+	if len(runs) == 0 {
+		runs = []plotter.XYs{sum}
 	}
-	total.Color = color.Black
-	total.Width = vg.Points(1.5)
-	total.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-	p.Add(total)
+	for _, run := range runs {
+		l, err := plotter.NewLine(run)
+		if err != nil {
+			return nil, nil, err
+		}
+		l.Color = color.Black
+		l.Width = vg.Points(1.5)
+		l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		p.Add(l)
+		total = l
+	}
 	p.Legend.Add("sum: the mixture density", total)
+	short.Add("sum", total)
 	if b != nil {
 		p.Legend.Add("posterior predictive density", pred)
 		p.Legend.Add(fmt.Sprintf("its pointwise %s credible band", percent(b.level)), area)
+		short.Add("predictive", pred)
+		short.Add(percent(b.level)+" band", area)
 	}
 
 	if len(x) <= maxRug {
@@ -384,20 +458,25 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, erro
 	}
 
 	// The legend goes in the upper corner over the lower end of the
-	// curves and bars, with the top raised if they would still reach it.
-	// It takes about 5.5% of the height per line at the figure sizes the
-	// command line uses.
+	// curves and bars, with the top raised if they would still reach it:
+	// by about 5.5% of the height per line, what the legend takes at the
+	// command line's 8×5 inches. At smaller sizes its font shrinks to keep
+	// it clear of them (see fitLegend).
 	left, right := 0.0, 0.0
+	var tops []top
 	for _, h := range hist.Bins {
 		left, right = sideMax(left, right, h.Min, h.Max, h.Weight, lo, hi)
+		tops = append(tops, top{h.Min, h.Max, h.Weight})
 	}
 	for _, s := range sum {
 		left, right = sideMax(left, right, s.X, s.X, s.Y, lo, hi)
+		tops = append(tops, top{s.X, s.X, s.Y})
 	}
 	lines := m.K + 3
 	if b != nil {
 		for i, v := range b.x {
 			left, right = sideMax(left, right, v, v, b.hi[i], lo, hi)
+			tops = append(tops, top{v, v, b.hi[i]})
 		}
 		lines += 2
 	}
@@ -405,13 +484,37 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, erro
 	if left < right {
 		side = left
 		p.Legend.Left = true
-		p.Legend.XOffs = -p.Legend.XOffs
 	}
 	frac := 0.055 * float64(lines)
-	p.Legend.Top = true
 	p.X.Min, p.X.Max = lo, hi
 	p.Y.Min, p.Y.Max = 0, max(1.08*ymax, side/max(1-frac, 0.3))
-	return p, nil
+	for i := range tops {
+		tops[i].y = min(tops[i].y, p.Y.Max)
+	}
+	short.Left = p.Legend.Left
+	fl := &fitLegend{leg: p.Legend, short: &short, tops: tops}
+	p.Add(fl)
+	p.Legend = plot.NewLegend()
+	return p, fl, nil
+}
+
+// above returns the runs of consecutive points of c higher than y.
+func above(c plotter.XYs, y float64) []plotter.XYs {
+	var runs []plotter.XYs
+	start := -1
+	for i, v := range c {
+		switch {
+		case v.Y > y && start < 0:
+			start = i
+		case v.Y <= y && start >= 0:
+			runs = append(runs, c[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		runs = append(runs, c[start:])
+	}
+	return runs
 }
 
 // Clusters returns the data split by cluster, the notebook's fourth
@@ -427,26 +530,26 @@ func Clusters(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	if err := checkData(x); err != nil {
 		return nil, err
 	}
+	p, _ := clusters(m, x, label)
+	return p, nil
+}
+
+func clusters(m *gmm.Model, x []float64, label string) (*plot.Plot, *fitLegend) {
 	label = name(label)
-	z := m.Assign(x)
-	rows := make([][]float64, m.K)
-	for i, k := range z {
-		rows[k] = append(rows[k], x[i])
-	}
+	rows := split(m, x)
 	title := "The data split by cluster\n(each value in its most probable component)"
 	p := newPlot(title, label, "")
 	names := make([]string, m.K)
 	thinned := false
 	for k, r := range rows {
 		// Component 0 at the top, as in the table the command prints.
-		names[m.K-1-k] = fmt.Sprintf("z=%d\n%s", k, values(len(r)))
-		if len(r) == 0 {
+		names[m.K-1-k] = fmt.Sprintf("z=%d\n%s", k, values(r.n))
+		if r.n == 0 {
 			continue
 		}
-		shown, t := thin(r, maxSwarm)
-		thinned = thinned || t
-		p.Add(newSwarm(shown, float64(m.K-1-k), 0.46,
-			draw.GlyphStyle{Color: Color(k), Radius: dotRadius(len(shown)), Shape: draw.CircleGlyph{}}))
+		thinned = thinned || r.n > len(r.kept)
+		p.Add(newSwarm(r.kept, float64(m.K-1-k), 0.46,
+			draw.GlyphStyle{Color: Color(k), Radius: dotRadius(len(r.kept)), Shape: draw.CircleGlyph{}}))
 	}
 	if thinned {
 		p.Title.Text = fmt.Sprintf("The data split by cluster\n(each value in its most probable component; at most %d per row shown)", maxSwarm)
@@ -463,12 +566,40 @@ func Clusters(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 			text += fmt.Sprintf(" %.4g", v)
 		}
 		p.Legend.Add(text, bl)
-		p.Legend.Top = true
 	}
 	p.NominalY(names...)
-	p.Y.Min, p.Y.Max = -0.5, float64(m.K)-0.5
+	// Room above the top row for the legend, which clears the rows'
+	// swarms (see fitLegend).
+	p.Y.Min, p.Y.Max = -0.5, float64(m.K)-0.2
+	var tops []top
+	for k, r := range rows {
+		if r.n > 0 {
+			tops = append(tops, top{slices.Min(r.kept), slices.Max(r.kept), float64(m.K-1-k) + 0.46})
+		}
+	}
+	fl := &fitLegend{leg: p.Legend, tops: tops}
+	p.Add(fl)
+	p.Legend = plot.NewLegend()
 	p.X.Min, p.X.Max = lo, hi
-	return p, nil
+	return p, fl
+}
+
+// split assigns the values to the clusters in chunks and keeps, for each
+// cluster, a random sample of at most maxSwarm of its values (all of them
+// if it has no more) and their count, so that memory does not grow with
+// the data. The sample is the same on every call.
+func split(m *gmm.Model, x []float64) []reservoir {
+	const chunk = 4096
+	rows := make([]reservoir, m.K)
+	rng := rand.New(rand.NewPCG(1, 2))
+	z := make([]int, chunk)
+	for lo := 0; lo < len(x); lo += chunk {
+		xs := x[lo:min(lo+chunk, len(x))]
+		for i, k := range m.AssignTo(z[:len(xs)], xs) {
+			rows[k].add(xs[i], maxSwarm, rng)
+		}
+	}
+	return rows
 }
 
 // sideMax updates the greatest heights seen in the left and right thirds
@@ -630,23 +761,47 @@ func linspace(lo, hi float64, n int) []float64 {
 }
 
 // thin returns x if it has at most n values, and otherwise n of them drawn
-// at random without replacement, the same ones on every call.
+// at random without replacement, in the order of x, the same ones on every
+// call. Floyd's algorithm draws the indices, so memory grows with n, not
+// with len(x).
 func thin(x []float64, n int) ([]float64, bool) {
 	if len(x) <= n {
 		return x, false
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
-	idx := make([]int, len(x))
-	for i := range idx {
-		idx[i] = i
+	set := make(map[int]bool, n)
+	for j := len(x) - n; j < len(x); j++ {
+		t := rng.IntN(j + 1)
+		if set[t] {
+			t = j
+		}
+		set[t] = true
 	}
+	idx := slices.Sorted(maps.Keys(set))
 	out := make([]float64, n)
-	for i := range n {
-		j := i + rng.IntN(len(idx)-i)
-		idx[i], idx[j] = idx[j], idx[i]
-		out[i] = x[idx[i]]
+	for i, j := range idx {
+		out[i] = x[j]
 	}
 	return out, true
+}
+
+// reservoir keeps a uniform random sample of at most a given number of
+// values from a
+// stream (Vitter's algorithm R), and counts them.
+type reservoir struct {
+	kept []float64
+	n    int
+}
+
+func (r *reservoir) add(v float64, most int, rng *rand.Rand) {
+	r.n++
+	if len(r.kept) < most {
+		r.kept = append(r.kept, v)
+		return
+	}
+	if j := rng.IntN(r.n); j < most {
+		r.kept[j] = v
+	}
 }
 
 // boundaries returns the points in (lo, hi) where the most probable
@@ -678,16 +833,23 @@ func boundaries(m *gmm.Model, lo, hi float64) []float64 {
 	return b
 }
 
-// histogram returns a histogram of x scaled to unit area. Its bin width
-// is the smaller of the Freedman–Diaconis and Sturges widths, as numpy's
-// "auto" rule takes, and of narrowest, and at least a 200th of the range;
-// when the values lie on a grid of step q (they are rounded), the width is
-// rounded to a multiple of q and the bins are centred on the grid, so that
-// no bin catches more grid points than its neighbours.
+// histSample is the most values whose quartiles and grid histogram finds
+// from all of them; beyond, it finds them from a random sample of this
+// many, which fixes the quartiles to about 1% of the interquartile range.
+const histSample = 1 << 16
+
+// histogram returns a histogram of x scaled to unit area. Its bin width is
+// the smaller of the Freedman–Diaconis and Sturges widths, as numpy's
+// "auto" rule takes, and of narrowest, but at least a 200th of the range.
+// When the values lie on a grid of step q (they are rounded), the width is
+// the largest multiple of q no wider than that, or q itself if q is wider,
+// and the bins are centred on the grid, so that no bin catches more grid
+// points than its neighbours. For more than histSample values the
+// quartiles and the grid are found on a random sample, and the grid is
+// then checked on every value.
 func histogram(x []float64, narrowest float64) *plotter.Histogram {
-	s := slices.Sorted(slices.Values(x))
-	n := len(s)
-	lo, hi := s[0], s[n-1]
+	n := len(x)
+	lo, hi := slices.Min(x), slices.Max(x)
 	r := hi - lo
 	if !(r > 0) || math.IsInf(r, 0) {
 		// All values are equal: one bar, as wide as the narrowest
@@ -698,6 +860,8 @@ func histogram(x []float64, narrowest float64) *plotter.Histogram {
 		}
 		return &plotter.Histogram{Bins: []plotter.HistogramBin{{Min: lo - h/2, Max: lo + h/2, Weight: 1 / h}}, Width: h}
 	}
+	s, _ := thin(x, histSample)
+	s = slices.Sorted(slices.Values(s))
 	iqr := quantile(s, 0.75) - quantile(s, 0.25)
 	h := r / (math.Log2(float64(n)) + 1)
 	if fd := 2 * iqr / math.Cbrt(float64(n)); fd > 0 {
@@ -705,8 +869,8 @@ func histogram(x []float64, narrowest float64) *plotter.Histogram {
 	}
 	h = max(min(h, narrowest), r/200)
 	start := lo
-	if q := step(s); q > 0 {
-		h = q * max(1, math.Round(h/q))
+	if q := step(s); q > 0 && (len(s) == n || onGrid(x, s[0], q)) {
+		h = q * max(1, math.Floor(h/q*(1+1e-9)))
 		start = lo - q/2
 	}
 	nb := int(math.Floor((hi-start)/h)) + 1
@@ -716,11 +880,22 @@ func histogram(x []float64, narrowest float64) *plotter.Histogram {
 		bins[i].Max = start + float64(i+1)*h
 	}
 	w := 1 / (float64(n) * h)
-	for _, v := range s {
+	for _, v := range x {
 		i := min(max(int(math.Floor((v-start)/h)), 0), nb-1)
 		bins[i].Weight += w
 	}
 	return &plotter.Histogram{Bins: bins, Width: h}
+}
+
+// onGrid reports whether every value of x lies on the grid origin + k·q,
+// within the rounding that step allows.
+func onGrid(x []float64, origin, q float64) bool {
+	for _, v := range x {
+		if k := (v - origin) / q; math.Abs(k-math.Round(k)) > 1e-6 {
+			return false
+		}
+	}
+	return true
 }
 
 // quantile returns the q-quantile of the sorted s, interpolating linearly.

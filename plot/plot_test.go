@@ -118,11 +118,50 @@ func TestHistogram(t *testing.T) {
 		})
 	}
 	// The bins are no wider than the narrowest component, here the iris
-	// setosa cluster's 0.178, so that its peak shows: 0.2 on the 0.1 grid.
+	// setosa cluster's 0.178, so that its peak shows: 0.1 on the 0.1 grid.
 	h := histogram(iris.PetalLength(), 0.178)
-	// 1e-12: the width is 2 × 0.1 up to rounding.
-	if w := h.Bins[0].Max - h.Bins[0].Min; math.Abs(w-0.2) > 1e-12 {
-		t.Errorf("iris bin width %v, want 0.2", w)
+	// 1e-12: the width is the grid step up to rounding.
+	if w := h.Bins[0].Max - h.Bins[0].Min; math.Abs(w-0.1) > 1e-12 {
+		t.Errorf("iris bin width %v, want 0.1", w)
+	}
+}
+
+// TestHistogramWidth checks the promise of the README: the bins are no
+// wider than the narrowest component, unless a 200th of the range or the
+// data's grid step is wider, on small data and on data larger than the
+// sample the quartiles are taken from.
+func TestHistogramWidth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	big := make([]float64, 2*histSample)
+	rounded := make([]float64, len(big))
+	for i := range big {
+		big[i] = 10 * rng.NormFloat64()
+		rounded[i] = math.Round(big[i]*4) / 4
+	}
+	for _, tc := range []struct {
+		name      string
+		x         []float64
+		narrowest float64
+		want      float64 // the bin width
+	}{
+		{"iris", iris.PetalLength(), 0.178, 0.1},
+		{"iris, wide components", iris.PetalLength(), 0.35, 0.3},
+		{"iris, a component narrower than the grid", iris.PetalLength(), 0.05, 0.1},
+		{"iris, a needle", iris.PetalLength(), 1e-9, 0.1},
+		// The range of 131072 draws of Normal(0, 10) is about 85, so a
+		// 200th is 0.43, and the Freedman–Diaconis width 2·13.5/50.8 is
+		// 0.53: a component 0.5 wide sets the width.
+		{"large, continuous, narrow", big, 0.5, 0.5},
+		{"large, a needle", big, 1e-9, (slices.Max(big) - slices.Min(big)) / 200},
+		{"large, on a 0.25 grid", rounded, 0.5, 0.5},
+		{"large, on a 0.25 grid, a component 0.45 wide", rounded, 0.45, 0.25},
+		{"large, off the grid once", append(slices.Clone(rounded), 0.1), 0.45, 0.45},
+	} {
+		h := histogram(tc.x, tc.narrowest)
+		// 1e-9 relative: the width is computed from differences of data.
+		if w := h.Bins[0].Max - h.Bins[0].Min; math.Abs(w-tc.want) > 1e-9*tc.want {
+			t.Errorf("%s: bin width %v, want %v", tc.name, w, tc.want)
+		}
 	}
 }
 
@@ -230,6 +269,12 @@ func TestRoundTicks(t *testing.T) {
 		{205, 288, "210 220 230 240 250 260 270 280"},
 		{-0.03, 0.92, "0.0 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9"},
 		{-8.4, 11.2, "-8 -6 -4 -2 0 2 4 6 8 10"},
+		// A loss of 1.2e8 that changes by hundreds: 4 digits would print
+		// 1.202e+08 for every tick.
+		{120234150, 120235020, "1.202342e+08 1.202343e+08 1.202344e+08 1.202345e+08 1.202346e+08 1.202347e+08 1.202348e+08 1.202349e+08 1.20235e+08"},
+		{0, 2.4e6, "0 2e+05 4e+05 6e+05 8e+05 1e+06 1.2e+06 1.4e+06 1.6e+06 1.8e+06 2e+06 2.2e+06 2.4e+06"},
+		{2224499, 2232300, "2.225e+06 2.226e+06 2.227e+06 2.228e+06 2.229e+06 2.23e+06 2.231e+06 2.232e+06"},
+		{-3e-5, 3e-5, "-3e-05 -2e-05 -1e-05 0 1e-05 2e-05 3e-05"},
 	} {
 		var labels []string
 		for _, tk := range (roundTicks{n: 8}).Ticks(tc.lo, tc.hi) {

@@ -40,6 +40,8 @@ func (t roundTicks) Ticks(lo, hi float64) []plot.Tick {
 	if last-first > 1000 {
 		return plot.DefaultTicks{}.Ticks(lo, hi)
 	}
+	// Labels of an axis that reaches a million take the exponent form.
+	big := max(math.Abs(lo), math.Abs(hi)) >= 1e6
 	var ticks []plot.Tick
 	for i := first; i <= last; i++ {
 		v := i * minor
@@ -51,10 +53,21 @@ func (t roundTicks) Ticks(lo, hi float64) []plot.Tick {
 			v = 0 // no "-0"
 		}
 		label := strconv.FormatFloat(v, 'f', prec, 64)
-		if a := math.Abs(v); a >= 1e6 || (a > 0 && step < 1e-4) {
-			label = strconv.FormatFloat(v, 'g', 4, 64)
+		if big || step < 1e-4 {
+			// In exponent form, with as many significant digits as
+			// tell ticks one step apart from each other.
+			label = "0"
+			if v != 0 {
+				label = strconv.FormatFloat(v, 'g', sig(v, step), 64)
+			}
 		}
 		ticks = append(ticks, plot.Tick{Value: v, Label: label})
 	}
 	return ticks
+}
+
+// sig returns the number of significant digits that v needs for the digit
+// of the step's leading place to show: 1.2023e8 in steps of 100 needs 7.
+func sig(v, step float64) int {
+	return int(math.Floor(math.Log10(math.Abs(v)))-math.Floor(math.Log10(step)+1e-9)) + 1
 }

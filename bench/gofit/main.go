@@ -4,12 +4,17 @@
 //
 //	gofit gen -out DIR -sizes 1e5,1e6,1e7
 //	gofit fit -data FILE -k K -prior none|notebook -method em|adam -runs R
+//	gofit csv -data FILE -out FILE.csv
 //
 // fit runs Fit once untimed and then R times (R may be 0, to measure the
-// memory of a single fit), and prints one line of key=value pairs: the median and every time in milliseconds, the average
+// memory of a single fit), and prints one line of key=value pairs: the
+// median and every time in milliseconds, the median CPU time (user and
+// system, all threads) in milliseconds, the average
 // log-likelihood of the last fit, the resident set size before the first
 // fit and at its peak (VmRSS and VmHWM of /proc/self/status, in MiB), the
-// data's size in MiB, and the settings.
+// data's size in MiB, and the settings. csv writes the values of a data
+// file as a one-column CSV file with the header x, each value written so
+// that it reads back exactly, for bench/cli.sh.
 package main
 
 import (
@@ -26,6 +31,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gmm-go/gmm"
@@ -42,7 +48,7 @@ var mixture3 = gmm.Model{
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: gofit gen|fit [flags]")
+		fmt.Fprintln(os.Stderr, "usage: gofit gen|fit|csv [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -51,8 +57,10 @@ func main() {
 		err = gen(os.Args[2:])
 	case "fit":
 		err = fit(os.Args[2:])
+	case "csv":
+		err = toCSV(os.Args[2:])
 	default:
-		err = fmt.Errorf("unknown command %q; use gen or fit", os.Args[1])
+		err = fmt.Errorf("unknown command %q; use gen, fit or csv", os.Args[1])
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gofit:", err)
@@ -174,9 +182,11 @@ func fit(args []string) error {
 	var m gmm.Model
 	var res *gmm.Result
 	times := make([]float64, 0, *runs)
+	var cpus []float64
 	for r := range *runs + 1 {
 		m = gmm.Model{K: *k, Prior: pr}
 		s.Seed = uint64(r)
+		c0 := cpuTime()
 		t0 := time.Now()
 		res, err = m.Fit(x, &s)
 		el := time.Since(t0)
@@ -185,6 +195,7 @@ func fit(args []string) error {
 		}
 		if r > 0 {
 			times = append(times, float64(el.Nanoseconds())/1e6)
+			cpus = append(cpus, float64((cpuTime()-c0).Nanoseconds())/1e6)
 		}
 	}
 	peak, _ := procStatus("VmHWM")
@@ -192,21 +203,36 @@ func fit(args []string) error {
 	if err != nil {
 		return err
 	}
-	med := math.NaN()
-	if sorted := slices.Sorted(slices.Values(times)); len(sorted) > 0 {
-		med = sorted[len(sorted)/2]
-		if len(sorted)%2 == 0 {
-			med = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
-		}
-	}
+	med, cpu := median(times), median(cpus)
 	strs := make([]string, len(times))
 	for i, t := range times {
 		strs[i] = strconv.FormatFloat(t, 'f', 3, 64)
 	}
-	fmt.Printf("median_ms=%.4f times_ms=%s avg_loglik=%.8f rss_before_mib=%.1f rss_peak_mib=%.1f data_mib=%.2f n=%d k=%d prior=%s method=%s tol=default converged=%v steps=%d\n",
-		med, strings.Join(strs, ","), ll/float64(len(x)), before, peak, float64(8*len(x))/(1<<20),
+	fmt.Printf("median_ms=%.4f cpu_ms=%.4f times_ms=%s avg_loglik=%.8f rss_before_mib=%.1f rss_peak_mib=%.1f data_mib=%.2f n=%d k=%d prior=%s method=%s tol=default converged=%v steps=%d\n",
+		med, cpu, strings.Join(strs, ","), ll/float64(len(x)), before, peak, float64(8*len(x))/(1<<20),
 		len(x), *k, *prior, *method, res.Converged, res.Steps)
 	return nil
+}
+
+// median returns the median of v, or NaN if v is empty.
+func median(v []float64) float64 {
+	s := slices.Sorted(slices.Values(v))
+	switch {
+	case len(s) == 0:
+		return math.NaN()
+	case len(s)%2 == 0:
+		return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return s[len(s)/2]
+}
+
+// cpuTime returns the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // procStatus returns the named field of /proc/self/status, in MiB.
@@ -225,4 +251,32 @@ func procStatus(field string) (float64, error) {
 		}
 	}
 	return math.NaN(), errors.New("no " + field + " in /proc/self/status")
+}
+
+func toCSV(args []string) error {
+	fs := flag.NewFlagSet("csv", flag.ExitOnError)
+	data := fs.String("data", "", "file of little-endian float64")
+	out := fs.String("out", "", "the CSV file to write")
+	fs.Parse(args)
+	x, err := read(*data)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString("x\n")
+	var b []byte
+	for _, v := range x {
+		b = strconv.AppendFloat(b[:0], v, 'g', -1, 64)
+		b = append(b, '\n')
+		w.Write(b)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

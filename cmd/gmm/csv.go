@@ -1,76 +1,670 @@
 package main
 
 import (
-	"encoding/csv"
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
-// readColumn reads one column of numbers from comma-separated text with a
-// header row. column is a name from the header or, if no header cell has
-// that name, a 0-based index; an empty column means the only column, and is
-// an error if there are several. It returns the values and the column's
-// name. Every row must have as many cells as the header, and every cell of
-// the column must hold a finite number; the errors say which line and
-// column are wrong. src names the input in error messages.
-func readColumn(r io.Reader, src, column string) ([]float64, string, error) {
-	cr := csv.NewReader(r)
-	cr.TrimLeadingSpace = true
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+// readOptions say how to read a CSV file.
+type readOptions struct {
+	// sep is the separator; 0 means detect it (see detectSep).
+	sep byte
+	// strict makes a missing value an error instead of a skipped row.
+	strict bool
+	// size is the input's size in bytes if known, or 0; it sizes the
+	// array of values so that it need not grow.
+	size int64
+}
+
+// column is what readColumn read.
+type column struct {
+	x      []float64
+	name   string
+	sep    byte
+	header bool // the first row was a header
+	// skipped is the number of rows whose cell was a missing value, and
+	// firstSkipped the line of the first.
+	skipped, firstSkipped int
+}
+
+// missing reports whether a cell, trimmed of spaces, is a missing value:
+// empty, NA, NaN or null, in any case.
+func missing(cell []byte) bool {
+	for _, m := range [...]string{"", "na", "nan", "null"} {
+		if len(cell) == len(m) && bytes.EqualFold(cell, []byte(m)) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseNumber parses a decimal number as a CSV holds it: an optional sign,
+// digits with an optional decimal point, and an optional exponent. Go's
+// other syntax (1_000, 0x1p-3) is not a number in a CSV file. It returns
+// what is wrong, for an error message, if cell is not a finite number.
+func parseNumber(cell []byte) (float64, string) {
+	plain := len(cell) > 0
+	for i := 0; i < len(cell) && plain; i++ {
+		c := cell[i]
+		plain = c >= '0' && c <= '9' || c == '.' || c == '+' || c == '-' || c == 'e' || c == 'E'
+	}
+	if plain {
+		v, err := strconv.ParseFloat(string(cell), 64)
+		switch {
+		case err == nil:
+			return v, ""
+		case errors.Is(err, strconv.ErrRange):
+			return 0, "not a finite number"
+		}
+		return 0, "not a number"
+	}
+	switch strings.ToLower(strings.TrimLeft(string(cell), "+-")) {
+	case "inf", "infinity":
+		return 0, "not a finite number"
+	}
+	if bytes.ContainsAny(cell, ",_'") && bytes.ContainsAny(cell, "0123456789") {
+		return 0, "not a number (write numbers without thousands separators, and with a point, not a comma, before the decimals)"
+	}
+	return 0, "not a number"
+}
+
+// readColumn reads one column of numbers from CSV text in a single pass.
+//
+// The separator is opt.sep or, if that is 0, the one of comma, semicolon
+// and tab that detectSep finds. Cells may be quoted as in RFC 4180, with
+// spaces before a cell ignored, and rows must have as many cells as the
+// first. A UTF-8 byte-order mark is skipped; UTF-16 text is refused with
+// advice. If every cell of the first row is a number or a missing value
+// (and one at least a number), the first row is data and the columns are
+// named by their 0-based index; otherwise it is the header.
+//
+// col is a name from the header or, if no header cell has that name, a
+// 0-based index; an empty col means the only column, and is an error if
+// there are several. A cell of the column that is empty, NA, NaN or null
+// (in any case) is a missing value: its row is skipped and counted, or,
+// with opt.strict, is an error. Any other cell must hold a finite decimal
+// number; the errors say which line and column are wrong. src names the
+// input in error messages.
+func readColumn(r io.Reader, src, col string, opt readOptions) (*column, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	head, _ := br.Peek(1 << 16)
+	if err := checkEncoding(head, src); err != nil {
+		return nil, err
+	}
+	if bytes.HasPrefix(head, []byte("\ufeff")) {
+		br.Discard(3)
+		head = head[3:]
+	}
+	sep := opt.sep
+	if sep == 0 {
+		sep = detectSep(head)
+	}
+	p := &parser{br: br, sep: sep}
+	first, line, err := p.fields()
 	if err == io.EOF {
-		return nil, "", fmt.Errorf("%s is empty; it needs a header row and a row for each value", src)
+		return nil, fmt.Errorf("%s is empty; it needs a row for each value, under a header row if it has one", src)
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %v", src, err)
+		return nil, fmt.Errorf("%s: %v", src, err)
 	}
-	header = append([]string(nil), header...)
-	header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte-order mark
-	for i := range header {
-		header[i] = strings.TrimSpace(header[i])
+	c := &column{sep: sep, header: !numeric(first)}
+	header := first
+	if !c.header {
+		header = make([]string, len(first))
+		for i := range header {
+			header[i] = strconv.Itoa(i)
+		}
+	} else {
+		for i := range header {
+			header[i] = strings.TrimSpace(header[i])
+		}
 	}
-	j, err := pick(header, column)
+	j, err := pick(header, col)
 	if err != nil {
-		return nil, "", fmt.Errorf("%s: %v", src, err)
+		return nil, fmt.Errorf("%s: %v", src, err)
 	}
-	name := header[j]
-	var x []float64
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
+	c.name = header[j]
+	if !c.header {
+		c.name = "column " + header[j]
+	}
+	c.x = make([]float64, 0, estimate(head, opt.size))
+	// conv converts a cell; it only reads c, so that it can run in
+	// several goroutines.
+	conv := func(cell []byte, line int) (float64, bool, error) {
+		cell = bytes.TrimSpace(cell)
+		if missing(cell) {
+			if opt.strict {
+				return 0, false, fmt.Errorf("%s: line %d, %s: %s is a missing value; fill it in or remove the row (without -strict such rows are skipped)",
+					src, line, where(c), describe(string(cell)))
+			}
+			return 0, false, nil
+		}
+		v, what := parseNumber(cell)
+		if what != "" {
+			return 0, false, fmt.Errorf("%s: line %d, %s: %s is %s", src, line, where(c), quote(string(cell)), what)
+		}
+		return v, true, nil
+	}
+	if !c.header {
+		v, ok, err := conv([]byte(first[j]), line)
+		switch {
+		case err != nil:
+			return nil, err
+		case ok:
+			c.x = append(c.x, v)
+		default:
+			c.skipped, c.firstSkipped = 1, line
+		}
+	}
+	if err := p.column(j, len(first), conv, c); err != nil {
+		var fe fieldCountError
+		if errors.As(err, &fe) {
+			return nil, fmt.Errorf("%s: line %d has %d cells but the first row has %d; every row needs one cell per column%s",
+				src, fe.line, fe.n, len(first), sepHint(sep, opt.sep == 0))
+		}
+		if _, ok := err.(parseError); ok {
+			return nil, fmt.Errorf("%s: %v", src, err)
+		}
+		return nil, err
+	}
+	if len(c.x) == 0 {
+		if c.skipped > 0 {
+			return nil, fmt.Errorf("%s: %s has no values: all %d of its cells are missing values", src, where(c), c.skipped)
+		}
+		return nil, fmt.Errorf("%s: %s has no values; it needs at least one row under the header", src, where(c))
+	}
+	return c, nil
+}
+
+// where names the column of c in an error message.
+func where(c *column) string {
+	if c.header {
+		return fmt.Sprintf("column %q", c.name)
+	}
+	return c.name
+}
+
+// describe names a missing value at the start of "… is a missing value":
+// "the cell is empty, which" or the cell quoted.
+func describe(cell string) string {
+	if cell == "" {
+		return "the cell is empty, which"
+	}
+	return quote(cell)
+}
+
+// sepHint returns advice for rows of different lengths: the separator in
+// use, and how to choose another.
+func sepHint(sep byte, detected bool) string {
+	if detected {
+		return fmt.Sprintf(" (the rows were split at %s, found in the first rows; give another with -sep)", sepName(sep))
+	}
+	return ""
+}
+
+// sepName names a separator for messages.
+func sepName(sep byte) string {
+	switch sep {
+	case '\t':
+		return "tabs"
+	case ',':
+		return "commas"
+	case ';':
+		return "semicolons"
+	}
+	return strconv.QuoteRune(rune(sep))
+}
+
+// numeric reports whether every cell of a row is a number or a missing
+// value, and at least one a number: a row of data, not a header.
+func numeric(row []string) bool {
+	n := 0
+	for _, s := range row {
+		c := bytes.TrimSpace([]byte(s))
+		if missing(c) {
+			continue
+		}
+		if _, what := parseNumber(c); what != "" {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// checkEncoding returns an error if the text starting with head is not
+// UTF-8: UTF-16, which spreadsheets write as "Unicode text", has a
+// byte-order mark or NUL bytes between ASCII letters.
+func checkEncoding(head []byte, src string) error {
+	const advice = "save it as UTF-8 (in a spreadsheet: CSV UTF-8), or convert it with iconv -f UTF-16 -t UTF-8"
+	switch {
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}), bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		return fmt.Errorf("%s is UTF-16 text (it starts with a UTF-16 byte-order mark); %s", src, advice)
+	case bytes.IndexByte(head, 0) >= 0:
+		return fmt.Errorf("%s holds NUL bytes, as UTF-16 text or a binary file does; %s", src, advice)
+	}
+	return nil
+}
+
+// detectSep returns the separator of the CSV text starting with head: of
+// comma, semicolon and tab, the one that occurs, outside quotes, the same
+// number of times and at least once on each of the first 20 non-empty
+// lines that head holds whole, preferring tab, then semicolon (where a
+// decimal comma is common), then comma. If none does, it takes the one
+// that occurs most often on the first line, and comma when none occurs.
+func detectSep(head []byte) byte {
+	lines := splitLines(head, 20)
+	cands := []byte{'\t', ';', ','}
+	for _, s := range cands {
+		n := -1
+		for _, l := range lines {
+			c := countOutside(l, s)
+			if c == 0 || (n >= 0 && c != n) {
+				n = -2
+				break
+			}
+			n = c
+		}
+		if n > 0 {
+			return s
+		}
+	}
+	best, most := byte(','), 0
+	if len(lines) > 0 {
+		for _, s := range cands {
+			if c := countOutside(lines[0], s); c > most {
+				best, most = s, c
+			}
+		}
+	}
+	return best
+}
+
+// splitLines returns up to n non-empty lines that head holds whole: all
+// but the last line, unless head is short enough to be the whole input.
+func splitLines(head []byte, n int) [][]byte {
+	whole := len(head) < 1<<16
+	var lines [][]byte
+	for len(head) > 0 && len(lines) < n {
+		i := bytes.IndexByte(head, '\n')
+		if i < 0 {
+			if whole {
+				lines = append(lines, head)
+			}
 			break
 		}
+		if l := bytes.TrimRight(head[:i], "\r"); len(l) > 0 {
+			lines = append(lines, l)
+		}
+		head = head[i+1:]
+	}
+	return lines
+}
+
+// countOutside counts s in l outside double quotes.
+func countOutside(l []byte, s byte) int {
+	n, in := 0, false
+	for _, c := range l {
+		switch {
+		case c == '"':
+			in = !in
+		case c == s && !in:
+			n++
+		}
+	}
+	return n
+}
+
+// estimate returns the capacity to give the values: the input's size over
+// the mean length of the lines in head, with 5% to spare, or a small
+// number if the size is unknown.
+func estimate(head []byte, size int64) int {
+	lines := bytes.Count(head, []byte("\n"))
+	if size <= 0 || lines == 0 {
+		return 1024
+	}
+	per := float64(len(head)) / float64(lines)
+	return int(min(1.05*float64(size)/per+1024, 1<<40))
+}
+
+// parser splits CSV text into records, RFC 4180 with spaces before a cell
+// ignored, as encoding/csv does with TrimLeadingSpace (but never trimming
+// the separator itself), counting lines for messages. Lines without a
+// double quote, the common case, are split without copying.
+type parser struct {
+	br   *bufio.Reader
+	sep  byte
+	line int    // lines read
+	long []byte // a line longer than the buffer
+}
+
+// parseError is malformed CSV, with its line.
+type parseError struct {
+	line int
+	msg  string
+}
+
+func (e parseError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
+
+// fieldCountError is a row with n cells where the first row has another
+// number.
+type fieldCountError struct{ line, n int }
+
+func (e fieldCountError) Error() string { return fmt.Sprintf("line %d has %d cells", e.line, e.n) }
+
+// readLine returns the next line without its line ending, and io.EOF
+// after the last. The slice is valid until the next call.
+func (p *parser) readLine() ([]byte, error) {
+	l, err := p.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		p.long = append(p.long[:0], l...)
+		for err == bufio.ErrBufferFull {
+			l, err = p.br.ReadSlice('\n')
+			p.long = append(p.long, l...)
+		}
+		l = p.long
+	}
+	if len(l) == 0 && err != nil {
+		return nil, err
+	}
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	p.line++
+	n := len(l)
+	if n > 0 && l[n-1] == '\n' {
+		n--
+	}
+	if n > 0 && l[n-1] == '\r' {
+		n--
+	}
+	return l[:n], nil
+}
+
+// fields returns the cells of the next non-empty record and the line it
+// starts on.
+func (p *parser) fields() ([]string, int, error) {
+	for {
+		l, err := p.readLine()
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				return nil, "", fmt.Errorf("%s: line %d has %d cells but the header has %d; every row needs one cell per column",
-					src, pe.StartLine, len(rec), len(header))
+			return nil, 0, err
+		}
+		if len(l) == 0 {
+			continue
+		}
+		start := p.line
+		if bytes.IndexByte(l, '"') < 0 {
+			var f []string
+			for _, c := range bytes.Split(l, []byte{p.sep}) {
+				f = append(f, string(trimSpace(c, p.sep)))
 			}
-			return nil, "", fmt.Errorf("%s: %v", src, err)
+			return f, start, nil
 		}
-		line, _ := cr.FieldPos(j)
-		cell := strings.TrimSpace(rec[j])
-		if cell == "" {
-			return nil, "", fmt.Errorf("%s: line %d, column %q: the cell is empty; fill it in or remove the row", src, line, name)
-		}
-		v, err := strconv.ParseFloat(cell, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			what := "not a number"
-			if err == nil || errors.Is(err, strconv.ErrRange) {
-				what = "not a finite number"
+		f, err := p.quoted(l)
+		return f, start, err
+	}
+}
+
+// column converts cell j of every remaining record, each having n cells,
+// with conv, and appends the values to c.x, in order, counting the missing
+// values in c.skipped. Splitting the lines takes about a third of the time
+// and converting the cells the rest, so the splitting runs in a goroutine
+// of its own, batches of cells ahead, and the conversion in two more. The
+// first error, of the splitting or of conv, in the order of the input,
+// stops them all.
+func (p *parser) column(j, n int, conv func(cell []byte, line int) (float64, bool, error), c *column) error {
+	const pool, workers = 6, 2
+	full, parsed := make(chan *batch, pool), make(chan *batch, pool)
+	free := make(chan *batch, pool)
+	for range pool {
+		free <- &batch{}
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go p.split(j, n, full, free, done)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range full {
+				b.convert(conv)
+				select {
+				case parsed <- b:
+				case <-done:
+					return
+				}
 			}
-			return nil, "", fmt.Errorf("%s: line %d, column %q: %s is %s", src, line, name, quote(cell), what)
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(parsed)
+	}()
+	// The batches come back in any order; they are taken in turn.
+	pending := map[int]*batch{}
+	next := 0
+	for b := range parsed {
+		pending[b.seq] = b
+		for q := pending[next]; q != nil; q = pending[next] {
+			delete(pending, next)
+			next++
+			c.x = append(c.x, q.vals...)
+			if q.skips > 0 && c.skipped == 0 {
+				c.firstSkipped = q.first
+			}
+			c.skipped += q.skips
+			if q.cellErr != nil {
+				return q.cellErr
+			}
+			if q.err != nil {
+				return q.err
+			}
+			free <- q
 		}
-		x = append(x, v)
 	}
-	if len(x) == 0 {
-		return nil, "", fmt.Errorf("%s: column %q has no values; it needs at least one row under the header", src, name)
+	return nil
+}
+
+// batch is a run of cells, one after another in buf, cell i ending at
+// ends[i] and starting on line lines[i], and, after them, the error that
+// stopped the splitting, if any; then, once converted, their values, the
+// number of missing values and the line of the first, and the error of
+// the first cell that could not be converted.
+type batch struct {
+	seq         int
+	buf         []byte
+	ends, lines []int
+	err         error
+
+	vals         []float64
+	skips, first int
+	cellErr      error
+}
+
+// convert converts the cells of b with conv, up to the first error.
+func (b *batch) convert(conv func(cell []byte, line int) (float64, bool, error)) {
+	b.vals, b.skips, b.first, b.cellErr = b.vals[:0], 0, 0, nil
+	start := 0
+	for i, end := range b.ends {
+		v, ok, err := conv(b.buf[start:end], b.lines[i])
+		start = end
+		switch {
+		case err != nil:
+			b.cellErr = err
+			return
+		case ok:
+			b.vals = append(b.vals, v)
+		default:
+			if b.skips == 0 {
+				b.first = b.lines[i]
+			}
+			b.skips++
+		}
 	}
-	return x, name, nil
+}
+
+// batchSize is the number of cells in a batch.
+const batchSize = 4096
+
+// split sends the cells j of the remaining records, each having n cells,
+// in batches on full, taking empty batches from free, until the input ends
+// or fails, or done is closed. It closes full when it returns.
+func (p *parser) split(j, n int, full, free chan *batch, done chan struct{}) {
+	defer close(full)
+	var b *batch
+	seq := 0
+	send := func() bool {
+		select {
+		case full <- b:
+			b = nil
+			return true
+		case <-done:
+			return false
+		}
+	}
+	for {
+		if b == nil {
+			select {
+			case b = <-free:
+				b.seq, b.buf, b.ends, b.lines, b.err = seq, b.buf[:0], b.ends[:0], b.lines[:0], nil
+				seq++
+			case <-done:
+				return
+			}
+		}
+		cell, line, err := p.cell(j, n)
+		if err != nil {
+			if err != io.EOF {
+				b.err = err
+			}
+			send()
+			return
+		}
+		b.buf = append(b.buf, cell...)
+		b.ends = append(b.ends, len(b.buf))
+		b.lines = append(b.lines, line)
+		if len(b.ends) == batchSize && !send() {
+			return
+		}
+	}
+}
+
+// cell returns cell j of the next non-empty record, which must have n
+// cells, and the line the record starts on. The cell is valid until the
+// next call.
+func (p *parser) cell(j, n int) ([]byte, int, error) {
+	for {
+		l, err := p.readLine()
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(l) == 0 {
+			continue
+		}
+		start := p.line
+		if bytes.IndexByte(l, '"') >= 0 {
+			f, err := p.quoted(l)
+			if err != nil {
+				return nil, 0, err
+			}
+			if len(f) != n {
+				return nil, 0, fieldCountError{start, len(f)}
+			}
+			return []byte(f[j]), start, nil
+		}
+		if got := bytes.Count(l, []byte{p.sep}) + 1; got != n {
+			return nil, 0, fieldCountError{start, got}
+		}
+		for range j {
+			l = l[bytes.IndexByte(l, p.sep)+1:]
+		}
+		if i := bytes.IndexByte(l, p.sep); i >= 0 {
+			l = l[:i]
+		}
+		return l, start, nil
+	}
+}
+
+// trimSpace removes the white space before a cell, other than the
+// separator.
+func trimSpace(c []byte, sep byte) []byte {
+	for len(c) > 0 {
+		r, size := utf8.DecodeRune(c)
+		if !unicode.IsSpace(r) || (size == 1 && c[0] == sep) {
+			break
+		}
+		c = c[size:]
+	}
+	return c
+}
+
+// quoted splits the record that starts with the line l, which holds a
+// double quote, reading more lines while a quoted cell runs on.
+func (p *parser) quoted(l []byte) ([]string, error) {
+	start := p.line
+	l = append([]byte(nil), l...)
+	var f []string
+	for {
+		l = trimSpace(l, p.sep)
+		if len(l) == 0 || l[0] != '"' {
+			i := bytes.IndexByte(l, p.sep)
+			cell := l
+			if i >= 0 {
+				cell = l[:i]
+			}
+			if bytes.IndexByte(cell, '"') >= 0 {
+				return nil, parseError{p.line, `a double quote inside a cell that does not start with one; quote the whole cell and double the quotes inside it ("say ""hi""")`}
+			}
+			f = append(f, string(cell))
+			if i < 0 {
+				return f, nil
+			}
+			l = l[i+1:]
+			continue
+		}
+		// A quoted cell: up to the closing quote, "" standing for ".
+		var cell []byte
+		l = l[1:]
+		for {
+			i := bytes.IndexByte(l, '"')
+			if i < 0 {
+				cell = append(cell, l...)
+				next, err := p.readLine()
+				if err != nil {
+					return nil, parseError{start, "a quoted cell is not closed before the end of the input; close it with a double quote"}
+				}
+				cell = append(cell, '\n')
+				l = append([]byte(nil), next...)
+				continue
+			}
+			cell = append(cell, l[:i]...)
+			l = l[i+1:]
+			if len(l) > 0 && l[0] == '"' {
+				cell = append(cell, '"')
+				l = l[1:]
+				continue
+			}
+			break
+		}
+		f = append(f, string(cell))
+		switch {
+		case len(l) == 0:
+			return f, nil
+		case l[0] == p.sep:
+			l = l[1:]
+		default:
+			return nil, parseError{p.line, fmt.Sprintf("text after the closing double quote of a cell, where %s or the end of the line should be", sepName(p.sep))}
+		}
+	}
 }
 
 // pick returns the index of column in header.

@@ -5,11 +5,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,7 +72,7 @@ func checkMAP(t *testing.T, js []byte) *gmm.Model {
 func TestRunIris(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"-out", out}, &stdout, &stderr); err != nil {
+	if err := run([]string{"-out", out}, nil, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	if stderr.Len() > 0 {
@@ -149,7 +151,7 @@ func TestRunIris(t *testing.T) {
 func TestRunJSON(t *testing.T) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"-json", "-method", "em", "-seed", "7", "-out", out, "-v"}, &stdout, &stderr); err != nil {
+	if err := run([]string{"-json", "-method", "em", "-seed", "7", "-out", out, "-v"}, nil, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	checkMAP(t, stdout.Bytes())
@@ -191,7 +193,7 @@ func TestRunCSV(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	args := []string{"-csv", path, "-column", "speed (km/s)", "-prior", "default", "-method", "em", "-out", filepath.Join(dir, "out")}
-	if err := run(args, &stdout, &stderr); err != nil {
+	if err := run(args, nil, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	text := stdout.String()
@@ -234,10 +236,10 @@ func TestPick(t *testing.T) {
 
 func TestRunHelp(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"-h"}, &stdout, &stderr); err != nil {
+	if err := run([]string{"-h"}, nil, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Usage: gmm", "-csv FILE", "-method", "-prior", "-json", "-posterior P", "gibbs", "vb", "-draws N", "-warmup N"} {
+	for _, want := range []string{"Usage: gmm", "-csv FILE", "(- for standard input)", "-sep S", "-strict", "-assignments", "-method", "-prior", "default for a -csv file", "-json", "-posterior P", "gibbs", "vb", "-draws N", "-warmup N"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, stdout.String())
 		}
@@ -263,9 +265,16 @@ func TestRunErrors(t *testing.T) {
 		{"missing file", []string{"-csv", filepath.Join(dir, "nope.csv")}, []string{"cannot read the data", "nope.csv", "no such file"}, false},
 		{"non-numeric cell", []string{"-csv", file("text.csv", "a,b\n1,2\n3,x7\n5,6\n"), "-column", "b"}, []string{"line 3", `column "b"`, `"x7" is not a number`}, false},
 		{"non-numeric iris column", []string{"-column", "species"}, []string{"the embedded iris data", "line 2", `column "species"`, `"setosa" is not a number`}, false},
-		{"NaN cell", []string{"-csv", file("nan.csv", "v\n1\nNaN\n"), "-column", "v"}, []string{"line 3", `"NaN" is not a finite number`}, false},
+		{"NaN cell, strict", []string{"-csv", file("nan.csv", "v\n1\nNaN\n"), "-column", "v", "-strict"}, []string{"line 3", `"NaN" is a missing value`, "without -strict"}, false},
+		{"Inf cell", []string{"-csv", file("inf.csv", "v\n1\nInf\n"), "-column", "v"}, []string{"line 3", `"Inf" is not a finite number`}, false},
 		{"overflowing cell", []string{"-csv", file("big.csv", "v\n1e999\n")}, []string{"line 2", `"1e999" is not a finite number`}, false},
-		{"empty cell", []string{"-csv", file("hole.csv", "a,b\n1,2\n3,\n"), "-column", "b"}, []string{"line 3", `column "b"`, "the cell is empty"}, false},
+		{"empty cell, strict", []string{"-csv", file("hole.csv", "a,b\n1,2\n3,\n"), "-column", "b", "-strict"}, []string{"line 3", `column "b"`, "the cell is empty"}, false},
+		{"only missing values", []string{"-csv", file("holes.csv", "a,b\n1,\n3,NA\n"), "-column", "b"}, []string{`column "b" has no values: all 2 of its cells are missing values`}, false},
+		{"thousands separator", []string{"-csv", file("thousands.csv", "v\n1_000\n")}, []string{`"1_000" is not a number (write numbers without thousands separators`}, false},
+		{"UTF-16", []string{"-csv", file("utf16.csv", "\xff\xfev\x00\n\x001\x00\n\x00")}, []string{"is UTF-16 text", "save it as UTF-8"}, false},
+		{"bad -sep", []string{"-csv", good, "-sep", "::"}, []string{`-sep "::" is not a separator`}, true},
+		{"-sep for iris", []string{"-sep", ";"}, []string{"-sep is for a -csv file"}, true},
+		{"-strict for iris", []string{"-strict"}, []string{"-strict is for a -csv file"}, true},
 		{"quoted newline", []string{"-csv", file("nl.csv", "v\n1\n\"2\n3\"\n")}, []string{"line 3", `"2\n3" is not a number`}, false},
 		{"unknown column", []string{"-csv", good, "-column", "c"}, []string{`unknown column "c"`, `0 "a", 1 "b"`}, false},
 		{"unknown iris column", []string{"-column", "petal"}, []string{`unknown column "petal"`, `2 "petal_length"`}, false},
@@ -273,7 +282,7 @@ func TestRunErrors(t *testing.T) {
 		{"column not chosen", []string{"-csv", good}, []string{"there are 2 columns", "-column"}, false},
 		{"empty column", []string{"-csv", file("header.csv", "a,b\n"), "-column", "a"}, []string{`column "a" has no values`}, false},
 		{"empty file", []string{"-csv", file("empty.csv", "")}, []string{"is empty", "header row"}, false},
-		{"ragged row", []string{"-csv", file("ragged.csv", "a,b\n1,2\n3\n"), "-column", "a"}, []string{"line 3 has 1 cells but the header has 2"}, false},
+		{"ragged row", []string{"-csv", file("ragged.csv", "a,b\n1,2\n3\n"), "-column", "a"}, []string{"line 3 has 1 cells but the first row has 2"}, false},
 		{"bad quote", []string{"-csv", file("quote.csv", "a\n1\"2\n")}, []string{"quote.csv", "line 2"}, false},
 		{"K zero", []string{"-k", "0"}, []string{"-k is 0", "at least 1"}, true},
 		{"K negative", []string{"-k", "-3"}, []string{"-k is -3"}, true},
@@ -300,7 +309,7 @@ func TestRunErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(dir, "out-"+strings.ReplaceAll(tc.name, " ", "-"))
 			var stdout, stderr bytes.Buffer
-			err := run(append([]string{"-out", out}, tc.args...), &stdout, &stderr)
+			err := run(append([]string{"-out", out}, tc.args...), nil, &stdout, &stderr)
 			if err == nil {
 				t.Fatalf("no error; stdout:\n%s", stdout.String())
 			}
@@ -342,18 +351,20 @@ func TestExit(t *testing.T) {
 		args   string
 		status int
 		want   string
+		stdin  string
 	}{
-		{"-csv /nonexistent/file.csv", 1, "gmm: cannot read the data: open /nonexistent/file.csv: no such file or directory\n"},
-		{"-k 0", 2, "gmm: -k is 0; the number of components must be at least 1\n"},
-		{"-column species", 1, "gmm: the embedded iris data: line 2, column \"species\": \"setosa\" is not a number\n"},
-		{"-posterior nuts", 2, "gmm: unknown -posterior \"nuts\"; use gibbs or vb\n"},
-		{"-posterior gibbs -prior none", 1, "gmm: the posterior needs a prior: with the zero Prior it is improper; set Model.Prior, for example to DefaultPrior(x) or NotebookPrior() (use -prior notebook or -prior default)\n"},
+		{"-csv /nonexistent/file.csv", 1, "gmm: cannot read the data: open /nonexistent/file.csv: no such file or directory\n", ""},
+		{"-k 0", 2, "gmm: -k is 0; the number of components must be at least 1\n", ""},
+		{"-column species", 1, "gmm: the embedded iris data: line 2, column \"species\": \"setosa\" is not a number\n", ""},
+		{"-posterior nuts", 2, "gmm: unknown -posterior \"nuts\"; use gibbs or vb\n", ""},
+		{"-posterior gibbs -prior none", 1, "gmm: the posterior needs a prior: with the zero Prior it is improper; set Model.Prior, for example to DefaultPrior(x) or NotebookPrior() (use -prior notebook or -prior default)\n", ""},
+		{"-csv -", 1, "gmm: standard input: line 3, column \"v\": \"1_000\" is not a number (write numbers without thousands separators, and with a point, not a comma, before the decimals)\n", "v\n1\n1_000\n"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), "GMM_TEST_MAIN=1", "GMM_TEST_ARGS="+tc.args)
 			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(tc.stdin), &stdout, &stderr
 			err := cmd.Run()
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != tc.status {
@@ -361,33 +372,6 @@ func TestExit(t *testing.T) {
 			}
 			if stderr.String() != tc.want || stdout.Len() > 0 {
 				t.Errorf("stderr %q, stdout %q; want stderr %q and nothing on stdout", stderr.String(), stdout.String(), tc.want)
-			}
-		})
-	}
-}
-
-func TestPriorNote(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		prior gmm.Prior
-		x     []float64
-		note  bool
-	}{
-		{"iris, notebook prior", gmm.NotebookPrior(), iris.PetalLength(), false},
-		{"km/s, notebook prior", gmm.NotebookPrior(), []float64{20000, 20500}, true},
-		{"km/s, default prior", gmm.DefaultPrior([]float64{20000, 20500}), []float64{20000, 20500}, false},
-		{"km/s, no prior", gmm.Prior{}, []float64{20000, 20500}, false},
-		// The mean, 50, is exactly five prior standard deviations away.
-		{"at the edge", gmm.NotebookPrior(), []float64{40, 60}, false},
-		{"just past the edge", gmm.NotebookPrior(), []float64{40, 60.1}, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			note := priorNote(tc.prior, tc.x)
-			if (note != "") != tc.note {
-				t.Errorf("note %q, want one: %v", note, tc.note)
-			}
-			if note != "" && !strings.Contains(note, "-prior default") {
-				t.Errorf("note %q does not say what to do", note)
 			}
 		})
 	}
@@ -410,11 +394,7 @@ func TestFitNotes(t *testing.T) {
 		// σ 1e-4 against a range of 6 is narrow, but the values differ.
 		{"narrow but not equal", two, []float64{-1, 1, 5, 5.00001}, []int{0, 0, 1, 1}, nil},
 	} {
-		size := make([]int, tc.m.K)
-		for _, k := range tc.z {
-			size[k]++
-		}
-		notes := fitNotes(tc.m, tc.x, tc.z, size)
+		notes := fitNotes(tc.m, tc.x, classify(tc.m, tc.x))
 		if len(notes) != len(tc.want) {
 			t.Errorf("%s: notes %q, want %d", tc.name, notes, len(tc.want))
 			continue
@@ -427,57 +407,179 @@ func TestFitNotes(t *testing.T) {
 	}
 }
 
-func FuzzReadColumn(f *testing.F) {
-	f.Add([]byte(iris.CSV()), "petal_length")
-	f.Add([]byte(iris.CSV()), "3")
-	f.Add([]byte("v\n1\n2\n"), "")
-	f.Add([]byte("\ufeffa, \"b c\"\n1, 2\n3,4\n"), "b c")
-	f.Add([]byte("a,b\n1,2\n3\n"), "a")
-	f.Add([]byte("a\n1\"2\n"), "a")
-	f.Add([]byte("v\n\"1\n2\"\n"), "v")
-	f.Add([]byte("v\nNaN\n-Inf\n0x1p-3\n1e999\n"), "v")
-	f.Add([]byte(""), "")
-	f.Add([]byte("a,a\n1,2\n"), "a")
-	f.Fuzz(func(t *testing.T, data []byte, column string) {
-		x, name, err := readColumn(bytes.NewReader(data), "input", column)
-		if err != nil {
-			if strings.Contains(err.Error(), "\n") {
-				t.Fatalf("error on more than one line: %q", err)
+// speedsCSV writes 1000 speeds in two groups around 20,000 and 20,500
+// km/s, the example of a file far from the notebook's prior.
+func speedsCSV(t *testing.T, dir string) string {
+	t.Helper()
+	gen := &gmm.Model{K: 2, Weights: []float64{0.5, 0.5}, Means: []float64{20000, 20500}, Sigmas: []float64{60, 80}}
+	x, _, err := gen.Sample(1000, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("speed\n")
+	for _, v := range x {
+		b.WriteString(strconv.FormatFloat(v, 'f', 2, 64) + "\n")
+	}
+	p := filepath.Join(dir, "speeds.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// warningsOf returns the "warnings" of a model.json.
+func warningsOf(t *testing.T, js []byte) []string {
+	t.Helper()
+	var s struct {
+		Warnings  *[]string `json:"warnings"`
+		PriorName string    `json:"prior_name"`
+	}
+	if err := json.Unmarshal(js, &s); err != nil || s.Warnings == nil {
+		t.Fatalf("no warnings array (%v) in\n%s", err, js)
+	}
+	return *s.Warnings
+}
+
+func TestRunPriorChoice(t *testing.T) {
+	dir := t.TempDir()
+	speeds := speedsCSV(t, dir)
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		prior string // in the table
+		warn  bool
+	}{
+		{"iris keeps the notebook's prior", nil, "prior:  notebook (the notebook's, for its iris data): w ~ Dirichlet(1), μ ~ Normal(0, 10)", false},
+		{"a file gets the default prior", []string{"-csv", speeds}, "prior:  default (scaled to the data, for a -csv file): w ~ Dirichlet(1), μ ~ Normal(20", false},
+		{"the notebook's prior on speeds warns", []string{"-csv", speeds, "-prior", "notebook"}, "prior:  notebook: w ~ Dirichlet(1), μ ~ Normal(0, 10)", true},
+		{"as the warning advises", []string{"-csv", speeds, "-prior", "default"}, "prior:  default: w ~", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, js := range []bool{false, true} {
+				out := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
+				args := append([]string{"-out", out, "-method", "em"}, tc.args...)
+				if js {
+					args = append(args, "-json")
+				}
+				var stdout, stderr bytes.Buffer
+				if err := run(args, nil, &stdout, &stderr); err != nil {
+					t.Fatal(err)
+				}
+				if !js && !strings.Contains(stdout.String(), tc.prior) {
+					t.Errorf("the table lacks %q:\n%s", tc.prior, stdout.String())
+				}
+				file, err := os.ReadFile(filepath.Join(out, "model.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				w := warningsOf(t, file)
+				if js {
+					if !slices.Equal(warningsOf(t, stdout.Bytes()), w) {
+						t.Errorf("-json and model.json differ")
+					}
+				}
+				if got := strings.Count(stderr.String(), "gmm: warning: "); got != len(w) || (got > 0) != tc.warn {
+					t.Errorf("%d warnings on stderr, %d in model.json, want some: %v\n%s", got, len(w), tc.warn, stderr.String())
+				}
+				for _, m := range w {
+					if !strings.Contains(stderr.String(), m) || !strings.Contains(m, "-prior default") || strings.Contains(m, "DefaultPrior") {
+						t.Errorf("warning %q: not on stderr, or without the flag to use", m)
+					}
+				}
 			}
-			return
+		})
+	}
+}
+
+func TestRunCSVForms(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		if len(x) == 0 {
-			t.Fatal("no error and no values")
-		}
-		for i, v := range x {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				t.Fatalf("x[%d] = %v accepted", i, v)
+		return p
+	}
+	var b strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&b, "%d;%g\n", i, 20000+float64(i%8)+500*float64(i%2))
+	}
+	semi := b.String()
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stdin  string
+		table  []string // parts of the table
+		stderr []string // parts of standard error
+		n      int
+	}{
+		{"semicolons without a header", []string{"-csv", file("semi.csv", semi), "-column", "1"}, "",
+			[]string{"40 values of column 1 from"}, []string{"gmm: note: the first row of", "holds only numbers, so it is read as data"}, 40},
+		{"standard input", []string{"-csv", "-", "-column", "1"}, semi,
+			[]string{"40 values of column 1 from standard input"}, []string{"the first row of standard input holds only numbers"}, 40},
+		{"tabs with missing values", []string{"-csv", file("tabs.tsv", "id\tv\n1\t2.5\n2\tNA\n3\t\n4\t7\n5\t2.25\n6\t7.5\n"), "-column", "v", "-k", "2"}, "",
+			[]string{"4 values of v from"}, []string{"gmm: note: skipped 2 rows of", "whose v is a missing value", "the first on line 3", "-strict"}, 4},
+		{"-sep", []string{"-csv", file("pipes.csv", "a|b\n1|2\n3|4\n5|6\n"), "-sep", "|", "-column", "b"}, "",
+			[]string{"3 values of b from"}, nil, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
+			var stdout, stderr bytes.Buffer
+			if err := run(append([]string{"-out", out, "-method", "em"}, tc.args...), strings.NewReader(tc.stdin), &stdout, &stderr); err != nil {
+				t.Fatal(err)
 			}
-		}
-		// Written back as a one-column file, the values read back the
-		// same. An empty name would make an empty header line, which CSV
-		// skips, and a leading byte-order mark is stripped on reading.
-		if name == "" || strings.HasPrefix(name, "\ufeff") {
-			return
-		}
-		var buf bytes.Buffer
-		w := csv.NewWriter(&buf)
-		w.Write([]string{name})
-		for _, v := range x {
-			w.Write([]string{strconv.FormatFloat(v, 'g', -1, 64)})
-		}
-		w.Flush()
-		y, name2, err := readColumn(&buf, "copy", "")
-		if err != nil {
-			t.Fatalf("reading back %q: %v", buf.String(), err)
-		}
-		if name2 != name || len(y) != len(x) {
-			t.Fatalf("read back %d values of %q, wrote %d of %q", len(y), name2, len(x), name)
-		}
-		for i := range x {
-			if math.Float64bits(x[i]) != math.Float64bits(y[i]) {
-				t.Fatalf("value %d read back as %v, wrote %v", i, y[i], x[i])
+			for _, w := range tc.table {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("the table lacks %q:\n%s", w, stdout.String())
+				}
 			}
+			for _, w := range tc.stderr {
+				if !strings.Contains(stderr.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr.String())
+				}
+			}
+			if tc.stderr == nil && stderr.Len() > 0 {
+				t.Errorf("stderr: %s", stderr.String())
+			}
+			js, err := os.ReadFile(filepath.Join(out, "model.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s summary
+			if err := json.Unmarshal(js, &s); err != nil || s.N != tc.n {
+				t.Errorf("model.json has n = %d (%v), want %d", s.N, err, tc.n)
+			}
+		})
+	}
+}
+
+func TestRunAssignments(t *testing.T) {
+	dir := t.TempDir()
+	defer func(n int) { maxAssignments = n }(maxAssignments)
+	maxAssignments = 100 // iris has 150 values
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		write bool
+		note  bool
+	}{
+		{"above the threshold", nil, false, true},
+		{"asked for", []string{"-assignments"}, true, false},
+		{"refused", []string{"-assignments=false"}, false, false},
+	} {
+		out := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
+		var stdout, stderr bytes.Buffer
+		if err := run(append([]string{"-out", out}, tc.args...), nil, &stdout, &stderr); err != nil {
+			t.Fatal(err)
 		}
-	})
+		_, err := os.Stat(filepath.Join(out, "assignments.csv"))
+		if (err == nil) != tc.write || strings.Contains(stdout.String(), "assignments.csv") != tc.write {
+			t.Errorf("%s: assignments.csv written: %v, want %v\n%s", tc.name, err == nil, tc.write, stdout.String())
+		}
+		note := strings.Contains(stderr.String(), "gmm: note: assignments.csv is not written for 150 values (more than 100)")
+		if note != tc.note {
+			t.Errorf("%s: note %v, want %v: %q", tc.name, note, tc.note, stderr.String())
+		}
+	}
 }

@@ -100,8 +100,11 @@ func summarise(p *gmm.Posterior, opt options) (*posteriorSummary, error) {
 	}
 	s := &posteriorSummary{
 		Method: p.Method.String(), Seed: opt.seed, Chains: p.Chains, Draws: p.Draws,
-		Warnings: append([]string{}, p.Warnings...),
+		Warnings: []string{},
 		mean:     p.Mean(), sd: p.SD(), lo: lo, hi: hi, rhat: p.RHat(), ess: p.ESS(),
+	}
+	for _, w := range p.Warnings {
+		s.Warnings = append(s.Warnings, advice(w))
 	}
 	if p.Method == gmm.Gibbs {
 		s.Warmup = opt.warmup
@@ -147,11 +150,14 @@ func reportPosterior(w io.Writer, s *posteriorSummary) {
 	for _, m := range s.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", m)
 	}
-	diag := false
+	diag, tooMany := false, false
 	for _, m := range s.Warnings {
 		diag = diag || strings.Contains(m, "R̂") || strings.Contains(m, "ESS")
+		tooMany = tooMany || strings.Contains(m, "try a smaller -k")
 	}
 	switch {
+	case tooMany:
+		fmt.Fprintf(w, "(-k %d fits fewer components)\n", len(s.mean.Weights)-1)
 	case diag && s.Method == "vb":
 		fmt.Fprintln(w, "(-draws N takes more draws)")
 	case diag:

@@ -146,7 +146,7 @@ func TestRunPosterior(t *testing.T) {
 		t.Run(tc.method, func(t *testing.T) {
 			out := t.TempDir()
 			var stdout, stderr bytes.Buffer
-			if err := run([]string{"-posterior", tc.method, "-out", out}, &stdout, &stderr); err != nil {
+			if err := run([]string{"-posterior", tc.method, "-out", out}, nil, &stdout, &stderr); err != nil {
 				t.Fatal(err)
 			}
 			if stderr.Len() > 0 {
@@ -237,7 +237,7 @@ func TestRunPosteriorWarnings(t *testing.T) {
 	// warnings are printed after the table, and on stderr only with -v.
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"-posterior", "gibbs", "-draws", "20", "-warmup", "50", "-out", out}, &stdout, &stderr); err != nil {
+	if err := run([]string{"-posterior", "gibbs", "-draws", "20", "-warmup", "50", "-out", out}, nil, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	text := stdout.String()
@@ -268,7 +268,7 @@ func TestRunPosteriorJSON(t *testing.T) {
 	// VB's 4 × 20 independent draws cannot give a bulk ESS of 400 either.
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if err := run([]string{"-json", "-v", "-posterior", "vb", "-seed", "3", "-draws", "20", "-out", out}, &stdout, &stderr); err != nil {
+	if err := run([]string{"-json", "-v", "-posterior", "vb", "-seed", "3", "-draws", "20", "-out", out}, nil, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	checkMAP(t, stdout.Bytes())
@@ -340,5 +340,48 @@ func TestNumberJSON(t *testing.T) {
 	b, err := json.Marshal([]number{1.5, number(math.NaN()), number(math.Inf(-1)), 1e-7})
 	if err != nil || string(b) != "[1.5,null,null,1e-07]" {
 		t.Errorf("got %s, %v", b, err)
+	}
+}
+
+// TestRunPosteriorKTooLarge runs three components on two clear clusters:
+// the command must say that K may be too large and how to ask for fewer,
+// and with the K it advises there must be no warning.
+func TestRunPosteriorKTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("v\n")
+	for i := range 200 {
+		// Two clusters, around 0 and 10, each a spread of ±1.
+		v := float64(i%2)*10 + float64(i%21)/10 - 1
+		b.WriteString(strconv.FormatFloat(v, 'g', -1, 64) + "\n")
+	}
+	path := filepath.Join(dir, "two.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		k    string
+		want []string
+		none bool
+	}{
+		{"3", []string{"K = 3 may be more components than the data need; try a smaller -k", "(-k 2 fits fewer components)"}, false},
+		{"2", []string{"Every R̂ is at most 1.01 and every bulk ESS at least 400."}, true},
+	} {
+		var stdout, stderr bytes.Buffer
+		args := []string{"-csv", path, "-k", tc.k, "-posterior", "gibbs", "-out", filepath.Join(dir, "out"+tc.k)}
+		if err := run(args, nil, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(stdout.String(), w) {
+				t.Errorf("-k %s: the output lacks %q:\n%s", tc.k, w, stdout.String())
+			}
+		}
+		if tc.none && strings.Contains(stdout.String(), "warning:") {
+			t.Errorf("-k %s warns:\n%s", tc.k, stdout.String())
+		}
+		if !tc.none && strings.Contains(stdout.String(), "run each chain longer") {
+			t.Errorf("-k %s advises running longer:\n%s", tc.k, stdout.String())
+		}
 	}
 }
