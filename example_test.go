@@ -165,7 +165,7 @@ func ExampleDefaultPrior() {
 	}
 	fmt.Println("same clusters:", same)
 	// Output:
-	// cm: means [1.462 4.905], sigmas [0.170 0.816]
-	// mm: means [17.62 52.05], sigmas [1.70 8.16]
+	// cm: means [1.462 4.905], sigmas [0.171 0.816]
+	// mm: means [17.62 52.05], sigmas [1.71 8.16]
 	// same clusters: true
 }

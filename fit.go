@@ -78,12 +78,10 @@ type Settings struct {
 	LearningRate float64
 
 	// SigmaFloor applies to maximum likelihood (the zero Prior) only: each
-	// σ_k is kept at or above SigmaFloor times the data's spread, so that
-	// no component can collapse onto a single point, as scikit-learn's
-	// reg_covar does. The spread is the smaller of the data's standard
-	// deviation and their interquartile range over 1.349 (taken on the
-	// screening sample), so that a few far outliers do not raise the floor.
-	// If zero, 1e-3 is used (a floor of 1e-6 on the variance of
+	// σ_k is kept at or above SigmaFloor times the data's robust spread
+	// (see Fit), so that no component can collapse onto a single point, as
+	// scikit-learn's reg_covar does; a few far outliers do not raise the
+	// floor. If zero, 1e-3 is used (a floor of 1e-6 on the variance of
 	// standardised data).
 	SigmaFloor float64
 
@@ -99,7 +97,10 @@ type Result struct {
 	// Loss holds the loss at every step of the winning run: the negative
 	// log joint −log p(x, w, μ, σ), all normalising constants included,
 	// the same quantity as Pyro's TraceEnum_ELBO loss with an AutoDelta
-	// guide. The last entry is the loss of the fitted parameters. When the
+	// guide. The last entry is the loss of the fitted parameters exactly,
+	// −LogJoint(x) of the fitted model, computed on x in its own units
+	// after the fit (so it may differ from the loss the run reached on the
+	// standardised data by rounding, and by the floor on σ; see Fit). When the
 	// data are larger than the screening sample (see Fit), Loss holds the
 	// final run on all the data, started from the best screened run as
 	// refined on the larger subsamples.
@@ -154,8 +155,31 @@ func screenTol(tol float64, m int) float64 {
 // Pyro's AutoDelta guide has it). With the zero Prior it maximises the
 // likelihood, with each σ_k held above a floor (Settings.SigmaFloor).
 //
-// Fit standardises the data internally, so the fit does not depend on the
-// data's units and offset. It runs every starting point in parallel; when x
+// Fit standardises the data internally, u = (x − c)/s, so the fit does not
+// depend on the data's units and offset: c is the median and s the robust
+// spread, the interquartile range over 1.349 (the standard deviation for
+// normal data), taken on the screening sample described below. Where more
+// than half the values tie, so that this is zero, s is a wider quantile
+// range instead: (q(1 − p) − q(p))/(2Φ⁻¹(1 − p)) for the first p of 1/8,
+// 1/16, … that gives a positive value, and last the range. No value is
+// subtracted from a far one before the scale is known, so a few far values
+// move neither c nor s, and the bulk of the data keeps its resolution.
+//
+// A far value, one that lies many spreads from the median, may get a
+// component of its own (with no prior, a spike on it at the σ floor) or be
+// absorbed by a wide component of small weight (with a prior, whose
+// Normal on μ makes a component far out costly). Either way the components
+// that hold the bulk of the data come out as they would without it, their
+// weights scaled by the share of the points they hold. Fit returns an error
+// naming the farthest value if a value lies more than 2^400 ≈ 2.6e120
+// spreads from the median: beyond that the squares a fit forms overflow.
+//
+// Each fitted σ_k is at least 4 ulps of its mean μ_k (in the data's
+// units), so that the component is representable around its mean; this
+// binds only for a component on a single value far from zero, and then
+// Result.Loss is the loss with that σ_k.
+//
+// It runs every starting point in parallel; when x
 // has more than 8192 points they run on a random subsample of that size, and
 // the best is then refined on random subsamples 16 times larger in turn,
 // while they hold at most a quarter of x, and last on all of x. The runs on
@@ -181,9 +205,11 @@ func screenTol(tol float64, m int) float64 {
 // or ±Inf, if m.K < 1, if m.Prior is invalid or has Concentration < 1 (its
 // MAP then lies on the edge of the simplex, where the density is infinite),
 // or, with the zero Prior, if x has fewer than m.K distinct values or all
-// its values are equal, or if x spans more than the float64 range. It
-// never modifies x. A fit that runs out of steps is not an error: it sets
-// the parameters and reports Converged false.
+// its values are equal; if a value lies too far from the rest (see above);
+// or if x spans more than the float64 range, which dividing x by 4 (exact,
+// as for any power of two) brings within it. It never modifies x. A fit
+// that runs out of steps is not an error: it sets the parameters and
+// reports Converged false.
 func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
 	return m.FitContext(context.Background(), x, s)
 }
@@ -205,38 +231,18 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 		return nil, err
 	}
 	K := m.K
-	c, sd := location(x)
-	if math.IsInf(sd, 0) {
-		return nil, errors.New("gmm: the data span more than the float64 range; rescale them")
-	}
-	scale := sd
-	// The smallest σ a starting point gets, in units of the standardised
-	// data: small enough for tight clusters, large enough that Adam does not
-	// start on a needle.
-	initFloor := 1e-2
-	if sd == 0 {
-		// Constant data: only a prior can be fitted (checkFit saw to it),
-		// and the prior's σ sets the scale.
-		scale = m.Prior.sigmaMode()
-		initFloor = 1
-	}
-	inv := 1 / scale
-	if err := checkScale(inv); err != nil {
+	z, err := standardise(x, screenSize, m.Prior.sigmaMode(), rand.New(rand.NewPCG(cfg.Seed, 0)))
+	if err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0))
-	sample := subsample(x, c, inv, rng)
-	sorted := kernel.Sorted(sample)
-	if r := robustSpread(sorted); r > 0 && r < 1 && farthest(x, c)*inv/r <= 1e300 {
-		// A few far outliers inflate the standard deviation; the bulk of
-		// the data sets the scale instead, unless the outliers would then
-		// lie beyond the float64 range.
-		scale *= r
-		inv = 1 / scale
-		for i := range sample {
-			sample[i] /= r
-			sorted[i] /= r
-		}
+	c, scale, inv, sample, sorted := z.c, z.scale, z.inv, z.sample, z.sorted
+	// The smallest σ a starting point gets, in units of the standardised
+	// data: small enough for tight clusters, large enough that Adam does not
+	// start on a needle. Constant data (which only a prior can fit, as
+	// checkFit saw to) are scaled by the prior's σ.
+	initFloor := 1e-2
+	if z.constant {
+		initFloor = 1
 	}
 
 	pu := m.Prior.standardised(c, scale)
@@ -338,9 +344,14 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	sortByMean(w, means, sigmas)
 	for k := range K {
 		if !isFinite(w[k]) || !isFinite(means[k]) || !(sigmas[k] > 0) || !isFinite(sigmas[k]) {
-			return nil, errors.New("gmm: the fit broke down numerically; scale the data, or use a prior")
+			return nil, errors.New("gmm: the fit broke down numerically (a fitted parameter is not finite), which Fit is meant to prevent; please report the data as a bug")
 		}
 	}
+	loss, err := m.finalLoss(x, w, means, sigmas)
+	if err != nil {
+		return nil, err
+	}
+	win.losses[len(win.losses)-1] = loss
 	m.Weights, m.Means, m.Sigmas = w, means, sigmas
 	return &Result{
 		Method:    cfg.Method,
@@ -452,86 +463,6 @@ func distinct(x []float64, k int) int {
 	return len(seen)
 }
 
-// location returns the mean and the population standard deviation of the
-// finite, non-empty x. It sums in blocks, with four partial sums in each. If
-// a sum overflows, as it can for values near the largest float64, or if the
-// standard deviation is so small beside the mean that the rounding of the
-// mean would show in it, it falls back to a running mean and deviations
-// scaled by the largest, which are slower but exact enough in both cases.
-func location(x []float64) (mean, sd float64) {
-	n := float64(len(x))
-	mean = deviations(x, 0, false) / n
-	if isFinite(mean) {
-		ss := deviations(x, mean, true)
-		// The blocked mean errs by at most (1024 + n/4096)·2^−53 times
-		// the mean of |x_i| ≤ |mean| + sd (Higham 2002, Accuracy and
-		// Stability of Numerical Algorithms, §4.2), below
-		// 3e-11·(|mean| + sd) for n ≤ 10^9; when sd > 1e-8·|mean| that
-		// changes sd by less than 1e-5 of itself.
-		if sd = math.Sqrt(ss / n); isFinite(sd) && sd > 1e-8*math.Abs(mean) {
-			return mean, sd
-		}
-	}
-	return locationScaled(x)
-}
-
-// deviations returns Σ (x_i − c), or Σ (x_i − c)² if sq, summing blocks of
-// 4096 values, each in four partial sums.
-func deviations(x []float64, c float64, sq bool) float64 {
-	const size = 4096
-	var tot float64
-	for lo := 0; lo < len(x); lo += size {
-		b := x[lo:min(lo+size, len(x))]
-		var s0, s1, s2, s3 float64
-		i := 0
-		if sq {
-			for ; i+4 <= len(b); i += 4 {
-				d0, d1, d2, d3 := b[i]-c, b[i+1]-c, b[i+2]-c, b[i+3]-c
-				s0 += d0 * d0
-				s1 += d1 * d1
-				s2 += d2 * d2
-				s3 += d3 * d3
-			}
-			for _, v := range b[i:] {
-				s0 += (v - c) * (v - c)
-			}
-		} else {
-			for ; i+4 <= len(b); i += 4 {
-				s0 += b[i] - c
-				s1 += b[i+1] - c
-				s2 += b[i+2] - c
-				s3 += b[i+3] - c
-			}
-			for _, v := range b[i:] {
-				s0 += v - c
-			}
-		}
-		tot += (s0 + s1) + (s2 + s3)
-	}
-	return tot
-}
-
-// locationScaled is location computed so that neither overflows for values
-// near the largest float64.
-func locationScaled(x []float64) (mean, sd float64) {
-	for i, v := range x {
-		mean += (v - mean) / float64(i+1)
-	}
-	var big float64
-	for _, v := range x {
-		big = max(big, math.Abs(v-mean))
-	}
-	if big == 0 || math.IsInf(big, 0) {
-		return mean, big
-	}
-	var ss float64
-	for _, v := range x {
-		d := (v - mean) / big
-		ss += d * d
-	}
-	return mean, big * math.Sqrt(ss/float64(len(x)))
-}
-
 // bernoulli returns the standardised values u = (x − c)·inv of a random
 // subsample of x, in order, that keeps each point with probability m/len(x),
 // so about m points. The gaps between kept points are geometric, the
@@ -556,19 +487,6 @@ func checkScale(inv float64) error {
 		return errors.New("gmm: the data's spread is too small to scale in float64 (below 1e-308); multiply the data by a large power of ten")
 	}
 	return nil
-}
-
-// farthest returns the largest |x_i − c|.
-func farthest(x []float64, c float64) float64 {
-	return max(slices.Max(x)-c, c-slices.Min(x))
-}
-
-// robustSpread returns the interquartile range of the sorted values over
-// 1.349, the ratio of a normal distribution's interquartile range to its
-// standard deviation.
-func robustSpread(sorted []float64) float64 {
-	n := len(sorted)
-	return (sorted[(3*n)/4] - sorted[n/4]) / 1.349
 }
 
 // subsample returns the standardised values u = (x − c)·inv of all of x if

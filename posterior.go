@@ -201,23 +201,16 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	if lim := maxPosteriorLen / (3 * m.K); cfg.Chains > lim || cfg.Draws > lim/cfg.Chains {
 		return nil, fmt.Errorf("gmm: %d chains of %d draws of %d components are too many to hold; ask for fewer draws", cfg.Chains, cfg.Draws, m.K)
 	}
-	c, sd := location(x)
-	scale := sd
-	if !(scale > 0) {
-		scale = 1
-	}
-	if err := checkScale(1 / scale); err != nil {
+	z, err := standardise(x, len(x), 1, nil)
+	if err != nil {
 		return nil, err
 	}
+	c, scale := z.c, z.scale
 	pu := m.Prior.standardised(c, scale)
 	if !sameScale(pu) {
 		return nil, errors.New("gmm: the prior's scale and the data's are more than 1e100 apart; rescale the data or the prior")
 	}
-	u := make([]float64, len(x))
-	inv := 1 / scale
-	for i, v := range x {
-		u[i] = (v - c) * inv
-	}
+	u := z.sample
 	mp := pu.hyper()
 
 	p := &Posterior{Method: cfg.Method, Prior: m.Prior, Chains: cfg.Chains, Draws: cfg.Draws}

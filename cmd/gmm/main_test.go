@@ -82,7 +82,10 @@ func TestRunIris(t *testing.T) {
 		"w ~ Dirichlet(1), μ ~ Normal(0, 10), σ ~ InverseGamma(1, 1)",
 		"method: adam", "converged after",
 		"z=0  0.33315  1.46180  0.17827    50",
-		"z=1  0.66685  4.90484  0.81969   100",
+		// The optimum's σ is 0.819692 (EM at Tol 1e-14); Adam at the
+		// default Tol stops within about 5e-6 of it, which prints as
+		// 0.81969 or 0.81970, so three decimals are checked.
+		"z=1  0.66685  4.90484  0.819",
 		"final loss: 210.2063",
 	} {
 		if !strings.Contains(text, want) {
