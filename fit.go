@@ -318,7 +318,7 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	// times larger than the last while that is at most a quarter of the
 	// data, and then on all the data.
 	for j, size := 0, growthFactor*len(sample); size <= len(x)/4; j, size = j+1, size*growthFactor {
-		u := bernoulli(x, c, inv, size, rand.New(rand.NewPCG(cfg.Seed, stageStream+uint64(j))))
+		u := bernoulli(x, c, inv, size, z.far, rand.New(rand.NewPCG(cfg.Seed, stageStream+uint64(j))))
 		eng := kernel.NewEngine(u, 0, 1, K)
 		screen.tol = screenTol(cfg.Tol, len(u))
 		win.optimise(ctx, eng, &screen, &cfg, obj.lossOffset(len(u), K, scale), progress)
@@ -465,19 +465,31 @@ func distinct(x []float64, k int) int {
 
 // bernoulli returns the standardised values u = (x − c)·inv of a random
 // subsample of x, in order, that keeps each point with probability m/len(x),
-// so about m points. The gaps between kept points are geometric, the
-// integer parts of exponential variates of rate −log(1 − m/len(x)), so the
-// cost is that of the points kept.
-func bernoulli(x []float64, c, inv float64, m int, rng *rand.Rand) []float64 {
+// so about m points, followed by those of the points whose indices are in
+// far (sorted), each once whether drawn or not. The gaps between kept points
+// are geometric, the integer parts of exponential variates of rate
+// −log(1 − m/len(x)), so the cost is that of the points kept.
+func bernoulli(x []float64, c, inv float64, m int, far []int, rng *rand.Rand) []float64 {
 	rate := -math.Log1p(-float64(m) / float64(len(x)))
-	u := make([]float64, 0, m+4*int(math.Sqrt(float64(m)))+16)
+	u := make([]float64, 0, m+4*int(math.Sqrt(float64(m)))+16+len(far))
+	f := 0
 	for i := -1; ; {
 		i += 1 + int(rng.ExpFloat64()/rate)
 		if i >= len(x) || i < 0 {
-			return u
+			break
+		}
+		for f < len(far) && far[f] < i {
+			f++
+		}
+		if f < len(far) && far[f] == i {
+			continue
 		}
 		u = append(u, (x[i]-c)*inv)
 	}
+	for _, i := range far {
+		u = append(u, (x[i]-c)*inv)
+	}
+	return u
 }
 
 // checkScale returns an error if the data's spread is so small that its
@@ -487,38 +499,6 @@ func checkScale(inv float64) error {
 		return errors.New("gmm: the data's spread is too small to scale in float64 (below 1e-308); multiply the data by a large power of ten")
 	}
 	return nil
-}
-
-// subsample returns the standardised values u = (x − c)·inv of all of x if
-// it has at most screenSize points, and otherwise of screenSize points drawn
-// without replacement.
-func subsample(x []float64, c, inv float64, rng *rand.Rand) []float64 {
-	n := len(x)
-	if n <= screenSize {
-		u := make([]float64, n)
-		for i, v := range x {
-			u[i] = (v - c) * inv
-		}
-		return u
-	}
-	// Floyd's algorithm draws the indices; sorting them keeps the reads in
-	// order.
-	set := make(map[int]struct{}, screenSize)
-	idx := make([]int, 0, screenSize)
-	for j := n - screenSize; j < n; j++ {
-		t := rng.IntN(j + 1)
-		if _, ok := set[t]; ok {
-			t = j
-		}
-		set[t] = struct{}{}
-		idx = append(idx, t)
-	}
-	slices.Sort(idx)
-	u := make([]float64, screenSize)
-	for i, j := range idx {
-		u[i] = (x[j] - c) * inv
-	}
-	return u
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -155,8 +155,8 @@ func TestBernoulli(t *testing.T) {
 		x[i] = float64(i)
 	}
 	for _, m := range []int{1000, 131072, 500000} {
-		u := bernoulli(x, 0, 1, m, rand.New(rand.NewPCG(7, 8)))
-		v := bernoulli(x, 0, 1, m, rand.New(rand.NewPCG(7, 8)))
+		u := bernoulli(x, 0, 1, m, nil, rand.New(rand.NewPCG(7, 8)))
+		v := bernoulli(x, 0, 1, m, nil, rand.New(rand.NewPCG(7, 8)))
 		if !sameFloats(u, v) {
 			t.Errorf("m=%d: two draws with one seed differ", m)
 		}

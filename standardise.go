@@ -22,15 +22,27 @@ type standard struct {
 	c, scale, inv  float64
 	constant       bool // the data are all equal; scale is the fallback
 	sample, sorted []float64
+	// far holds, in increasing order, the indices of the outlying points
+	// that every subsample of the data includes (see standardise).
+	far []int
 }
+
+// maxOutlying is the most outlying points a sample takes beyond those
+// drawn: 1/16 of screenSize.
+const maxOutlying = screenSize / 16
 
 // standardise chooses the centre c and the scale of the data x, which must
 // be finite and non-empty, and returns them with the standardised values of
 // a sample: all of x if it has at most size points or rng is nil, and
-// otherwise size points drawn with rng without replacement.
+// otherwise size points drawn with rng without replacement together with
+// the outlying points of x, those more than twice as far from c as the
+// farthest point drawn (the farthest maxOutlying of them if there are
+// more). A few far values would be missed by a sample, and the fits started
+// from it would not hold them; they are added to every subsample so that
+// the starting points and the refinements see them.
 //
 // The centre is the median and the scale the robust spread (see location)
-// of the sample, or of all of x if the sample's values are all equal. Both
+// of the points drawn, or of all of x if their values are all equal. Both
 // are order statistics or interpolations between neighbouring ones, so no
 // value is subtracted from another far from it, and a few far values move
 // neither: the bulk of the data keeps its resolution. If all the values
@@ -41,11 +53,16 @@ type standard struct {
 // 1e-308), or if a value lies more than maxStandard robust spreads from the
 // median, naming the farthest such value.
 func standardise(x []float64, size int, constScale float64, rng *rand.Rand) (*standard, error) {
-	var raw []float64
-	if rng == nil || len(x) <= size {
-		raw = slices.Clone(x)
-	} else {
-		raw = subsample(x, 0, 1, rng)
+	var idx []int
+	if rng != nil && len(x) > size {
+		idx = sampleIndices(len(x), size, rng)
+	}
+	raw := slices.Clone(x)
+	if idx != nil {
+		raw = make([]float64, len(idx))
+		for i, j := range idx {
+			raw[i] = x[j]
+		}
 	}
 	sorted := slices.Clone(raw)
 	slices.Sort(sorted)
@@ -72,6 +89,15 @@ func standardise(x []float64, size int, constScale float64, rng *rand.Rand) (*st
 			return nil, err
 		}
 	}
+	if idx != nil {
+		extent := max(math.Abs(sorted[0]-c), math.Abs(sorted[len(sorted)-1]-c))
+		z.far = outlying(x, c, 2*extent, idx)
+		for _, j := range z.far {
+			raw = append(raw, x[j])
+			sorted = append(sorted, x[j])
+		}
+		slices.Sort(sorted)
+	}
 	for i, v := range raw {
 		raw[i] = (v - c) * z.inv
 	}
@@ -80,6 +106,45 @@ func standardise(x []float64, size int, constScale float64, rng *rand.Rand) (*st
 	}
 	z.sample, z.sorted = raw, sorted
 	return z, nil
+}
+
+// sampleIndices returns m of the indices 0..n−1, drawn without replacement
+// by Floyd's algorithm, in increasing order so that reads keep to it.
+func sampleIndices(n, m int, rng *rand.Rand) []int {
+	set := make(map[int]struct{}, m)
+	idx := make([]int, 0, m)
+	for j := n - m; j < n; j++ {
+		t := rng.IntN(j + 1)
+		if _, ok := set[t]; ok {
+			t = j
+		}
+		set[t] = struct{}{}
+		idx = append(idx, t)
+	}
+	slices.Sort(idx)
+	return idx
+}
+
+// outlying returns, in increasing order, the indices of the points of x
+// farther than d from c that are not in drawn (sorted), or of the
+// maxOutlying farthest of them: while more than maxOutlying are held, d
+// doubles and those it leaves out are dropped.
+func outlying(x []float64, c, d float64, drawn []int) []int {
+	var out []int
+	for i, v := range x {
+		if !(math.Abs(v-c) > d) {
+			continue
+		}
+		if _, ok := slices.BinarySearch(drawn, i); ok {
+			continue
+		}
+		out = append(out, i)
+		for len(out) > maxOutlying {
+			d *= 2
+			out = slices.DeleteFunc(out, func(j int) bool { return !(math.Abs(x[j]-c) > d) })
+		}
+	}
+	return out
 }
 
 // checkFar returns an error if a value of x lies more than maxStandard

@@ -7,9 +7,14 @@ import (
 )
 
 // Quantiles sets starting values from the sorted data: component k takes the
-// points between the quantiles k/K and (k+1)/K, its weight is 1/K and its mean
-// and standard deviation are those of its points. sorted must be sorted and
-// non-empty. floor is the smallest standard deviation returned.
+// points between the quantiles k/K and (k+1)/K, its weight is 1/K, its mean
+// the median of its points and its standard deviation their root mean
+// square deviation from that median. The median keeps a component whose
+// points include a few far values among the rest, where the fit's optimum
+// has it (a component of small weight that spreads wide enough to hold them,
+// its mean held near the others by a prior), rather than at a mean the far
+// values drag with them. sorted must be sorted and non-empty. floor is the
+// smallest standard deviation returned.
 func Quantiles(sorted []float64, w, mu, sigma []float64, floor float64) {
 	K := len(w)
 	n := len(sorted)
@@ -21,8 +26,13 @@ func Quantiles(sorted []float64, w, mu, sigma []float64, floor float64) {
 			lo = min(lo, n-1)
 			hi = lo + 1
 		}
-		moments(sorted[lo:hi], &mu[k], &sigma[k])
-		sigma[k] = max(sigma[k], floor)
+		g := sorted[lo:hi]
+		mu[k] = g[(len(g)-1)/2]/2 + g[len(g)/2]/2
+		var ss float64
+		for _, v := range g {
+			ss += (v - mu[k]) * (v - mu[k])
+		}
+		sigma[k] = max(math.Sqrt(ss/float64(len(g))), floor)
 		w[k] = 1 / float64(K)
 	}
 }
