@@ -246,8 +246,8 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	}
 
 	pu := m.Prior.standardised(c, scale)
-	if pu.Validate() != nil || (!pu.IsZero() && !(pu.MeanScale > 0 && pu.SigmaScale > 0)) {
-		return nil, errors.New("gmm: the prior's scale and the data's are too far apart to fit; rescale the data or the prior")
+	if !pu.IsZero() && !sameScale(pu) {
+		return nil, errors.New("gmm: the prior's scale and the data's are more than 1e100 apart; rescale the data or the prior")
 	}
 	floor := 0.0
 	if pu.IsZero() {

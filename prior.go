@@ -65,7 +65,8 @@ func NotebookPrior() Prior {
 // parameters transformed accordingly.
 //
 // Non-finite values are ignored. If x has no finite values, or all of them
-// are equal, or 3·s overflows, a unit scale is used in place of s.
+// are equal, s = 1 is used. If 3·s overflows, MeanScale is the largest
+// float64.
 //
 // The InverseGamma is on σ. For the conjugate form, on σ², square the
 // scale as well: p.OnVariance, p.SigmaScale = true, p.SigmaScale*p.SigmaScale
@@ -77,10 +78,10 @@ func DefaultPrior(x []float64) Prior {
 	}
 	slices.Sort(finite)
 	med, s := location(finite)
-	if !(s > 0) || math.IsInf(3*s, 0) {
+	if !(s > 0) || math.IsInf(s, 0) {
 		s = 1
 	}
-	return Prior{Concentration: 1, MeanLoc: med, MeanScale: 3 * s, SigmaShape: 1, SigmaScale: s / 10}
+	return Prior{Concentration: 1, MeanLoc: med, MeanScale: min(3*s, math.MaxFloat64), SigmaShape: 1, SigmaScale: s / 10}
 }
 
 // IsZero reports whether p is the zero Prior, which means no prior.
