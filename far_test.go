@@ -10,11 +10,13 @@ import (
 	"github.com/gmm-go/gmm"
 )
 
-// farValues are the far values the tests append to the data: beyond the
-// reach of a mean-centred standardisation at 1e16, the netCDF fill value,
-// and two far beyond; the last lies more than 2^400 robust spreads from the
-// median, where Fit and Posterior must name it instead.
-var farValues = []float64{1e16, 9.96921e36, 1e100, 1e300}
+// farValues are the far values the tests append to the data: 1e15, which
+// a prior scaled by the range and the standard deviation let merge the two
+// clusters; beyond the reach of a mean-centred standardisation at 1e16;
+// the netCDF fill value; and two far beyond. The last lies more than 2^400
+// robust spreads from the median, where Fit and Posterior must name it
+// instead.
+var farValues = []float64{1e15, 1e16, 9.96921e36, 1e100, 1e300}
 
 // bulks are the data the far values join: two clusters at 20 and 30 with
 // sd 2, 10,000 points, and 1,000 points from N(0, 1).
@@ -194,25 +196,25 @@ func checkFarComponent(t *testing.T, label string, m *gmm.Model, j int, far floa
 }
 
 // TestPosteriorFarValue samples the posterior of the two clusters with one
-// far value appended, K = 3, under the default prior of the data with it:
-// the bulk's components must have the posterior of the bulk alone with
-// K = 2 under the same prior, and the far value too far to fit must be
-// named.
+// far value appended, K = 3: the bulk's components must have the posterior
+// of the bulk alone with K = 2 under the same prior, the default prior of
+// the bulk (which TestDefaultPriorFarValue shows the far value hardly
+// moves), and the far value too far to fit must be named.
 func TestPosteriorFarValue(t *testing.T) {
 	b := bulks(t)[0]
 	n := len(b.x)
-	for _, far := range farValues {
-		x := append(slices.Clone(b.x), far)
-		prior := gmm.DefaultPrior(x)
-		for _, method := range []gmm.Inference{gmm.VB, gmm.Gibbs} {
+	prior := gmm.DefaultPrior(b.x)
+	for _, method := range []gmm.Inference{gmm.VB, gmm.Gibbs} {
+		// Two short chains keep the test quick; the tolerance below uses
+		// the draws' own effective sample sizes.
+		s := &gmm.PosteriorSettings{Method: method, Chains: 2, Draws: 300, Warmup: 300}
+		ref, err := (&gmm.Model{K: 2, Prior: prior}).Posterior(b.x, s)
+		if err != nil {
+			t.Fatalf("%v, the bulk alone: %v", method, err)
+		}
+		for _, far := range farValues {
 			label := fmt.Sprintf("%g, %v", far, method)
-			// Two short chains keep the test quick; the tolerance below
-			// uses the draws' own effective sample sizes.
-			s := &gmm.PosteriorSettings{Method: method, Chains: 2, Draws: 300, Warmup: 300}
-			ref, err := (&gmm.Model{K: 2, Prior: prior}).Posterior(b.x, s)
-			if err != nil {
-				t.Fatalf("%s: the bulk alone: %v", label, err)
-			}
+			x := append(slices.Clone(b.x), far)
 			post, err := (&gmm.Model{K: 3, Prior: prior}).Posterior(x, s)
 			if far == 1e300 {
 				if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("x[%d] = 1e+300", n)) {
@@ -352,6 +354,26 @@ func TestPriorScaleAdvice(t *testing.T) {
 		}
 		if _, err := (&gmm.Model{K: 2, Prior: unit}).Fit(y, &gmm.Settings{Method: method}); err != nil {
 			t.Errorf("%v, the data rescaled: %v", method, err)
+		}
+	}
+}
+
+// TestDefaultPriorFarValue checks that one far value moves the default
+// prior by no more than one point of the bulk moves it.
+func TestDefaultPriorFarValue(t *testing.T) {
+	for _, b := range bulks(t) {
+		p := gmm.DefaultPrior(b.x)
+		for _, far := range farValues {
+			q := gmm.DefaultPrior(append(slices.Clone(b.x), far))
+			// One more point shifts each quantile by at most one gap
+			// between neighbouring order statistics, about 1/(n·f) for a
+			// density f at the quantile: for these data below 1e-2 of the
+			// spread (MeanScale/3).
+			s := p.MeanScale / 3
+			if math.Abs(q.MeanLoc-p.MeanLoc) > 1e-2*s || math.Abs(q.MeanScale-p.MeanScale) > 3e-2*s ||
+				math.Abs(q.SigmaScale-p.SigmaScale) > 1e-3*s {
+				t.Errorf("%s + %g: DefaultPrior %v, without it %v", b.name, far, q, p)
+			}
 		}
 	}
 }
