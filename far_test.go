@@ -377,3 +377,57 @@ func TestDefaultPriorFarValue(t *testing.T) {
 		}
 	}
 }
+
+// TestFitFarValueLarge fits 600,000 points in two clusters and the netCDF
+// fill value with EM, so that the fit runs on a screening sample and a
+// larger subsample before all the data. The bulk's components must be those
+// of the bulk alone.
+func TestFitFarValueLarge(t *testing.T) {
+	two := gmm.Model{K: 2, Weights: []float64{0.5, 0.5}, Means: []float64{20, 30}, Sigmas: []float64{2, 2}}
+	bulk, _, err := two.Sample(600000, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(bulk)
+	x := append(slices.Clone(bulk), 9.96921e36)
+	for _, prior := range []gmm.Prior{{}, gmm.DefaultPrior(x)} {
+		s := &gmm.Settings{Method: gmm.EM}
+		ref := &gmm.Model{K: 2, Prior: prior}
+		if _, err := ref.Fit(bulk, s); err != nil {
+			t.Fatal(err)
+		}
+		m := &gmm.Model{K: 3, Prior: prior}
+		res, err := m.Fit(x, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Converged {
+			t.Errorf("%v: did not converge", prior)
+		}
+		j := farComponent(m, 25)
+		// EM's weight of a component that holds one point whole and
+		// nothing else is (1 + r)/(n+1), r the bulk's responsibility, far
+		// below 1e-12 here.
+		if math.Abs(m.Weights[j]*float64(n+1)-1) > 1e-9 {
+			t.Errorf("%v: far component %d has weight %v, want 1/(n+1)", prior, j, m.Weights[j])
+		}
+		// Each fit stops within Tol·(|L| + n) ≈ 2.4e-4 of its optimum's
+		// loss; the loss's curvature is at least 75,000 in a mean
+		// (N_k/σ_k²), 6e5 in log σ_k and 1.5e5 in a logit, so each
+		// parameter is within 8e-5 of the optimum, and the fits' difference
+		// within 1.6e-4: 1e-3 bounds it (relative for σ).
+		k := 0
+		for i := range 3 {
+			if i == j {
+				continue
+			}
+			w := m.Weights[i] * float64(n+1) / float64(n)
+			if math.Abs(w-ref.Weights[k]) > 1e-3 || math.Abs(m.Means[i]-ref.Means[k]) > 1e-3 ||
+				math.Abs(m.Sigmas[i]-ref.Sigmas[k]) > 1e-3*ref.Sigmas[k] {
+				t.Errorf("%v: bulk component %d: %v, %v, %v; without the far value %v, %v, %v",
+					prior, i, w, m.Means[i], m.Sigmas[i], ref.Weights[k], ref.Means[k], ref.Sigmas[k])
+			}
+			k++
+		}
+	}
+}
