@@ -431,3 +431,15 @@ func TestFitFarValueLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestTinySpreadAdvice fits data whose spread is subnormal: the error must
+// advise multiplying them by a large power of ten, and that must work.
+func TestTinySpreadAdvice(t *testing.T) {
+	x := []float64{8.289046e-317, 3.3156184e-316}
+	_, err := (&gmm.Model{K: 1, Prior: gmm.DefaultPrior(x)}).Fit(x, nil)
+	checkMessage(t, "subnormal spread", err, []string{"too small to scale", "multiply the data by a large power of ten"})
+	y := []float64{x[0] * 1e300, x[1] * 1e300}
+	if _, err := (&gmm.Model{K: 1, Prior: gmm.DefaultPrior(y)}).Fit(y, nil); err != nil {
+		t.Errorf("multiplied by 1e300: %v", err)
+	}
+}
