@@ -443,3 +443,40 @@ func TestTinySpreadAdvice(t *testing.T) {
 		t.Errorf("multiplied by 1e300: %v", err)
 	}
 }
+
+// TestFitLossOfReturnedParameters checks that the last entry of
+// Result.Loss is the loss of the parameters Fit returns, −LogJoint(x), also
+// when a run stops for want of steps, and that for EM it is no higher than
+// the losses before it.
+func TestFitLossOfReturnedParameters(t *testing.T) {
+	// Three components overlapping by their whole width: EM converges
+	// slowly, and its accelerated steps are often refused.
+	flat := gmm.Model{K: 3, Weights: []float64{0.3, 0.4, 0.3}, Means: []float64{0, 1, 2}, Sigmas: []float64{0.8, 0.8, 0.8}}
+	x, _, err := flat.Sample(20000, 13)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, method := range methods {
+		for _, steps := range []int{5, 50, 500, 0} {
+			m := &gmm.Model{K: 3}
+			res, err := m.Fit(x, &gmm.Settings{Method: method, MaxSteps: steps})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lj, err := m.LogJoint(x)
+			last := res.Loss[len(res.Loss)-1]
+			if err != nil || last != -lj {
+				t.Errorf("%v, MaxSteps %d: last loss %v, −LogJoint %v", method, steps, last, -lj)
+			}
+			if method != gmm.EM {
+				continue
+			}
+			// The kernel's sum and LogJoint's differ by rounding: each
+			// adds 20,000 terms, with an error below n·2^-53 of the sum of
+			// their magnitudes, about 1e-11 relative.
+			if prev := slices.Min(res.Loss[:len(res.Loss)-1]); len(res.Loss) > 1 && last > prev+1e-10*math.Abs(prev) {
+				t.Errorf("EM, MaxSteps %d: last loss %v above the run's best %v", steps, last, prev)
+			}
+		}
+	}
+}

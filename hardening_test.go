@@ -7,6 +7,7 @@ import (
 
 	"github.com/gmm-go/gmm"
 	"github.com/gmm-go/gmm/iris"
+	"gonum.org/v1/gonum/diff/fd"
 )
 
 // fitBoth fits x with each method and fails the test on an error or an
@@ -92,13 +93,33 @@ func TestFitDegenerateData(t *testing.T) {
 				x[i] = float64(i-900) / 10
 			}
 		}
-		em := fitBoth(t, "K=2", x, 2, gmm.DefaultPrior(x))[1]
+		fits := fitBoth(t, "K=2", x, 2, gmm.DefaultPrior(x))
+		adam, em := fits[0], fits[1]
 		// 900 equal values are a point mass: the MAP puts a component on
 		// it with σ far below the data's spread of 1.3 and weight 0.9 or
 		// more (the other 100 points spread over [0, 10) add their share).
 		k := slices.Index(em.Weights, slices.Max(em.Weights))
 		if em.Means[k] != 5 && math.Abs(em.Means[k]-5) > 1e-9 || em.Sigmas[k] > 1e-3 || em.Weights[k] < 0.9 {
 			t.Errorf("EM: weights %v, means %v, sigmas %v; want a spike at 5", em.Weights, em.Means, em.Sigmas)
+		}
+		// Adam stops at another local optimum, two broad components (see
+		// the README on local optima). It must be a genuine one, no better
+		// than EM's spike.
+		la, _ := adam.LogJoint(x)
+		le, _ := em.LogJoint(x)
+		if la > le {
+			t.Errorf("Adam's log joint %v is above EM's %v, which should be the MAP", la, le)
+		}
+		// At a run stopped by the default Tol of 1e-10 the loss is within
+		// about 1e-10·(|L| + n) ≈ 2e-7 of its stationary value; with a
+		// curvature of at most n/σ² ≈ 2300 in these coordinates (σ ≈ 0.66)
+		// that leaves a gradient below √(2·2300·2e-7) ≈ 0.03. The central
+		// differences' own error, ε·|L|/h ≈ 3e-8, is far smaller. Moving one
+		// mean by 0.01 from the optimum gives a gradient of 0.3.
+		for j, g := range gradLogJoint(adam, x) {
+			if math.Abs(g) > 0.03 {
+				t.Errorf("Adam: weights %v, means %v, sigmas %v: ∂(log joint)/∂θ[%d] = %v, not a stationary point", adam.Weights, adam.Means, adam.Sigmas, j, g)
+			}
 		}
 	})
 	t.Run("more components than points", func(t *testing.T) {
@@ -412,4 +433,32 @@ func TestFitWithOutliers(t *testing.T) {
 	if m.Means[3] < 1e5 {
 		t.Errorf("the fourth component, mean %v, does not hold the outliers", m.Means[3])
 	}
+}
+
+// gradLogJoint returns the gradient of m.LogJoint(x) by central finite
+// differences in the coordinates θ = (log w, μ, log σ), the weights
+// normalised after each step.
+func gradLogJoint(m *gmm.Model, x []float64) []float64 {
+	K := m.K
+	f := func(th []float64) float64 {
+		d := gmm.Model{K: K, Prior: m.Prior, Weights: make([]float64, K), Means: th[K : 2*K], Sigmas: make([]float64, K)}
+		var s float64
+		for k := range K {
+			d.Weights[k] = math.Exp(th[k])
+			s += d.Weights[k]
+			d.Sigmas[k] = math.Exp(th[2*K+k])
+		}
+		for k := range K {
+			d.Weights[k] /= s
+		}
+		l, _ := d.LogJoint(x)
+		return l
+	}
+	th := make([]float64, 3*K)
+	for k := range K {
+		th[k] = math.Log(m.Weights[k])
+		th[K+k] = m.Means[k]
+		th[2*K+k] = math.Log(m.Sigmas[k])
+	}
+	return fd.Gradient(nil, f, th, &fd.Settings{Formula: fd.Central, Step: 1e-5})
 }

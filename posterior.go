@@ -89,6 +89,10 @@ type Posterior struct {
 	// Chains and Draws are the number of chains and of draws per chain.
 	Chains, Draws int
 
+	// A draw of σ beyond the largest float64 is +Inf. That happens only
+	// under a very vague prior (SigmaShape below about 0.01), for a
+	// component that holds no points in that draw, whose σ then follows
+	// the prior; Warnings says how often.
 	Weights [][]float64
 	Means   [][]float64
 	Sigmas  [][]float64
@@ -165,19 +169,28 @@ type Params struct {
 // with R̂ above 1.01 or bulk ESS below 400 (Vehtari et al. 2021), and a VB
 // fit that ran out of steps; a problem of convergence is not an error.
 //
+// Under a very vague prior (SigmaShape below about 0.01) a component that
+// holds no points in a draw takes its σ from the prior, and a draw beyond
+// the largest float64 is +Inf, with a warning (see Posterior.Sigmas).
+//
 // Posterior returns an error if x is empty or not finite, if m.K < 1, if
 // the prior is invalid, or if it is the zero Prior: without a prior the
 // posterior is improper (an empty component's mean and σ have no
 // distribution), so set one, for example DefaultPrior(x) or
 // NotebookPrior(). It also returns an error for negative settings, fewer
-// than 10 draws per chain, or more draws than memory can hold. It modifies
+// than 10 draws per chain, more draws than memory can hold, data whose
+// spread is too small to scale (below 1e-308) or spans more than the
+// float64 range, a prior whose scale is more than 1e100 from the data's,
+// or a prior MeanScale so wide that a mean's draw overflows. It modifies
 // neither m nor x. Unlike Fit, it accepts a Concentration below 1.
 func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error) {
 	return m.PosteriorContext(context.Background(), x, s)
 }
 
 // PosteriorContext is Posterior with a context. If ctx is cancelled while
-// it runs, PosteriorContext returns ctx.Err().
+// it runs, PosteriorContext returns ctx.Err(); every chain, and every VB
+// fit, checks ctx before each sweep or step, one pass over the data, so it
+// stops within about one pass.
 func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorSettings) (*Posterior, error) {
 	var cfg PosteriorSettings
 	if s != nil {
@@ -234,19 +247,51 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	for i := range flatM {
-		flatM[i] = c + scale*flatM[i]
-		flatS[i] = scale * flatS[i]
-		if !(flatW[i] >= 0) || !isFinite(flatM[i]) || !(flatS[i] > 0) || math.IsInf(flatS[i], 0) {
-			return nil, errors.New("gmm: the sampler broke down numerically; rescale the data or the prior")
-		}
+	if err := toDataUnits(flatW, flatM, flatS, K, c, scale, m.Prior); err != nil {
+		return nil, err
 	}
 	p.Weights = rows(flatW, K)
 	p.Means = rows(flatM, K)
 	p.Sigmas = rows(flatS, K)
 	p.orderByMean()
+	p.warnInfinite()
 	p.diagnose()
 	return p, nil
+}
+
+// toDataUnits carries the draws from the standardised data back to the
+// data's units, μ = c + scale·μ_u and σ = scale·σ_u, and checks them. A σ
+// beyond the largest float64 stays +Inf (see Posterior.Sigmas); anything
+// else that is not a valid parameter is an error.
+func toDataUnits(w, mu, sigma []float64, K int, c, scale float64, pr Prior) error {
+	for i := range mu {
+		mu[i] = c + scale*mu[i]
+		sigma[i] = scale * sigma[i]
+		k := i % K
+		switch {
+		case math.IsInf(mu[i], 0):
+			return fmt.Errorf("gmm: a draw of component %d's mean overflows the float64 range: the prior's MeanScale %g is too wide for data on this scale; reduce it", k, pr.MeanScale)
+		case !(w[i] >= 0) || math.IsNaN(mu[i]) || !(sigma[i] > 0):
+			return fmt.Errorf("gmm: the sampler produced an invalid draw (component %d: weight %v, mean %v, σ %v); this is a bug: please report it with the data and settings", k, w[i], mu[i], sigma[i])
+		}
+	}
+	return nil
+}
+
+// warnInfinite adds a warning for each component some of whose σ draws are
+// +Inf.
+func (p *Posterior) warnInfinite() {
+	for k := range p.K() {
+		var n int
+		for _, d := range p.Sigmas {
+			if math.IsInf(d[k], 1) {
+				n++
+			}
+		}
+		if n > 0 {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("sigma %d: %d of %d draws exceed the largest float64 and are +Inf: in them the component holds no points and its σ follows the prior, which at SigmaShape %g is too vague to represent; its Mean and SD are +Inf and its quantiles exact. A SigmaShape of 0.1 or more, or fewer components, avoids this", k, n, len(p.Sigmas), p.Prior.SigmaShape))
+		}
+	}
 }
 
 // sameScale reports whether the prior p of the standardised data has the
@@ -382,11 +427,14 @@ func (p *Posterior) each(f func(draws []float64) float64) Params {
 func (p *Posterior) K() int { return len(p.Weights[0]) }
 
 // Mean returns the posterior mean of each parameter, the average of its
-// draws.
+// draws: +Inf for a σ some of whose draws are +Inf.
 func (p *Posterior) Mean() Params {
 	return p.each(func(d []float64) float64 {
 		var m float64
 		for i, v := range d {
+			if math.IsInf(v, 1) {
+				return v
+			}
 			m += (v - m) / float64(i+1)
 		}
 		return m
@@ -394,11 +442,15 @@ func (p *Posterior) Mean() Params {
 }
 
 // SD returns the posterior standard deviation of each parameter, the
-// standard deviation of its draws (divided by the number of draws less one).
+// standard deviation of its draws (divided by the number of draws less
+// one): +Inf for a σ some of whose draws are +Inf.
 func (p *Posterior) SD() Params {
 	return p.each(func(d []float64) float64 {
 		var m float64
 		for i, v := range d {
+			if math.IsInf(v, 1) {
+				return v
+			}
 			m += (v - m) / float64(i+1)
 		}
 		var ss float64
@@ -429,7 +481,10 @@ func quantileSorted(s []float64, q float64) float64 {
 	if i >= len(s)-1 {
 		return s[len(s)-1]
 	}
-	return s[i] + (h-float64(i))*(s[i+1]-s[i])
+	if f := h - float64(i); f > 0 && s[i+1] != s[i] {
+		return s[i] + f*(s[i+1]-s[i])
+	}
+	return s[i] // also where s[i] = s[i+1] = +Inf, whose difference is NaN
 }
 
 // Interval returns the central credible interval of each parameter at the

@@ -20,9 +20,6 @@ type gibbsChain struct {
 	sig  []float64
 }
 
-// cancelEvery is how often, in sweeps, a chain checks its context.
-const cancelEvery = 64
-
 // pivotEvery is how often, in sweeps, the second half of warm-up evaluates
 // log p(x, θ) in search of the pivot.
 const pivotEvery = 10
@@ -55,7 +52,9 @@ func runGibbs(ctx context.Context, u []float64, K int, pr mcmc.Prior, cfg *Poste
 			gc.best = math.Inf(-1)
 			gc.logW, gc.mu, gc.sig = make([]float64, K), make([]float64, K), make([]float64, K)
 			for s := range cfg.Warmup {
-				if s%cancelEvery == 0 && ctx.Err() != nil {
+				// A sweep is one pass over the data, so checking the
+				// context before each stops a chain within one pass.
+				if ctx.Err() != nil {
 					return
 				}
 				gc.ch.Sweep()
@@ -95,7 +94,7 @@ func runGibbs(ctx context.Context, u []float64, K int, pr mcmc.Prior, cfg *Poste
 			cost := make([]float64, K*K)
 			scratch := make([]float64, 5*(K+1))
 			for t := range cfg.Draws {
-				if t%cancelEvery == 0 && ctx.Err() != nil {
+				if ctx.Err() != nil {
 					return
 				}
 				ch.Sweep()

@@ -174,7 +174,7 @@ func (p Prior) standardised(c, s float64) Prior {
 	q.MeanLoc = (p.MeanLoc - c) / s
 	q.MeanScale = p.MeanScale / s
 	if p.OnVariance {
-		q.SigmaScale = p.SigmaScale / (s * s)
+		q.SigmaScale = p.SigmaScale / s / s // s² can overflow where the quotient does not
 	} else {
 		q.SigmaScale = p.SigmaScale / s
 	}

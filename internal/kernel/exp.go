@@ -33,13 +33,13 @@ var (
 	expShiftBits = math.Float64bits(expShift)
 	expFloorBits = math.Float64bits(expFloor)
 	expCeilBits  = int64(math.Float64bits(expCeil))
+	posInfBits   = math.Float64bits(math.Inf(1))
 )
 
 // Exp returns e^x to within 1 ulp (0.51 ulp by construction, see below)
 // for −693.1 < x < 709.78, 0 for smaller x, including −Inf, and +Inf for
-// larger x. It never returns a subnormal number. A NaN gives 0 if its sign
-// bit is set and +Inf if not: the clamps below, which keep exp free of
-// branches, see NaNs as numbers beyond the ends of the range.
+// larger x. It never returns a subnormal number. A NaN gives 0, as in the
+// AVX2 kernel, whose clamp to [−1000, 710] maps a NaN to −1000.
 //
 // With k the integer nearest x·N/ln2, r = x − k·ln2/N is computed exactly
 // up to the rounding of its last subtraction, |r| ≤ ln2/256 < 0.0028, and
@@ -58,12 +58,18 @@ func Exp(x float64) float64 {
 	// As unsigned integers, the bits of the negative numbers grow with
 	// their magnitude; as signed ones, those of the positive numbers do,
 	// and all the negative numbers come first.
+	// The clamps see a NaN as a number beyond one end of the range, the
+	// lower end if its sign bit is set; one with the sign bit clear is
+	// sent to the lower end by the second test, on the rare path.
 	b := math.Float64bits(x)
 	if b > expFloorBits {
 		b = expFloorBits
 	}
 	if int64(b) > expCeilBits {
 		b = uint64(expCeilBits)
+		if math.Float64bits(x) > posInfBits {
+			b = expFloorBits
+		}
 	}
 	x = math.Float64frombits(b)
 	z := x*expInvL + expShift

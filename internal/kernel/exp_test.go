@@ -115,8 +115,8 @@ func TestExpEdges(t *testing.T) {
 			t.Errorf("%s: exp(%v) = %v, want %v", tt.name, tt.x, got, tt.want)
 		}
 	}
-	if got := Exp(math.NaN()); got != math.Inf(1) {
-		t.Errorf("exp(NaN) = %v, want +Inf, as documented", got)
+	if got := Exp(math.NaN()); got != 0 {
+		t.Errorf("exp(NaN) = %v, want 0, as documented and as in the AVX2 kernel", got)
 	}
 	// Every result is 0 or a normal number: below the flush point, nothing
 	// subnormal comes out.
@@ -157,18 +157,20 @@ func TestTermsIsExp(t *testing.T) {
 		u[i] = 30 * rng.NormFloat64()
 	}
 	u[0], u[1] = math.Inf(1), math.NaN()
-	for _, p := range []struct{ lc, h, mu float64 }{
-		{-1.2, -0.5, 0.3},
-		{3, -1e6, 1},
-		{-700, -0.01, -2},
-		{math.Inf(-1), -0.5, 0},
+	for _, p := range []struct{ lc, a, mu float64 }{
+		{-1.2, 0.5, 0.3},
+		{3, 1e3, 1},
+		{-700, 0.1, -2},
+		{math.Inf(-1), 0.5, 0},
+		{math.NaN(), 0.5, 0},
+		{math.Copysign(math.NaN(), -1), 0.5, 0},
 	} {
 		e := make([]float64, len(u))
 		s := make([]float64, len(u))
-		termsGo(e, s, u, p.lc, p.h, p.mu)
+		termsGo(e, s, u, p.lc, p.a, p.mu)
 		for i, ui := range u {
-			d := ui - p.mu
-			want := Exp(p.lc + p.h*d*d)
+			d := (ui - p.mu) * p.a
+			want := Exp(p.lc - d*d)
 			if math.Float64bits(e[i]) != math.Float64bits(want) || math.Float64bits(s[i]) != math.Float64bits(want) {
 				t.Fatalf("terms with %+v at u = %v gives %v (sum %v), exp gives %v", p, ui, e[i], s[i], want)
 			}
@@ -223,17 +225,19 @@ func TestAVX2Exp(t *testing.T) {
 			check(x, e[l%4])
 		}
 	}
-	// x = −i²/1024 is exact in the kernel's arithmetic for integers i, and
-	// consecutive i take different table entries.
+	// x = −i²/1024 = −(i/32)² is exact in the kernel's arithmetic for
+	// integers i, and consecutive i take different table entries; with
+	// lc = 709.5 the arguments climb from 709.5 down through 0.
 	for i := 0; i < 860; i += 4 {
 		for l := range 4 {
 			u[l] = float64(i + l)
 		}
-		for _, h := range []float64{-1.0 / 1024, 1.0 / 1024} {
+		for _, lc := range []float64{0, 709.5} {
 			clear(s)
-			termsAVX2(&e[0], &s[0], &u[0], 4, 0, h, 0)
+			termsAVX2(&e[0], &s[0], &u[0], 4, lc, 1.0/32, 0)
 			for l := range 4 {
-				check(h*u[l]*u[l], e[l])
+				d := u[l] / 32
+				check(lc-d*d, e[l])
 				if s[l] != e[l] {
 					t.Errorf("s[%d] = %v, want the term %v", l, s[l], e[l])
 				}

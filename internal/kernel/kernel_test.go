@@ -93,6 +93,12 @@ func passCases() []passCase {
 			c: 1e6 + 1.5, inv: 1 / 1.8, w: []float64{0.5, 0.5}, mu: []float64{-0.8, 0.8}, sd: []float64{0.6, 0.6}},
 		{name: "K=4 with an empty component", x: draw(6, 9000, w3, mu3, sd3),
 			c: 0, inv: 1, w: []float64{0.3, 0.5, 0.2, 0}, mu: []float64{-2, 1, 5, 0}, sd: []float64{1, 0.7, 1.5, 1}},
+		// σ²  underflows below about 1e-154: the points exactly on the
+		// narrow component's mean must still count for it.
+		{name: "K=2 points on a mean with σ = 1e-200", x: append(draw(9, 300, []float64{1}, []float64{0.5}, []float64{1}), 0, 0, 0),
+			c: 0, inv: 1, w: []float64{0.01, 0.99}, mu: []float64{0, 0.5}, sd: []float64{1e-200, 1}},
+		{name: "K=2 points on a mean with σ = 1e-300", x: append(draw(10, 300, []float64{1}, []float64{0.5}, []float64{1}), 2, 2),
+			c: 1, inv: 1, w: []float64{0.01, 0.99}, mu: []float64{1, -0.5}, sd: []float64{1e-300, 1}},
 		{name: "K=7 n=2·block+1", x: draw(7, 2*block+1, w3, mu3, sd3),
 			c: 0, inv: 1, w: []float64{0.1, 0.1, 0.2, 0.2, 0.1, 0.2, 0.1},
 			mu: []float64{-3, -2, -1, 0, 1, 3, 5}, sd: []float64{0.5, 1, 0.3, 2, 1, 1, 0.1}},
@@ -185,6 +191,9 @@ func TestPassNaNParameters(t *testing.T) {
 		{"NaN sigma", []float64{0.5, 0.5}, []float64{0, 1}, []float64{math.NaN(), 1}},
 		{"zero sigma", []float64{0.5, 0.5}, []float64{0, 1}, []float64{1, 0}},
 		{"NaN weight", []float64{math.NaN(), 0.5}, []float64{0, 1}, []float64{1, 1}},
+		{"infinite weight", []float64{math.Inf(1), 0.5}, []float64{0, 1}, []float64{1, 1}},
+		{"infinite mean", []float64{0.5, 0.5}, []float64{0, math.Inf(-1)}, []float64{1, 1}},
+		{"subnormal sigma", []float64{0.5, 0.5}, []float64{0, 1}, []float64{1, 1e-310}},
 	} {
 		for _, n := range []int{100, len(x)} {
 			p := NewParams(2)
@@ -366,5 +375,35 @@ func BenchmarkBlock(b *testing.B) {
 				weighted(e, s, u, 2)
 			}
 		})
+	}
+}
+
+// TestKernelsAgreeOnNaN checks that the two kernels give a NaN exponent, of
+// either sign, and a NaN point the same term, 0, and that a pass over data
+// with a NaN gives NaN statistics on both.
+func TestKernelsAgreeOnNaN(t *testing.T) {
+	negNaN := math.Copysign(math.NaN(), -1)
+	u := []float64{math.NaN(), negNaN, 0, 1, math.Inf(1), 2, 3, 4}
+	x := draw(11, 1000, []float64{1}, []float64{0}, []float64{1})
+	x[17] = math.NaN()
+	for _, kn := range kernels(t) {
+		kn.set()
+		for _, lc := range []float64{-1, math.NaN(), negNaN} {
+			e, s := make([]float64, len(u)), make([]float64, len(u))
+			terms(e, s, u, lc, 0.5, 1)
+			for i, v := range e {
+				nan := math.IsNaN(lc) || math.IsNaN(u[i]) || math.IsInf(u[i], 0)
+				if nan && (v != 0 || s[i] != 0) {
+					t.Errorf("%s: term at u = %v, lc = %v is %v (sum %v), want 0", kn.name, u[i], lc, v, s[i])
+				}
+			}
+		}
+		p := NewParams(2)
+		p.Set([]float64{0.5, 0.5}, []float64{-1, 1}, []float64{1, 1})
+		st := NewStats(2)
+		NewEngine(x, 0, 1, 2).Pass(p, st)
+		if !math.IsNaN(st.LogLik) || !math.IsNaN(st.N[0]) {
+			t.Errorf("%s: pass over data with a NaN gives %+v, want NaN statistics", kn.name, st)
+		}
 	}
 }

@@ -1,6 +1,17 @@
+//go:build !noasm
+
 package kernel
 
-import "math"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
+
+// useAVX2 selects the AVX2 kernels of simd_amd64.s over their Go
+// counterparts; it is set when the package starts, on amd64 processors
+// whose processor and operating system support AVX2 and FMA (hasAVX2).
+var useAVX2, hasAVX2 bool
 
 // The AVX2 kernels, in simd_amd64.s, compute what termsGo, normGo and
 // weightedGo compute, four points at a time, with fused multiply-adds. Their
@@ -20,38 +31,13 @@ import "math"
 // Declared here, defined in simd_amd64.s.
 
 //go:noescape
-func termsAVX2(e, s, u *float64, n int, lc, h, mu float64)
+func termsAVX2(e, s, u *float64, n int, lc, a, mu float64)
 
 //go:noescape
 func normAVX2(s *float64, n int, a *product) (ok bool)
 
 //go:noescape
 func weightedAVX2(e, is, u *float64, n int, mu float64) (n0, s1, s2 float64)
-
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-func xgetbv() (eax, edx uint32)
-
-// hasAVX2 reports whether the processor and the operating system support
-// AVX2 and FMA: CPUID leaf 1 reports FMA (ECX bit 12), OSXSAVE (bit 27) and
-// AVX (bit 28), XCR0 shows the SSE and AVX register state enabled (bits 1
-// and 2), and CPUID leaf 7 reports AVX2 (EBX bit 5).
-func hasAVX2() bool {
-	maxID, _, _, _ := cpuid(0, 0)
-	if maxID < 7 {
-		return false
-	}
-	_, _, c1, _ := cpuid(1, 0)
-	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
-	if c1&fma == 0 || c1&osxsave == 0 || c1&avx == 0 {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 {
-		return false
-	}
-	_, b7, _, _ := cpuid(7, 0)
-	return b7&(1<<5) != 0
-}
 
 // The AVX2 kernels' constants, each in four lanes; the offsets in
 // simd_amd64.s follow this order.
@@ -115,5 +101,6 @@ func init() {
 		avxConsts[avxTabHi][j] = t.bits - 1<<52
 		avxConsts[avxTabDelta][j] = f(t.delta)
 	}
-	useAVX2 = hasAVX2()
+	hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	useAVX2 = hasAVX2
 }

@@ -1,3 +1,5 @@
+//go:build !noasm
+
 #include "textflag.h"
 
 // The constants of simd_amd64.go, avxConsts[i] at offset 32·i.
@@ -28,16 +30,16 @@
 #define TABHI ·avxConsts+768(SB)
 #define TABDELTA ·avxConsts+800(SB)
 
-// func termsAVX2(e, s, u *float64, n int, lc, h, mu float64)
+// func termsAVX2(e, s, u *float64, n int, lc, a, mu float64)
 //
-// For i < n, a multiple of 4: e[i] = exp(lc + h·(u[i] − mu)²), s[i] += e[i].
+// For i < n, a multiple of 4: e[i] = exp(lc − (a·(u[i] − mu))²), s[i] += e[i].
 TEXT ·termsAVX2(SB), NOSPLIT, $0-56
 	MOVQ         e+0(FP), AX
 	MOVQ         s+8(FP), BX
 	MOVQ         u+16(FP), DX
 	MOVQ         n+24(FP), CX
 	VBROADCASTSD lc+32(FP), Y13
-	VBROADCASTSD h+40(FP), Y14
+	VBROADCASTSD a+40(FP), Y14
 	VBROADCASTSD mu+48(FP), Y15
 	VMOVUPD      INVL, Y12
 	VMOVUPD      SHIFT, Y11
@@ -49,12 +51,14 @@ termsLoop:
 	CMPQ SI, CX
 	JGE  termsDone
 
-	// x = h·(u − mu)² + lc, clamped to [−1000, 710]; Y6 marks x < −693.
-	VMOVUPD     (DX)(SI*8), Y0
-	VSUBPD      Y15, Y0, Y0
-	VMULPD      Y0, Y0, Y0
-	VFMADD213PD Y13, Y14, Y0
-	VMAXPD      FLOOR, Y0, Y0
+	// x = lc − (a·(u − mu))², clamped to [−1000, 710], a NaN to −1000
+	// (VMAXPD returns its second source when either is NaN); Y6 marks
+	// x < −693.
+	VMOVUPD      (DX)(SI*8), Y0
+	VSUBPD       Y15, Y0, Y0
+	VMULPD       Y14, Y0, Y0
+	VFNMADD213PD Y13, Y0, Y0
+	VMAXPD       FLOOR, Y0, Y0
 	VMINPD      CEIL, Y0, Y0
 	VCMPPD      $0x11, FLUSH, Y0, Y6
 
@@ -246,23 +250,4 @@ weightedSum:
 	VMOVSD       X0, s2+56(FP)
 
 	VZEROUPPER
-	RET
-
-// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-TEXT ·cpuid(SB), NOSPLIT, $0-24
-	MOVL eaxArg+0(FP), AX
-	MOVL ecxArg+4(FP), CX
-	CPUID
-	MOVL AX, eax+8(FP)
-	MOVL BX, ebx+12(FP)
-	MOVL CX, ecx+16(FP)
-	MOVL DX, edx+20(FP)
-	RET
-
-// func xgetbv() (eax, edx uint32)
-TEXT ·xgetbv(SB), NOSPLIT, $0-8
-	MOVL   $0, CX
-	XGETBV
-	MOVL   AX, eax+0(FP)
-	MOVL   DX, edx+4(FP)
 	RET

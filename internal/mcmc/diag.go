@@ -23,8 +23,8 @@ import (
 // larger of the split-R̂ of the rank-normalised draws and of the
 // rank-normalised folded draws |x − median x|. R̂ is near 1 when the chains
 // agree; above 1.01 they have not mixed. It returns 1 for constant draws and
-// NaN if a split chain would have fewer than 3 draws or a draw is not
-// finite.
+// NaN if a split chain would have fewer than 3 draws or a draw is NaN.
+// Infinite draws are ranked like any other.
 func RHat(x []float64, chains int) float64 {
 	r, _ := NewDiagnostics(chains, len(x)/max(chains, 1)).Compute(x)
 	return r
@@ -35,7 +35,7 @@ func RHat(x []float64, chains int) float64 {
 // autocorrelations combined across chains and truncated by Geyer's (1992)
 // initial monotone sequence. It returns the number of draws for constant
 // draws and NaN if a split chain would have fewer than 3 draws or a draw is
-// not finite.
+// NaN.
 func BulkESS(x []float64, chains int) float64 {
 	_, e := NewDiagnostics(chains, len(x)/max(chains, 1)).Compute(x)
 	return e
@@ -92,7 +92,7 @@ func (d *Diagnostics) Compute(x []float64) (rhat, ess float64) {
 		return math.NaN(), math.NaN()
 	}
 	for _, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if math.IsNaN(v) {
 			return math.NaN(), math.NaN()
 		}
 	}
@@ -129,16 +129,25 @@ func (d *Diagnostics) Compute(x []float64) (rhat, ess float64) {
 	m, _ := slices.BinarySearchFunc(d.byValue, med, func(a ranked, t float64) int { return cmp.Compare(a.v, t) })
 	l, r := m-1, m
 	for j := range d.byFold {
-		if r >= S || l >= 0 && med-d.byValue[l].v <= d.byValue[r].v-med {
-			d.byFold[j] = ranked{med - d.byValue[l].v, d.byValue[l].i}
+		if r >= S || l >= 0 && gap(d.byValue[l].v, med) <= gap(med, d.byValue[r].v) {
+			d.byFold[j] = ranked{gap(d.byValue[l].v, med), d.byValue[l].i}
 			l--
 		} else {
-			d.byFold[j] = ranked{d.byValue[r].v - med, d.byValue[r].i}
+			d.byFold[j] = ranked{gap(med, d.byValue[r].v), d.byValue[r].i}
 			r++
 		}
 	}
 	d.normalise(d.byFold)
 	return max(rhat, rhatOf(d.halves)), ess
+}
+
+// gap returns b − a for a ≤ b, and 0 for a = b even when both are
+// infinite.
+func gap(a, b float64) float64 {
+	if a == b {
+		return 0
+	}
+	return b - a
 }
 
 // normalise sets d.z, and so d.halves, to the rank-normalised values of

@@ -155,13 +155,27 @@ func (c *Chain) Sweep() {
 		d := nu - mu
 		S := max(c.s2[k]-2*d*c.s1[k]+n*d*d, 0)
 		c.Mu[k] = nu
-		if c.pr.OnVariance {
-			v := (c.pr.B0 + S/2) / Gamma(c.rng, c.pr.A0+n/2)
-			c.Sigma[k] = math.Sqrt(v)
-		} else {
-			c.Sigma[k] = c.slice.draw(c.rng, n+c.pr.A0, S, c.Sigma[k])
-		}
+		c.Sigma[k] = c.drawSigma(n, S, c.Sigma[k])
 	}
+}
+
+// drawSigma returns a draw of σ_k from its conditional given n_k points
+// with S_k = S about μ_k, and the current σ_k. The InverseGamma variates
+// are drawn in logarithms: under a vague prior (a0 of 1e-3, say) an empty
+// component's σ follows the prior, whose variates exceed 1e300 half the
+// time. A draw beyond the largest float64 is +Inf, which the sweeps carry
+// as a component with no density anywhere.
+func (c *Chain) drawSigma(n, S, sigma float64) float64 {
+	if c.pr.OnVariance {
+		return math.Exp(0.5 * LogInvGamma(c.rng, c.pr.A0+n/2, c.pr.B0+S/2))
+	}
+	if n == 0 {
+		// With no points the conditional is the prior, InverseGamma(a0, b0)
+		// on σ, drawn exactly: its density on log σ decays like e^(−a0·τ),
+		// too slowly for the slice sampler's steps when a0 is tiny.
+		return math.Exp(LogInvGamma(c.rng, c.pr.A0, c.pr.B0))
+	}
+	return c.slice.draw(c.rng, n+c.pr.A0, S, sigma)
 }
 
 // labels2 draws the labels for K = 2, accumulates the statistics and
@@ -284,6 +298,9 @@ func (s *sigmaSlice) draw(rng *rand.Rand, c, S, sigma float64) float64 {
 	y := 2 * c / (s.b + math.Sqrt(s.b*s.b+4*S*c))
 	sd := 1 / math.Sqrt(2*S*y*y+s.b*y)
 	t0 := math.Log(sigma)
+	if math.IsInf(t0, 0) {
+		t0 = -math.Log(y) // start from the mode rather than from an overflowed σ
+	}
 	t, _ := Slice(rng, s.f, t0, s.f(t0), 3*sd, 32)
 	return math.Exp(t)
 }

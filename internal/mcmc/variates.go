@@ -25,13 +25,32 @@ func LogGamma(rng *rand.Rand, shape float64) float64 {
 }
 
 // Gamma returns a Gamma(shape, 1) variate, for shape > 0, by the method of
-// LogGamma. Divide by a rate to get Gamma(shape, rate).
+// LogGamma. Divide by a rate to get Gamma(shape, rate). For shape < 1 it is
+// exp(LogGamma), except that a variate below the smallest normal float64,
+// 2^−1022, is 0 rather than a subnormal number that keeps few of its
+// digits: where that matters, as when dividing by it, use LogGamma and stay
+// in logarithms.
 func Gamma(rng *rand.Rand, shape float64) float64 {
 	if shape < 1 {
-		return gamma1(rng, shape+1) * math.Pow(rng.Float64(), 1/shape)
+		if l := LogGamma(rng, shape); l >= minNormalLog {
+			return math.Exp(l)
+		}
+		return 0
 	}
 	return gamma1(rng, shape)
 }
+
+// LogInvGamma returns the logarithm of an InverseGamma(shape, scale)
+// variate, log scale − log G for G ~ Gamma(shape, 1), for shape > 0 and
+// scale > 0. It stays finite when the variate itself would overflow, as it
+// does for tiny shapes: with shape 1e-3, half the variates exceed
+// scale·e^693.
+func LogInvGamma(rng *rand.Rand, shape, scale float64) float64 {
+	return math.Log(scale) - LogGamma(rng, shape)
+}
+
+// minNormalLog is log 2^−1022, the logarithm of the smallest normal float64.
+const minNormalLog = -1022 * math.Ln2
 
 // gamma1 is Marsaglia & Tsang's (2000) sampler for shape ≥ 1: with
 // d = a − 1/3 and c = 1/√(9d), it proposes v = (1 + c·x)³ for a standard

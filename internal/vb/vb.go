@@ -34,6 +34,7 @@ import (
 
 	"github.com/gmm-go/gmm/internal/kernel"
 	"github.com/gmm-go/gmm/internal/mcmc"
+	"github.com/gmm-go/gmm/internal/num"
 	"gonum.org/v1/gonum/mathext"
 )
 
@@ -90,7 +91,9 @@ func Run(ctx context.Context, x []float64, pr mcmc.Prior, w0, mu0, sigma0 []floa
 	f.pass()
 	prev := math.NaN()
 	for t := range maxSteps {
-		if t%16 == 0 && ctx.Err() != nil {
+		// A step is one pass over the data: checking before each stops
+		// the fit within one pass of a cancellation.
+		if ctx.Err() != nil {
 			break
 		}
 		f.update()
@@ -208,8 +211,11 @@ func (f *Fit) Draw(rng *rand.Rand, w, mu, sigma []float64) {
 	for k := range w {
 		w[k] = math.Exp(w[k])
 		mu[k] = f.M[k] + math.Sqrt(f.V[k])*rng.NormFloat64()
+		// σ is drawn in logarithms: under a vague prior q(σ) of a nearly
+		// empty component is nearly the prior, whose variates can exceed
+		// the float64 range; such a draw is +Inf.
 		if f.pr.OnVariance {
-			sigma[k] = math.Sqrt(f.B[k] / mcmc.Gamma(rng, f.A[k]))
+			sigma[k] = math.Exp(0.5 * mcmc.LogInvGamma(rng, f.A[k], f.B[k]))
 		} else {
 			c, T, b := f.A[k], f.B[k], f.pr.B0
 			h := func(t float64) float64 { e := math.Exp(t); return c*t - 0.5*T*e*e - b*e }
@@ -221,40 +227,104 @@ func (f *Fit) Draw(rng *rand.Rand, w, mu, sigma []float64) {
 // sigmaFactor integrates the optimal q(σ) of the notebook's form. On
 // t = log τ, τ = 1/σ, its unnormalised density is
 //
-//	exp(h(t)),  h(t) = c t − T e^(2t)/2 − b e^t,
+//	exp(h(t)),  h(t) = c t − g(t),  g(t) = T e^(2t)/2 + b e^t,
 //
-// concave, with its mode where T y² + b y = c for y = e^t. The trapezoid
-// rule with a step of a quarter of the width at the mode (and at most 0.1)
-// runs from the mode outwards until h has fallen 45 below its peak, so the
-// truncated tails weigh less than e^(−45)·(tail length)/step relative to
-// the total. It returns the mode, log Z = log ∫ exp(h), and E[σ⁻²] = E[τ²],
-// E[σ⁻¹] = E[τ] and E[log σ] = −E[t].
+// concave, with its mode where T y² + b y = c for y = e^t. It returns the
+// mode, log Z = log ∫ exp(h), and E[σ⁻²] = E[τ²], E[σ⁻¹] = E[τ] and
+// E[log σ] = −E[t], by the trapezoid rule on t with a step of a quarter of
+// the width at the mode (and at most 0.1), which converges geometrically
+// for such analytic, fast-decaying integrands (Trefethen & Weideman 2014).
+//
+// To the right of the mode h falls like a double exponential, and the sum
+// stops once h is 45 below its peak (a truncated tail weighs less than
+// e^(−45) of the total). To the left it falls only like c·t, so a grid
+// that ran until h had fallen by 45 would need 45/(c·step) points, which
+// grows without bound as a0 → 0 for an empty component. Instead the sum
+// stops where g(t) < 2^(−60), beyond which exp(h) = e^(ct)·e^(−g) equals
+// e^(ct) to double precision, and adds the rest of the grid in closed form:
+// with r = e^(−c·step) the remaining points' weights form a geometric
+// series, and their moments the series Σ r^j e^(m·t_j) and Σ r^j t_j. The
+// cost is then about 40 + |log c|/step points however small c is.
 func sigmaFactor(c, T, b float64) (mode, logZ, eIS2, eIS, eLogS float64) {
 	y := 2 * c / (b + math.Sqrt(b*b+4*T*c))
 	mode = math.Log(y)
 	sd := 1 / math.Sqrt(2*T*y*y+b*y)
 	step := min(sd/4, 0.1)
-	h := func(t float64) float64 { e := math.Exp(t); return c*t - 0.5*T*e*e - b*e }
-	hm := h(mode)
+	hm := c*mode - (0.5*T*y+b)*y
 	var s0, s1, s2, sl float64
-	add := func(t float64) bool {
-		d := h(t) - hm
+	// add adds the point t to the sums unless h(t) is 45 below its peak,
+	// and returns g(t), or −1 if the point was left out.
+	add := func(t float64) float64 {
+		e := math.Exp(t)
+		g := (0.5*T*e + b) * e
+		d := c*t - g - hm
 		if d < -45 {
-			return false
+			return -1
 		}
 		p := math.Exp(d)
-		e := math.Exp(t)
 		s0 += p
 		s1 += p * e
 		s2 += p * e * e
 		sl += p * t
-		return true
+		return g
 	}
 	add(mode)
-	for i := 1; add(mode + float64(i)*step); i++ {
+	for i := 1; add(mode+float64(i)*step) >= 0; i++ {
 	}
-	for i := 1; add(mode - float64(i)*step); i++ {
+	const gNegligible = 0x1p-60
+	last := mode // the leftmost point summed
+	for i := 1; ; i++ {
+		t := mode - float64(i)*step
+		g := add(t)
+		if g < 0 {
+			return finishFactor(mode, hm, step, s0, s1, s2, sl)
+		}
+		last = t
+		if g < gNegligible {
+			break
+		}
 	}
-	logZ = hm + math.Log(s0*step)
-	return mode, logZ, s2 / s0, s1 / s0, -sl / s0
+	return addTail(mode, hm, c, step, last, s0, s1, s2, sl)
+}
+
+// finishFactor turns the trapezoid sums of sigmaFactor into its results.
+func finishFactor(mode, hm, step, s0, s1, s2, sl float64) (_, logZ, eIS2, eIS, eLogS float64) {
+	return mode, hm + math.Log(s0*step), s2 / s0, s1 / s0, -sl / s0
+}
+
+// addTail completes sigmaFactor's sums with the grid points t_j = last − j·step,
+// j ≥ 1, where the integrand is e^(c·t_j − hm). With P = e^(c·last − hm) and
+// E = e^(c·step) − 1, the tail's weight is W = Σ_j P e^(−c j step) = P/E, and
+//
+//	Σ_j P e^(−c j step) e^(m t_j) = P e^(m·last)/(e^((c+m)step) − 1)   for m = 1, 2,
+//	Σ_j P e^(−c j step) t_j       = W·(last − step·(1 + E)/E).
+//
+// W can exceed the float64 range when c is tiny, so the tail enters through
+// its log weight and its share of the total.
+func addTail(mode, hm, c, step, last, s0, s1, s2, sl float64) (_, logZ, eIS2, eIS, eLogS float64) {
+	cs := c * step
+	E := math.Expm1(cs)
+	logE := math.Log(E)
+	if cs < 1e-10 {
+		logE = math.Log(c) + math.Log(step) + math.Log1p(cs/2) // E = cs(1 + cs/2 + …)
+	}
+	logP := c*last - hm
+	logW := logP - logE
+	logA := num.LogSumExp([]float64{math.Log(s0), logW}) // log of the total weight
+	fw := math.Exp(logW - logA)                          // the tail's share of it
+	fb := math.Exp(math.Log(s0) - logA)                  // the summed points' share, per unit of s0
+	fb /= s0
+	P := math.Exp(logP - logA)
+	e := math.Exp(last)
+	t1 := P * e / math.Expm1((c+1)*step)
+	t2 := P * e * e / math.Expm1((c+2)*step)
+	// E[t] over the tail: last − step(1 + E)/E, with step/E → 1/c.
+	tailT := last - step*(1+E)/E
+	if cs < 1e-10 {
+		tailT = last - 1/c - step/2
+	}
+	eIS = s1*fb + t1
+	eIS2 = s2*fb + t2
+	eLogS = -(sl*fb + fw*tailT)
+	return mode, hm + logA + math.Log(step), eIS2, eIS, eLogS
 }

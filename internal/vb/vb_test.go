@@ -23,6 +23,12 @@ func TestSigmaFactorGamma(t *testing.T) {
 		{"prior only", 1, 1},
 		{"small shape", 0.3, 2},
 		{"sharp", 400, 0.01},
+		// A vague prior's empty component: the density on log τ decays like
+		// e^(c·t) to the left, and the grid's tail is summed in closed form.
+		{"vague 1e-2", 1e-2, 1e-2},
+		{"vague 1e-3", 1e-3, 1e-3},
+		{"vague 1e-10", 1e-10, 1},
+		{"vague 1e-300", 1e-300, 1e-300},
 	} {
 		_, logZ, eIS2, eIS, eLogS := sigmaFactor(tc.c, 0, tc.b)
 		lg, _ := math.Lgamma(tc.c)
@@ -52,6 +58,56 @@ func TestSigmaFactorHalfNormal(t *testing.T) {
 	if want := lg - c/2*math.Log(T/2) - math.Log(2); math.Abs(logZ-want) > 1e-10 {
 		t.Errorf("log Z = %v, want %v", logZ, want)
 	}
+}
+
+// TestSigmaFactorVagueAgainstLongGrid checks the closed-form tail of the
+// quadrature with data (T > 0) and a tiny c, against the plain trapezoid
+// rule run over the whole range where the integrand exceeds e^(−60) of its
+// peak, a million-point grid with no tail formula.
+func TestSigmaFactorVagueAgainstLongGrid(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		c, T, b float64
+	}{
+		{"c 1e-2", 1e-2, 2.5, 0.7},
+		{"c 1e-3", 1e-3, 0.04, 1e-3},
+		{"c 0.5", 0.5, 3, 0.01},
+	} {
+		_, logZ, eIS2, eIS, eLogS := sigmaFactor(tc.c, tc.T, tc.b)
+		want := longGrid(tc.c, tc.T, tc.b)
+		got := []float64{logZ, eIS2, eIS, eLogS}
+		for i := range got {
+			// Both are trapezoid sums accurate to rounding; the long grid
+			// adds a million terms, whose rounding reaches about 1e-12
+			// relative.
+			if math.Abs(got[i]-want[i]) > 1e-10*max(1, math.Abs(want[i])) {
+				t.Errorf("%s: moment %d = %v, want %v", tc.name, i, got[i], want[i])
+			}
+		}
+	}
+}
+
+// longGrid returns log Z, E[τ²], E[τ] and −E[log τ] for the density
+// exp(c t − T e^(2t)/2 − b e^t) on t = log τ by the trapezoid rule on a grid
+// of 10⁶ points spanning 60/c to the left of the mode and 10 to its right.
+func longGrid(c, T, b float64) []float64 {
+	y := 2 * c / (b + math.Sqrt(b*b+4*T*c))
+	m := math.Log(y)
+	h := func(t float64) float64 { e := math.Exp(t); return c*t - 0.5*T*e*e - b*e }
+	lo, hi := m-60/c, m+10
+	const n = 1000000
+	dt := (hi - lo) / n
+	hm := h(m)
+	var s0, s1, s2, sl float64
+	for i := range n + 1 {
+		x := lo + float64(i)*dt
+		p := math.Exp(h(x) - hm)
+		s0 += p
+		s1 += p * math.Exp(x)
+		s2 += p * math.Exp(2*x)
+		sl += p * x
+	}
+	return []float64{hm + math.Log(s0*dt), s2 / s0, s1 / s0, -sl / s0}
 }
 
 func mixture(rng *rand.Rand, n int, w, mu, sigma []float64) []float64 {
@@ -197,5 +253,46 @@ func TestDrawsMatchFactors(t *testing.T) {
 				t.Errorf("OnVariance %v: mean σ⁻² of draws %v, factor's %v", onVar, is2[k], f.eIS2[k])
 			}
 		}
+	}
+}
+
+// BenchmarkSigmaFactor times the quadrature of q(σ) for an empty
+// component (T = 0) under InverseGamma(c, c), c from 1 down to 1e-3, and
+// for a component with data.
+func BenchmarkSigmaFactor(b *testing.B) {
+	for _, tc := range []struct {
+		name    string
+		c, T, b float64
+	}{
+		{"empty/c=1", 1, 0, 1}, {"empty/c=1e-2", 1e-2, 0, 1e-2}, {"empty/c=1e-3", 1e-3, 0, 1e-3},
+		{"n=150", 150, 140, 1},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				sigmaFactor(tc.c, tc.T, tc.b)
+			}
+		})
+	}
+}
+
+// countingContext is a context whose Err counts its calls.
+type countingContext struct {
+	context.Context
+	calls int
+}
+
+func (c *countingContext) Err() error { c.calls++; return nil }
+
+// TestRunChecksContextEveryStep checks that Run consults its context before
+// every step, each one pass over the data, so that a cancellation stops it
+// within one pass.
+func TestRunChecksContextEveryStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := mixture(rng, 5000, []float64{0.4, 0.6}, []float64{-1, 1}, []float64{0.7, 0.7})
+	pr := mcmc.Prior{Alpha: 1, Mu0: 0, S0: 3, A0: 1, B0: 0.1}
+	ctx := &countingContext{Context: context.Background()}
+	f := Run(ctx, x, pr, []float64{0.5, 0.5}, []float64{-0.5, 0.5}, []float64{1, 1}, 200, 1e-12)
+	if ctx.calls < len(f.ELBO) {
+		t.Errorf("%d checks of the context in %d steps", ctx.calls, len(f.ELBO))
 	}
 }

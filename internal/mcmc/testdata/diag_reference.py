@@ -2,10 +2,16 @@
 
 A transcription in NumPy/SciPy of rhat() and ess_bulk() from the posterior
 R package (Vehtari et al. 2021), with the Blom offsets (r - 3/8)/(S + 1/4)
-of the paper and the folding about the median of the kept draws. Run
+of the paper and the folding about the median of the kept draws. From the
+module's root, the first command writes the test's draws to draws0.txt,
+draws1.txt and draws2.txt here, the second the reference values, one line
+"chains draws R̂ ESS" per case, to diag_reference.txt:
 
-    GMM_DIAG_DUMP=/tmp/diag go test -run Reference ./internal/mcmc
-    /usr/bin/python3 internal/mcmc/testdata/diag_reference.py /tmp/diag
+    GMM_DIAG_DUMP=$PWD/internal/mcmc/testdata go test -run Reference ./internal/mcmc
+    /usr/bin/python3 internal/mcmc/testdata/diag_reference.py internal/mcmc/testdata > internal/mcmc/testdata/diag_reference.txt
+
+The root package's tests read the same files to check Posterior.RHat and
+Posterior.ESS.
 """
 import sys
 
@@ -66,7 +72,7 @@ def ess(x):
 
 
 for i, (m, n) in enumerate([(4, 101), (3, 50), (4, 400)]):
-    x = np.loadtxt("%s/x%d.txt" % (sys.argv[1], i)).reshape(m, n).T
+    x = np.loadtxt("%s/draws%d.txt" % (sys.argv[1], i)).reshape(m, n).T
     xs = split_chains(x)
     folded = np.abs(xs - np.median(xs))
     print("%d %d %.12f %.12f" % (m, n, max(rhat(z_scale(xs)), rhat(z_scale(folded))), ess(z_scale(xs))))
