@@ -170,9 +170,15 @@ func screenTol(tol float64, m int) float64 {
 // absorbed by a wide component of small weight (with a prior, whose
 // Normal on μ makes a component far out costly). Either way the components
 // that hold the bulk of the data come out as they would without it, their
-// weights scaled by the share of the points they hold. Fit returns an error
-// naming the farthest value if a value lies more than 2^400 ≈ 2.6e120
-// spreads from the median: beyond that the squares a fit forms overflow.
+// weights times n/(n + f) for f far values among n + f points. With no
+// more components than the bulk has clusters, the far value still takes
+// one, and the clusters it leaves share the others. So that the starting
+// points see far values, the screening sample and every larger subsample
+// also hold each point more than twice as far from the median as the
+// farthest point drawn (the farthest 512 if there are more). Fit returns
+// an error naming the farthest value if a value lies more than 2^400 ≈
+// 2.6e120 spreads from the median: beyond that the squares a fit forms
+// overflow.
 //
 // Each fitted σ_k is at least 4 ulps of its mean μ_k (in the data's
 // units), so that the component is representable around its mean; this

@@ -164,8 +164,9 @@ type Params struct {
 // the result. Mean-field VB tends to understate posterior spread when
 // parameters are correlated, as they are when components overlap.
 //
-// Posterior standardises the data internally, so the draws do not depend on
-// the data's units. Its warnings (see Posterior.Warnings) flag parameters
+// Posterior standardises the data internally, as Fit does (see Fit), so the
+// draws do not depend on the data's units, and a few far values take a
+// component of their own without disturbing the others. Its warnings (see Posterior.Warnings) flag parameters
 // with R̂ above 1.01 or bulk ESS below 400 (Vehtari et al. 2021), and a VB
 // fit that ran out of steps; a problem of convergence is not an error.
 //
