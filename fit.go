@@ -175,7 +175,8 @@ func screenTol(tol float64, m int) float64 {
 // one, and the clusters it leaves share the others. So that the starting
 // points see far values, the screening sample and every larger subsample
 // also hold each point more than twice as far from the median as the
-// farthest point drawn (the farthest 512 if there are more). Fit returns
+// farthest point drawn; if there are more than 512, the distance doubles
+// until at most 512 remain, the farthest. Fit returns
 // an error naming the farthest value if a value lies more than 2^400 ≈
 // 2.6e120 spreads from the median: beyond that the squares a fit forms
 // overflow.

@@ -36,10 +36,10 @@ const maxOutlying = screenSize / 16
 // a sample: all of x if it has at most size points or rng is nil, and
 // otherwise size points drawn with rng without replacement together with
 // the outlying points of x, those more than twice as far from c as the
-// farthest point drawn (the farthest maxOutlying of them if there are
-// more). A few far values would be missed by a sample, and the fits started
-// from it would not hold them; they are added to every subsample so that
-// the starting points and the refinements see them.
+// farthest point drawn (see outlying for when there are more than
+// maxOutlying). A sample would miss a few far values, and the fits started
+// from it would not hold them; they join every subsample so that the
+// starting points and the refinements see them.
 //
 // The centre is the median and the scale the robust spread (see location)
 // of the points drawn, or of all of x if their values are all equal. Both
