@@ -116,3 +116,69 @@ func TestLocation(t *testing.T) {
 		t.Errorf("one value at 1e300 moved the spread from %v to %v", s, so)
 	}
 }
+
+func TestOutlying(t *testing.T) {
+	x := make([]float64, 10000)
+	for i := range x {
+		x[i] = float64(i % 7)
+	}
+	// 2000 points beyond 100, at distances 101..2100 from 0.
+	for i := range 2000 {
+		x[5*i] = float64(101 + i)
+	}
+	drawn := []int{5, 10} // two of the far points were drawn already
+	out := outlying(x, 0, 100, drawn)
+	if len(out) == 0 || len(out) > maxOutlying || !slices.IsSorted(out) {
+		t.Fatalf("kept %d points (sorted %v); want 1 to %d, in order", len(out), slices.IsSorted(out), maxOutlying)
+	}
+	// The kept ones are the farthest: each beyond every one dropped.
+	nearest := math.Inf(1)
+	for _, i := range out {
+		if i == 5 || i == 10 {
+			t.Errorf("kept %d, which was drawn", i)
+		}
+		nearest = min(nearest, x[i])
+	}
+	for i, v := range x {
+		if v > 100 && v > nearest && !slices.Contains(out, i) && i != 5 && i != 10 {
+			t.Errorf("x[%d] = %v dropped, nearer ones kept down to %v", i, v, nearest)
+			break
+		}
+	}
+	// Doubling from 100 until at most 512 remain: beyond 1600 there are 500.
+	if len(out) != 500 {
+		t.Errorf("kept %d points, want the 500 beyond 1600", len(out))
+	}
+}
+
+// TestStandardiseSample checks that a subsample holds a far value it did
+// not draw, and that data whose sample is constant are scaled by all of
+// them.
+func TestStandardiseSample(t *testing.T) {
+	n := 100000
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = float64(i%100) / 10
+	}
+	x[777] = 1e30
+	z, err := standardise(x, screenSize, 0, rand.New(rand.NewPCG(1, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (1e30 - z.c) * z.inv; slices.Max(z.sample) != want || slices.Max(z.sorted) != want || !slices.Equal(z.far, []int{777}) {
+		t.Errorf("the sample's largest value is %v, far %v; want x[777] = 1e30 standardised, %v", slices.Max(z.sample), z.far, want)
+	}
+	if len(z.sample) > screenSize+1 || len(z.sample) < screenSize {
+		t.Errorf("sample of %d points, want %d or %d", len(z.sample), screenSize, screenSize+1)
+	}
+	// 99.99% zeros: a sample of 8192 is most likely all zeros, the data
+	// are not.
+	y := make([]float64, n)
+	for i := 0; i < 10; i++ {
+		y[i*1000] = float64(i + 1)
+	}
+	z, err = standardise(y, screenSize, 0, rand.New(rand.NewPCG(1, 0)))
+	if err != nil || z.constant || !(z.scale > 0) {
+		t.Errorf("data with 10 non-zero values: %+v, %v; want a positive spread", z, err)
+	}
+}
