@@ -17,7 +17,8 @@ const maxStandard = 0x1p400
 
 // standard is the map of the data to the units the fits work in,
 // u = (x − c)·inv with inv = 1/scale, and the standardised values of a
-// sample of the data, in the data's order and sorted.
+// sample of the data: the points drawn in the data's order, then the
+// outlying ones, and all of them sorted.
 type standard struct {
 	c, scale, inv  float64
 	constant       bool // the data are all equal; scale is the fallback
@@ -36,7 +37,7 @@ const maxOutlying = screenSize / 16
 // a sample: all of x if it has at most size points or rng is nil, and
 // otherwise size points drawn with rng without replacement together with
 // the outlying points of x, those more than twice as far from c as the
-// farthest point drawn (see outlying for when there are more than
+// farthest point drawn and than the spread (see outlying for when there are more than
 // maxOutlying). A sample would miss a few far values, and the fits started
 // from it would not hold them; they join every subsample so that the
 // starting points and the refinements see them.
@@ -90,7 +91,7 @@ func standardise(x []float64, size int, constScale float64, rng *rand.Rand) (*st
 		}
 	}
 	if idx != nil {
-		extent := max(math.Abs(sorted[0]-c), math.Abs(sorted[len(sorted)-1]-c))
+		extent := max(math.Abs(sorted[0]-c), math.Abs(sorted[len(sorted)-1]-c), spread)
 		z.far = outlying(x, c, 2*extent, idx)
 		for _, j := range z.far {
 			raw = append(raw, x[j])
@@ -128,7 +129,8 @@ func sampleIndices(n, m int, rng *rand.Rand) []int {
 // outlying returns, in increasing order, the indices of the points of x
 // farther than d from c that are not in drawn (sorted), or of the
 // maxOutlying farthest of them: while more than maxOutlying are held, d
-// doubles and those it leaves out are dropped.
+// doubles (from the smallest positive float64 if it is 0) and those it
+// leaves out are dropped.
 func outlying(x []float64, c, d float64, drawn []int) []int {
 	var out []int
 	for i, v := range x {
@@ -140,7 +142,7 @@ func outlying(x []float64, c, d float64, drawn []int) []int {
 		}
 		out = append(out, i)
 		for len(out) > maxOutlying {
-			d *= 2
+			d = max(2*d, math.SmallestNonzeroFloat64)
 			out = slices.DeleteFunc(out, func(j int) bool { return !(math.Abs(x[j]-c) > d) })
 		}
 	}

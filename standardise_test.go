@@ -149,6 +149,10 @@ func TestOutlying(t *testing.T) {
 	if len(out) != 500 {
 		t.Errorf("kept %d points, want the 500 beyond 1600", len(out))
 	}
+	// From a distance of 0, as for a sample whose values are all equal.
+	if out := outlying(x, 0, 0, nil); len(out) == 0 || len(out) > maxOutlying {
+		t.Errorf("from 0: kept %d points; want 1 to %d", len(out), maxOutlying)
+	}
 }
 
 // TestStandardiseSample checks that a subsample holds a far value it did
