@@ -77,7 +77,7 @@ func DefaultPrior(x []float64) Prior {
 		return Prior{Concentration: 1, MeanLoc: 0, MeanScale: 3, SigmaShape: 1, SigmaScale: 0.1}
 	}
 	slices.Sort(finite)
-	med, s := location(finite)
+	med, s := medianSpread(finite)
 	if !(s > 0) || math.IsInf(s, 0) {
 		s = 1
 	}

@@ -42,7 +42,7 @@ const maxOutlying = screenSize / 16
 // from it would not hold them; they join every subsample so that the
 // starting points and the refinements see them.
 //
-// The centre is the median and the scale the robust spread (see location)
+// The centre is the median and the scale the robust spread (see medianSpread)
 // of the points drawn, or of all of x if their values are all equal. Both
 // are order statistics or interpolations between neighbouring ones, so no
 // value is subtracted from another far from it, and a few far values move
@@ -67,12 +67,12 @@ func standardise(x []float64, size int, constScale float64, rng *rand.Rand) (*st
 	}
 	sorted := slices.Clone(raw)
 	slices.Sort(sorted)
-	c, spread := location(sorted)
+	c, spread := medianSpread(sorted)
 	if spread == 0 && len(raw) < len(x) {
 		// The sample's values are all equal, the data's need not be.
 		all := slices.Clone(x)
 		slices.Sort(all)
-		c, spread = location(all)
+		c, spread = medianSpread(all)
 	}
 	z := &standard{c: c, scale: spread}
 	switch {
@@ -174,7 +174,7 @@ func checkFar(x []float64, c, spread float64) error {
 	return nil
 }
 
-// location returns the median of the sorted, finite, non-empty values and
+// medianSpread returns the median of the sorted, finite, non-empty values and
 // their robust spread, an estimate of the standard deviation that a few far
 // values do not move. With q(p) the sample quantile of order p (type 7 of
 // Hyndman & Fan 1996, interpolating linearly between order statistics) and
@@ -190,7 +190,7 @@ func checkFar(x []float64, c, spread float64) error {
 // is zero whenever the interquartile range is (both say that more than
 // half the values equal the median). The spread is 0 only if all the values
 // are equal, and +Inf if a difference of two of them overflows.
-func location(sorted []float64) (median, spread float64) {
+func medianSpread(sorted []float64) (median, spread float64) {
 	median = quantile(sorted, 0.5)
 	if sorted[0] == sorted[len(sorted)-1] {
 		return median, 0

@@ -42,7 +42,7 @@ func ulp(v float64) float64 {
 	return math.Nextafter(v, math.Inf(1)) - v
 }
 
-func TestLocation(t *testing.T) {
+func TestMedianSpread(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	normal := make([]float64, 10001)
 	for i := range normal {
@@ -79,7 +79,7 @@ func TestLocation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		sorted := slices.Sorted(slices.Values(tt.x))
-		med, spread := location(sorted)
+		med, spread := medianSpread(sorted)
 		var wm, ws, tm, ts float64
 		if tt.want != nil {
 			// Interpolations between exact values and one division: a few
@@ -105,13 +105,13 @@ func TestLocation(t *testing.T) {
 	// The spread of the normal sample estimates its standard deviation, 2.
 	// The interquartile range's efficiency is 37% (Rousseeuw & Croux 1993),
 	// so its standard error is σ/√(2·0.37·n); allow five of them.
-	_, s := location(slices.Sorted(slices.Values(normal)))
+	_, s := medianSpread(slices.Sorted(slices.Values(normal)))
 	if se := 2 / math.Sqrt(2*0.37*float64(len(normal))); math.Abs(s-2) > 5*se {
 		t.Errorf("spread of N(3, 2²) = %v, want 2 within %v", s, 5*se)
 	}
 	// One far value moves each quartile by at most one order statistic,
 	// about 1/(n·φ(z75)) of σ, so the spread by well under 1%.
-	_, so := location(slices.Sorted(slices.Values(outlier)))
+	_, so := medianSpread(slices.Sorted(slices.Values(outlier)))
 	if math.Abs(so-s) > 0.01*s {
 		t.Errorf("one value at 1e300 moved the spread from %v to %v", s, so)
 	}
