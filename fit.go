@@ -172,14 +172,15 @@ func screenTol(tol float64, m int) float64 {
 // that hold the bulk of the data come out as they would without it, their
 // weights times n/(n + f) for f far values among n + f points. With no
 // more components than the bulk has clusters, the far value still takes
-// one, and the clusters it leaves share the others. So that the starting
-// points see far values, the screening sample and every larger subsample
-// also hold each point more than twice as far from the median as the
-// farthest point drawn; if there are more than 512, the distance doubles
-// until at most 512 remain, the farthest. Fit returns
-// an error naming the farthest value if a value lies more than 2^400 ≈
-// 2.6e120 spreads from the median: beyond that the squares a fit forms
-// overflow.
+// one, and the clusters it leaves share the others.
+//
+// So that the starting points see far values, the screening sample and
+// every larger subsample also hold each point more than twice as far from
+// the median as both the farthest point drawn and the spread; if there are
+// more than 512, the distance doubles until at most 512 remain, the
+// farthest. Fit returns an error naming the farthest value if a value lies
+// more than 2^400 ≈ 2.6e120 spreads from the median: beyond that the
+// squares a fit forms overflow.
 //
 // Each fitted σ_k is at least 4 ulps of its mean μ_k (in the data's
 // units), so that the component is representable around its mean; this
