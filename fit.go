@@ -79,12 +79,10 @@ type Settings struct {
 	LearningRate float64
 
 	// SigmaFloor applies to maximum likelihood (the zero Prior) only: each
-	// σ_k is kept at or above SigmaFloor times the data's spread, so that
-	// no component can collapse onto a single point, as scikit-learn's
-	// reg_covar does. The spread is the smaller of the data's standard
-	// deviation and their interquartile range over 1.349 (taken on the
-	// screening sample), so that a few far outliers do not raise the floor.
-	// If zero, 1e-3 is used (a floor of 1e-6 on the variance of
+	// σ_k is kept at or above SigmaFloor times the data's robust spread
+	// (see Fit), so that no component can collapse onto a single point, as
+	// scikit-learn's reg_covar does; a few far outliers do not raise the
+	// floor. If zero, 1e-3 is used (a floor of 1e-6 on the variance of
 	// standardised data).
 	SigmaFloor float64
 
@@ -100,7 +98,10 @@ type Result struct {
 	// Loss holds the loss at every step of the winning run: the negative
 	// log joint −log p(x, w, μ, σ), all normalising constants included,
 	// the same quantity as Pyro's TraceEnum_ELBO loss with an AutoDelta
-	// guide. The last entry is the loss of the fitted parameters. When the
+	// guide. The last entry is the loss of the fitted parameters exactly,
+	// −LogJoint(x) of the fitted model, computed on x in its own units
+	// after the fit (so it may differ from the loss the run reached on the
+	// standardised data by rounding, and by the floor on σ; see Fit). When the
 	// data are larger than the screening sample (see Fit), Loss holds the
 	// final run on all the data, started from the best screened run as
 	// refined on the larger subsamples.
@@ -116,9 +117,10 @@ type Result struct {
 	Restarts, Best int
 	// Warnings says when the fit is dominated by its prior rather than by
 	// the data, with what to do; it is empty when there is nothing to
-	// report, and always under the zero Prior. With x̄, s, min and max the
-	// data's mean, standard deviation and range, a warning is given when
-	//   - |x̄ − MeanLoc| > 5·MeanScale: the data lie where the prior on the
+	// report, and always under the zero Prior. With x̃ the data's median, s
+	// their robust spread (as Fit standardises them: see Fit) and min and
+	// max their range, a warning is given when
+	//   - |x̃ − MeanLoc| > 5·MeanScale: the data lie where the prior on the
 	//     means has fallen below 4e-6 of its peak;
 	//   - the prior's mode of σ (SigmaScale/(SigmaShape + 1), or its square
 	//     root with OnVariance) is more than 100 times s or less than s/100;
@@ -169,8 +171,39 @@ func screenTol(tol float64, m int) float64 {
 // Pyro's AutoDelta guide has it). With the zero Prior it maximises the
 // likelihood, with each σ_k held above a floor (Settings.SigmaFloor).
 //
-// Fit standardises the data internally, so the fit does not depend on the
-// data's units and offset. It runs every starting point in parallel; when x
+// Fit standardises the data internally, u = (x − c)/s, so the fit does not
+// depend on the data's units and offset: c is the median and s the robust
+// spread, the interquartile range over 1.349 (the standard deviation for
+// normal data), taken on the screening sample described below. Where more
+// than half the values tie, so that this is zero, s is a wider quantile
+// range instead: (q(1 − p) − q(p))/(2Φ⁻¹(1 − p)) for the first p of 1/8,
+// 1/16, … that gives a positive value, and last the range. No value is
+// subtracted from a far one before the scale is known, so a few far values
+// move neither c nor s, and the bulk of the data keeps its resolution.
+//
+// A far value, one that lies many spreads from the median, may get a
+// component of its own (with no prior, a spike on it at the σ floor) or be
+// absorbed by a wide component of small weight (with a prior, whose
+// Normal on μ makes a component far out costly). Either way the components
+// that hold the bulk of the data come out as they would without it, their
+// weights times n/(n + f) for f far values among n + f points. With no
+// more components than the bulk has clusters, the far value still takes
+// one, and the clusters it leaves share the others.
+//
+// So that the starting points see far values, the screening sample and
+// every larger subsample also hold each point more than twice as far from
+// the median as both the farthest point drawn and the spread; if there are
+// more than 512, the distance doubles until at most 512 remain, the
+// farthest. Fit returns an error naming the farthest value if a value lies
+// more than 2^400 ≈ 2.6e120 spreads from the median: beyond that the
+// squares a fit forms overflow.
+//
+// Each fitted σ_k is at least 4 ulps of its mean μ_k (in the data's
+// units), so that the component is representable around its mean; this
+// binds only for a component on a single value far from zero, and then
+// Result.Loss is the loss with that σ_k.
+//
+// It runs every starting point in parallel; when x
 // has more than 8192 points they run on a random subsample of that size, and
 // the best is then refined on random subsamples 16 times larger in turn,
 // while they hold at most a quarter of x, and last on all of x. The runs on
@@ -196,17 +229,23 @@ func screenTol(tol float64, m int) float64 {
 // (the AVX2 one on amd64 processors that have it, the portable Go one
 // elsewhere or with the noasm build tag). The two kernels round
 // differently, and a fit carries that forward: across kernels the final
-// losses agree to 1e-8 relative, and the parameters to 1e-6 where the
-// optimum determines them; on a flat optimum, as with heavily overlapping
-// components, they can differ as much as the near-optimal fits do.
+// losses agree to 1e-8 relative, and the parameters to 1e-6, where the
+// optimum determines them. On a flat optimum, as with heavily overlapping
+// components, a run stops wherever its convergence test is first met, and
+// the two kernels' runs can stop at different points: their losses then
+// differ by as much as the runs fall short of the optimum (Adam on three
+// components overlapping by their whole width, 1.5e-5 relative), and the
+// parameters as much as the near-optimal fits do.
 //
 // Fit returns an error, and leaves m unchanged, if x is empty or holds NaN
 // or ±Inf, if m.K < 1, if m.Prior is invalid or has Concentration < 1 (its
 // MAP then lies on the edge of the simplex, where the density is infinite),
 // or, with the zero Prior, if x has fewer than m.K distinct values or all
-// its values are equal, or if x spans more than the float64 range. It
-// never modifies x. A fit that runs out of steps is not an error: it sets
-// the parameters and reports Converged false.
+// its values are equal; if a value lies too far from the rest (see above);
+// or if x spans more than the float64 range, which dividing x by 4 (exact,
+// as for any power of two) brings within it. It never modifies x. A fit
+// that runs out of steps is not an error: it sets the parameters and
+// reports Converged false.
 func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
 	return m.FitContext(context.Background(), x, s)
 }
@@ -228,43 +267,23 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 		return nil, err
 	}
 	K := m.K
-	c, sd := location(x)
-	if math.IsInf(sd, 0) {
-		return nil, errors.New("gmm: the data span more than the float64 range; rescale them")
-	}
-	scale := sd
-	// The smallest σ a starting point gets, in units of the standardised
-	// data: small enough for tight clusters, large enough that Adam does not
-	// start on a needle.
-	initFloor := 1e-2
-	if sd == 0 {
-		// Constant data: only a prior can be fitted (checkFit saw to it),
-		// and the prior's σ sets the scale.
-		scale = m.Prior.sigmaMode()
-		initFloor = 1
-	}
-	inv := 1 / scale
-	if err := checkScale(inv); err != nil {
+	z, err := standardise(x, screenSize, m.Prior.sigmaMode(), rand.New(rand.NewPCG(cfg.Seed, 0)))
+	if err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0))
-	sample := subsample(x, c, inv, rng)
-	sorted := kernel.Sorted(sample)
-	if r := robustSpread(sorted); r > 0 && r < 1 && farthest(x, c)*inv/r <= 1e300 {
-		// A few far outliers inflate the standard deviation; the bulk of
-		// the data sets the scale instead, unless the outliers would then
-		// lie beyond the float64 range.
-		scale *= r
-		inv = 1 / scale
-		for i := range sample {
-			sample[i] /= r
-			sorted[i] /= r
-		}
+	c, scale, inv, sample, sorted := z.c, z.scale, z.inv, z.sample, z.sorted
+	// The smallest σ a starting point gets, in units of the standardised
+	// data: small enough for tight clusters, large enough that Adam does not
+	// start on a needle. Constant data (which only a prior can fit, as
+	// checkFit saw to) are scaled by the prior's σ.
+	initFloor := 1e-2
+	if z.constant {
+		initFloor = 1
 	}
 
 	pu := m.Prior.standardised(c, scale)
-	if pu.Validate() != nil || (!pu.IsZero() && !(pu.MeanScale > 0 && pu.SigmaScale > 0)) {
-		return nil, errors.New("gmm: the prior's scale and the data's are too far apart to fit; rescale the data or the prior")
+	if !pu.IsZero() && !sameScale(pu) {
+		return nil, errors.New("gmm: the prior's scale and the data's are more than 1e100 apart; rescale the data or the prior")
 	}
 	floor := 0.0
 	if pu.IsZero() {
@@ -335,7 +354,7 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	// times larger than the last while that is at most a quarter of the
 	// data, and then on all the data.
 	for j, size := 0, growthFactor*len(sample); size <= len(x)/4; j, size = j+1, size*growthFactor {
-		u := bernoulli(x, c, inv, size, rand.New(rand.NewPCG(cfg.Seed, stageStream+uint64(j))))
+		u := bernoulli(x, c, inv, size, z.far, rand.New(rand.NewPCG(cfg.Seed, stageStream+uint64(j))))
 		eng := kernel.NewEngine(u, 0, 1, K)
 		screen.tol = screenTol(cfg.Tol, len(u))
 		win.optimise(ctx, eng, &screen, &cfg, obj.lossOffset(len(u), K, scale), progress)
@@ -361,9 +380,14 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	sortByMean(w, means, sigmas)
 	for k := range K {
 		if !isFinite(w[k]) || !isFinite(means[k]) || !(sigmas[k] > 0) || !isFinite(sigmas[k]) {
-			return nil, errors.New("gmm: the fit broke down numerically; scale the data, or use a prior")
+			return nil, errors.New("gmm: the fit broke down numerically (a fitted parameter is not finite), which Fit is meant to prevent; please report the data as a bug")
 		}
 	}
+	loss, err := m.finalLoss(x, w, means, sigmas)
+	if err != nil {
+		return nil, err
+	}
+	win.losses[len(win.losses)-1] = loss
 	m.Weights, m.Means, m.Sigmas = w, means, sigmas
 	return &Result{
 		Method:    cfg.Method,
@@ -372,7 +396,7 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 		Steps:     win.steps,
 		Restarts:  len(runs),
 		Best:      win.index,
-		Warnings:  priorWarnings(m.Prior, m, x),
+		Warnings:  priorWarnings(m.Prior, m, x, c, spreadOf(z)),
 	}, nil
 }
 
@@ -476,101 +500,33 @@ func distinct(x []float64, k int) int {
 	return len(seen)
 }
 
-// location returns the mean and the population standard deviation of the
-// finite, non-empty x. It sums in blocks, with four partial sums in each. If
-// a sum overflows, as it can for values near the largest float64, or if the
-// standard deviation is so small beside the mean that the rounding of the
-// mean would show in it, it falls back to a running mean and deviations
-// scaled by the largest, which are slower but exact enough in both cases.
-func location(x []float64) (mean, sd float64) {
-	n := float64(len(x))
-	mean = deviations(x, 0, false) / n
-	if isFinite(mean) {
-		ss := deviations(x, mean, true)
-		// The blocked mean errs by at most (1024 + n/4096)·2^−53 times
-		// the mean of |x_i| ≤ |mean| + sd (Higham 2002, Accuracy and
-		// Stability of Numerical Algorithms, §4.2), below
-		// 3e-11·(|mean| + sd) for n ≤ 10^9; when sd > 1e-8·|mean| that
-		// changes sd by less than 1e-5 of itself.
-		if sd = math.Sqrt(ss / n); isFinite(sd) && sd > 1e-8*math.Abs(mean) {
-			return mean, sd
-		}
-	}
-	return locationScaled(x)
-}
-
-// deviations returns Σ (x_i − c), or Σ (x_i − c)² if sq, summing blocks of
-// 4096 values, each in four partial sums.
-func deviations(x []float64, c float64, sq bool) float64 {
-	const size = 4096
-	var tot float64
-	for lo := 0; lo < len(x); lo += size {
-		b := x[lo:min(lo+size, len(x))]
-		var s0, s1, s2, s3 float64
-		i := 0
-		if sq {
-			for ; i+4 <= len(b); i += 4 {
-				d0, d1, d2, d3 := b[i]-c, b[i+1]-c, b[i+2]-c, b[i+3]-c
-				s0 += d0 * d0
-				s1 += d1 * d1
-				s2 += d2 * d2
-				s3 += d3 * d3
-			}
-			for _, v := range b[i:] {
-				s0 += (v - c) * (v - c)
-			}
-		} else {
-			for ; i+4 <= len(b); i += 4 {
-				s0 += b[i] - c
-				s1 += b[i+1] - c
-				s2 += b[i+2] - c
-				s3 += b[i+3] - c
-			}
-			for _, v := range b[i:] {
-				s0 += v - c
-			}
-		}
-		tot += (s0 + s1) + (s2 + s3)
-	}
-	return tot
-}
-
-// locationScaled is location computed so that neither overflows for values
-// near the largest float64.
-func locationScaled(x []float64) (mean, sd float64) {
-	for i, v := range x {
-		mean += (v - mean) / float64(i+1)
-	}
-	var big float64
-	for _, v := range x {
-		big = max(big, math.Abs(v-mean))
-	}
-	if big == 0 || math.IsInf(big, 0) {
-		return mean, big
-	}
-	var ss float64
-	for _, v := range x {
-		d := (v - mean) / big
-		ss += d * d
-	}
-	return mean, big * math.Sqrt(ss/float64(len(x)))
-}
-
 // bernoulli returns the standardised values u = (x − c)·inv of a random
 // subsample of x, in order, that keeps each point with probability m/len(x),
-// so about m points. The gaps between kept points are geometric, the
-// integer parts of exponential variates of rate −log(1 − m/len(x)), so the
-// cost is that of the points kept.
-func bernoulli(x []float64, c, inv float64, m int, rng *rand.Rand) []float64 {
+// so about m points, followed by those of the points whose indices are in
+// far (sorted), each once whether drawn or not. The gaps between kept points
+// are geometric, the integer parts of exponential variates of rate
+// −log(1 − m/len(x)), so the cost is that of the points kept.
+func bernoulli(x []float64, c, inv float64, m int, far []int, rng *rand.Rand) []float64 {
 	rate := -math.Log1p(-float64(m) / float64(len(x)))
-	u := make([]float64, 0, m+4*int(math.Sqrt(float64(m)))+16)
+	u := make([]float64, 0, m+4*int(math.Sqrt(float64(m)))+16+len(far))
+	f := 0
 	for i := -1; ; {
 		i += 1 + int(rng.ExpFloat64()/rate)
 		if i >= len(x) || i < 0 {
-			return u
+			break
+		}
+		for f < len(far) && far[f] < i {
+			f++
+		}
+		if f < len(far) && far[f] == i {
+			continue
 		}
 		u = append(u, (x[i]-c)*inv)
 	}
+	for _, i := range far {
+		u = append(u, (x[i]-c)*inv)
+	}
+	return u
 }
 
 // checkScale returns an error if the data's spread is so small that its
@@ -580,51 +536,6 @@ func checkScale(inv float64) error {
 		return errors.New("gmm: the data's spread is too small to scale in float64 (below 1e-308); multiply the data by a large power of ten")
 	}
 	return nil
-}
-
-// farthest returns the largest |x_i − c|.
-func farthest(x []float64, c float64) float64 {
-	return max(slices.Max(x)-c, c-slices.Min(x))
-}
-
-// robustSpread returns the interquartile range of the sorted values over
-// 1.349, the ratio of a normal distribution's interquartile range to its
-// standard deviation.
-func robustSpread(sorted []float64) float64 {
-	n := len(sorted)
-	return (sorted[(3*n)/4] - sorted[n/4]) / 1.349
-}
-
-// subsample returns the standardised values u = (x − c)·inv of all of x if
-// it has at most screenSize points, and otherwise of screenSize points drawn
-// without replacement.
-func subsample(x []float64, c, inv float64, rng *rand.Rand) []float64 {
-	n := len(x)
-	if n <= screenSize {
-		u := make([]float64, n)
-		for i, v := range x {
-			u[i] = (v - c) * inv
-		}
-		return u
-	}
-	// Floyd's algorithm draws the indices; sorting them keeps the reads in
-	// order.
-	set := make(map[int]struct{}, screenSize)
-	idx := make([]int, 0, screenSize)
-	for j := n - screenSize; j < n; j++ {
-		t := rng.IntN(j + 1)
-		if _, ok := set[t]; ok {
-			t = j
-		}
-		set[t] = struct{}{}
-		idx = append(idx, t)
-	}
-	slices.Sort(idx)
-	u := make([]float64, screenSize)
-	for i, j := range idx {
-		u[i] = (x[j] - c) * inv
-	}
-	return u
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

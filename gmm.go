@@ -25,7 +25,7 @@
 // AVX2 kernel on amd64 processors that have AVX2 and FMA, and on a portable
 // Go kernel elsewhere or when built with the noasm tag. The two round
 // differently: across them a fit's final loss agrees to 1e-8 relative, and
-// its parameters to 1e-6 where the optimum determines them (see Fit).
+// its parameters to 1e-6, where the optimum determines them (see Fit).
 //
 // # Unfitted models
 //

@@ -73,13 +73,15 @@ func TestFitDegenerateData(t *testing.T) {
 		}
 	})
 	t.Run("two points, K=2, no prior", func(t *testing.T) {
+		// Each component sits on a point with σ at the floor, 1e-3 × the
+		// data's robust spread, their interquartile range (type 7: 0.5)
+		// over 2Φ⁻¹(3/4) = 1.3489795; Adam reaches the floor only
+		// asymptotically (σ = floor + e^ρ), within 1e-7.
+		floor := 1e-3 * 0.5 / 1.3489795003921634
 		for _, m := range fitBoth(t, "K=2", []float64{1, 2}, 2, gmm.Prior{}) {
-			// Each component sits on a point with σ at the floor,
-			// 1e-3 × the data's standard deviation of 0.5; Adam reaches the
-			// floor only asymptotically (σ = floor + e^ρ), within 1e-7.
 			if !slices.Equal(roundAll(m.Means, 1e-9), []float64{1, 2}) ||
-				math.Abs(m.Sigmas[0]-5e-4) > 1e-7 || math.Abs(m.Sigmas[1]-5e-4) > 1e-7 {
-				t.Errorf("means %v, sigmas %v; want the points and the floor 5e-4", m.Means, m.Sigmas)
+				math.Abs(m.Sigmas[0]-floor) > 1e-7 || math.Abs(m.Sigmas[1]-floor) > 1e-7 {
+				t.Errorf("means %v, sigmas %v; want the points and the floor %v", m.Means, m.Sigmas, floor)
 			}
 		}
 	})
@@ -314,39 +316,89 @@ func TestNoPanics(t *testing.T) {
 			t.Errorf("DefaultPrior(%v) is invalid: %v", x, err)
 		}
 	}
-	if _, err := (&gmm.Model{K: 2, Prior: gmm.DefaultPrior(nil)}).Fit([]float64{1.7e308, -1.7e308}, nil); err == nil {
+	if _, err := (&gmm.Model{K: 2, Prior: gmm.DefaultPrior(nil)}).Fit([]float64{-1.5e308, -1.4e308, 1.4e308, 1.5e308}, nil); err == nil {
 		t.Errorf("Fit of data spanning more than the float64 range gave no error")
 	}
 }
 
 func TestDefaultPrior(t *testing.T) {
 	nan := math.NaN()
+	// For 1, 2, 3 the median is 2 and the quartiles (type 7) 1.5 and 2.5,
+	// so the robust spread is s = 1/(2Φ⁻¹(3/4)) = 1/1.3489795003921634.
+	s := 1 / 1.3489795003921634
+	prior := func(loc, s float64) gmm.Prior {
+		return gmm.Prior{Concentration: 1, MeanLoc: loc, MeanScale: 3 * s, SigmaShape: 1, SigmaScale: s / 10}
+	}
 	tests := []struct {
 		name string
 		x    []float64
 		want gmm.Prior
 	}{
-		// Midrange 2, range 2, population sd sqrt(2/3).
-		{"small", []float64{1, 2, 3}, gmm.Prior{Concentration: 1, MeanLoc: 2, MeanScale: 2, SigmaShape: 1, SigmaScale: math.Sqrt(2.0/3) / 10}},
-		{"non-finite values ignored", []float64{1, nan, 2, math.Inf(1), 3}, gmm.Prior{Concentration: 1, MeanLoc: 2, MeanScale: 2, SigmaShape: 1, SigmaScale: math.Sqrt(2.0/3) / 10}},
-		{"near 1e200", []float64{1e200, 2e200, 3e200}, gmm.Prior{Concentration: 1, MeanLoc: 2e200, MeanScale: 2e200, SigmaShape: 1, SigmaScale: math.Sqrt(2.0/3) * 1e199}},
-		{"near 1e-170", []float64{1e-170, 2e-170, 3e-170}, gmm.Prior{Concentration: 1, MeanLoc: 2e-170, MeanScale: 2e-170, SigmaShape: 1, SigmaScale: math.Sqrt(2.0/3) * 1e-171}},
-		{"constant", []float64{5, 5}, gmm.Prior{Concentration: 1, MeanLoc: 5, MeanScale: 1, SigmaShape: 1, SigmaScale: 0.1}},
-		{"empty", nil, gmm.Prior{Concentration: 1, MeanLoc: 0, MeanScale: 1, SigmaShape: 1, SigmaScale: 0.1}},
+		{"small", []float64{1, 2, 3}, prior(2, s)},
+		{"unsorted", []float64{3, 1, 2}, prior(2, s)},
+		{"non-finite values ignored", []float64{1, nan, 2, math.Inf(1), 3}, prior(2, s)},
+		// Sorted: 1 1 2 2 2 3 3 1e300; the quartiles at 1.75 and 5.25 are
+		// 1.75 and 3, whatever the largest value.
+		{"one far value", []float64{1, 2, 3, 1e300, 2, 1, 3, 2}, prior(2, 1.25/1.3489795003921634)},
+		{"near 1e200", []float64{1e200, 2e200, 3e200}, prior(2e200, s*1e200)},
+		{"near 1e-170", []float64{1e-170, 2e-170, 3e-170}, prior(2e-170, s*1e-170)},
+		{"constant", []float64{5, 5}, prior(5, 1)},
+		{"empty", nil, prior(0, 1)},
 	}
 	for _, tt := range tests {
 		got := gmm.DefaultPrior(tt.x)
 		g := []float64{got.Concentration, got.MeanLoc, got.MeanScale, got.SigmaShape, got.SigmaScale}
 		w := []float64{tt.want.Concentration, tt.want.MeanLoc, tt.want.MeanScale, tt.want.SigmaShape, tt.want.SigmaScale}
 		for i := range g {
-			// A handful of roundings in the mean and the sum of squares.
-			if math.Abs(g[i]-w[i]) > 1e-14*math.Abs(w[i]) {
+			// A handful of roundings: the interpolation of the quartiles,
+			// their difference, the division and the products by 3 and 0.1.
+			if math.Abs(g[i]-w[i]) > 1e-15*math.Abs(w[i]) {
 				t.Errorf("%s: DefaultPrior = %+v, want %+v", tt.name, got, tt.want)
 				break
 			}
 		}
 		if err := got.Validate(); err != nil {
 			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
+}
+
+// TestDefaultPriorEquivariant checks that for y = a·x + b the default prior
+// of y is that of x carried through the map, for slopes of both signs.
+func TestDefaultPriorEquivariant(t *testing.T) {
+	x, _, err := mixtures[2].m.Sample(1001, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := gmm.DefaultPrior(x)
+	for _, tt := range []struct{ a, b float64 }{
+		{10, 0}, {1, 1e9}, {-1, 0}, {-1000, 20000}, {1e-9, 1}, {-2.5e6, -3},
+	} {
+		y := make([]float64, len(x))
+		var top float64
+		for i, v := range x {
+			y[i] = tt.a*v + tt.b
+			top = max(top, math.Abs(y[i]))
+		}
+		py := gmm.DefaultPrior(y)
+		// Each y_i carries the rounding of a·x_i + b, up to one ulp of
+		// |y|'s largest value; the quantiles and the prior carry that and a
+		// few roundings of their own. 8 ulps of the largest |y| bound the
+		// error of MeanLoc, and of the spreads (relative to the spread's
+		// scale) the same in absolute terms.
+		tol := 8 * (math.Nextafter(top, math.Inf(1)) - top)
+		checks := []struct {
+			name      string
+			got, want float64
+		}{
+			{"MeanLoc", py.MeanLoc, tt.a*px.MeanLoc + tt.b},
+			{"MeanScale", py.MeanScale, math.Abs(tt.a) * px.MeanScale},
+			{"SigmaScale", py.SigmaScale, math.Abs(tt.a) * px.SigmaScale},
+		}
+		for _, c := range checks {
+			if math.Abs(c.got-c.want) > tol+1e-14*math.Abs(c.want) {
+				t.Errorf("y = %v·x + %v: %s = %v, want %v", tt.a, tt.b, c.name, c.got, c.want)
+			}
 		}
 	}
 }

@@ -31,9 +31,9 @@ func relDiff(a, b *gmm.Model) float64 {
 // optimum is well determined the parameters agree to 1e-6 relative. On a
 // flat optimum, as with heavily overlapping components, the parameters can
 // differ by as much as the near-optimal fits do, which the loss does not
-// see. Measured: parameters 1e-15 (separated), 1e-9 (two overlapping
-// components, EM) and 4e-3 (three overlapping, Adam, where the losses
-// differ by 8e-10).
+// see, and the runs themselves stop short of it. Measured: parameters 1e-15
+// (separated), 1e-9 (two overlapping components, EM) and 0.2 (three
+// overlapping, Adam, where the losses differ by 6e-8).
 func TestKernelsAgree(t *testing.T) {
 	if !kernel.Accelerated() {
 		t.Skip("only the Go kernel is available")
@@ -74,7 +74,14 @@ func TestKernelsAgree(t *testing.T) {
 				d := relDiff(&fits[0], &fits[1])
 				dl := math.Abs(loss[0]-loss[1]) / math.Abs(loss[1])
 				t.Logf("%s, %v, %v: parameters differ by %.3g relative, final loss by %.3g", tc.name, method, prior, d, dl)
-				if dl > 1e-8 || tc.params && d > 1e-6 {
+				// On the flat optimum Adam's convergence test, which
+				// estimates the decrease left from the diagonal of the
+				// Fisher information and so misses the ridge's direction,
+				// stops each run about 1.2 nats, 1.5e-5 relative, above the
+				// optimum that Tol 1e-14 reaches; where on the ridge
+				// depends on rounding, so two such runs differ by up to
+				// that: 3e-5 bounds them.
+				if tc.params && dl > 1e-8 || dl > 3e-5 || tc.params && d > 1e-6 {
 					t.Errorf("%s, %v, %v: kernels differ by %.3g relative in the parameters, %.3g in the loss", tc.name, method, prior, d, dl)
 				}
 			}

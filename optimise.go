@@ -94,6 +94,12 @@ func (r *run) optimise(ctx context.Context, eng *kernel.Engine, obj *objective, 
 		}
 		prev = L
 	}
+	// Out of steps. EM has moved to its next point, perhaps a mixed one,
+	// which no pass has evaluated and which may be worse than the last it
+	// accepted; the run returns that one, the loss its last step recorded.
+	if e, ok := opt.(*emStepper); ok && !e.first {
+		e.p.CopyFrom(e.rec)
+	}
 }
 
 // emStepper runs ECM (Meng & Rubin 1993): after the E-step, which gives the

@@ -174,11 +174,13 @@ type Params struct {
 // the result. Mean-field VB tends to understate posterior spread when
 // parameters are correlated, as they are when components overlap.
 //
-// Posterior standardises the data internally, so the draws do not depend on
-// the data's units. Its warnings (see Posterior.Warnings) flag parameters
-// with R̂ above 1.01 or bulk ESS below 400 (Vehtari et al. 2021), components
-// that are nearly empty in many draws, and a VB fit that ran out of steps;
-// a problem of convergence is not an error.
+// Posterior standardises the data internally, as Fit does (see Fit), so the
+// draws do not depend on the data's units, and a few far values take a
+// component of their own without disturbing the others. Its warnings (see
+// Posterior.Warnings) flag parameters with R̂ above 1.01 or bulk ESS below
+// 400 (Vehtari et al. 2021), components that are nearly empty in many
+// draws, and a VB fit that ran out of steps; a problem of convergence is
+// not an error.
 //
 // Under a very vague prior (SigmaShape below about 0.01) a component that
 // holds no points in a draw takes its σ from the prior, and a draw beyond
@@ -225,26 +227,16 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	if lim := maxPosteriorLen / (3 * m.K); cfg.Chains > lim || cfg.Draws > lim/cfg.Chains {
 		return nil, fmt.Errorf("gmm: %d chains of %d draws of %d components are too many to hold; ask for fewer draws", cfg.Chains, cfg.Draws, m.K)
 	}
-	c, sd := location(x)
-	if math.IsInf(sd, 0) {
-		return nil, errors.New("gmm: the data span more than the float64 range; rescale them")
-	}
-	scale := sd
-	if !(scale > 0) {
-		scale = 1
-	}
-	if err := checkScale(1 / scale); err != nil {
+	z, err := standardise(x, len(x), 1, nil)
+	if err != nil {
 		return nil, err
 	}
+	c, scale := z.c, z.scale
 	pu := m.Prior.standardised(c, scale)
 	if !sameScale(pu) {
 		return nil, errors.New("gmm: the prior's scale and the data's are more than 1e100 apart; rescale the data or the prior")
 	}
-	u := make([]float64, len(x))
-	inv := 1 / scale
-	for i, v := range x {
-		u[i] = (v - c) * inv
-	}
+	u := z.sample
 	mp := pu.hyper()
 
 	p := &Posterior{Method: cfg.Method, Prior: m.Prior, Chains: cfg.Chains, Draws: cfg.Draws}

@@ -39,7 +39,7 @@ func TestPosteriorErrors(t *testing.T) {
 		{"no data", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, nil, nil, "no data"},
 		{"NaN", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, []float64{1, math.NaN()}, nil, "x[1] is NaN"},
 		{"Inf", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, []float64{math.Inf(1)}, nil, "x[0] is +Inf"},
-		{"beyond the float64 range", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, []float64{1.7e308, -1.7e308}, nil, "span more than the float64 range"},
+		{"beyond the float64 range", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, []float64{-1.5e308, -1.4e308, 1.4e308, 1.5e308}, nil, "span more than the float64 range"},
 		{"negative draws", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, x, &gmm.PosteriorSettings{Draws: -1}, "negative"},
 		{"negative chains", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, x, &gmm.PosteriorSettings{Chains: -1}, "negative"},
 		{"too few draws", gmm.Model{K: 2, Prior: gmm.NotebookPrior()}, x, &gmm.PosteriorSettings{Draws: 5}, "at least 10"},

@@ -43,42 +43,45 @@ func NotebookPrior() Prior {
 }
 
 // DefaultPrior returns a weakly informative prior scaled to x, in the spirit
-// of Richardson & Green (1997) and Fraley & Raftery (2007):
+// of Richardson & Green (1997) and Fraley & Raftery (2007), but centred and
+// scaled by robust statistics, so that a few far values do not move it:
 //
 //	Concentration = 1
-//	MeanLoc       = (min x + max x) / 2     the midrange
-//	MeanScale     = max x − min x           the range
+//	MeanLoc       = median(x)
+//	MeanScale     = 3·s
 //	SigmaShape    = 1
-//	SigmaScale    = sd(x) / 10              sd is the population standard deviation
+//	SigmaScale    = s / 10
 //
-// The prior moves with the data: for y = a·x + b the prior of y is the prior
-// of x carried through the same map, so fitting x and y with their own
-// default priors gives the same clusters, with the parameters transformed
-// accordingly.
+// where s is the robust spread of x, its interquartile range over 1.349 (the
+// ratio of a normal distribution's interquartile range to its standard
+// deviation), or, where more than half the values tie so that this is
+// zero, the median absolute deviation over 0.674 or a wider quantile range
+// (see Fit). For normal data s is the standard deviation; for two equal,
+// well separated clusters the means lie within half a MeanScale of MeanLoc.
+//
+// The prior moves with the data: for y = a·x + b (a ≠ 0, of either sign) the
+// prior of y is the prior of x carried through the same map, so fitting x and
+// y with their own default priors gives the same clusters, with the
+// parameters transformed accordingly.
 //
 // Non-finite values are ignored. If x has no finite values, or all of them
-// are equal, or their range overflows, a unit scale is used in place of the
-// range and the standard deviation.
+// are equal, s = 1 is used. If 3·s overflows, MeanScale is the largest
+// float64.
 //
 // The InverseGamma is on σ. For the conjugate form, on σ², square the
 // scale as well: p.OnVariance, p.SigmaScale = true, p.SigmaScale*p.SigmaScale
 // keeps the prior moving with the data.
 func DefaultPrior(x []float64) Prior {
-	finite := x
-	if slices.ContainsFunc(x, func(v float64) bool { return !isFinite(v) }) {
-		finite = slices.DeleteFunc(slices.Clone(x), func(v float64) bool { return !isFinite(v) })
-	}
+	finite := slices.DeleteFunc(slices.Clone(x), func(v float64) bool { return !isFinite(v) })
 	if len(finite) == 0 {
-		return Prior{Concentration: 1, MeanLoc: 0, MeanScale: 1, SigmaShape: 1, SigmaScale: 0.1}
+		return Prior{Concentration: 1, MeanLoc: 0, MeanScale: 3, SigmaShape: 1, SigmaScale: 0.1}
 	}
-	lo, hi := slices.Min(finite), slices.Max(finite)
-	_, sd := location(finite)
-	mid := lo/2 + hi/2
-	r := hi - lo
-	if !(r > 0) || math.IsInf(r, 0) || !(sd > 0) || math.IsInf(sd, 0) {
-		r, sd = 1, 1
+	slices.Sort(finite)
+	med, s := medianSpread(finite)
+	if !(s > 0) || math.IsInf(s, 0) {
+		s = 1
 	}
-	return Prior{Concentration: 1, MeanLoc: mid, MeanScale: r, SigmaShape: 1, SigmaScale: sd / 10}
+	return Prior{Concentration: 1, MeanLoc: med, MeanScale: min(3*s, math.MaxFloat64), SigmaShape: 1, SigmaScale: s / 10}
 }
 
 // IsZero reports whether p is the zero Prior, which means no prior.

@@ -8,7 +8,7 @@ import (
 
 const (
 	// farSDs is how many of the prior's standard deviations on the means
-	// the data's mean may lie from the prior's centre before the prior is
+	// the data's median may lie from the prior's centre before the prior is
 	// said to pull the means away: beyond 5, the prior density has fallen
 	// by exp(−12.5) ≈ 4e-6 from its peak.
 	farSDs = 5
@@ -27,26 +27,27 @@ const (
 
 // priorWarnings returns the reasons to think that a fit to x under the prior
 // p, with the parameters of m, is dominated by the prior rather than by the
-// data: the checks listed at Result.Warnings. It returns nil for the zero
-// Prior, under which the fit is maximum likelihood, and for finite,
-// non-empty x only.
-func priorWarnings(p Prior, m *Model, x []float64) []string {
+// data: the checks listed at Result.Warnings. c and spread are the data's
+// centre and robust spread as Fit standardised them (spread 0 for constant
+// data), so that a few far values do not move them. It returns nil for the
+// zero Prior, under which the fit is maximum likelihood, and for empty x.
+func priorWarnings(p Prior, m *Model, x []float64, c, spread float64) []string {
 	if p.IsZero() || len(x) == 0 {
 		return nil
 	}
-	mean, sd := location(x)
+	median, sd := c, spread
 	lo, hi := slices.Min(x), slices.Max(x)
 	var w []string
-	if d := math.Abs(mean - p.MeanLoc); d > farSDs*p.MeanScale {
-		w = append(w, fmt.Sprintf("the data's mean, %.4g, lies %.3g prior standard deviations from the prior's centre for the means, Normal(%.4g, %.4g), beyond %d: the prior pulls the means away from the data; use a prior scaled to the data, such as DefaultPrior(x)",
-			mean, d/p.MeanScale, p.MeanLoc, p.MeanScale, farSDs))
+	if d := math.Abs(median - p.MeanLoc); d > farSDs*p.MeanScale {
+		w = append(w, fmt.Sprintf("the data's median, %.4g, lies %.3g prior standard deviations from the prior's centre for the means, Normal(%.4g, %.4g), beyond %d: the prior pulls the means away from the data; use a prior scaled to the data, such as DefaultPrior(x)",
+			median, d/p.MeanScale, p.MeanLoc, p.MeanScale, farSDs))
 	}
 	switch s := p.sigmaMode(); {
 	case sd > 0 && s > scaleRatio*sd:
-		w = append(w, fmt.Sprintf("the prior's most probable σ, %.4g, is %.3g times the data's standard deviation, %.4g, more than %d times: the prior holds the sigmas far above the data's spread; use a prior scaled to the data, such as DefaultPrior(x)",
+		w = append(w, fmt.Sprintf("the prior's most probable σ, %.4g, is %.3g times the data's robust spread, %.4g, more than %d times: the prior holds the sigmas far above the data's spread; use a prior scaled to the data, such as DefaultPrior(x)",
 			s, s/sd, sd, scaleRatio))
 	case sd > 0 && s < sd/scaleRatio:
-		w = append(w, fmt.Sprintf("the prior's most probable σ, %.4g, is %.3g times the data's standard deviation, %.4g, less than 1/%d: the prior was set for data on another scale, and can pull the fit away from the data; use a prior scaled to the data, such as DefaultPrior(x)",
+		w = append(w, fmt.Sprintf("the prior's most probable σ, %.4g, is %.3g times the data's robust spread, %.4g, less than 1/%d: the prior was set for data on another scale, and can pull the fit away from the data; use a prior scaled to the data, such as DefaultPrior(x)",
 			s, s/sd, sd, scaleRatio))
 	}
 	if m == nil || m.Validate() != nil {

@@ -38,7 +38,7 @@ func TestFitWarnings(t *testing.T) {
 		// data, and the prior's σ of 0.5 is far below the data's 260.
 		{"speeds, the notebook's prior", speeds(1000), 2, gmm.NotebookPrior(), []string{
 			"lies 2.03e+03 prior standard deviations from the prior's centre",
-			"the prior's most probable σ, 0.5, is 0.00", "times the data's standard deviation",
+			"the prior's most probable σ, 0.5, is 0.00", "times the data's robust spread",
 			"lies outside the data's range",
 		}},
 		{"speeds, the default prior", speeds(1000), 2, gmm.DefaultPrior(speeds(1000)), nil},

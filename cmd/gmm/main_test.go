@@ -83,8 +83,12 @@ func TestRunIris(t *testing.T) {
 		"Fitted K = 2 to 150 values of petal_length from the embedded iris data",
 		"w ~ Dirichlet(1), μ ~ Normal(0, 10), σ ~ InverseGamma(1, 1)",
 		"method: adam", "converged after",
-		"z=0  0.33315  1.46180  0.17827    50",
-		"z=1  0.66685  4.90484  0.81969   100",
+		// The MAP is μ = 1.461794 and 4.904844, σ = 0.178274 and 0.819692
+		// (EM at Tol 1e-14); Adam at the default Tol stops within about
+		// 1e-5 of it, which can change the fifth decimal, so the means are
+		// checked to three and four decimals and the first σ to five.
+		"z=0  0.33315  1.461", "0.17827    50",
+		"z=1  0.66685  4.9048",
 		"final loss: 210.2063",
 	} {
 		if !strings.Contains(text, want) {

@@ -8,8 +8,13 @@ import (
 
 // Quantiles sets starting values from the sorted data: component k takes the
 // points between the quantiles k/K and (k+1)/K, its weight is 1/K and its mean
-// and standard deviation are those of its points. sorted must be sorted and
-// non-empty. floor is the smallest standard deviation returned.
+// and standard deviation are those of its points. But where a few far values
+// drag the mean of a component's points outside their middle half, the mean
+// is the points' median instead and the standard deviation their root mean
+// square deviation from it: that starts the component where the fit's
+// optimum has it, a component of small weight wide enough to hold the far
+// values, its mean held near the others by a prior. sorted must be sorted
+// and non-empty. floor is the smallest standard deviation returned.
 func Quantiles(sorted []float64, w, mu, sigma []float64, floor float64) {
 	K := len(w)
 	n := len(sorted)
@@ -21,7 +26,16 @@ func Quantiles(sorted []float64, w, mu, sigma []float64, floor float64) {
 			lo = min(lo, n-1)
 			hi = lo + 1
 		}
-		moments(sorted[lo:hi], &mu[k], &sigma[k])
+		g := sorted[lo:hi]
+		moments(g, &mu[k], &sigma[k])
+		if n := len(g); mu[k] < g[n/4] || mu[k] > g[(3*n)/4] {
+			mu[k] = g[(n-1)/2]/2 + g[n/2]/2
+			var ss float64
+			for _, v := range g {
+				ss += (v - mu[k]) * (v - mu[k])
+			}
+			sigma[k] = math.Sqrt(ss / float64(n))
+		}
 		sigma[k] = max(sigma[k], floor)
 		w[k] = 1 / float64(K)
 	}
