@@ -290,7 +290,7 @@ func (p *Posterior) warnInfinite() {
 			}
 		}
 		if n > 0 {
-			p.Warnings = append(p.Warnings, fmt.Sprintf("sigma %d: %d of %d draws exceed the largest float64 and are +Inf: in them the component holds no points and its σ follows the prior, which at SigmaShape %g is too vague to represent; its Mean and SD are +Inf and its quantiles exact. A SigmaShape of 0.1 or more, or fewer components, avoids this", k, n, len(p.Sigmas), p.Prior.SigmaShape))
+			p.Warnings = append(p.Warnings, fmt.Sprintf("sigma %d: %d of %d draws exceed the largest float64 and are +Inf: there the component holds no points (for VB, almost none) and its σ follows the prior, whose variates at SigmaShape %g are too large to represent; its Mean and SD are +Inf and its quantiles exact. A SigmaShape of 0.1 or more makes this vanishingly rare, as do fewer components", k, n, len(p.Sigmas), p.Prior.SigmaShape))
 		}
 	}
 }

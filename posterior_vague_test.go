@@ -135,6 +135,12 @@ func TestPosteriorInfiniteSigmaSummaries(t *testing.T) {
 	if r, e := p.RHat().Sigmas[k], p.ESS().Sigmas[k]; math.IsNaN(r) || math.IsNaN(e) {
 		t.Errorf("σ_%d: R̂ %v, ESS %v", k, r, e)
 	}
+	for i, row := range p.Responsibilities(x[:20]) {
+		// Each row is an average of normalised rows: 1 within rounding.
+		if s := row[0] + row[1]; math.Abs(s-1) > 1e-12 {
+			t.Errorf("responsibilities of x[%d] sum to %v", i, s)
+		}
+	}
 	d, lo2, hi2, _ := p.Predictive([]float64{-1, 0, 2}, 0.9)
 	for i := range d {
 		if !isFiniteNonNeg(d[i]) || !isFiniteNonNeg(lo2[i]) || !isFiniteNonNeg(hi2[i]) {

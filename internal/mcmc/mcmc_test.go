@@ -605,3 +605,29 @@ func readDraws(t *testing.T, path string) []float64 {
 	}
 	return x
 }
+
+// TestDiagnosticsInfiniteDraws checks that +Inf draws, which a σ drawn
+// from a very vague prior can give, are ranked like any other: R̂ and the
+// bulk ESS depend only on the ranks, so replacing the largest draws by +Inf
+// gives the same values as replacing them by one huge finite number, also
+// when more than half the draws are replaced and the median is +Inf.
+func TestDiagnosticsInfiniteDraws(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	x := ar1(rng, 4, 200, 0.5, 0.1)
+	for _, q := range []float64{0.9, 0.3} {
+		s := slices.Clone(x)
+		slices.Sort(s)
+		cut := s[int(q*float64(len(s)))]
+		inf, big := slices.Clone(x), slices.Clone(x)
+		for i, v := range x {
+			if v >= cut {
+				inf[i], big[i] = math.Inf(1), 1e300
+			}
+		}
+		ri, ei := RHat(inf, 4), BulkESS(inf, 4)
+		rb, eb := RHat(big, 4), BulkESS(big, 4)
+		if math.IsNaN(ri) || ri != rb || ei != eb {
+			t.Errorf("top %.0f%% +Inf: R̂ %v, ESS %v; with 1e300 in their place %v, %v", 100*(1-q), ri, ei, rb, eb)
+		}
+	}
+}

@@ -310,10 +310,9 @@ func addTail(mode, hm, c, step, last, s0, s1, s2, sl float64) (_, logZ, eIS2, eI
 	}
 	logP := c*last - hm
 	logW := logP - logE
-	logA := num.LogSumExp([]float64{math.Log(s0), logW}) // log of the total weight
-	fw := math.Exp(logW - logA)                          // the tail's share of it
-	fb := math.Exp(math.Log(s0) - logA)                  // the summed points' share, per unit of s0
-	fb /= s0
+	logA := num.LogSumExp([]float64{math.Log(s0), logW}) // log of the total weight A
+	fw := math.Exp(logW - logA)                          // the tail's share of A
+	fb := math.Exp(-logA)                                // 1/A, for the summed points
 	P := math.Exp(logP - logA)
 	e := math.Exp(last)
 	t1 := P * e / math.Expm1((c+1)*step)

@@ -142,6 +142,10 @@ func TestELBONeverDecreases(t *testing.T) {
 		{"three, on sigma", three, 3, mcmc.Prior{Alpha: 1, Mu0: 0.5, S0: 5, A0: 1, B0: 0.1}},
 		{"too many, on variance", three, 5, mcmc.Prior{Alpha: 0.1, S0: 5, A0: 1, B0: 0.1, OnVariance: true}},
 		{"few points, on sigma", small, 2, mcmc.Prior{Alpha: 1, S0: 2, A0: 1, B0: 1}},
+		// Vague priors, with more components than the data need, so that
+		// some q(σ) are nearly the prior and need the quadrature's tail.
+		{"vague, too many, on sigma", sep, 4, mcmc.Prior{Alpha: 1, S0: 10, A0: 1e-3, B0: 1e-3}},
+		{"vague, too many, on variance", sep, 4, mcmc.Prior{Alpha: 1, S0: 10, A0: 1e-3, B0: 1e-3, OnVariance: true}},
 	} {
 		K := tc.K
 		w, mu, s := make([]float64, K), make([]float64, K), make([]float64, K)
