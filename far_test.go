@@ -480,3 +480,45 @@ func TestFitLossOfReturnedParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestLogLikelihoodMatchesPlainSum checks LogLikelihood, which runs on the
+// fits' kernel, against the plain sum of LogDensity, point by point.
+func TestLogLikelihoodMatchesPlainSum(t *testing.T) {
+	two := gmm.Model{K: 2, Weights: []float64{0.5, 0.5}, Means: []float64{20, 30}, Sigmas: []float64{2, 2}}
+	x, _, err := two.Sample(30000, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		m    gmm.Model
+		x    []float64
+	}{
+		{"two clusters", two, x},
+		{"a far value", gmm.Model{K: 3, Weights: []float64{0.5, 0.4999, 0.0001}, Means: []float64{20, 30, 1e16}, Sigmas: []float64{2, 2, 8}}, append(slices.Clone(x), 1e16, 1e100)},
+		{"far beyond every component", two, []float64{1e300, -1e300, 25}},
+		// Below about 4e-309 the kernel takes no σ, and the plain sum
+		// serves.
+		{"a subnormal σ", gmm.Model{K: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 1}, Sigmas: []float64{1e-310, 1}}, []float64{0, 0.5, 1}},
+	}
+	for _, tt := range tests {
+		got, err := tt.m.LogLikelihood(tt.x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, abs float64
+		for _, v := range tt.x {
+			l := tt.m.LogDensity(v)
+			want += l
+			abs += math.Abs(l)
+		}
+		// Each point's log density carries a few ulps of error from exp
+		// and log (the kernel's exp is within 1 ulp), an absolute error of
+		// a few 1e-16 beside log terms of order 1, and each sum of n terms
+		// adds at most n·2^-53 of Σ|log p_i|.
+		tol := float64(len(tt.x)) * (1e-15 + 2.3e-16*abs)
+		if math.IsInf(want, -1) && got != want || math.Abs(got-want) > tol {
+			t.Errorf("%s: LogLikelihood %v, plain sum %v (within %v)", tt.name, got, want, tol)
+		}
+	}
+}
