@@ -14,7 +14,7 @@ type run struct {
 	losses []float64 // the losses of the steps on the data of the last stage
 	pts    float64   // the Points of those data
 	status Status
-	steps  int // the number of steps on those data
+	steps  int   // the number of steps on those data
 	bad    error // why θ is degenerate, or nil
 }
 
