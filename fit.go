@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/gmm-go/gmm/internal/engine"
 	"github.com/gmm-go/gmm/internal/kernel"
 )
 
@@ -43,23 +44,24 @@ func (m Method) String() string {
 
 // Settings tune Fit. The zero value, and a nil *Settings, mean defaults.
 type Settings struct {
-	// Method is the optimiser: Adam (the default) or EM.
+	// Method is the optimiser of the final runs: Adam (the default) or
+	// EM. The search among starting points is by EM either way (see Fit).
 	Method Method
 
 	// Seed seeds the starting points. The same seed gives the same fit,
 	// bit for bit, at any GOMAXPROCS on one kernel (see Fit).
 	Seed uint64
 
-	// Restarts is the number of starting points drawn; the fit with the
-	// lowest loss wins. One starts from the data's quantiles, the others
-	// from k-means++ seeding; a starting point equal to one before it
-	// (k-means++ seeds often lead to the same clustering) is not run twice,
-	// so fewer may run: Result.Restarts says how many did. If zero, 4 are
-	// drawn.
+	// Restarts is the number of starting points. One is the data's
+	// quantiles; the others are, in turn, greedy k-means++ seedings and
+	// random partitions of the sorted data, each from its own random
+	// stream. A starting point equal to one before it is drawn again as a
+	// random partition. If zero, 4 are used.
 	Restarts int
 
 	// MaxSteps bounds the steps of each run: Adam steps or EM iterations.
-	// If zero, Adam takes at most 20000 and EM at most 5000.
+	// If zero, Adam takes at most 20000 and EM at most 5000. The search's
+	// short runs take at most 10 EM steps.
 	MaxSteps int
 
 	// Tol is the convergence tolerance, relative to the loss. With L the
@@ -87,7 +89,8 @@ type Settings struct {
 	SigmaFloor float64
 
 	// Progress, if not nil, is called after every step of every run with
-	// the run's index, the step and that step's loss. Calls never overlap.
+	// the run's index (see Result.Best), the step and that step's loss, on
+	// the data or subsample the run is on. Calls never overlap.
 	Progress func(run, step int, loss float64)
 }
 
@@ -101,19 +104,23 @@ type Result struct {
 	// guide. The last entry is the loss of the fitted parameters exactly,
 	// −LogJoint(x) of the fitted model, computed on x in its own units
 	// after the fit (so it may differ from the loss the run reached on the
-	// standardised data by rounding, and by the floor on σ; see Fit). When the
-	// data are larger than the screening sample (see Fit), Loss holds the
-	// final run on all the data, started from the best screened run as
-	// refined on the larger subsamples.
+	// standardised data by rounding, and by the floor on σ; see Fit). For data
+	// no larger than the screening sample (see Fit), Loss is the winning
+	// run's whole path from its starting point: its EM steps in the search,
+	// then, with Adam, Adam's. For larger data it is the final run on all
+	// the data, started from the search's winner as refined on the larger
+	// subsamples.
 	Loss []float64
-	// Converged reports whether the winning run met the tolerance before
-	// MaxSteps. A fit that did not converge still sets the parameters.
+	// Converged reports whether the winning run's last phase met the
+	// tolerance before MaxSteps. A fit that did not converge still sets the
+	// parameters.
 	Converged bool
-	// Steps is the number of steps the winning run took.
+	// Steps is the number of steps in Loss.
 	Steps int
-	// Restarts is the number of distinct starting points run, and Best the
-	// index of the one that won: 0 for the quantiles, r for the k-means++
-	// seeding of stream r.
+	// Restarts is the number of runs: one per starting point and one per
+	// move tried (see Fit). Best is the index of the run that won: r <
+	// Settings.Restarts for starting point r (0 for the quantiles), and
+	// the moves follow in the order they were tried.
 	Restarts, Best int
 	// Warnings says when the fit is dominated by its prior rather than by
 	// the data, with what to do; it is empty when there is nothing to
@@ -143,23 +150,7 @@ const (
 	// full. Larger data are screened on a random subsample of this size.
 	screenSize = kernel.ChunkSize
 	lloydIters = 10
-	// growthFactor is the ratio of the sizes of successive subsamples in
-	// stage two, and stageStream the first random stream that draws them.
-	growthFactor = 16
-	stageStream  = 1 << 32
 )
-
-// screenTol returns the tolerance for a run on a subsample of m points:
-// Tol, or, if larger, one that stops the run once a step changes the
-// subsample's loss by less than about 0.01·(1 + |L|/m), a few hundredths of
-// a nat. Parameters fitted to m points differ from those fitted to all n by
-// sampling error, which costs about (3K − 1)/2 nats of the subsample's loss
-// (that of 3K − 1 free parameters fitted by maximum likelihood), far more, so
-// converging further on the subsample would not bring the next stage's
-// starting point closer to the optimum.
-func screenTol(tol float64, m int) float64 {
-	return max(tol, 0.01/float64(m))
-}
 
 // Fit finds the maximum a posteriori parameters of the mixture for the data
 // x, that is the maximiser of the log joint
@@ -203,15 +194,43 @@ func screenTol(tol float64, m int) float64 {
 // binds only for a component on a single value far from zero, and then
 // Result.Loss is the loss with that σ_k.
 //
-// It runs every starting point in parallel; when x
-// has more than 8192 points they run on a random subsample of that size, and
-// the best is then refined on random subsamples 16 times larger in turn,
-// while they hold at most a quarter of x, and last on all of x. The runs on
-// subsamples stop at a looser tolerance where that of the full data would
-// be wasted: once a step changes a subsample's loss by less than a few
-// hundredths, far below the sampling error of its optimum. On success it
-// sets m.Weights, m.Means and m.Sigmas, with the components in increasing
-// order of mean.
+// Fit then searches for the best optimum on a
+// screening sample: all of x if it has at most 8192 points, and otherwise a
+// random subsample of that size. The search is by EM, whatever the Method,
+// since EM needs no step size and so stays in narrow basins that Adam's
+// first steps can jump out of:
+//
+//  1. short runs of 10 EM steps from every starting point (Settings.Restarts),
+//     the "small EM" of Biernacki, Celeux & Govaert (2003, Comput. Statist.
+//     Data Anal. 41);
+//  2. the three most promising, skipping any whose loss equals that of one
+//     already chosen, run to convergence;
+//  3. moves from the best: merge a pair of components and use the freed one
+//     to split one of the two widest components, or to cover the run of
+//     points the mixture fits worst (see below); the moves are run short,
+//     the two most promising to convergence, and the best is kept if it
+//     lowers the loss; repeated up to four times while it does.
+//
+// The winner is refined by Method on random subsamples 16 times larger in
+// turn, while they hold at most a quarter of x, and last on all of x (for
+// small data, Adam runs once more on all of x; EM's run is already there).
+// The runs on subsamples stop at a looser tolerance where that of the full
+// data would be wasted: once a step changes a subsample's loss by less than
+// a few hundredths, far below the sampling error of its optimum. Every run
+// is independent and draws nothing at random, so the fit is the same, bit
+// for bit, at any GOMAXPROCS. On success Fit sets m.Weights, m.Means and
+// m.Sigmas, with the components in increasing order of mean.
+//
+// The worst-fitted run of points is found by a scan statistic: among runs
+// of 4, 8, 16, … consecutive sorted points, the one whose share of the
+// points most exceeds the mixture's mass over it, tied values counting as
+// the cell they stand for.
+//
+// Under maximum likelihood a run that ends with a component's σ at the
+// floor is degenerate: that component sits on fewer than 2 distinct values,
+// or on values so close that only the floor holds it, a spurious maximum
+// with no limit as σ shrinks. Degenerate runs do not win; Fit returns an
+// error naming the component only if every run degenerates.
 //
 // With a prior, K may exceed the number of points or of distinct values:
 // the components the data do not need follow the prior (with Concentration
@@ -220,10 +239,10 @@ func screenTol(tol float64, m int) float64 {
 // likelihood is unbounded as a σ_k goes to zero, so the σ floor applies, and
 // x must have at least K distinct values.
 //
-// Adam and EM are local optimisers. Where the posterior has several modes,
-// for instance data with many exactly equal values, which a component can
-// cover with a tiny σ, they can stop at different ones; Fit keeps the best
-// of its restarts.
+// Adam and EM are local optimisers; the search makes the best optimum
+// likely, not certain. Where the posterior has several modes, for instance
+// data with many exactly equal values, which a component can cover with a
+// tiny σ, Fit keeps the best it finds.
 //
 // For a given seed the fit is bit-identical at any GOMAXPROCS on one kernel
 // (the AVX2 one on amd64 processors that have it, the portable Go one
@@ -251,13 +270,11 @@ func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
 }
 
 // FitContext is Fit with a context. If ctx is cancelled during the fit,
-// FitContext returns ctx.Err() and leaves m unchanged.
+// FitContext returns ctx.Err() within about one pass over the data, and
+// leaves m unchanged.
 func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Result, error) {
-	var cfg Settings
-	if s != nil {
-		cfg = *s
-	}
-	if err := cfg.fill(); err != nil {
+	cfg, err := settings(s)
+	if err != nil {
 		return nil, err
 	}
 	if err := m.checkFit(x); err != nil {
@@ -266,115 +283,82 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	K := m.K
 	z, err := standardise(x, screenSize, m.Prior.sigmaMode(), rand.New(rand.NewPCG(cfg.Seed, 0)))
 	if err != nil {
 		return nil, err
 	}
-	c, scale, inv, sample, sorted := z.c, z.scale, z.inv, z.sample, z.sorted
-	// The smallest σ a starting point gets, in units of the standardised
-	// data: small enough for tight clusters, large enough that Adam does not
-	// start on a needle. Constant data (which only a prior can fit, as
-	// checkFit saw to) are scaled by the prior's σ.
-	initFloor := 1e-2
-	if z.constant {
-		initFloor = 1
+	obj, err := m.objective(z, &cfg)
+	if err != nil {
+		return nil, err
 	}
+	starts := startingPoints(z.sample, z.sorted, m.K, cfg.Restarts, cfg.Seed, max(initFloor(z), 2*obj.floor))
+	src := &source{x: x, c: z.c, inv: z.inv, sample: z.sample, sorted: z.sorted, far: z.far, obj: obj, k: m.K, seed: cfg.Seed}
+	res, err := engine.Fit(ctx, src, starts, engineSettings(&cfg, obj, m.K))
+	if err != nil {
+		return nil, err
+	}
+	return m.finish(x, z, res, obj, cfg.Method)
+}
 
-	pu := m.Prior.standardised(c, scale)
+// initFloor returns the smallest σ a starting point gets, in units of the
+// standardised data: small enough for tight clusters, large enough that
+// Adam does not start on a needle. Constant data (which only a prior can
+// fit, as checkFit saw to) are scaled by the prior's σ.
+func initFloor(z *standard) float64 {
+	if z.constant {
+		return 1
+	}
+	return 1e-2
+}
+
+// objective returns the loss of the fit on the standardised data: the
+// prior carried to their units, and the σ floor under maximum likelihood.
+func (m *Model) objective(z *standard, cfg *Settings) (*objective, error) {
+	pu := m.Prior.standardised(z.c, z.scale)
 	if !pu.IsZero() && !sameScale(pu) {
 		return nil, errors.New("gmm: the prior's scale and the data's are more than 1e100 apart; rescale the data or the prior")
 	}
-	floor := 0.0
+	obj := &objective{prior: pu, c: z.c, scale: z.scale}
 	if pu.IsZero() {
-		floor = cfg.SigmaFloor
+		obj.floor = cfg.SigmaFloor
 	}
-	obj := objective{prior: pu, floor: floor, tol: cfg.Tol}
-	initFloor = max(initFloor, 2*floor)
+	return obj, nil
+}
 
-	runs := make([]run, 0, cfg.Restarts)
-	labels := make([]int, len(sample))
-	for r := range cfg.Restarts {
-		p := kernel.NewParams(K)
-		w := make([]float64, K)
-		if r == 0 {
-			kernel.Quantiles(sorted, w, p.Mu, p.Sigma, initFloor)
-		} else {
-			rr := rand.New(rand.NewPCG(cfg.Seed, uint64(r)))
-			kernel.KMeansPP(sample, rr, lloydIters, w, p.Mu, p.Sigma, initFloor, labels)
-		}
-		for k := range w {
-			p.LogW[k] = math.Log(w[k])
-		}
-		// k-means++ seeds often lead Lloyd's iterations to the same
-		// clustering; a starting point already tried is not run again.
-		if !slices.ContainsFunc(runs, func(q run) bool { return q.p.Equal(p) }) {
-			runs = append(runs, run{index: r, p: p})
-		}
+// engineSettings returns the engine's settings for cfg, with the progress
+// callback carried to the data's units and serialised.
+func engineSettings(cfg *Settings, obj *objective, K int) *engine.Settings {
+	es := &engine.Settings{
+		Method:       engine.EM,
+		MaxSteps:     cfg.MaxSteps,
+		Tol:          cfg.Tol,
+		LearningRate: cfg.LearningRate,
+		ScreenSize:   screenSize,
 	}
-
-	var mu sync.Mutex
-	progress := func(int, int, float64) {}
+	if cfg.Method == Adam {
+		es.Method = engine.Adam
+	}
 	if cfg.Progress != nil {
-		progress = func(r, t int, l float64) {
+		var mu sync.Mutex
+		es.Progress = func(r, t int, l, n float64) {
 			mu.Lock()
 			defer mu.Unlock()
-			cfg.Progress(r, t, l)
+			cfg.Progress(r, t, l+obj.lossOffset(n, K))
 		}
 	}
+	return es
+}
 
-	// Stage one: every starting point on the sample.
-	offset := obj.lossOffset(len(sample), K, scale)
-	screen := obj
-	if len(sample) < len(x) {
-		screen.tol = screenTol(cfg.Tol, len(sample))
-	}
-	var wg sync.WaitGroup
-	for r := range runs {
-		wg.Add(1)
-		go func(rn *run) {
-			defer wg.Done()
-			eng := kernel.NewEngine(sample, 0, 1, K)
-			rn.optimise(ctx, eng, &screen, &cfg, offset, progress)
-		}(&runs[r])
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	best := 0
-	for r := range runs {
-		if runs[r].loss < runs[best].loss || math.IsNaN(runs[best].loss) {
-			best = r
-		}
-	}
-	win := &runs[best]
-
-	// Stage two: refine the best on random subsamples, each growthFactor
-	// times larger than the last while that is at most a quarter of the
-	// data, and then on all the data.
-	for j, size := 0, growthFactor*len(sample); size <= len(x)/4; j, size = j+1, size*growthFactor {
-		u := bernoulli(x, c, inv, size, z.far, rand.New(rand.NewPCG(cfg.Seed, stageStream+uint64(j))))
-		eng := kernel.NewEngine(u, 0, 1, K)
-		screen.tol = screenTol(cfg.Tol, len(u))
-		win.optimise(ctx, eng, &screen, &cfg, obj.lossOffset(len(u), K, scale), progress)
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-	}
-	if len(sample) < len(x) {
-		eng := kernel.NewEngine(x, c, inv, K)
-		win.optimise(ctx, eng, &obj, &cfg, obj.lossOffset(len(x), K, scale), progress)
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-	}
-
+// finish sets m's parameters from the engine's result, in the data's units
+// and in increasing order of mean, and returns the Result, whose last loss
+// is recomputed on x itself (see finalLoss).
+func (m *Model) finish(x []float64, z *standard, res *engine.Result, obj *objective, method Method) (*Result, error) {
+	K := m.K
 	w, means, sigmas := make([]float64, K), make([]float64, K), make([]float64, K)
 	for k := range K {
-		w[k] = math.Exp(win.p.LogW[k])
-		means[k] = c + scale*win.p.Mu[k]
-		sigmas[k] = scale * win.p.Sigma[k]
+		w[k] = math.Exp(res.Theta[k])
+		means[k] = obj.c + obj.scale*res.Theta[K+k]
+		sigmas[k] = obj.scale * math.Exp(res.Theta[2*K+k])
 	}
 	normalise(w)
 	sortByMean(w, means, sigmas)
@@ -383,21 +367,38 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 			return nil, errors.New("gmm: the fit broke down numerically (a fitted parameter is not finite), which Fit is meant to prevent; please report the data as a bug")
 		}
 	}
-	loss, err := m.finalLoss(x, w, means, sigmas)
+	off := obj.lossOffset(float64(len(x)), K)
+	loss := make([]float64, len(res.Losses))
+	for i, l := range res.Losses {
+		loss[i] = l + off
+	}
+	final, err := m.finalLoss(x, w, means, sigmas)
 	if err != nil {
 		return nil, err
 	}
-	win.losses[len(win.losses)-1] = loss
+	if len(loss) > 0 {
+		loss[len(loss)-1] = final
+	}
 	m.Weights, m.Means, m.Sigmas = w, means, sigmas
 	return &Result{
-		Method:    cfg.Method,
-		Loss:      win.losses,
-		Converged: win.converged,
-		Steps:     win.steps,
-		Restarts:  len(runs),
-		Best:      win.index,
-		Warnings:  priorWarnings(m.Prior, m, x, c, spreadOf(z)),
+		Method:    method,
+		Loss:      loss,
+		Converged: res.Converged,
+		Steps:     res.Steps,
+		Restarts:  res.Runs,
+		Best:      res.Best,
+		Warnings:  priorWarnings(m.Prior, m, x, z.c, spreadOf(z)),
 	}, nil
+}
+
+// settings returns a copy of *s, or of the zero Settings if s is nil, with
+// the defaults filled in.
+func settings(s *Settings) (Settings, error) {
+	var cfg Settings
+	if s != nil {
+		cfg = *s
+	}
+	return cfg, cfg.fill()
 }
 
 func (s *Settings) fill() error {
