@@ -25,7 +25,7 @@ func (ws *Workspace) commonOrientation(m Model, prev []*mat.SymDense) error {
 	d, k := ws.d, ws.k
 	for j := range k {
 		t := ws.block(ws.t, j)
-		if _, rcond, ok := ws.cholesky(t); !ok || !(rcond > 0x1p-52) {
+		if _, rcond, ok := ws.cholesky(t); !ok || !(rcond > singularRatio) {
 			return &SingularError{Model: m, Component: j}
 		}
 		ws.amax[j] = ws.maxEigen(t)
