@@ -312,11 +312,17 @@ func TestMStepWeights(t *testing.T) {
 		if err := MStep(m, nil, N2, sc.mean, s2, nil, m2, c2, ws); err != nil {
 			t.Fatal(err)
 		}
+		// The closed forms agree to rounding, and the fixed points of VEI,
+		// VEV and VEE stop at 1e-13 relative change: 1e-11. EVE and VVE
+		// stop when their criterion is flat to 1e-15 relative, which
+		// leaves the parameters within about sqrt(1e-15) ≈ 3e-8 of the
+		// optimum: 1e-7.
+		tol := 1e-11
+		if m == EVE || m == VVE {
+			tol = 1e-7
+		}
 		for j := range k {
-			// The closed forms agree to rounding; the iterations stop at
-			// 1e-13 relative change, so the two runs may differ by that:
-			// 1e-11.
-			if e := maxRelDiff(c2[j], c1[j]); e > 1e-11 {
+			if e := maxRelDiff(c2[j], c1[j]); e > tol {
 				t.Errorf("%v: weights ×2.5 change Σ_%d by %.3g relative", m, j, e)
 			}
 		}
@@ -343,9 +349,10 @@ func TestMStepWarmStart(t *testing.T) {
 				t.Errorf("%s/%v: %d iterations from the optimum (%d from cold)", sc.name, m, ws.Inner, cold)
 			}
 			for j := range k {
-				// Both runs stop at 1e-13 relative change of slowly
-				// converging iterations: 1e-9.
-				if e := maxRelDiff(c2[j], c1[j]); e > 1e-9 {
+				// Both runs stop where the criterion is flat to 1e-15
+				// relative, within about sqrt(1e-15) ≈ 3e-8 of the
+				// optimum: 1e-7.
+				if e := maxRelDiff(c2[j], c1[j]); e > 1e-7 {
 					t.Errorf("%s/%v: warm start changes Σ_%d by %.3g", sc.name, m, j, e)
 				}
 			}
