@@ -487,3 +487,33 @@ func TestMStepAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestMStepOneDimension checks that in one dimension the models reduce to
+// mclust's E (one variance, the pooled scatter over the total weight) and V
+// (each component's scatter over its weight), by volume letter.
+func TestMStepOneDimension(t *testing.T) {
+	N := []float64{2.5, 4, 1.25}
+	mean := mat.NewDense(3, 1, []float64{-1, 0.5, 3})
+	scatter := []*mat.SymDense{mat.NewSymDense(1, []float64{1.5}), mat.NewSymDense(1, []float64{6}), mat.NewSymDense(1, []float64{0.5})}
+	pooled := (1.5 + 6 + 0.5) / (2.5 + 4 + 1.25)
+	for m := EII; m <= VVV; m++ {
+		means, covs := mat.NewDense(3, 1, nil), newCovs(3, 1)
+		if err := MStep(m, nil, N, mean, scatter, nil, means, covs, NewWorkspace(3, 1)); err != nil {
+			t.Fatalf("%v: %v", m, err)
+		}
+		for j := range 3 {
+			want := pooled
+			if m.volume() == 'V' {
+				want = scatter[j].At(0, 0) / N[j]
+			}
+			// 4 ulp: a sum, a division and, for some models, a
+			// geometric mean of one number.
+			if got := covs[j].At(0, 0); math.Abs(got-want) > 4*0x1p-52*want {
+				t.Errorf("%v: σ²_%d = %.17g, want %.17g", m, j, got, want)
+			}
+			if means.At(j, 0) != mean.At(j, 0) {
+				t.Errorf("%v: mean %d moved", m, j)
+			}
+		}
+	}
+}
