@@ -127,8 +127,8 @@ func (m Model) shared() bool { return m == EII || m == EEI || m == EEE }
 //
 // The mean is x̄_k, or under a prior with κ0 > 0 the posterior mean
 // (N_k x̄_k + κ0 μ0)/(N_k + κ0). The covariances are the maximum-likelihood
-// M-step of model m with counts c_k and scatters T_k (see priorShare; c_k = N_k
-// and T_k = W_k without a prior): Celeux & Govaert (1995) in closed form for
+// M-step of model m with counts c_k and scatters T_k (c_k = N_k and T_k = W_k
+// without a prior; Prior gives them with one): Celeux & Govaert (1995) in closed form for
 // EII, VII, EEI, EVI, VVI, EEE, EEV, EVV and VVV, by their fixed-point
 // iterations for VEI and VEV, and for VEE; for the orientation of EVE and
 // VVE by the MM algorithms of Browne & McNicholas (2014) alternated with
@@ -140,7 +140,7 @@ func (m Model) shared() bool { return m == EII || m == EEI || m == EEE }
 // MStep returns a *SingularError, and leaves means and covs unchanged, when a
 // covariance would be singular: Dsyev's or Dpotrf's failure, or a squared
 // ratio of the smallest to the largest diagonal entry of its Cholesky factor
-// at most singularRatio. It returns an error for a
+// at most 1e-10 (singularRatio says why). It returns an error for a
 // prior that Prior.Check rejects or for negative or non-finite N. It panics
 // if the dimensions of the arguments do not match ws.
 func MStep(m Model, p *Prior, N []float64, mean *mat.Dense, scatter []*mat.SymDense, prev []*mat.SymDense,
