@@ -106,27 +106,37 @@ func (t *pairTerms) eval(phi float64) (g, g1, g2 float64) {
 	return g, g1, g2
 }
 
-// minAngle is the smallest step in φ worth taking: the criterion is flat
-// to second order at its minimum, so a step of 1e-8 there changes it by
-// about 1e-16 relative, its rounding.
-const minAngle = 1e-8
+// Newton's method on φ trusts its steps without testing them once they are
+// below newtonZone with positive curvature: there the criterion's change is
+// below its rounding, so a test could not tell a good step from a bad one,
+// and Newton converges quadratically. It stops when a step falls below
+// minAngle, where φ is exact to rounding.
+const (
+	newtonZone = 1e-4
+	minAngle   = 1e-15
+)
 
 // minimise returns the angle φ that Newton's method with backtracking
 // reaches from 0, or 0 if no step lowers the criterion.
 func (t *pairTerms) minimise() float64 {
 	var phi float64
 	g, g1, g2 := t.eval(0)
-	for range 8 {
+	for range 10 {
+		if g2 > 0 && math.Abs(g1/g2) < newtonZone {
+			step := -g1 / g2
+			if math.Abs(step) < minAngle {
+				break
+			}
+			phi += step
+			g, g1, g2 = t.eval(phi)
+			continue
+		}
 		step := -math.Copysign(math.Pi/8, g1)
 		if g2 > 0 {
-			step = -g1 / g2
-		}
-		step = max(-math.Pi/4, min(math.Pi/4, step))
-		if math.Abs(step) < minAngle {
-			break
+			step = max(-math.Pi/4, min(math.Pi/4, -g1/g2))
 		}
 		moved := false
-		for math.Abs(step) >= minAngle {
+		for math.Abs(step) >= newtonZone/2 {
 			if ng, n1, n2 := t.eval(phi + step); ng < g {
 				phi, g, g1, g2, moved = phi+step, ng, n1, n2, true
 				break
