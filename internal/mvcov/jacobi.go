@@ -18,8 +18,9 @@ import (
 // with s_k = (M_pp+M_qq)/2, u_k = (M_pp−M_qq)/2 and v_k = M_pq. The
 // criterion of the pair is Σ_k c_k log h_k(φ) for VVE and
 // Σ_k w_k h_k(φ)^(1/d), w_k = (Π_{j≠p,q} M_jj)^(1/d), for EVE; each rotation
-// is Newton's method on φ from 0 with backtracking, accepted only where it
-// lowers the criterion, so the sweep never raises it.
+// is Newton's method on φ from 0, whose steps are halved until they lower
+// the criterion, except the small final steps (minimise), so the sweep
+// never raises the criterion by more than its rounding.
 func (ws *Workspace) jacobiSweep(m Model) {
 	d, k := ws.d, ws.k
 	for j := range k {
@@ -117,7 +118,8 @@ const (
 )
 
 // minimise returns the angle φ that Newton's method with backtracking
-// reaches from 0, or 0 if no step lowers the criterion.
+// reaches from 0, or 0 if no step lowers the criterion. Where the
+// curvature is not positive it tries steps of π/8 towards the descent.
 func (t *pairTerms) minimise() float64 {
 	var phi float64
 	g, g1, g2 := t.eval(0)
