@@ -89,7 +89,7 @@ func readRef(t *testing.T) *refData {
 	var pending *refPrior
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
-		if len(fs) == 0 {
+		if len(fs) == 0 || strings.HasPrefix(fs[0], "#") {
 			continue
 		}
 		switch fs[0] {
