@@ -23,9 +23,15 @@ import (
 // never raises the criterion by more than its rounding.
 func (ws *Workspace) jacobiSweep(m Model) {
 	d, k := ws.d, ws.k
+	logDiag := ws.jl // Σ_i log (M_k)_ii, kept up to date for EVE's weights
 	for j := range k {
+		mk := ws.block(ws.vec, j)
 		mul(ws.m2, ws.block(ws.t, j), ws.o, d)
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, genView(ws.o, d), genView(ws.m2, d), 0, genView(ws.block(ws.vec, j), d))
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, genView(ws.o, d), genView(ws.m2, d), 0, genView(mk, d))
+		logDiag[j] = 0
+		for i := range d {
+			logDiag[j] += math.Log(mk[i*d+i])
+		}
 	}
 	for p := 0; p < d-1; p++ {
 		for q := p + 1; q < d; q++ {
@@ -36,18 +42,18 @@ func (ws *Workspace) jacobiSweep(m Model) {
 				a, b, c := mk[p*d+p], mk[q*d+q], mk[p*d+q]
 				pp.s[j], pp.u[j], pp.v[j] = (a+b)/2, (a-b)/2, c
 				if m == EVE {
-					var l float64
-					for i := range d {
-						if i != p && i != q {
-							l += math.Log(mk[i*d+i])
-						}
-					}
-					pp.w[j] = math.Exp(l / float64(d))
+					pp.w[j] = math.Exp((logDiag[j] - math.Log(a) - math.Log(b)) / float64(d))
 				}
 			}
 			phi := pp.minimise()
-			if phi != 0 {
-				ws.rotatePair(p, q, phi/2)
+			if phi == 0 {
+				continue
+			}
+			ws.rotatePair(p, q, phi/2)
+			for j := range k {
+				mk := ws.block(ws.vec, j)
+				s, u := pp.s[j], pp.u[j]
+				logDiag[j] += math.Log(mk[p*d+p]) + math.Log(mk[q*d+q]) - math.Log(s+u) - math.Log(s-u)
 			}
 		}
 	}

@@ -52,7 +52,7 @@ type Workspace struct {
 	o, o0          []float64 // an orientation d·d, and its previous value
 	m1, m2, u, vt  []float64 // d·d scratch
 	sv, pd         []float64 // d scratch; the prior's scale P (d·d)
-	js, jv, jw     []float64 // K scratch of the plane rotations
+	js, jv, jw, jl []float64 // K scratch of the plane rotations
 	work           []float64
 }
 
@@ -69,7 +69,7 @@ func NewWorkspace(k, d int) *Workspace {
 		vec: f(k * dd), val: f(k * d), amax: f(k),
 		sh: f(k * d), sh0: f(k * d), scl: f(k), scl0: f(k),
 		o: f(dd), o0: f(dd), m1: f(dd), m2: f(dd), u: f(dd), vt: f(dd),
-		sv: f(d), pd: f(dd), js: f(k), jv: f(k), jw: f(k),
+		sv: f(d), pd: f(dd), js: f(k), jv: f(k), jw: f(k), jl: f(k),
 	}
 	// Ask LAPACK for the optimal work lengths of Dsyev and Dgesvd.
 	q := make([]float64, 1)
