@@ -392,6 +392,9 @@ func (m *Model) checkFit(x []float64) error {
 	if err := m.Prior.Validate(); err != nil {
 		return err
 	}
+	if m.SharedSigma {
+		return errors.New("gmm: Fit cannot yet fit a shared sigma; clear SharedSigma to give each component its own")
+	}
 	if !m.Prior.IsZero() && m.Prior.Concentration < 1 {
 		return fmt.Errorf("gmm: prior Concentration is %v; the MAP needs 1 or more (below 1 the density is infinite at the edge of the simplex); use Posterior for smaller values", m.Prior.Concentration)
 	}

@@ -32,9 +32,14 @@ import (
 // parameters. Set K and Prior, then call Fit, which sets Weights, Means and
 // Sigmas: the mixing weights, the component means and the component
 // standard deviations, each of length K, in increasing order of mean.
+//
+// SharedSigma constrains every component to one standard deviation,
+// σ_1 = … = σ_K, R mclust's one-dimensional model "E"; the default, false,
+// lets each component have its own, mclust's model "V" and the notebook's.
 type Model struct {
-	K     int
-	Prior Prior
+	K           int
+	Prior       Prior
+	SharedSigma bool
 
 	Weights []float64
 	Means   []float64
@@ -43,7 +48,8 @@ type Model struct {
 
 // Validate returns nil if m is a valid fitted model: K ≥ 1, a valid Prior,
 // and Weights, Means and Sigmas of length K, all finite, with the weights
-// non-negative and summing to 1 (within 1e-9) and the sigmas positive.
+// non-negative and summing to 1 (within 1e-9) and the sigmas positive, and
+// all equal if SharedSigma is set.
 func (m *Model) Validate() error {
 	if m.K < 1 {
 		return fmt.Errorf("gmm: K is %d; it must be at least 1", m.K)
@@ -70,6 +76,13 @@ func (m *Model) Validate() error {
 	}
 	if math.Abs(sum-1) > 1e-9 {
 		return fmt.Errorf("gmm: weights sum to %v; they must sum to 1", sum)
+	}
+	if m.SharedSigma {
+		for k, s := range m.Sigmas {
+			if s != m.Sigmas[0] {
+				return fmt.Errorf("gmm: sigma %d is %v and sigma 0 is %v, but SharedSigma is set; give every component the same sigma, or clear SharedSigma", k, s, m.Sigmas[0])
+			}
+		}
 	}
 	return nil
 }

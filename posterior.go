@@ -166,7 +166,8 @@ type Params struct {
 // fit that ran out of steps; a problem of convergence is not an error.
 //
 // Posterior returns an error if x is empty or not finite, if m.K < 1, if
-// the prior is invalid, or if it is the zero Prior: without a prior the
+// m.SharedSigma is set (the samplers draw a σ for each component), if the
+// prior is invalid, or if it is the zero Prior: without a prior the
 // posterior is improper (an empty component's mean and σ have no
 // distribution), so set one, for example DefaultPrior(x) or
 // NotebookPrior(). It also returns an error for negative settings, fewer
@@ -191,6 +192,9 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	}
 	if err := m.Prior.Validate(); err != nil {
 		return nil, err
+	}
+	if m.SharedSigma {
+		return nil, errors.New("gmm: Posterior samples only models whose components each have their own sigma; clear SharedSigma")
 	}
 	if m.Prior.IsZero() {
 		return nil, errors.New("gmm: the posterior needs a prior: with the zero Prior it is improper; set Model.Prior, for example to DefaultPrior(x) or NotebookPrior()")

@@ -1,0 +1,338 @@
+package gmm_test
+
+import (
+	"encoding/json"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gmm-go/gmm"
+	"github.com/gmm-go/gmm/iris"
+)
+
+func TestNumParams(t *testing.T) {
+	// mclust's nMclustParams("V", 1, K) = 3K − 1 and ("E", 1, K) = 2K;
+	// the same counts are in testdata/mclust_1d_bic.txt.
+	for _, tt := range []struct {
+		k      int
+		shared bool
+		want   int
+	}{{1, false, 2}, {1, true, 2}, {2, false, 5}, {2, true, 4}, {9, false, 26}, {9, true, 18}} {
+		m := &gmm.Model{K: tt.k, SharedSigma: tt.shared}
+		if got := m.NumParams(); got != tt.want {
+			t.Errorf("K = %d, shared %v: NumParams = %d, want %d", tt.k, tt.shared, got, tt.want)
+		}
+	}
+}
+
+func TestBICAndICLByHand(t *testing.T) {
+	// With φ the standard normal density, log φ(z) = −z²/2 − ½ log 2π and
+	// ½ log 2π = 0.9189385332046727.
+	cases := []struct {
+		name     string
+		m        gmm.Model
+		x        []float64
+		bic, icl float64
+	}{{
+		// log L = log φ(0); p log n = 2 log 1 = 0; one component, so
+		// r = 1 and ICL = BIC.
+		name: "one point, one component",
+		m:    gmm.Model{K: 1, Weights: []float64{1}, Means: []float64{0}, Sigmas: []float64{1}},
+		x:    []float64{0},
+		bic:  1.8378770664093453, icl: 1.8378770664093453,
+	}, {
+		// log L = 2 log φ(1) = −1 − log 2π; BIC = 2 + 2 log 2π + 2 log 2.
+		name: "two points, one component",
+		m:    gmm.Model{K: 1, Weights: []float64{1}, Means: []float64{0}, Sigmas: []float64{1}},
+		x:    []float64{-1, 1},
+		bic:  7.0620484939385815, icl: 7.0620484939385815,
+	}, {
+		// log L = log(½φ(1) + ½φ(1)) = −½ − ½ log 2π; n = 1, so
+		// BIC = 1 + log 2π; r = (½, ½), so ICL adds 2 log 2.
+		name: "a point between two components",
+		m:    gmm.Model{K: 2, Weights: []float64{0.5, 0.5}, Means: []float64{-1, 1}, Sigmas: []float64{1, 1}},
+		x:    []float64{0},
+		bic:  2.8378770664093453, icl: 4.224171427529236,
+	}, {
+		// The same point twice: BIC = 2 + 2 log 2π + p log 2 with p = 4
+		// (E) or 5 (V), and ICL adds 2·2 log 2.
+		name: "shared sigma, p = 4",
+		m:    gmm.Model{K: 2, SharedSigma: true, Weights: []float64{0.5, 0.5}, Means: []float64{-1, 1}, Sigmas: []float64{1, 1}},
+		x:    []float64{0, 0},
+		bic:  8.448342855058472, icl: 11.220931577298254,
+	}, {
+		name: "own sigmas, p = 5",
+		m:    gmm.Model{K: 2, Weights: []float64{0.5, 0.5}, Means: []float64{-1, 1}, Sigmas: []float64{1, 1}},
+		x:    []float64{0, 0},
+		bic:  9.141490035618418, icl: 11.9140787578582,
+	}, {
+		// log L = log ½ − ½ log 2π + log(e^(−9/8) + e^(−1/8)); the larger
+		// responsibility is 1/(1 + e^(−1)), so ICL adds 2 log(1 + e^(−1)).
+		name: "unequal responsibilities",
+		m:    gmm.Model{K: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 2}, Sigmas: []float64{1, 1}},
+		x:    []float64{1.5},
+		bic:  2.8476480524927905, icl: 3.474171427529236,
+	}}
+	for _, tt := range cases {
+		bic, err := tt.m.BIC(tt.x)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		icl, err := tt.m.ICL(tt.x)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		// 1e-14 relative: a handful of roundings of numbers near 1, each
+		// within 2^−53 ≈ 1.1e-16 of itself.
+		if math.Abs(bic-tt.bic) > 1e-14*tt.bic || math.Abs(icl-tt.icl) > 1e-14*tt.icl {
+			t.Errorf("%s: BIC %v, ICL %v; want %v, %v", tt.name, bic, icl, tt.bic, tt.icl)
+		}
+	}
+}
+
+func TestBICAndICLErrors(t *testing.T) {
+	fitted := gmm.Model{K: 1, Weights: []float64{1}, Means: []float64{0}, Sigmas: []float64{1}}
+	unequal := gmm.Model{K: 2, SharedSigma: true, Weights: []float64{0.5, 0.5}, Means: []float64{0, 1}, Sigmas: []float64{1, 2}}
+	for _, tt := range []struct {
+		name string
+		m    gmm.Model
+		x    []float64
+	}{
+		{"unfitted", gmm.Model{K: 2}, []float64{1}},
+		{"no data", fitted, nil},
+		{"NaN", fitted, []float64{1, math.NaN()}},
+		{"Inf", fitted, []float64{math.Inf(1)}},
+		{"shared sigma with unequal sigmas", unequal, []float64{1}},
+	} {
+		if _, err := tt.m.BIC(tt.x); err == nil {
+			t.Errorf("%s: BIC gives no error", tt.name)
+		}
+		if _, err := tt.m.ICL(tt.x); err == nil {
+			t.Errorf("%s: ICL gives no error", tt.name)
+		}
+	}
+}
+
+func TestSelectErrors(t *testing.T) {
+	x := iris.PetalLength()
+	for _, tt := range []struct {
+		name string
+		x    []float64
+		s    *gmm.SelectSettings
+		want string
+	}{
+		{"no data", nil, nil, "no data"},
+		{"NaN", []float64{1, 2, math.NaN()}, nil, "x[2]"},
+		{"empty Ks", x, &gmm.SelectSettings{Ks: []int{}}, "empty"},
+		{"K = 0", x, &gmm.SelectSettings{Ks: []int{1, 0}}, "at least 1"},
+		{"K twice", x, &gmm.SelectSettings{Ks: []int{2, 3, 2}}, "twice"},
+		{"criterion", x, &gmm.SelectSettings{Criterion: 7}, "Criterion"},
+		{"prior", x, &gmm.SelectSettings{Prior: gmm.Prior{Concentration: -1}}, "Concentration"},
+		{"fit settings", x, &gmm.SelectSettings{Fit: &gmm.Settings{Restarts: -1}}, "negative"},
+		{"constant data", []float64{2, 2, 2}, &gmm.SelectSettings{Ks: []int{1, 2}}, "prior"},
+	} {
+		sel, err := gmm.Select(tt.x, tt.s)
+		if err == nil || sel != nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Select gives %v, %v; want an error about %q", tt.name, sel, err, tt.want)
+		}
+	}
+}
+
+// separated draws n points from each of the given means with σ = 1.
+func separated(n int, means ...float64) []float64 {
+	w := make([]float64, len(means))
+	s := make([]float64, len(means))
+	for k := range w {
+		w[k], s[k] = 1/float64(len(means)), 1
+	}
+	m := gmm.Model{K: len(means), Weights: w, Means: means, Sigmas: s}
+	x, _, err := m.Sample(n*len(means), 5)
+	if err != nil {
+		panic(err)
+	}
+	return x
+}
+
+func TestSelectFindsKnownK(t *testing.T) {
+	// Clusters 8σ apart: BIC's choice is not in doubt, and the two data
+	// sets need different answers.
+	for _, tt := range []struct {
+		name  string
+		means []float64
+	}{
+		{"two clusters", []float64{0, 8}},
+		{"three clusters", []float64{0, 8, 16}},
+		{"four clusters", []float64{0, 8, 16, 24}},
+	} {
+		x := separated(100, tt.means...)
+		for _, cr := range []gmm.Criterion{gmm.BIC, gmm.ICL} {
+			sel, err := gmm.Select(x, &gmm.SelectSettings{Ks: []int{1, 2, 3, 4, 5, 6}, Criterion: cr})
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if sel.Best.K != len(tt.means) {
+				t.Errorf("%s, %v: Select picks K = %d, want %d\n%v", tt.name, cr, sel.Best.K, len(tt.means), sel)
+			}
+		}
+	}
+}
+
+func TestSelectTable(t *testing.T) {
+	x := iris.PetalLength()
+	ks := []int{3, 1, 2}
+	sel, err := gmm.Select(x, &gmm.SelectSettings{Ks: ks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sel.Candidates) != 2*len(ks) {
+		t.Fatalf("%d candidates, want %d", len(sel.Candidates), 2*len(ks))
+	}
+	best := math.Inf(1)
+	for i, c := range sel.Candidates {
+		if c.K != ks[i/2] || c.SharedSigma != (i%2 == 0) {
+			t.Errorf("candidate %d is K = %d, shared %v; want K = %d, shared %v", i, c.K, c.SharedSigma, ks[i/2], i%2 == 0)
+		}
+		m := gmm.Model{K: c.K, SharedSigma: c.SharedSigma}
+		if c.NumParams != m.NumParams() {
+			t.Errorf("candidate %d: NumParams %d, want %d", i, c.NumParams, m.NumParams())
+		}
+		if c.Err != nil {
+			if !math.IsNaN(c.BIC) || !math.IsNaN(c.ICL) || !math.IsNaN(c.LogLikelihood) {
+				t.Errorf("candidate %d failed (%v) but has numbers %v %v %v", i, c.Err, c.LogLikelihood, c.BIC, c.ICL)
+			}
+			continue
+		}
+		// BIC from its own parts, to rounding; ICL adds a non-negative
+		// entropy.
+		want := -2*c.LogLikelihood + float64(c.NumParams)*math.Log(float64(len(x)))
+		if math.Abs(c.BIC-want) > 1e-12*math.Abs(want) || !(c.ICL >= c.BIC) {
+			t.Errorf("candidate %d: BIC %v, ICL %v; want BIC %v and ICL ≥ BIC", i, c.BIC, c.ICL, want)
+		}
+		best = min(best, c.BIC)
+	}
+	got, err := sel.Best.BIC(x)
+	if err != nil || got != best {
+		t.Errorf("Best's BIC is %v (%v); the lowest in the table is %v", got, err, best)
+	}
+	// mclust's pick on these data is V with K = 2 (testdata/mclust_1d_bic.txt).
+	if sel.Best.K != 2 || sel.Best.SharedSigma {
+		t.Errorf("Select picks K = %d, shared %v; want V with K = 2\n%v", sel.Best.K, sel.Best.SharedSigma, sel)
+	}
+}
+
+// TestSelectSkipsDegenerateFits plants a pile of equal values in data
+// from two clusters. A component collapsed onto the pile would win the
+// table by far; Select must not let it.
+func TestSelectSkipsDegenerateFits(t *testing.T) {
+	x := separated(100, 0, 10)
+	for range 8 {
+		x = append(x, 5)
+	}
+	sel, err := gmm.Select(x, &gmm.SelectSettings{Ks: []int{1, 2, 3, 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No σ of the winner is near the floor, 1e-3 of the spread (about 5).
+	for k, s := range sel.Best.Sigmas {
+		if s < 0.1 {
+			t.Errorf("the best model's component %d has σ = %v: a collapsed fit won\n%v", k, s, sel)
+		}
+	}
+	// The power of the test: a three-component model with a component on
+	// the pile, at Fit's floor (1e-3 times the spread), has a far lower
+	// BIC than the best.
+	two, err := gmm.Select(x, &gmm.SelectSettings{Ks: []int{2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := two.Best
+	spread := 0.0
+	for _, v := range x {
+		spread += (v - 5) * (v - 5)
+	}
+	spread = math.Sqrt(spread / float64(len(x)))
+	pile := 8 / float64(len(x))
+	collapsed := gmm.Model{K: 3,
+		Weights: []float64{b.Weights[0] * (1 - pile), pile, b.Weights[1] * (1 - pile)},
+		Means:   []float64{b.Means[0], 5, b.Means[1]},
+		Sigmas:  []float64{b.Sigmas[0], 1e-3 * spread, b.Sigmas[1]},
+	}
+	bic, err := collapsed.BIC(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if best, _ := sel.Best.BIC(x); !(bic < best-10) {
+		t.Errorf("the collapsed model's BIC %v is not far below the best's %v: the data do not test the rule", bic, best)
+	}
+}
+
+func TestSelectDeterministic(t *testing.T) {
+	x := separated(200, 0, 4, 9)
+	x0 := slices.Clone(x)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var first *gmm.Selection
+	for _, procs := range []int{1, 2, 5} {
+		runtime.GOMAXPROCS(procs)
+		sel, err := gmm.Select(x, &gmm.SelectSettings{Ks: []int{1, 2, 3, 4}, Fit: &gmm.Settings{Seed: 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(x, x0) {
+			t.Fatal("Select modified x")
+		}
+		if first == nil {
+			first = sel
+			continue
+		}
+		for i, c := range sel.Candidates {
+			f := first.Candidates[i]
+			if c.LogLikelihood != f.LogLikelihood && !(math.IsNaN(c.LogLikelihood) && math.IsNaN(f.LogLikelihood)) {
+				t.Errorf("GOMAXPROCS=%d: candidate %d has log-likelihood %v, with 1 %v", procs, i, c.LogLikelihood, f.LogLikelihood)
+			}
+		}
+		if !equalModels(sel.Best, first.Best) || sel.Best.SharedSigma != first.Best.SharedSigma {
+			t.Errorf("GOMAXPROCS=%d: best %+v, with 1 %+v", procs, sel.Best, first.Best)
+		}
+	}
+}
+
+func TestSharedSigmaJSON(t *testing.T) {
+	m := gmm.Model{K: 2, SharedSigma: true, Weights: []float64{0.25, 0.75}, Means: []float64{-1, 2}, Sigmas: []float64{0.5, 0.5}}
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"shared_sigma":true`) {
+		t.Errorf("%s has no shared_sigma", data)
+	}
+	var back gmm.Model
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !back.SharedSigma || !equalModels(&back, &m) {
+		t.Errorf("read back %+v, want %+v", back, m)
+	}
+	m.SharedSigma = false
+	if data, _ := json.Marshal(m); strings.Contains(string(data), "shared_sigma") {
+		t.Errorf("%s: shared_sigma written for a model without it", data)
+	}
+	const head = `{"k": 2, "weights": [0.5, 0.5], "means": [0, 1], "sigmas": [1, 2], "prior": null`
+	for _, tt := range []struct {
+		name, json string
+		ok, shared bool
+	}{
+		{"absent", head + `}`, true, false},
+		{"false", head + `, "shared_sigma": false}`, true, false},
+		{"true with unequal sigmas", head + `, "shared_sigma": true}`, false, false},
+		{"null", head + `, "shared_sigma": null}`, false, false},
+		{"a number", head + `, "shared_sigma": 1}`, false, false},
+	} {
+		var got gmm.Model
+		err := json.Unmarshal([]byte(tt.json), &got)
+		if (err == nil) != tt.ok || got.SharedSigma != tt.shared {
+			t.Errorf("%s: %v, SharedSigma %v; want ok %v", tt.name, err, got.SharedSigma, tt.ok)
+		}
+	}
+}
