@@ -105,6 +105,10 @@ type Posterior struct {
 	Warnings []string
 
 	rhat, ess Params // computed once, from the draws as drawn
+
+	// occupied holds, for Gibbs, the number of components that hold data
+	// in each draw.
+	occupied []int32
 }
 
 // Params holds one number for each parameter of a K-component mixture: the
@@ -240,7 +244,8 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 		p.ELBO = elbo
 		p.Warnings = append(p.Warnings, warn...)
 	default:
-		runGibbs(ctx, u, K, mp, &cfg, flatW, flatM, flatS)
+		p.occupied = make([]int32, T)
+		runGibbs(ctx, u, K, mp, &cfg, flatW, flatM, flatS, p.occupied)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
