@@ -137,7 +137,10 @@ const (
 // with the cluster labels summed out by log-sum-exp and log p(w, μ, σ) the
 // log density of m.Prior in the constrained space, with no Jacobian (as
 // Pyro's AutoDelta guide has it). With the zero Prior it maximises the
-// likelihood, with each σ_k held above a floor (Settings.SigmaFloor).
+// likelihood, with each σ_k held above a floor (Settings.SigmaFloor). With
+// m.SharedSigma the components share one σ (see Model), which EM updates
+// in closed form from all the points' deviations and Adam
+// moves along the sum of the components' gradients.
 //
 // Fit standardises the data internally, so the fit does not depend on the
 // data's units and offset. It runs every starting point in parallel; when x
@@ -197,6 +200,11 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 		return nil, err
 	}
 	starts := startingPoints(sc.sample, sc.sorted, m.K, cfg.Restarts, cfg.Seed, max(sc.initFloor, 2*obj.floor))
+	if obj.shared {
+		for _, t := range starts {
+			poolSigmas(t, m.K)
+		}
+	}
 	src := &source{x: x, c: sc.c, inv: 1 / sc.scale, sample: sc.sample, obj: obj, k: m.K, seed: cfg.Seed}
 	res, err := engine.Fit(ctx, src, starts, engineSettings(&cfg, obj, m.K))
 	if err != nil {
@@ -262,7 +270,7 @@ func (m *Model) objective(sc *scaled, cfg *Settings) (*objective, error) {
 	if pu.Validate() != nil || (!pu.IsZero() && !(pu.MeanScale > 0 && pu.SigmaScale > 0)) {
 		return nil, errors.New("gmm: the prior's scale and the data's are too far apart to fit; rescale the data or the prior")
 	}
-	obj := &objective{prior: pu, c: sc.c, scale: sc.scale}
+	obj := &objective{prior: pu, c: sc.c, scale: sc.scale, shared: m.SharedSigma}
 	if pu.IsZero() {
 		obj.floor = cfg.SigmaFloor
 	}
@@ -376,9 +384,6 @@ func (m *Model) checkFit(x []float64) (lo, hi float64, err error) {
 	}
 	if err := m.Prior.Validate(); err != nil {
 		return 0, 0, err
-	}
-	if m.SharedSigma {
-		return errors.New("gmm: Fit cannot yet fit a shared sigma; clear SharedSigma to give each component its own")
 	}
 	if !m.Prior.IsZero() && m.Prior.Concentration < 1 {
 		return 0, 0, fmt.Errorf("gmm: prior Concentration is %v; the MAP needs 1 or more (below 1 the density is infinite at the edge of the simplex); use Posterior for smaller values", m.Prior.Concentration)

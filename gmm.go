@@ -34,8 +34,11 @@ import (
 // standard deviations, each of length K, in increasing order of mean.
 //
 // SharedSigma constrains every component to one standard deviation,
-// σ_1 = … = σ_K, R mclust's one-dimensional model "E"; the default, false,
-// lets each component have its own, mclust's model "V" and the notebook's.
+// σ_1 = … = σ_K = σ, R mclust's one-dimensional model "E"; the default,
+// false, lets each component have its own, mclust's model "V" and the
+// notebook's. With SharedSigma the prior's InverseGamma is on the one σ,
+// once, as Fraley & Raftery (2007) put one prior on the common variance of
+// model "E"; Fit, LogJoint, BIC and JSON support it, Posterior does not.
 type Model struct {
 	K           int
 	Prior       Prior
@@ -231,7 +234,7 @@ func (m *Model) LogJoint(x []float64) (float64, error) {
 	for k, w := range m.Weights {
 		logW[k] = math.Log(w)
 	}
-	return ll + m.Prior.logDensity(logW, m.Means, m.Sigmas), nil
+	return ll + m.Prior.logDensity(logW, m.Means, priorSigmas(m.Sigmas, m.SharedSigma)), nil
 }
 
 // Sample draws n values from the fitted mixture and returns them with the

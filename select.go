@@ -212,8 +212,9 @@ func (c *Candidate) criterion(cr Criterion) float64 {
 // degenerate, with its σ within 10% of Fit's floor (Settings.SigmaFloor
 // times the data's spread: the smaller of their standard deviation and
 // their interquartile range over 1.349; the 10% covers the spread Fit
-// measures on a subsample of large data) or the points it is most probable
-// for all equal to one value, is recorded with an error and never wins.
+// measures on a subsample of large data), is recorded with an error and
+// never wins. Fit itself keeps the best run that does not degenerate, so
+// this happens only when all of its runs do.
 // With a prior no component collapses and the check is not made.
 // Candidates that Fit cannot fit, such as a K above the number of distinct
 // values, are likewise recorded with Fit's error.
@@ -349,7 +350,7 @@ func fitCandidate(ctx context.Context, x []float64, pr Prior, fit *Settings, flo
 		c.Err = err
 		return nil
 	}
-	if err := m.degenerate(x, floor); err != nil {
+	if err := m.degenerate(floor); err != nil {
 		c.Err = err
 		return nil
 	}
@@ -398,33 +399,14 @@ func degenerateFloor(x []float64, pr Prior, fit *Settings) float64 {
 }
 
 // degenerate returns an error naming the first collapsed component of the
-// fitted model m: one whose σ is below floor, or for which the points it
-// is most probable for all share one value.
-func (m *Model) degenerate(x []float64, floor float64) error {
-	if !m.Prior.IsZero() {
-		return nil
-	}
+// fitted model m, one whose σ is below floor. At a maximum of the
+// likelihood σ_k² = Σ_i r_ik (x_i − μ_k)² / Σ_i r_ik, which is zero only
+// when the component's responsibility lies on a single value; Fit's floor
+// holds such a σ_k just above zero.
+func (m *Model) degenerate(floor float64) error {
 	for k, s := range m.Sigmas {
 		if s < floor {
-			return fmt.Errorf("gmm: K = %d: component %d collapsed (σ = %.3g, at the fit's floor); maximum likelihood is unbounded there: use fewer components, or a prior", m.K, k, s)
-		}
-	}
-	first := make([]float64, m.K)
-	count := make([]int, m.K) // points assigned; −1 once two values are seen
-	for i, z := range m.Assign(x) {
-		switch {
-		case count[z] == 0:
-			first[z] = x[i]
-			count[z] = 1
-		case count[z] > 0 && x[i] != first[z]:
-			count[z] = -1
-		case count[z] > 0:
-			count[z]++
-		}
-	}
-	for k, c := range count {
-		if c > 0 {
-			return fmt.Errorf("gmm: K = %d: component %d sits on the single value %v; maximum likelihood is unbounded there: use fewer components, or a prior", m.K, k, first[k])
+			return fmt.Errorf("gmm: K = %d: component %d (mean %.6g) collapsed onto a single value, its σ at the fit's floor; maximum likelihood is unbounded there: use fewer components, or a prior (DefaultPrior)", m.K, k, m.Means[k])
 		}
 	}
 	return nil

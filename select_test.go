@@ -2,9 +2,12 @@ package gmm_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -334,5 +337,178 @@ func TestSharedSigmaJSON(t *testing.T) {
 		if (err == nil) != tt.ok || got.SharedSigma != tt.shared {
 			t.Errorf("%s: %v, SharedSigma %v; want ok %v", tt.name, err, got.SharedSigma, tt.ok)
 		}
+	}
+}
+
+// mclustTable is one data set of testdata/mclust_1d_bic.txt.
+type mclustTable struct {
+	name      string
+	x         []float64
+	pickModel string
+	pickK     int
+	cells     map[string]mclustCell // by model and K, as "V3"
+}
+
+type mclustCell struct {
+	loglik, bic float64 // NaN where mclust has NA
+	df          int
+}
+
+// readMclust reads testdata/mclust_1d_bic.txt, written by
+// testdata/mclust_1d_bic.R.
+func readMclust(t *testing.T) []*mclustTable {
+	data, err := os.ReadFile("testdata/mclust_1d_bic.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	num := func(s string) float64 {
+		if s == "NA" {
+			return math.NaN()
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	var sets []*mclustTable
+	var cur *mclustTable
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		switch f[0] {
+		case "data":
+			cur = &mclustTable{name: f[1], cells: map[string]mclustCell{}}
+			sets = append(sets, cur)
+		case "x":
+			for _, s := range f[1:] {
+				cur.x = append(cur.x, num(s))
+			}
+		case "pick":
+			cur.pickModel = f[1]
+			cur.pickK, _ = strconv.Atoi(f[2])
+		case "fit":
+			df, _ := strconv.Atoi(f[4])
+			cur.cells[f[1]+f[2]] = mclustCell{loglik: num(f[3]), df: df, bic: num(f[5])}
+		}
+	}
+	if len(sets) != 3 {
+		t.Fatalf("read %d data sets from testdata/mclust_1d_bic.txt, want 3", len(sets))
+	}
+	return sets
+}
+
+// TestSelectAgreesWithMclust runs Select with nil settings, Adam and EM, on
+// the columns of testdata/mclust_1d_bic.txt and compares it with R mclust's
+// Mclust(x, G = 1:9, modelNames = c("E", "V")).
+func TestSelectAgreesWithMclust(t *testing.T) {
+	// mclust's EM stops when the log-likelihood changes by less than 1e-5
+	// of itself, so its value is at or below its optimum; ours stop
+	// within about 1e-8 (Adam and EM agree to 1.1e-8 on iris, V, K = 2).
+	// 1e-6 allows a hundred times that.
+	const tol = 1e-6
+	// A better optimum than mclust's must beat it by more than mclust's
+	// own shortfall, which its tolerance bounds by 1e-5·|log L| < 0.011
+	// on these data; 0.1 is well clear of that.
+	const better = 0.1
+	for _, tab := range readMclust(t) {
+		for _, method := range methods {
+			label := tab.name + " " + method.String()
+			sel, err := gmm.Select(tab.x, &gmm.SelectSettings{Fit: &gmm.Settings{Method: method}})
+			if err != nil {
+				t.Fatalf("%s: %v", label, err)
+			}
+			if len(sel.Candidates) != 18 {
+				t.Fatalf("%s: %d candidates, want 18", label, len(sel.Candidates))
+			}
+			ours := map[string]gmm.Candidate{}
+			for _, c := range sel.Candidates {
+				key := fmt.Sprint(c.Model(), c.K)
+				ours[key] = c
+				mc := tab.cells[key]
+				if c.NumParams != mc.df {
+					t.Errorf("%s %s: %d parameters, mclust %d", label, key, c.NumParams, mc.df)
+				}
+				if math.IsNaN(mc.loglik) {
+					continue
+				}
+				if c.Err != nil {
+					t.Errorf("%s %s: %v; mclust fits it with log-likelihood %.6f", label, key, c.Err, mc.loglik)
+					continue
+				}
+				if c.LogLikelihood < mc.loglik-tol {
+					t.Errorf("%s %s: log-likelihood %.8f, below mclust's %.8f", label, key, c.LogLikelihood, mc.loglik)
+				}
+				// Where the optima agree, so do the BICs (mclust's sign is
+				// the opposite); 1e-9 relative covers the rounding of a
+				// value near 1000 printed to 10 decimals.
+				if math.Abs(c.LogLikelihood-mc.loglik) < tol && math.Abs(c.BIC+mc.bic) > 2*tol+1e-9*math.Abs(mc.bic) {
+					t.Errorf("%s %s: BIC %.8f, mclust's %.8f", label, key, c.BIC, -mc.bic)
+				}
+			}
+			// The same pick, unless ours is justified by a better optimum
+			// than mclust found for that cell.
+			key := fmt.Sprint(map[bool]string{true: "E", false: "V"}[sel.Best.SharedSigma], sel.Best.K)
+			pick := fmt.Sprint(tab.pickModel, tab.pickK)
+			if key != pick {
+				b, mc := ours[key], tab.cells[key]
+				if !(b.BIC < -tab.cells[pick].bic) || !(math.IsNaN(mc.loglik) || b.LogLikelihood > mc.loglik+better) {
+					t.Errorf("%s: Select picks %s (BIC %.4f, log-likelihood %.4f), mclust %s (BIC %.4f; at %s its log-likelihood is %.4f)",
+						label, key, b.BIC, b.LogLikelihood, pick, -tab.cells[pick].bic, key, mc.loglik)
+				} else {
+					t.Logf("%s: Select picks %s, where it finds log-likelihood %.4f and mclust %.4f; mclust picks %s",
+						label, key, b.LogLikelihood, mc.loglik, pick)
+				}
+			}
+		}
+	}
+}
+
+func TestSharedSigmaEMAndAdamAgree(t *testing.T) {
+	x := iris.PetalLength()
+	sampled, _, _ := mixtures[2].m.Sample(1000, 6)
+	conj := gmm.NotebookPrior()
+	conj.OnVariance = true
+	for _, tt := range []struct {
+		name  string
+		x     []float64
+		k     int
+		prior gmm.Prior
+	}{
+		{"iris no prior", x, 2, gmm.Prior{}},
+		{"iris K=3 no prior", x, 3, gmm.Prior{}},
+		{"iris notebook prior", x, 2, gmm.NotebookPrior()},
+		{"iris notebook prior on the variance", x, 2, conj},
+		{"sampled K=3 default prior", sampled, 3, gmm.DefaultPrior(sampled)},
+	} {
+		var fits [2]*gmm.Model
+		var lj [2]float64
+		for i, method := range methods {
+			m := &gmm.Model{K: tt.k, Prior: tt.prior, SharedSigma: true}
+			res, err := m.Fit(tt.x, &gmm.Settings{Method: method, Tol: 1e-13})
+			if err != nil {
+				t.Fatalf("%s %v: %v", tt.name, method, err)
+			}
+			if !res.Converged {
+				t.Errorf("%s: %v did not converge", tt.name, method)
+			}
+			if err := m.Validate(); err != nil || !m.SharedSigma {
+				t.Errorf("%s %v: the fit is not a valid shared-sigma model: %v", tt.name, method, err)
+			}
+			fits[i] = m
+			lj[i], _ = m.LogJoint(tt.x)
+			// The last loss is the negative log joint.
+			if l := res.Loss[len(res.Loss)-1]; math.Abs(l+lj[i]) > 1e-9*math.Abs(l) {
+				t.Errorf("%s %v: last loss %.12g, but −LogJoint is %.12g", tt.name, method, l, -lj[i])
+			}
+		}
+		// As in TestEMAndAdamAgree: 1e-6 relative for the log joints and
+		// 1e-4 for the parameters.
+		if d := math.Abs(lj[0]-lj[1]) / math.Abs(lj[1]); d > 1e-6 {
+			t.Errorf("%s: log joints differ: Adam %.10g, EM %.10g", tt.name, lj[0], lj[1])
+		}
+		checkParams(t, tt.name+": Adam against EM", fits[0], fits[1].Weights, fits[1].Means, fits[1].Sigmas, 1e-4)
 	}
 }
