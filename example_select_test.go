@@ -4,7 +4,36 @@ import (
 	"fmt"
 
 	"github.com/gmm-go/gmm"
+	"github.com/gmm-go/gmm/iris"
 )
+
+// How many clusters do the iris petal lengths hold? Select fits one to nine
+// components, each with its own σ (mclust's model V) and with one shared σ
+// (model E), by maximum likelihood, and picks the lowest BIC.
+func ExampleSelect() {
+	x := iris.PetalLength()
+	sel, err := gmm.Select(x, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(sel)
+	b := sel.Best
+	fmt.Printf("weights %.3f, means %.3f, sigmas %.3f\n", b.Weights, b.Means, b.Sigmas)
+	// Output:
+	// BIC            E            V
+	//   1      605.195      605.195
+	//   2      516.515      426.211
+	//   3      491.106      438.596
+	//   4      478.828      450.842
+	//   5      470.815      466.090
+	//   6      463.603      477.674
+	//   7      465.526      492.707
+	//   8      470.268      505.075
+	//   9      479.577      516.350
+	// best: V with K = 2
+	// weights [0.333 0.667], means [1.462 4.905], sigmas [0.172 0.823]
+}
 
 // A sparse finite mixture: ten components with a small Dirichlet
 // concentration, so that the posterior empties those the data do not need,
