@@ -1,6 +1,7 @@
 package gmm_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -510,5 +511,140 @@ func TestSharedSigmaEMAndAdamAgree(t *testing.T) {
 			t.Errorf("%s: log joints differ: Adam %.10g, EM %.10g", tt.name, lj[0], lj[1])
 		}
 		checkParams(t, tt.name+": Adam against EM", fits[0], fits[1].Weights, fits[1].Means, fits[1].Sigmas, 1e-4)
+	}
+}
+
+// TestSharedSigmaFitUnits fits data and an affine map of them, small and
+// large (above the 8192-point screening sample), and checks that the fits
+// correspond, that the σ stays shared, and that the result does not depend
+// on GOMAXPROCS.
+func TestSharedSigmaFitUnits(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, n := range []int{300, 20000} {
+		x, _, _ := mixtures[2].m.Sample(n, 4)
+		for _, method := range methods {
+			for _, prior := range []bool{false, true} {
+				label := fmt.Sprintf("n=%d %v prior %v", n, method, prior)
+				fit := func(x []float64, procs int) *gmm.Model {
+					runtime.GOMAXPROCS(procs)
+					m := &gmm.Model{K: 3, SharedSigma: true}
+					if prior {
+						m.Prior = gmm.DefaultPrior(x)
+					}
+					if _, err := m.Fit(x, &gmm.Settings{Method: method, Seed: 2}); err != nil {
+						t.Fatalf("%s: %v", label, err)
+					}
+					if err := m.Validate(); err != nil {
+						t.Fatalf("%s: %v", label, err)
+					}
+					return m
+				}
+				m := fit(x, 1)
+				if m2 := fit(x, 2); !equalModels(m, m2) {
+					t.Errorf("%s: GOMAXPROCS 1 and 2 differ: %v and %v", label, m.Sigmas, m2.Sigmas)
+				}
+				// y = 1000 x − 1e6: DefaultPrior moves with the data, so the
+				// fit of y is the fit of x carried through the map.
+				y := make([]float64, len(x))
+				for i, v := range x {
+					y[i] = 1000*v - 1e6
+				}
+				my := fit(y, 2)
+				mu := make([]float64, 3)
+				sig := make([]float64, 3)
+				for k := range mu {
+					mu[k] = 1000*m.Means[k] - 1e6
+					sig[k] = 1000 * m.Sigmas[k]
+				}
+				// Both fits stop within about Tol = 1e-10 of the optimum's
+				// loss, so their parameters agree to about √1e-10 relative
+				// to their scale; 1e-4 of the σ (about 1000 on y's scale)
+				// is 0.1, a hundredfold margin.
+				checkParams(t, label+": y against x", my, m.Weights, mu, sig, 1e-4*sig[0])
+			}
+		}
+	}
+}
+
+func TestSharedSigmaErrors(t *testing.T) {
+	x := iris.PetalLength()
+	fitted := gmm.Model{K: 1, SharedSigma: true, Weights: []float64{1}, Means: []float64{3}, Sigmas: []float64{1}}
+	for _, tt := range []struct {
+		name string
+		x    []float64
+		m    gmm.Model
+	}{
+		{"constant data without a prior", []float64{1, 1, 1}, gmm.Model{K: 2, SharedSigma: true}},
+		{"K above the distinct values", []float64{1, 2, 2}, gmm.Model{K: 3, SharedSigma: true}},
+		{"NaN", []float64{1, math.NaN()}, fitted},
+	} {
+		m := tt.m
+		if _, err := m.Fit(tt.x, nil); err == nil {
+			t.Errorf("%s: Fit gives no error", tt.name)
+		}
+		if !equalModels(&m, &tt.m) {
+			t.Errorf("%s: a failed fit changed the model to %+v", tt.name, m)
+		}
+	}
+	// With a prior, constant data and K above the number of points fit.
+	for _, x := range [][]float64{{2, 2, 2}, {1, 5}} {
+		m := &gmm.Model{K: 4, SharedSigma: true, Prior: gmm.DefaultPrior(x)}
+		if _, err := m.Fit(x, nil); err != nil || m.Validate() != nil {
+			t.Errorf("%v with a prior: %v, %v", x, err, m.Validate())
+		}
+	}
+	m := &gmm.Model{K: 2, SharedSigma: true, Prior: gmm.DefaultPrior(x)}
+	if _, err := m.Posterior(x, nil); err == nil || !strings.Contains(err.Error(), "SharedSigma") {
+		t.Errorf("Posterior of a SharedSigma model gives %v, want an error naming SharedSigma", err)
+	}
+}
+
+func TestSelectCandidateErrors(t *testing.T) {
+	// Three distinct values, two of them tied: with K = 4 and 5 there are
+	// too few values; with K = 3, and with K = 2 and a σ each, a component
+	// can sit on a tie alone, and its likelihood has no maximum. The
+	// table says so without failing the others.
+	x := []float64{1, 1, 2, 2, 2, 7, 7}
+	sel, err := gmm.Select(x, &gmm.SelectSettings{Ks: []int{1, 2, 3, 4, 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fails := map[string]bool{"V2": true, "E3": true, "V3": true, "E4": true, "V4": true, "E5": true, "V5": true}
+	for _, c := range sel.Candidates {
+		key := fmt.Sprint(c.Model(), c.K)
+		if (c.Err != nil) != fails[key] || c.Err != nil && !strings.Contains(c.Err.Error(), "fewer") {
+			t.Errorf("%s: error %v; want one: %v", key, c.Err, fails[key])
+		}
+	}
+	if got := strings.Count(sel.String(), "NA"); got != len(fails) {
+		t.Errorf("the table shows %d NA, want %d:\n%s", got, len(fails), sel)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if sel, err := gmm.SelectContext(ctx, iris.PetalLength(), nil); err != context.Canceled || sel != nil {
+		t.Errorf("a cancelled SelectContext gives %v, %v; want context.Canceled", sel, err)
+	}
+}
+
+// BenchmarkSelect times Select at its defaults (K = 1 to 9, models E and
+// V, 18 fits) on the iris petal lengths, and by EM on 10^4 points drawn
+// from mixture3.
+func BenchmarkSelect(b *testing.B) {
+	for _, tt := range []struct {
+		name string
+		x    []float64
+		fit  *gmm.Settings
+	}{
+		{"iris/n=150/adam", iris.PetalLength(), nil},
+		{"iris/n=150/em", iris.PetalLength(), &gmm.Settings{Method: gmm.EM}},
+		{"mixture3/n=1e4/em", func() []float64 { x, _, _ := mixture3.Sample(1e4, 1); return x }(), &gmm.Settings{Method: gmm.EM}},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := gmm.Select(tt.x, &gmm.SelectSettings{Fit: tt.fit}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
