@@ -208,16 +208,12 @@ func (c *Candidate) criterion(cr Criterion) float64 {
 //
 // Under maximum likelihood the likelihood is unbounded: a component can
 // collapse onto a single value, and a fit that found such a spurious
-// maximum would win any table. A candidate whose fitted component is
-// degenerate, with its σ within 10% of Fit's floor (Settings.SigmaFloor
-// times the data's spread: the smaller of their standard deviation and
-// their interquartile range over 1.349; the 10% covers the spread Fit
-// measures on a subsample of large data), is recorded with an error and
-// never wins. Fit itself keeps the best run that does not degenerate, so
-// this happens only when all of its runs do.
-// With a prior no component collapses and the check is not made.
-// Candidates that Fit cannot fit, such as a K above the number of distinct
-// values, are likewise recorded with Fit's error.
+// maximum would win any table. Fit keeps the best of its runs that does
+// not collapse, and returns an error when all of them do; Select records
+// such a candidate with that error, as R mclust shows NA, and it never
+// wins. Candidates that Fit cannot fit for other reasons, such as a K
+// above the number of distinct values, are likewise recorded with Fit's
+// error. With a prior no component collapses.
 //
 // Select returns an error, and no Selection, if x is empty or not finite,
 // if a K is below 1 or given twice, if the criterion, the prior or the fit
@@ -319,7 +315,6 @@ func (s *SelectSettings) check(x []float64) (*Settings, error) {
 // order in which they finish.
 func fitCandidates(ctx context.Context, x []float64, pr Prior, fit *Settings, cands []Candidate) []*Model {
 	models := make([]*Model, len(cands))
-	floor := degenerateFloor(x, pr, fit)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(cands)) {
@@ -327,7 +322,7 @@ func fitCandidates(ctx context.Context, x []float64, pr Prior, fit *Settings, ca
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				models[i] = fitCandidate(ctx, x, pr, fit, floor, &cands[i])
+				models[i] = fitCandidate(ctx, x, pr, fit, &cands[i])
 			}
 		}()
 	}
@@ -341,16 +336,12 @@ func fitCandidates(ctx context.Context, x []float64, pr Prior, fit *Settings, ca
 
 // fitCandidate fits one candidate and fills in its fields; it returns the
 // model, or nil with c.Err set.
-func fitCandidate(ctx context.Context, x []float64, pr Prior, fit *Settings, floor float64, c *Candidate) *Model {
+func fitCandidate(ctx context.Context, x []float64, pr Prior, fit *Settings, c *Candidate) *Model {
 	nan := math.NaN()
 	c.LogLikelihood, c.BIC, c.ICL = nan, nan, nan
 	m := &Model{K: c.K, Prior: pr, SharedSigma: c.SharedSigma}
 	c.NumParams = m.NumParams()
 	if _, err := m.FitContext(ctx, x, fit); err != nil {
-		c.Err = err
-		return nil
-	}
-	if err := m.degenerate(floor); err != nil {
 		c.Err = err
 		return nil
 	}
@@ -368,46 +359,4 @@ func fitCandidate(ctx context.Context, x []float64, pr Prior, fit *Settings, flo
 	}
 	c.LogLikelihood = ll
 	return m
-}
-
-// degenerateMargin is how close to Fit's σ floor a component's σ must come
-// to count as collapsed: within 10%, which covers the difference between
-// the spread Fit measures on a subsample of 8192 points and that of all the
-// data (the sampling error of an interquartile range of 8192 normal
-// variates is about 1.5%).
-const degenerateMargin = 1.1
-
-// degenerateFloor returns the σ below which a maximum-likelihood fit's
-// component counts as collapsed: degenerateMargin times Fit's floor,
-// SigmaFloor times the smaller of the data's standard deviation and their
-// interquartile range over 1.349. It returns 0 with a prior, under which
-// no component collapses, and for data Fit cannot fit.
-func degenerateFloor(x []float64, pr Prior, fit *Settings) float64 {
-	if !pr.IsZero() {
-		return 0
-	}
-	f := *fit
-	if f.fill() != nil {
-		return 0
-	}
-	_, sd := location(x)
-	spread := sd
-	if r := robustSpread(slices.Sorted(slices.Values(x))); r > 0 && r < sd {
-		spread = r
-	}
-	return degenerateMargin * f.SigmaFloor * spread
-}
-
-// degenerate returns an error naming the first collapsed component of the
-// fitted model m, one whose σ is below floor. At a maximum of the
-// likelihood σ_k² = Σ_i r_ik (x_i − μ_k)² / Σ_i r_ik, which is zero only
-// when the component's responsibility lies on a single value; Fit's floor
-// holds such a σ_k just above zero.
-func (m *Model) degenerate(floor float64) error {
-	for k, s := range m.Sigmas {
-		if s < floor {
-			return fmt.Errorf("gmm: K = %d: component %d (mean %.6g) collapsed onto a single value, its σ at the fit's floor; maximum likelihood is unbounded there: use fewer components, or a prior (DefaultPrior)", m.K, k, m.Means[k])
-		}
-	}
-	return nil
 }
