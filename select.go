@@ -50,11 +50,13 @@ func (m *Model) BIC(x []float64) (float64, error) {
 //
 //	ICL = BIC + 2 Σ_i −log max_k r_ik,
 //
-// with r_ik the responsibilities (see Responsibilities). The added term is
-// twice the entropy of the hard classification: it penalises components
-// that overlap, so ICL prefers well-separated clusters where BIC may use
-// several components for one skewed cluster. Lower is better (R mclust's
-// icl is −ICL). It returns an error if x is empty or not finite, or m is
+// with r_ik the responsibilities (see Responsibilities): the added term is
+// −2 times the log-probability, under the fit, of the most probable
+// labels, as R mclust computes it (Biernacki et al. also give a form with
+// the entropy −Σ_i Σ_k r_ik log r_ik in its place). It penalises
+// components that overlap, so ICL prefers well-separated clusters where
+// BIC may use several components for one skewed cluster. Lower is better
+// (mclust's icl is −ICL). It returns an error if x is empty or not finite, or m is
 // not a valid fitted model.
 func (m *Model) ICL(x []float64) (float64, error) {
 	bic, err := m.BIC(x)
