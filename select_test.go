@@ -708,3 +708,42 @@ func BenchmarkSelect(b *testing.B) {
 		})
 	}
 }
+
+func TestSelectWithPriorAndICL(t *testing.T) {
+	// With a prior nothing collapses: every candidate of the tied data of
+	// TestSelectCandidateErrors up to K = 3 fits.
+	x := []float64{1, 1, 2, 2, 2, 7, 7}
+	sel, err := gmm.Select(x, &gmm.SelectSettings{Ks: []int{1, 2, 3}, Prior: gmm.DefaultPrior(x)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range sel.Candidates {
+		if c.Err != nil || !isFiniteAll(c.LogLikelihood, c.BIC, c.ICL) {
+			t.Errorf("K = %d %s with a prior: %v, %v %v %v", c.K, c.Model(), c.Err, c.LogLikelihood, c.BIC, c.ICL)
+		}
+	}
+	if sel.Best.Prior != gmm.DefaultPrior(x) {
+		t.Errorf("the best model's prior is %v", sel.Best.Prior)
+	}
+	// By ICL the best has the lowest ICL of the table.
+	y := separated(100, 0, 3, 9)
+	sel, err = gmm.Select(y, &gmm.SelectSettings{Ks: []int{1, 2, 3, 4}, Criterion: gmm.ICL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	icl, _ := sel.Best.ICL(y)
+	for _, c := range sel.Candidates {
+		if c.Err == nil && c.ICL < icl {
+			t.Errorf("K = %d %s has ICL %v, below the best's %v", c.K, c.Model(), c.ICL, icl)
+		}
+	}
+}
+
+func isFiniteAll(v ...float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}
