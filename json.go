@@ -41,9 +41,9 @@ type priorJSON struct {
 // with "prior": null for the zero Prior (no prior), and "shared_sigma":
 // true added for a model with SharedSigma (it is left out otherwise). A
 // zero Prior with OnVariance set is written as an object of zeros, which
-// reads back as itself. Numbers are written in the shortest form that reads back to the
-// same float64, so a model read back with UnmarshalJSON is equal to m and
-// assigns exactly as m does. MarshalJSON returns an error if m is not a
+// reads back as itself. Numbers are written in the shortest form that
+// reads back to the same float64, so a model read back with UnmarshalJSON
+// is equal to m and assigns exactly as m does. MarshalJSON returns an error if m is not a
 // valid fitted model (see Validate).
 func (m Model) MarshalJSON() ([]byte, error) {
 	if err := m.Validate(); err != nil {
@@ -61,10 +61,9 @@ func (m Model) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a model in the form MarshalJSON writes. The keys "k",
 // "weights", "means", "sigmas" and "prior" must all be present; the prior,
 // unless null, must have its six keys and no others, so that a misspelt key
-// is an error rather than a silent zero. The key "shared_sigma" is optional:
-// true sets SharedSigma, and false or its absence leaves it clear. Other
-// top-level keys, such as a
-// summary of the fit, are ignored. The model read must be valid: as many
+// is an error rather than a silent zero. The key "shared_sigma" is
+// optional: true sets SharedSigma, and false or its absence leaves it
+// clear. Other top-level keys, such as a summary of the fit, are ignored. The model read must be valid: as many
 // weights, means and sigmas as k, all finite, the weights non-negative and
 // summing to 1 (within 1e-9), the sigmas positive, and a valid prior. On
 // error, m is left unchanged.
