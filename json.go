@@ -63,10 +63,11 @@ func (m Model) MarshalJSON() ([]byte, error) {
 // unless null, must have its six keys and no others, so that a misspelt key
 // is an error rather than a silent zero. The key "shared_sigma" is
 // optional: true sets SharedSigma, and false or its absence leaves it
-// clear. Other top-level keys, such as a summary of the fit, are ignored. The model read must be valid: as many
-// weights, means and sigmas as k, all finite, the weights non-negative and
-// summing to 1 (within 1e-9), the sigmas positive, and a valid prior. On
-// error, m is left unchanged.
+// clear. Other top-level keys, such as a summary of the fit, are ignored.
+// The model read must be valid: as many weights, means and sigmas as k,
+// all finite, the weights non-negative and summing to 1 (within 1e-9), the
+// sigmas positive (and all equal with "shared_sigma": true), and a valid
+// prior. On error, m is left unchanged.
 func (m *Model) UnmarshalJSON(data []byte) error {
 	top, err := object(data, false, "k", "weights", "means", "sigmas", "prior")
 	if err != nil {
