@@ -129,15 +129,18 @@ type Candidate struct {
 	NumParams     int
 	BIC, ICL      float64
 
-	// Err says why the candidate could not be fitted, or why its fit was
-	// discarded as degenerate; R mclust shows such a cell as NA.
+	// Err says why the candidate could not be fitted, for instance
+	// because every run of its fit collapsed (see Select); R mclust shows
+	// such a cell as NA.
 	Err error
 }
 
 // Model returns the name R mclust gives the candidate's model: "E" for a
 // shared standard deviation and "V" otherwise.
-func (c *Candidate) Model() string {
-	if c.SharedSigma {
+func (c *Candidate) Model() string { return modelName(c.SharedSigma) }
+
+func modelName(shared bool) string {
+	if shared {
 		return "E"
 	}
 	return "V"
@@ -182,11 +185,7 @@ func (s *Selection) String() string {
 		b.WriteByte('\n')
 	}
 	if s.Best != nil {
-		name := "V"
-		if s.Best.SharedSigma {
-			name = "E"
-		}
-		fmt.Fprintf(&b, "best: %s with K = %d\n", name, s.Best.K)
+		fmt.Fprintf(&b, "best: %s with K = %d\n", modelName(s.Best.SharedSigma), s.Best.K)
 	}
 	return b.String()
 }
