@@ -39,6 +39,7 @@ import (
 // notebook's. With SharedSigma the prior's InverseGamma is on the one σ,
 // once, as Fraley & Raftery (2007) put one prior on the common variance of
 // model "E"; Fit, LogJoint, BIC and JSON support it, Posterior does not.
+// Validate requires the sigmas of a SharedSigma model to be equal.
 type Model struct {
 	K           int
 	Prior       Prior
@@ -51,8 +52,7 @@ type Model struct {
 
 // Validate returns nil if m is a valid fitted model: K ≥ 1, a valid Prior,
 // and Weights, Means and Sigmas of length K, all finite, with the weights
-// non-negative and summing to 1 (within 1e-9) and the sigmas positive, and
-// all equal if SharedSigma is set.
+// non-negative and summing to 1 (within 1e-9) and the sigmas positive.
 func (m *Model) Validate() error {
 	if m.K < 1 {
 		return fmt.Errorf("gmm: K is %d; it must be at least 1", m.K)
