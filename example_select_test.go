@@ -35,6 +35,25 @@ func ExampleSelect() {
 	// weights [0.333 0.667], means [1.462 4.905], sigmas [0.172 0.823]
 }
 
+// BIC and ICL of one fitted model: −2 log L + p log n, lower is better, and
+// ICL adds a penalty for overlapping clusters.
+func ExampleModel_BIC() {
+	x := iris.PetalLength()
+	for _, shared := range []bool{false, true} {
+		m := &gmm.Model{K: 2, SharedSigma: shared}
+		if _, err := m.Fit(x, &gmm.Settings{Method: gmm.EM}); err != nil {
+			fmt.Println(err)
+			return
+		}
+		bic, _ := m.BIC(x)
+		icl, _ := m.ICL(x)
+		fmt.Printf("shared σ %-5v parameters %d  BIC %.3f  ICL %.3f\n", shared, m.NumParams(), bic, icl)
+	}
+	// Output:
+	// shared σ false parameters 5  BIC 426.211  ICL 426.278
+	// shared σ true  parameters 4  BIC 516.515  ICL 518.546
+}
+
 // A sparse finite mixture: ten components with a small Dirichlet
 // concentration, so that the posterior empties those the data do not need,
 // and Occupied gives the posterior of the number of clusters.
