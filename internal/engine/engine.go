@@ -220,12 +220,13 @@ func (s *Settings) fill() {
 type Result struct {
 	// Theta is the fitted θ.
 	Theta []float64
-	// Losses holds the loss after every step of the winning run's last
-	// stage, on all the data; the last is the loss at Theta.
+	// Losses holds the loss at every step the winning run took on all the
+	// data: for data no larger than the screening sample, its whole path,
+	// and otherwise its last stage. The last is the loss at Theta.
 	Losses []float64
-	// Converged reports whether that stage met the tolerance.
+	// Converged reports whether the last stage met the tolerance.
 	Converged bool
-	// Steps is the number of steps of that stage.
+	// Steps is the number of steps in Losses.
 	Steps int
 	// Runs is the number of runs started: one per starting point and one
 	// per move. Best is the index of the winning run: starting point i is
@@ -360,17 +361,25 @@ func (f *fitter) move(r *run) (*run, error) {
 }
 
 // refine takes the ranked runs in turn through the growing subsamples and
-// all the data, and returns the first that does not degenerate there.
+// all the data, and returns the first that does not degenerate there. A run
+// that degenerated on a subsample is refined too, after the others, since
+// more points can hold up its collapsed component; at most FullRuns runs
+// are refined on all the data.
 func (f *fitter) refine(ranked []*run) (*Result, error) {
 	var firstBad error
+	tries := 0
 	for _, r := range ranked {
 		if r.bad != nil && firstBad == nil {
 			firstBad = r.bad
 		}
-		if r.bad != nil {
+		if math.IsNaN(r.loss) || (r.bad != nil && f.m == f.n) {
 			continue
 		}
 		if f.m < f.n || f.cfg.Method != EM {
+			if tries == f.cfg.FullRuns {
+				break
+			}
+			tries++
 			for j, size := 0, GrowthFactor*f.m; size <= f.n/4; j, size = j+1, size*GrowthFactor {
 				p := f.src.Problem(size, StageStream+uint64(j))
 				if err := f.optimise(r, p, f.cfg.Method, f.cfg.MaxSteps, ScreenTol(f.cfg.Tol, size)); err != nil {
@@ -381,11 +390,8 @@ func (f *fitter) refine(ranked []*run) (*Result, error) {
 			if err := f.optimise(r, p, f.cfg.Method, f.cfg.MaxSteps, f.cfg.Tol); err != nil {
 				return nil, err
 			}
-			r.bad = degenerate(p, r.theta)
-			if r.bad != nil {
-				if firstBad == nil {
-					firstBad = r.bad
-				}
+			if r.bad = degenerate(p, r.theta); r.bad != nil {
+				firstBad = r.bad
 				continue
 			}
 		}
@@ -393,6 +399,12 @@ func (f *fitter) refine(ranked []*run) (*Result, error) {
 			Theta: r.theta, Losses: r.losses, Converged: r.status == Converged,
 			Steps: r.steps, Runs: f.runs, Best: r.index,
 		}, nil
+	}
+	if firstBad == nil {
+		// Every run broke down (its loss is NaN): the caller sees it in
+		// the best run's θ.
+		r := ranked[0]
+		return &Result{Theta: r.theta, Losses: r.losses, Steps: r.steps, Runs: f.runs, Best: r.index}, nil
 	}
 	return nil, &DegenerateError{Err: firstBad}
 }
