@@ -160,7 +160,10 @@ const (
 // with the cluster labels summed out by log-sum-exp and log p(w, μ, σ) the
 // log density of m.Prior in the constrained space, with no Jacobian (as
 // Pyro's AutoDelta guide has it). With the zero Prior it maximises the
-// likelihood, with each σ_k held above a floor (Settings.SigmaFloor).
+// likelihood, with each σ_k held above a floor (Settings.SigmaFloor). With
+// m.SharedSigma the components share one σ (see Model), which EM updates
+// in closed form from all the points' deviations and Adam
+// moves along the sum of the components' gradients.
 //
 // Fit standardises the data internally, u = (x − c)/s, so the fit does not
 // depend on the data's units and offset: c is the median and s the robust
@@ -292,6 +295,11 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 		return nil, err
 	}
 	starts := startingPoints(z.sample, z.sorted, m.K, cfg.Restarts, cfg.Seed, max(initFloor(z), 2*obj.floor))
+	if obj.shared {
+		for _, t := range starts {
+			poolSigmas(t, m.K)
+		}
+	}
 	src := &source{x: x, c: z.c, inv: z.inv, sample: z.sample, sorted: z.sorted, far: z.far, obj: obj, k: m.K, seed: cfg.Seed}
 	res, err := engine.Fit(ctx, src, starts, engineSettings(&cfg, obj, m.K))
 	if err != nil {
@@ -318,7 +326,7 @@ func (m *Model) objective(z *standard, cfg *Settings) (*objective, error) {
 	if !pu.IsZero() && !sameScale(pu) {
 		return nil, errors.New("gmm: the prior's scale and the data's are more than 1e100 apart; rescale the data or the prior")
 	}
-	obj := &objective{prior: pu, c: z.c, scale: z.scale}
+	obj := &objective{prior: pu, c: z.c, scale: z.scale, shared: m.SharedSigma}
 	if pu.IsZero() {
 		obj.floor = cfg.SigmaFloor
 	}

@@ -64,9 +64,18 @@ func (e notFitted) Is(target error) bool { return target == ErrNotFitted }
 // parameters. Set K and Prior, then call Fit, which sets Weights, Means and
 // Sigmas: the mixing weights, the component means and the component
 // standard deviations, each of length K, in increasing order of mean.
+//
+// SharedSigma constrains every component to one standard deviation,
+// σ_1 = … = σ_K = σ, R mclust's one-dimensional model "E"; the default,
+// false, lets each component have its own, mclust's model "V" and the
+// notebook's. With SharedSigma the prior's InverseGamma is on the one σ,
+// once, as Fraley & Raftery (2007) put one prior on the common variance of
+// model "E"; Fit, LogJoint, BIC and JSON support it, Posterior does not.
+// Validate requires the sigmas of a SharedSigma model to be equal.
 type Model struct {
-	K     int
-	Prior Prior
+	K           int
+	Prior       Prior
+	SharedSigma bool
 
 	Weights []float64
 	Means   []float64
@@ -110,6 +119,13 @@ func (m *Model) validate() error {
 	}
 	if math.Abs(sum-1) > 1e-9 {
 		return fmt.Errorf("gmm: weights sum to %v; they must sum to 1", sum)
+	}
+	if m.SharedSigma {
+		for k, s := range m.Sigmas {
+			if s != m.Sigmas[0] {
+				return fmt.Errorf("gmm: sigma %d is %v and sigma 0 is %v, but SharedSigma is set; give every component the same sigma, or clear SharedSigma", k, s, m.Sigmas[0])
+			}
+		}
 	}
 	return nil
 }
@@ -270,7 +286,7 @@ func (m *Model) LogJoint(x []float64) (float64, error) {
 	for k, w := range m.Weights {
 		logW[k] = math.Log(w)
 	}
-	return ll + m.Prior.logDensity(logW, m.Means, m.Sigmas), nil
+	return ll + m.Prior.logDensity(logW, m.Means, priorSigmas(m.Sigmas, m.SharedSigma)), nil
 }
 
 // Sample draws n values from the fitted mixture and returns them with the

@@ -18,6 +18,8 @@ type modelJSON struct {
 	Means   []float64  `json:"means"`
 	Sigmas  []float64  `json:"sigmas"`
 	Prior   *priorJSON `json:"prior"`
+	// Shared is written only for a model with SharedSigma.
+	Shared bool `json:"shared_sigma,omitempty"`
 }
 
 // priorJSON is the JSON form of a Prior other than the zero Prior, which is
@@ -37,18 +39,19 @@ type priorJSON struct {
 //	 "prior": {"concentration": 1, "mean_loc": 0, "mean_scale": 10,
 //	           "sigma_shape": 1, "sigma_scale": 1, "on_variance": false}}
 //
-// with "prior": null for the zero Prior (no prior); a zero Prior with
-// OnVariance set is written as an object of zeros, which reads back as
-// itself. Numbers are written in the shortest form that reads back to the
-// same float64, so a model read back with UnmarshalJSON is equal to m and
-// assigns exactly as m does. MarshalJSON returns an error if m is not a
+// with "prior": null for the zero Prior (no prior), and "shared_sigma":
+// true added for a model with SharedSigma (it is left out otherwise). A
+// zero Prior with OnVariance set is written as an object of zeros, which
+// reads back as itself. Numbers are written in the shortest form that
+// reads back to the same float64, so a model read back with UnmarshalJSON
+// is equal to m and assigns exactly as m does. MarshalJSON returns an error if m is not a
 // valid fitted model (see Validate).
 func (m Model) MarshalJSON() ([]byte, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
 	k := m.K
-	j := modelJSON{K: &k, Weights: m.Weights, Means: m.Means, Sigmas: m.Sigmas}
+	j := modelJSON{K: &k, Weights: m.Weights, Means: m.Means, Sigmas: m.Sigmas, Shared: m.SharedSigma}
 	if !m.Prior.IsZero() || m.Prior.OnVariance {
 		p := priorJSON(m.Prior)
 		j.Prior = &p
@@ -59,11 +62,13 @@ func (m Model) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads a model in the form MarshalJSON writes. The keys "k",
 // "weights", "means", "sigmas" and "prior" must all be present; the prior,
 // unless null, must have its six keys and no others, so that a misspelt key
-// is an error rather than a silent zero. Other top-level keys, such as a
-// summary of the fit, are ignored. The model read must be valid: as many
-// weights, means and sigmas as k, all finite, the weights non-negative and
-// summing to 1 (within 1e-9), the sigmas positive, and a valid prior. On
-// error, m is left unchanged.
+// is an error rather than a silent zero. The key "shared_sigma" is
+// optional: true sets SharedSigma, and false or its absence leaves it
+// clear. Other top-level keys, such as a summary of the fit, are ignored.
+// The model read must be valid: as many weights, means and sigmas as k,
+// all finite, the weights non-negative and summing to 1 (within 1e-9), the
+// sigmas positive (and all equal with "shared_sigma": true), and a valid
+// prior. On error, m is left unchanged.
 func (m *Model) UnmarshalJSON(data []byte) error {
 	top, err := object(data, false, "k", "weights", "means", "sigmas", "prior")
 	if err != nil {
@@ -97,7 +102,13 @@ func (m *Model) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("gmm: reading a model: prior%v", err)
 	}
-	nm := Model{K: k, Prior: p, Weights: w, Means: mu, Sigmas: s}
+	var shared bool
+	if raw, ok := top["shared_sigma"]; ok {
+		if err := json.Unmarshal(raw, &shared); err != nil || isNull(raw) {
+			return errors.New("gmm: reading a model: shared_sigma must be true or false")
+		}
+	}
+	nm := Model{K: k, Prior: p, SharedSigma: shared, Weights: w, Means: mu, Sigmas: s}
 	if err := nm.Validate(); err != nil {
 		return fmt.Errorf("gmm: reading a model: %s", strings.TrimPrefix(err.Error(), "gmm: "))
 	}

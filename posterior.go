@@ -118,6 +118,10 @@ type Posterior struct {
 	Warnings []string
 
 	rhat, ess Params // computed once, from the draws as drawn
+
+	// occupied holds, for Gibbs, the number of components that hold data
+	// in each draw.
+	occupied []int32
 }
 
 // Params holds one number for each parameter of a K-component mixture: the
@@ -187,7 +191,8 @@ type Params struct {
 // the largest float64 is +Inf, with a warning (see Posterior.Sigmas).
 //
 // Posterior returns an error if x is empty or not finite, if m.K < 1, if
-// the prior is invalid, or if it is the zero Prior: without a prior the
+// m.SharedSigma is set (the samplers draw a σ for each component), if the
+// prior is invalid, or if it is the zero Prior: without a prior the
 // posterior is improper (an empty component's mean and σ have no
 // distribution), so set one, for example DefaultPrior(x) or
 // NotebookPrior(). It also returns an error for negative settings, fewer
@@ -217,6 +222,9 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	}
 	if err := m.Prior.Validate(); err != nil {
 		return nil, err
+	}
+	if m.SharedSigma {
+		return nil, errors.New("gmm: Posterior samples only models whose components each have their own sigma; clear SharedSigma")
 	}
 	if m.Prior.IsZero() {
 		return nil, errors.New("gmm: the posterior needs a prior: with the zero Prior it is improper; set Model.Prior, for example to DefaultPrior(x) or NotebookPrior()")
@@ -255,7 +263,8 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 		p.ELBO = elbo
 		p.Warnings = append(p.Warnings, warn...)
 	default:
-		runGibbs(ctx, u, K, mp, &cfg, flatW, flatM, flatS)
+		p.occupied = make([]int32, T)
+		runGibbs(ctx, u, K, mp, &cfg, flatW, flatM, flatS, p.occupied)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

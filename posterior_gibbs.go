@@ -25,7 +25,8 @@ type gibbsChain struct {
 const pivotEvery = 10
 
 // runGibbs runs cfg.Chains Gibbs chains on the standardised data u and
-// writes their relabelled draws, by rows of K, into w, mu and sigma.
+// writes their relabelled draws, by rows of K, into w, mu and sigma, and
+// the number of components that hold data in each draw into occ.
 //
 // Warm-up runs every chain in parallel. The pivot of the ECR relabelling is
 // then the allocation z*_i = argmax_k w_k N(u_i | μ_k, σ_k) at the
@@ -37,7 +38,7 @@ const pivotEvery = 10
 // Sampling then runs every chain in parallel again. Each chain has its own
 // PCG stream and writes only its own rows, so the draws do not depend on
 // GOMAXPROCS or on scheduling.
-func runGibbs(ctx context.Context, u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sigma []float64) {
+func runGibbs(ctx context.Context, u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sigma []float64, occ []int32) {
 	chains := make([]gibbsChain, cfg.Chains)
 	var wg sync.WaitGroup
 	for c := range chains {
@@ -101,6 +102,7 @@ func runGibbs(ctx context.Context, u []float64, K int, pr mcmc.Prior, cfg *Poste
 				ch.Contingency(pivot, conf)
 				mcmc.ECR(conf, K, perm, cost, scratch)
 				row := (c*cfg.Draws + t) * K
+				occ[row/K] = occupiedRows(conf, K)
 				for j, k := range perm {
 					w[row+k] = math.Exp(ch.LogW[j])
 					mu[row+k] = ch.Mu[j]

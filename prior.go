@@ -258,3 +258,29 @@ func (p Prior) gradient(w, mu, sigma float64, K int) (ge, gm, gs, hm, hs float64
 	}
 	return ge, gm, gs, hm, hs
 }
+
+// sharedUpdate returns the ECM update of the one standard deviation that
+// all K components share (Model.SharedSigma), on n points, given
+// S = Σ_k S_k, the responsibility-weighted squared deviations of all the
+// points about their components' new means. The expected log posterior's
+// terms in σ are −n log σ − S/(2σ²) and the prior's one InverseGamma
+// density, so the derivation of update carries over with N replaced by n:
+//
+//	σ = (b0 + √(b0² + 4 c S)) / (2c),  c = a0 + 1 + n       prior on σ
+//	σ² = (S + 2 b0) / (n + 2 a0 + 2)                       prior on σ²
+//
+// (setting to zero the derivative −(n + a0 + 1)/σ + S/σ³ + b0/σ², or in
+// v = σ², −(n/2 + a0 + 1)/v + (S/2 + b0)/v²). With the zero Prior it is
+// σ = max(√(S/n), floor), the pooled maximum-likelihood estimate of R
+// mclust's model "E".
+func (p Prior) sharedUpdate(S, n, floor float64) float64 {
+	switch {
+	case p.IsZero():
+		return max(math.Sqrt(S/n), floor)
+	case p.OnVariance:
+		return math.Sqrt((S + 2*p.SigmaScale) / (n + 2*p.SigmaShape + 2))
+	default:
+		c, b := p.SigmaShape+1+n, p.SigmaScale
+		return (b + math.Sqrt(b*b+4*c*S)) / (2 * c)
+	}
+}

@@ -19,22 +19,28 @@ type objective struct {
 	prior    Prior
 	floor    float64
 	c, scale float64
+	shared   bool // one σ for every component (Model.SharedSigma)
 }
 
 // lossOffset returns what turns a loss on the standardised data
 // u = (x − c)/scale, with n points and K components, into the loss on x:
 // N(x | μ, σ) = N(u | μ_u, σ_u)/scale for each point, and each Normal prior
 // density on μ_k and each InverseGamma prior density on σ_k (or σ_k²) is
-// likewise divided by scale (or scale²).
+// likewise divided by scale (or scale²); with a shared σ there is one such
+// density on σ.
 func (o *objective) lossOffset(n float64, K int) float64 {
 	ls := math.Log(o.scale)
 	off := n * ls
 	if !o.prior.IsZero() {
 		off += float64(K) * ls
+		ns := float64(K)
+		if o.shared {
+			ns = 1
+		}
 		if o.prior.OnVariance {
-			off += 2 * float64(K) * ls
+			off += 2 * ns * ls
 		} else {
-			off += float64(K) * ls
+			off += ns * ls
 		}
 	}
 	return off
@@ -75,16 +81,28 @@ func (q *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
 	}
 	fromTheta(theta, q.p)
 	q.eng.Pass(q.p, q.st)
-	return -(q.st.LogLik + q.obj.prior.logDensity(q.p.LogW, q.p.Mu, q.p.Sigma)), nil
+	return -(q.st.LogLik + q.obj.prior.logDensity(q.p.LogW, q.p.Mu, priorSigmas(q.p.Sigma, q.obj.shared))), nil
 }
 
-// Map sets dst to the ECM image of the last θ evaluated: see Prior.update.
+// Map sets dst to the ECM image of the last θ evaluated: see Prior.update,
+// and with a shared σ, Prior.sharedUpdate.
 func (q *problem) Map(dst []float64) {
 	K := q.k
 	n := q.Points()
+	var S float64
 	for k := range K {
-		lw, mu, s := q.obj.prior.update(q.st.N[k], q.st.S1[k], q.st.S2[k], n, K, q.p.Mu[k], q.p.Sigma[k], q.obj.floor)
+		N, S1 := q.st.N[k], q.st.S1[k]
+		lw, mu, s := q.obj.prior.update(N, S1, q.st.S2[k], n, K, q.p.Mu[k], q.p.Sigma[k], q.obj.floor)
 		dst[k], dst[K+k], dst[2*K+k] = lw, mu, math.Log(s)
+		// S_k about the new mean, as Prior.update has it.
+		d := mu - q.p.Mu[k]
+		S += max(q.st.S2[k]-2*d*S1+N*d*d, 0)
+	}
+	if q.obj.shared {
+		ls := math.Log(q.obj.prior.sharedUpdate(S, n, q.obj.floor))
+		for k := range K {
+			dst[2*K+k] = ls
+		}
 	}
 }
 
@@ -95,10 +113,41 @@ func (q *problem) Project(theta []float64) {
 	for k := range K {
 		theta[k] -= lse
 	}
+	if q.obj.shared {
+		poolSigmas(theta, K)
+	}
 	lf := math.Log(q.obj.floor)
 	for k := 2 * K; k < 3*K; k++ {
 		theta[k] = max(theta[k], lf)
 	}
+}
+
+// poolSigmas gives every component of θ = (log w, μ, log σ) the pooled
+// standard deviation √(Σ_k w_k σ_k²), unless they already share one; the
+// weights must be normalised.
+func poolSigmas(theta []float64, K int) {
+	ls := theta[2*K : 3*K]
+	if !slices.ContainsFunc(ls, func(v float64) bool { return v != ls[0] }) {
+		return
+	}
+	v := make([]float64, K)
+	for k := range K {
+		v[k] = theta[k] + 2*ls[k]
+	}
+	p := 0.5 * num.LogSumExp(v)
+	for k := range ls {
+		ls[k] = p
+	}
+}
+
+// priorSigmas returns the standard deviations the prior has a density on:
+// all of sigma, or with a shared σ its first element, so that the prior's
+// InverseGamma counts the one σ once.
+func priorSigmas(sigma []float64, shared bool) []float64 {
+	if shared {
+		return sigma[:1]
+	}
+	return sigma
 }
 
 // Gradient sets dst to the gradient of the loss with respect to
@@ -115,11 +164,16 @@ func (q *problem) Project(theta []float64) {
 // projected gradient). It returns ½ Σ_j g_j²/h_j with h the diagonal of the
 // Fisher information, n w_k(1 − w_k), N_k/σ_k² and 2N_k, plus the prior's
 // curvature.
+//
+// With a shared σ, the K coordinates log σ_k hold the one log σ, and each
+// gets the derivative of the loss with respect to it: the sum over k of
+// the likelihood's terms above, plus the prior's term once, with the
+// curvature 2n plus the prior's, counted once in the decrease.
 func (q *problem) Gradient(dst []float64) float64 {
 	p, st, pr := q.p, q.st, &q.obj.prior
 	K := q.k
 	n := q.Points()
-	var dec float64
+	var dec, gsum float64
 	for k := range K {
 		w := math.Exp(p.LogW[k])
 		s := p.Sigma[k]
@@ -130,14 +184,38 @@ func (q *problem) Gradient(dst []float64) float64 {
 		gs := st.S2[k]*is2 - N
 		he, hm, hs := n*w*(1-w), N*is2, 2*N
 		pe, pm, ps, cm, cs := pr.gradient(w, p.Mu[k], s, K)
+		gsum += gs
 		ge, gm, gs, hm, hs = ge+pe, gm+pm, gs+ps, hm+cm, hs+cs
 		if s <= q.obj.floor && gs < 0 {
 			gs = 0
 		}
 		dst[k], dst[K+k], dst[2*K+k] = -ge, -gm, -gs
-		dec += ge*ge/max(he, 1) + gm*gm/max(hm, 1e-300) + gs*gs/max(hs, 1)
+		dec += ge*ge/max(he, 1) + gm*gm/max(hm, 1e-300)
+		if !q.obj.shared {
+			dec += gs * gs / max(hs, 1)
+		}
+	}
+	if q.obj.shared {
+		dec += q.sharedGradient(dst, gsum)
 	}
 	return dec / 2
+}
+
+// sharedGradient sets the log σ coordinates of dst to the negated
+// derivative of the log joint with respect to the shared log σ, given gsum,
+// the likelihood's part, and returns its term in the decrease, twice over.
+func (q *problem) sharedGradient(dst []float64, gsum float64) float64 {
+	K := q.k
+	s := q.p.Sigma[0]
+	_, _, ps, _, cs := q.obj.prior.gradient(1, 0, s, K)
+	g, h := gsum+ps, 2*q.Points()+cs
+	if s <= q.obj.floor && g < 0 {
+		g = 0
+	}
+	for k := range K {
+		dst[2*K+k] = -g
+	}
+	return g * g / max(h, 1)
 }
 
 // degenerateRel is how close to the floor a σ_k must be for its component

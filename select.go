@@ -1,0 +1,363 @@
+package gmm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gmm-go/gmm/internal/num"
+)
+
+// NumParams returns the number of free parameters of the mixture: K − 1
+// weights, K means and K standard deviations, 3K − 1 in all, or with
+// SharedSigma one standard deviation, 2K in all. These are the counts of R
+// mclust's nMclustParams for its one-dimensional models "V" and "E". The
+// prior does not change the count.
+func (m *Model) NumParams() int {
+	if m.SharedSigma {
+		return 2 * m.K
+	}
+	return 3*m.K - 1
+}
+
+// BIC returns the Bayesian information criterion of the fitted model on the
+// data x (Schwarz 1978),
+//
+//	BIC = −2 log L + p log n,
+//
+// with log L the log-likelihood (see LogLikelihood), p = NumParams() and n
+// the number of points. Lower is better, as with scikit-learn's
+// GaussianMixture.bic; R mclust reports −BIC, for which higher is better.
+// With a prior, log L is the likelihood at the fitted (MAP) parameters, as
+// mclust's BIC with a prior is. It returns an error if x is empty or not
+// finite, or m is not a valid fitted model.
+func (m *Model) BIC(x []float64) (float64, error) {
+	ll, err := m.LogLikelihood(x)
+	if err != nil {
+		return 0, err
+	}
+	return -2*ll + float64(m.NumParams())*math.Log(float64(len(x))), nil
+}
+
+// ICL returns the integrated completed likelihood criterion of the fitted
+// model on the data x in its BIC approximation (Biernacki, Celeux & Govaert
+// 2000),
+//
+//	ICL = BIC + 2 Σ_i −log max_k r_ik,
+//
+// with r_ik the responsibilities (see Responsibilities): the added term is
+// −2 times the log-probability, under the fit, of the most probable
+// labels, as R mclust computes it (Biernacki et al. also give a form with
+// the entropy −Σ_i Σ_k r_ik log r_ik in its place). It penalises
+// components that overlap, so ICL prefers well-separated clusters where
+// BIC may use several components for one skewed cluster. Lower is better
+// (mclust's icl is −ICL). It returns an error if x is empty or not finite, or m is
+// not a valid fitted model.
+func (m *Model) ICL(x []float64) (float64, error) {
+	bic, err := m.BIC(x)
+	if err != nil {
+		return 0, err
+	}
+	t := m.terms()
+	var ent float64
+	for _, v := range x {
+		mx := t.dominant(v)
+		// log max_k r_ik = max_k l_ik − log Σ_k exp(l_ik).
+		ent += num.LogSumExp(t.l) - mx
+	}
+	return bic + 2*ent, nil
+}
+
+// Criterion is the information criterion by which Select picks a model.
+type Criterion int
+
+const (
+	// BIC is the Bayesian information criterion; see Model.BIC.
+	BIC Criterion = iota
+	// ICL is the integrated completed likelihood; see Model.ICL.
+	ICL
+)
+
+// String returns "BIC" or "ICL".
+func (c Criterion) String() string {
+	switch c {
+	case BIC:
+		return "BIC"
+	case ICL:
+		return "ICL"
+	}
+	return fmt.Sprintf("Criterion(%d)", int(c))
+}
+
+// SelectSettings tune Select. The zero value, and a nil *SelectSettings,
+// mean defaults.
+type SelectSettings struct {
+	// Ks are the numbers of components to try, each at least 1 and none
+	// twice. If nil, 1 to 9.
+	Ks []int
+
+	// Criterion picks the best candidate: BIC (the default) or ICL.
+	Criterion Criterion
+
+	// Prior is the prior every candidate is fitted with. The zero Prior,
+	// the default, means maximum likelihood, as in R mclust's Mclust and
+	// scikit-learn's GaussianMixture.
+	Prior Prior
+
+	// Fit tunes each candidate's fit; nil means Fit's defaults. Its
+	// Progress function is not called.
+	Fit *Settings
+}
+
+// Candidate is one model that Select tried.
+type Candidate struct {
+	// K is the number of components, and SharedSigma whether they share
+	// one standard deviation (R mclust's model "E") or not ("V").
+	K           int
+	SharedSigma bool
+
+	// LogLikelihood is the fitted model's log-likelihood, NumParams its
+	// number of free parameters, and BIC and ICL its criteria (see
+	// Model.BIC and Model.ICL; lower is better). They are NaN if Err is
+	// not nil.
+	LogLikelihood float64
+	NumParams     int
+	BIC, ICL      float64
+
+	// Err says why the candidate could not be fitted, for instance
+	// because every run of its fit collapsed (see Select); R mclust shows
+	// such a cell as NA.
+	Err error
+}
+
+// Model returns the name R mclust gives the candidate's model: "E" for a
+// shared standard deviation and "V" otherwise.
+func (c *Candidate) Model() string { return modelName(c.SharedSigma) }
+
+func modelName(shared bool) string {
+	if shared {
+		return "E"
+	}
+	return "V"
+}
+
+// Selection is the result of Select: the best model and every candidate
+// tried.
+type Selection struct {
+	// Best is the fitted model of the best candidate.
+	Best *Model
+	// Candidates holds every candidate, in the order of SelectSettings.Ks,
+	// with "E" before "V" for each K.
+	Candidates []Candidate
+	// Criterion is the criterion Best was picked by.
+	Criterion Criterion
+}
+
+// String returns the table of the criterion by K (rows) and model
+// (columns "E" and "V"), as R mclust prints its BIC table but in this
+// package's sign (lower is better), with NA for candidates that could not
+// be fitted, and a last line naming the best.
+func (s *Selection) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%3s %12s %12s\n", s.Criterion, "E", "V")
+	var ks []int
+	for _, c := range s.Candidates {
+		if !slices.Contains(ks, c.K) {
+			ks = append(ks, c.K)
+		}
+	}
+	for _, k := range ks {
+		fmt.Fprintf(&b, "%3d", k)
+		for _, shared := range []bool{true, false} {
+			cell := "NA"
+			for _, c := range s.Candidates {
+				if c.K == k && c.SharedSigma == shared && c.Err == nil {
+					cell = fmt.Sprintf("%.3f", c.criterion(s.Criterion))
+				}
+			}
+			fmt.Fprintf(&b, " %12s", cell)
+		}
+		b.WriteByte('\n')
+	}
+	if s.Best != nil {
+		fmt.Fprintf(&b, "best: %s with K = %d\n", modelName(s.Best.SharedSigma), s.Best.K)
+	}
+	return b.String()
+}
+
+func (c *Candidate) criterion(cr Criterion) float64 {
+	if cr == ICL {
+		return c.ICL
+	}
+	return c.BIC
+}
+
+// Select fits a mixture for every K in s.Ks, each with a standard
+// deviation per component (R mclust's model "V") and with one shared by
+// all ("E"), and returns every candidate with the best by s.Criterion. With
+// nil settings it tries K = 1 to 9, both models, by maximum likelihood, and
+// picks by BIC, as R mclust's Mclust does for one column.
+//
+// Each candidate is fitted by Fit with s.Fit, so with all of Fit's
+// starting points, and the candidates run in parallel; the result is the
+// same, bit for bit, at any GOMAXPROCS.
+//
+// Under maximum likelihood the likelihood is unbounded: a component can
+// collapse onto a single value, and a fit that found such a spurious
+// maximum would win any table. Fit keeps the best of its runs that does
+// not collapse, and returns an error when all of them do; Select records
+// such a candidate with that error, as R mclust shows NA, and it never
+// wins. Candidates that Fit cannot fit for other reasons, such as a K
+// above the number of distinct values, are likewise recorded with Fit's
+// error. With a prior no component collapses.
+//
+// Select returns an error, and no Selection, if x is empty or not finite,
+// if a K is below 1 or given twice, if the criterion, the prior or the fit
+// settings are invalid, or if no candidate could be fitted. It never
+// modifies x.
+func Select(x []float64, s *SelectSettings) (*Selection, error) {
+	return SelectContext(context.Background(), x, s)
+}
+
+// SelectContext is Select with a context. If ctx is cancelled while it
+// runs, SelectContext returns ctx.Err().
+func SelectContext(ctx context.Context, x []float64, s *SelectSettings) (*Selection, error) {
+	var cfg SelectSettings
+	if s != nil {
+		cfg = *s
+	}
+	fit, err := cfg.check(x)
+	if err != nil {
+		return nil, err
+	}
+	cands := make([]Candidate, 0, 2*len(cfg.Ks))
+	for _, k := range cfg.Ks {
+		cands = append(cands, Candidate{K: k, SharedSigma: true}, Candidate{K: k})
+	}
+	models := fitCandidates(ctx, x, cfg.Prior, fit, cands)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	best := -1
+	for i := range cands {
+		if cands[i].Err != nil {
+			continue
+		}
+		if best < 0 || cands[i].criterion(cfg.Criterion) < cands[best].criterion(cfg.Criterion) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil, noneFitted(cands)
+	}
+	return &Selection{Best: models[best], Candidates: cands, Criterion: cfg.Criterion}, nil
+}
+
+// noneFitted returns the error of a Select whose every candidate failed:
+// each distinct reason, in the order of the candidates.
+func noneFitted(cands []Candidate) error {
+	var why []string
+	for _, c := range cands {
+		if e := strings.TrimPrefix(c.Err.Error(), "gmm: "); !slices.Contains(why, e) {
+			why = append(why, e)
+		}
+	}
+	return fmt.Errorf("gmm: no candidate could be fitted: %s", strings.Join(why, "; "))
+}
+
+// check fills in the defaults and returns the fit settings, or an error if
+// the settings or the data are invalid.
+func (s *SelectSettings) check(x []float64) (*Settings, error) {
+	if s.Ks == nil {
+		s.Ks = []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	}
+	if len(s.Ks) == 0 {
+		return nil, errors.New("gmm: SelectSettings.Ks is empty; list the numbers of components to try, or leave it nil for 1 to 9")
+	}
+	for i, k := range s.Ks {
+		if k < 1 {
+			return nil, fmt.Errorf("gmm: SelectSettings.Ks holds %d; every K must be at least 1", k)
+		}
+		if slices.Contains(s.Ks[:i], k) {
+			return nil, fmt.Errorf("gmm: SelectSettings.Ks holds %d twice; list each K once", k)
+		}
+	}
+	switch s.Criterion {
+	case BIC, ICL:
+	default:
+		return nil, fmt.Errorf("gmm: unknown Criterion %d; use gmm.BIC or gmm.ICL", int(s.Criterion))
+	}
+	if err := s.Prior.Validate(); err != nil {
+		return nil, err
+	}
+	var fit Settings
+	if s.Fit != nil {
+		fit = *s.Fit
+	}
+	fit.Progress = nil
+	probe := fit
+	if err := probe.fill(); err != nil {
+		return nil, err
+	}
+	if err := checkData(x); err != nil {
+		return nil, err
+	}
+	return &fit, nil
+}
+
+// fitCandidates fits every candidate, in parallel, filling in its fields,
+// and returns the fitted models (nil where Err is set). Each candidate is
+// written by one goroutine only, so the result does not depend on the
+// order in which they finish.
+func fitCandidates(ctx context.Context, x []float64, pr Prior, fit *Settings, cands []Candidate) []*Model {
+	models := make([]*Model, len(cands))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(cands)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				models[i] = fitCandidate(ctx, x, pr, fit, &cands[i])
+			}
+		}()
+	}
+	for i := range cands {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return models
+}
+
+// fitCandidate fits one candidate and fills in its fields; it returns the
+// model, or nil with c.Err set.
+func fitCandidate(ctx context.Context, x []float64, pr Prior, fit *Settings, c *Candidate) *Model {
+	nan := math.NaN()
+	c.LogLikelihood, c.BIC, c.ICL = nan, nan, nan
+	m := &Model{K: c.K, Prior: pr, SharedSigma: c.SharedSigma}
+	c.NumParams = m.NumParams()
+	if _, err := m.FitContext(ctx, x, fit); err != nil {
+		c.Err = err
+		return nil
+	}
+	ll, err := m.LogLikelihood(x)
+	if err == nil {
+		c.BIC, err = m.BIC(x)
+	}
+	if err == nil {
+		c.ICL, err = m.ICL(x)
+	}
+	if err != nil || !isFinite(ll) || !isFinite(c.BIC) || !isFinite(c.ICL) {
+		c.Err = fmt.Errorf("gmm: K = %d, model %s: the log-likelihood is not finite; scale the data", c.K, c.Model())
+		c.LogLikelihood, c.BIC, c.ICL = nan, nan, nan
+		return nil
+	}
+	c.LogLikelihood = ll
+	return m
+}
