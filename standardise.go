@@ -235,16 +235,26 @@ func normalQuantile(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) 
 const ulpsPerSigma = 4
 
 // finalLoss floors each σ_k of the fitted parameters, in the data's units,
-// at ulpsPerSigma ulps of μ_k, so that the component is representable
+// at ulpsPerSigma ulps of μ_k (with SharedSigma, every σ at the largest of
+// those floors), so that the component is representable
 // around its mean, and returns the loss of the parameters, −LogJoint(x)
 // under m.Prior, computed on x itself. It is +Inf if some point's density
 // underflows under every component.
 func (m *Model) finalLoss(x, w, means, sigmas []float64) (float64, error) {
+	var floor float64
 	for k, mu := range means {
 		a := math.Abs(mu)
-		sigmas[k] = max(sigmas[k], ulpsPerSigma*(math.Nextafter(a, math.Inf(1))-a))
+		f := ulpsPerSigma * (math.Nextafter(a, math.Inf(1)) - a)
+		sigmas[k] = max(sigmas[k], f)
+		floor = max(floor, f)
 	}
-	f := Model{K: m.K, Prior: m.Prior, Weights: w, Means: means, Sigmas: sigmas}
+	if m.SharedSigma {
+		// One σ for all: the largest floor holds for each component.
+		for k := range sigmas {
+			sigmas[k] = max(sigmas[k], floor)
+		}
+	}
+	f := Model{K: m.K, SharedSigma: m.SharedSigma, Prior: m.Prior, Weights: w, Means: means, Sigmas: sigmas}
 	lj, err := f.LogJoint(x)
 	return -lj, err
 }
