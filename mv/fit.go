@@ -1,0 +1,472 @@
+package mv
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gmm-go/gmm/internal/mvkernel"
+)
+
+// Settings tune Fit. The zero value, and a nil *Settings, mean defaults.
+type Settings struct {
+	// Seed seeds the starting points and subsamples. The same seed gives
+	// the same fit, bit for bit, at any GOMAXPROCS.
+	Seed uint64
+
+	// Restarts is the number of k-means++ starting points run besides the
+	// hierarchical one (see Fit). If zero, 4 are used; if negative, none.
+	Restarts int
+
+	// MaxSteps bounds the EM iterations of each run. If zero, 2000.
+	MaxSteps int
+
+	// Tol is the convergence tolerance: a run stops when an EM step lowers
+	// the loss L by at most Tol·(|L| + n), with n the data's total weight.
+	// The n keeps the test meaningful where L is near zero. If zero, 1e-9.
+	Tol float64
+
+	// Weights, if not nil, holds one finite non-negative weight per point:
+	// a point with weight v counts as v points, so a weight of 2 gives the
+	// fit of the point written twice.
+	Weights []float64
+}
+
+// Result reports how a fit went.
+type Result struct {
+	// Loss holds the loss at every step of the winning run: the negative
+	// log joint density −log p(x, w, μ, Σ), all normalising constants
+	// included (under maximum likelihood, the negative log-likelihood). The
+	// last entry is the loss of the fitted parameters. For data larger than
+	// the screening sample, Loss is that of the final run on all the data.
+	Loss []float64
+	// Converged reports whether the winning run met the tolerance before
+	// MaxSteps. A fit that did not converge still sets the parameters.
+	Converged bool
+	// Steps is the number of EM steps the winning run took.
+	Steps int
+	// Restarts is the number of distinct starting points run, and Best the
+	// index of the one that won: 0 for the hierarchical start, r for the
+	// k-means++ start of stream r.
+	Restarts, Best int
+}
+
+const (
+	defaultRestarts = 4
+	defaultMaxSteps = 2000
+	defaultTol      = 1e-9
+	// screenSize is the largest data set every start runs on in full;
+	// larger data are screened on a random subsample of this size, and the
+	// best screened run is then refined on all the data.
+	screenSize = 1 << 14
+	// hcSize is the largest sample the hierarchical start agglomerates: its
+	// cost grows as the square of the sample.
+	hcSize     = 1000
+	lloydIters = 10
+	// screenStream and hcStream are the random streams that draw the
+	// screening subsample and the hierarchical sample.
+	screenStream = 1 << 32
+	hcStream     = 1<<32 + 1
+)
+
+func (s *Settings) withDefaults() Settings {
+	var c Settings
+	if s != nil {
+		c = *s
+	}
+	switch {
+	case c.Restarts == 0:
+		c.Restarts = defaultRestarts
+	case c.Restarts < 0:
+		c.Restarts = 0
+	}
+	if c.MaxSteps == 0 {
+		c.MaxSteps = defaultMaxSteps
+	}
+	if c.Tol == 0 {
+		c.Tol = defaultTol
+	}
+	return c
+}
+
+// Fit is FitContext with a background context.
+func (m *Model) Fit(x mat.Matrix, s *Settings) (*Result, error) {
+	return m.FitContext(context.Background(), x, s)
+}
+
+// FitContext fits the model to the rows of x by EM (Dempster, Laird &
+// Rubin 1977) with the covariance model's M-step (Celeux & Govaert 1995),
+// maximising the likelihood for the zero Prior and the posterior density
+// otherwise (Fraley & Raftery 2007), and sets m.Weights, m.Means and
+// m.Covariances. x is read, never written; a *mat.Dense is read without a
+// copy.
+//
+// Each fit runs EM to convergence from several starting points and keeps
+// the best: the partition into K groups by Ward's hierarchical
+// agglomeration (model-based agglomeration under EII, Fraley 1998) of the
+// whitened data, on a random sample of at most 1000 rows, and Restarts
+// partitions by k-means++ seeding and Lloyd's iterations, one per random
+// stream; each partition gives a start by one M-step. A start that repeats
+// an earlier partition is not run twice. Data of more than 16384 rows are
+// screened on a random subsample of that size, and the best screened run
+// is refined on all the rows.
+//
+// Under maximum likelihood the likelihood is unbounded: a component can
+// collapse onto fewer points than it has dimensions, onto a subspace or
+// onto repeated rows. A run whose covariance becomes singular, or nearly so
+// (an eigenvalue below 1e-10 once the data's columns are scaled to unit
+// variance), is disqualified, and the best remaining run wins. If every
+// run is disqualified, FitContext returns the first run's error, which
+// names the component and says what to do.
+//
+// FitContext returns an error, leaving m unchanged, if x is empty, has a
+// value that is not finite, or has fewer rows than K; if m.K < 1, the
+// Covariance is unknown, or the Prior is invalid or has a Concentration
+// below 1 (the MAP does not exist then); if the weights are invalid; if
+// every run fails; or if ctx is cancelled.
+func (m *Model) FitContext(ctx context.Context, x mat.Matrix, s *Settings) (*Result, error) {
+	cfg := s.withDefaults()
+	data, err := m.checkFit(x, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	f := newFitter(m, data, &cfg)
+	p, res, err := f.fit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.set(p)
+	return res, nil
+}
+
+// checkFit checks the model, the data and the settings.
+func (m *Model) checkFit(x mat.Matrix, s *Settings) (mvkernel.Data, error) {
+	if m.K < 1 {
+		return mvkernel.Data{}, fmt.Errorf("mv: K is %d; it must be at least 1", m.K)
+	}
+	if !m.Covariance.valid() {
+		return mvkernel.Data{}, fmt.Errorf("mv: %v is not a covariance model; use one of EII … VVV (see ParseCovariance)", m.Covariance)
+	}
+	data, err := checkData(x)
+	if err != nil {
+		return data, err
+	}
+	if err := m.Prior.Validate(data.D); err != nil {
+		return data, err
+	}
+	if !m.Prior.IsZero() && m.Prior.alpha() < 1 {
+		return data, fmt.Errorf("mv: prior Concentration is %v; the MAP needs 1 or more (below 1 the density is infinite at the edge of the simplex)", m.Prior.Concentration)
+	}
+	if err := checkWeights(s.Weights, data.N); err != nil {
+		return data, err
+	}
+	if s.MaxSteps < 0 || !(s.Tol > 0) || math.IsInf(s.Tol, 0) {
+		return data, fmt.Errorf("mv: Settings.MaxSteps is %d and Tol %v; give MaxSteps ≥ 0 and a positive finite Tol (0 for the defaults)", s.MaxSteps, s.Tol)
+	}
+	if data.N < m.K {
+		return data, fmt.Errorf("mv: %d points cannot be split into K = %d components; use fewer components", data.N, m.K)
+	}
+	data.V = s.Weights
+	return data, nil
+}
+
+// fitter holds what the runs of one fit share.
+type fitter struct {
+	k      int
+	cov    Covariance
+	prior  *covPrior
+	alpha  float64
+	s      *Settings
+	all    mvkernel.Data // the data
+	screen mvkernel.Data // the data the starts run on: all or a subsample
+	scale  []float64     // the data's column variances
+}
+
+func newFitter(m *Model, data mvkernel.Data, s *Settings) *fitter {
+	f := &fitter{k: m.K, cov: m.Covariance, alpha: m.Prior.alpha(), s: s, all: data, screen: data}
+	if m.Prior.hasNIW() {
+		q := m.Prior.clone()
+		f.prior = &covPrior{MeanLoc: q.MeanLoc, Shrinkage: q.Shrinkage, DoF: q.DoF, Scale: q.Scale}
+	}
+	if data.N > screenSize {
+		rng := rand.New(rand.NewPCG(s.Seed, screenStream))
+		f.screen = subsample(data, screenSize, rng)
+	}
+	f.scale = colVar(data)
+	return f
+}
+
+// colVar returns the weighted variances of the columns.
+func colVar(x mvkernel.Data) []float64 {
+	d := x.D
+	mean := make([]float64, d)
+	v := make([]float64, d)
+	var w float64
+	for i := range x.N {
+		wi := 1.0
+		if x.V != nil {
+			wi = x.V[i]
+		}
+		w += wi
+		for j, xv := range x.X[i*x.Stride : i*x.Stride+d] {
+			mean[j] += wi * xv
+		}
+	}
+	for j := range mean {
+		mean[j] /= w
+	}
+	for i := range x.N {
+		wi := 1.0
+		if x.V != nil {
+			wi = x.V[i]
+		}
+		for j, xv := range x.X[i*x.Stride : i*x.Stride+d] {
+			v[j] += wi * (xv - mean[j]) * (xv - mean[j])
+		}
+	}
+	for j := range v {
+		v[j] /= w
+	}
+	return v
+}
+
+// subsample returns a copy of m rows of x drawn without replacement, in
+// their order in x, with their weights.
+func subsample(x mvkernel.Data, m int, rng *rand.Rand) mvkernel.Data {
+	idx := rng.Perm(x.N)[:m]
+	slices.Sort(idx)
+	d := x.D
+	out := mvkernel.Data{X: make([]float64, m*d), N: m, D: d, Stride: d}
+	if x.V != nil {
+		out.V = make([]float64, m)
+	}
+	for i, r := range idx {
+		copy(out.X[i*d:(i+1)*d], x.X[r*x.Stride:r*x.Stride+d])
+		if x.V != nil {
+			out.V[i] = x.V[r]
+		}
+	}
+	return out
+}
+
+// outcome is one start's run.
+type outcome struct {
+	start  int
+	theta  []float64
+	loss   []float64
+	conv   bool
+	err    error
+	params *params
+}
+
+func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
+	if f.prior == nil {
+		for j, v := range f.scale {
+			if !(v > 0) {
+				return nil, nil, fmt.Errorf("mv: column %d is constant, so every covariance is singular under maximum likelihood; drop the column, or use a prior", j)
+			}
+		}
+	}
+	starts := f.starts()
+	outs := make([]outcome, len(starts))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, st := range starts {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			outs[i] = f.runFrom(ctx, f.screen, st.labels, st.rows, st.index)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	best := -1
+	for i, o := range outs {
+		if o.err == nil && (best < 0 || o.loss[len(o.loss)-1] < outs[best].loss[len(outs[best].loss)-1]) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil, nil, outs[0].err
+	}
+	o := outs[best]
+	if f.screen.N != f.all.N {
+		pr := f.problem(f.all)
+		r := runEM(ctx, pr, slices.Clone(o.theta), f.s.MaxSteps, f.s.Tol)
+		if r.err == nil {
+			r.err = f.check(pr)
+		}
+		if r.err != nil {
+			return nil, nil, r.err
+		}
+		o = outcome{start: o.start, theta: r.theta, loss: r.loss, conv: r.converged, params: pr.cur}
+	}
+	res := &Result{Loss: o.loss, Converged: o.conv, Steps: len(o.loss) - 1, Restarts: len(starts), Best: o.start}
+	return o.params, res, nil
+}
+
+func (f *fitter) problem(x mvkernel.Data) *problem {
+	return newProblem(f.k, f.cov, x, f.prior, f.alpha, f.scale)
+}
+
+// check returns an error if the last pass's parameters are degenerate
+// under maximum likelihood.
+func (f *fitter) check(pr *problem) error {
+	if f.prior != nil {
+		return nil
+	}
+	return pr.degenerate(pr.cur)
+}
+
+// runFrom runs EM on x from the start given by the labels of the rows
+// listed (all rows if rows is nil).
+func (f *fitter) runFrom(ctx context.Context, x mvkernel.Data, labels, rows []int, start int) outcome {
+	pr := f.problem(x)
+	theta := make([]float64, pr.Dim())
+	if err := f.startTheta(pr, x, labels, rows, theta); err != nil {
+		return outcome{start: start, err: err}
+	}
+	r := runEM(ctx, pr, theta, f.s.MaxSteps, f.s.Tol)
+	if r.err == nil {
+		r.err = f.check(pr)
+	}
+	return outcome{start: start, theta: r.theta, loss: r.loss, conv: r.converged, err: r.err, params: pr.cur}
+}
+
+// start is a starting partition of some rows of the fit data.
+type start struct {
+	index  int
+	labels []int
+	rows   []int // the rows labelled; nil: all
+}
+
+// starts returns the hierarchical start and the k-means++ starts, without
+// repeats.
+func (f *fitter) starts() []start {
+	x := f.screen
+	y := whiten(x, f.scale)
+	d := x.D
+	var out []start
+	// The hierarchical start, on at most hcSize rows.
+	m := min(x.N, hcSize)
+	var rows []int
+	hx := x
+	if m < x.N {
+		rng := rand.New(rand.NewPCG(f.s.Seed, hcStream))
+		rows = rng.Perm(x.N)[:m]
+		slices.Sort(rows)
+		hx = mvkernel.Data{X: make([]float64, m*d), N: m, D: d, Stride: d}
+		for i, r := range rows {
+			copy(hx.X[i*d:(i+1)*d], x.X[r*x.Stride:r*x.Stride+d])
+		}
+	}
+	hy := scaledSVD(hx, f.scale)
+	fine := ward(hy, m, d, vvvGroups(m, d, f.k))
+	out = append(out, start{index: 0, labels: agglomerateVVV(hy, m, d, fine, f.k), rows: rows})
+	if z := ward(hy, m, d, f.k); !samePartition(z, out[0].labels) {
+		out = append(out, start{index: 1, labels: z, rows: rows})
+	}
+	for r := 1; r <= f.s.Restarts; r++ {
+		rng := rand.New(rand.NewPCG(f.s.Seed, uint64(r)))
+		z := kmeans(y, x.N, d, f.k, lloydIters, rng)
+		if slices.ContainsFunc(out, func(s start) bool { return s.rows == nil && samePartition(s.labels, z) }) {
+			continue
+		}
+		out = append(out, start{index: r + 1, labels: z})
+	}
+	return out
+}
+
+// samePartition reports whether two labellings split the points alike.
+func samePartition(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	ab := map[int]int{}
+	for i, v := range a {
+		if w, ok := ab[v]; ok && w != b[i] {
+			return false
+		}
+		ab[v] = b[i]
+	}
+	seen := map[int]bool{}
+	for _, w := range ab {
+		if seen[w] {
+			return false
+		}
+		seen[w] = true
+	}
+	return true
+}
+
+// startTheta sets θ to one M-step from the hard partition given by labels.
+// Where the M-step's covariance is singular (a group with fewer points than
+// dimensions under maximum likelihood), a ridge of 1e-3 of each column's
+// variance is added to the groups' scatters, once; this shapes only the
+// start.
+func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, theta []float64) error {
+	k, d := f.k, x.D
+	st := mvkernel.NewStats(k, d)
+	cur := newParams(k, d)
+	row := func(i int) ([]float64, float64) {
+		r := i
+		if rows != nil {
+			r = rows[i]
+		}
+		v := 1.0
+		if x.V != nil {
+			v = x.V[r]
+		}
+		return x.X[r*x.Stride : r*x.Stride+d], v
+	}
+	for i, z := range labels {
+		xi, v := row(i)
+		st.N[z] += v
+		st.W += v
+		for a, xa := range xi {
+			cur.mean[z*d+a] += v * xa
+		}
+	}
+	for j := range k {
+		if !(st.N[j] > 0) {
+			return fmt.Errorf("mv: start leaves component %d empty; use fewer components", j)
+		}
+		for a := range d {
+			cur.mean[j*d+a] /= st.N[j]
+		}
+	}
+	for i, z := range labels {
+		xi, v := row(i)
+		for a := range d {
+			for b := range d {
+				st.S2[z*d*d+a*d+b] += v * (xi[a] - cur.mean[z*d+a]) * (xi[b] - cur.mean[z*d+b])
+			}
+		}
+	}
+	next := newParams(k, d)
+	err := pr.mstep(st, cur, next)
+	if err != nil {
+		for j := range k {
+			for a := range d {
+				st.S2[j*d*d+a*d+a] += 1e-3 * st.N[j] * f.scale[a]
+			}
+		}
+		err = pr.mstep(st, cur, next)
+	}
+	if err != nil {
+		return err
+	}
+	if j, ok := pr.encode(next, theta); !ok {
+		return pr.singular(j)
+	}
+	return nil
+}
