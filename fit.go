@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/gmm-go/gmm/internal/engine"
 	"github.com/gmm-go/gmm/internal/kernel"
 )
 
@@ -126,23 +127,7 @@ const (
 	// full. Larger data are screened on a random subsample of this size.
 	screenSize = kernel.ChunkSize
 	lloydIters = 10
-	// growthFactor is the ratio of the sizes of successive subsamples in
-	// stage two, and stageStream the first random stream that draws them.
-	growthFactor = 16
-	stageStream  = 1 << 32
 )
-
-// screenTol returns the tolerance for a run on a subsample of m points:
-// Tol, or, if larger, one that stops the run once a step changes the
-// subsample's loss by less than about 0.01·(1 + |L|/m), a few hundredths of
-// a nat. Parameters fitted to m points differ from those fitted to all n by
-// sampling error, which costs about (3K − 1)/2 nats of the subsample's loss
-// (that of 3K − 1 free parameters fitted by maximum likelihood), far more, so
-// converging further on the subsample would not bring the next stage's
-// starting point closer to the optimum.
-func screenTol(tol float64, m int) float64 {
-	return max(tol, 0.01/float64(m))
-}
 
 // Fit finds the maximum a posteriori parameters of the mixture for the data
 // x, that is the maximiser of the log joint
@@ -189,150 +174,134 @@ func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
 }
 
 // FitContext is Fit with a context. If ctx is cancelled during the fit,
-// FitContext returns ctx.Err() and leaves m unchanged.
+// FitContext returns ctx.Err() within about one pass over the data, and
+// leaves m unchanged.
 func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Result, error) {
-	var cfg Settings
-	if s != nil {
-		cfg = *s
-	}
-	if err := cfg.fill(); err != nil {
+	cfg, err := settings(s)
+	if err != nil {
 		return nil, err
 	}
-	if err := m.checkFit(x); err != nil {
+	lo, hi, err := m.checkFit(x)
+	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	K := m.K
+	sc, err := m.standardise(x, lo, hi, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := m.objective(sc, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	starts := startingPoints(sc.sample, sc.sorted, m.K, cfg.Restarts, cfg.Seed, max(sc.initFloor, 2*obj.floor))
+	src := &source{x: x, c: sc.c, inv: 1 / sc.scale, sample: sc.sample, obj: obj, k: m.K, seed: cfg.Seed}
+	res, err := engine.Fit(ctx, src, starts, engineSettings(&cfg, obj, m.K))
+	if err != nil {
+		return nil, err
+	}
+	return m.finish(res, obj, len(x), cfg.Method)
+}
+
+// scaled is the data standardised: u = (x − c)/scale, with a screening
+// sample of u (all of it for small data), sorted, and the smallest σ a
+// starting point gets, in units of u.
+type scaled struct {
+	c, scale       float64
+	sample, sorted []float64
+	initFloor      float64
+}
+
+// standardise centres x on its mean and scales it by its standard
+// deviation, or by the interquartile range of the screening sample over
+// 1.349 when a few far outliers inflate the standard deviation; lo and hi
+// are the smallest and largest values of x. Constant data take the scale
+// of the prior's σ. It draws the screening sample from the seed's stream 0.
+func (m *Model) standardise(x []float64, lo, hi float64, seed uint64) (*scaled, error) {
 	c, sd := location(x)
 	if math.IsInf(sd, 0) {
 		return nil, errors.New("gmm: the data span more than the float64 range; rescale them")
 	}
-	scale := sd
+	sc := &scaled{c: c, scale: sd}
 	// The smallest σ a starting point gets, in units of the standardised
 	// data: small enough for tight clusters, large enough that Adam does not
 	// start on a needle.
-	initFloor := 1e-2
+	sc.initFloor = 1e-2
 	if sd == 0 {
 		// Constant data: only a prior can be fitted (checkFit saw to it),
 		// and the prior's σ sets the scale.
-		scale = m.Prior.sigmaMode()
-		initFloor = 1
+		sc.scale = m.Prior.sigmaMode()
+		sc.initFloor = 1
 	}
-	inv := 1 / scale
+	inv := 1 / sc.scale
 	if err := checkScale(inv); err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0))
-	sample := subsample(x, c, inv, rng)
-	sorted := kernel.Sorted(sample)
-	if r := robustSpread(sorted); r > 0 && r < 1 && farthest(x, c)*inv/r <= 1e300 {
+	sc.sample = subsample(x, c, inv, rand.New(rand.NewPCG(seed, 0)))
+	sc.sorted = slices.Sorted(slices.Values(sc.sample))
+	far := max(hi-c, c-lo)
+	if r := robustSpread(sc.sorted); r > 0 && r < 1 && far*inv/r <= 1e300 {
 		// A few far outliers inflate the standard deviation; the bulk of
 		// the data sets the scale instead, unless the outliers would then
 		// lie beyond the float64 range.
-		scale *= r
-		inv = 1 / scale
-		for i := range sample {
-			sample[i] /= r
-			sorted[i] /= r
+		sc.scale *= r
+		for i := range sc.sample {
+			sc.sample[i] /= r
+			sc.sorted[i] /= r
 		}
 	}
+	return sc, nil
+}
 
-	pu := m.Prior.standardised(c, scale)
+// objective returns the loss of the fit on the standardised data: the
+// prior carried to their units, and the σ floor under maximum likelihood.
+func (m *Model) objective(sc *scaled, cfg *Settings) (*objective, error) {
+	pu := m.Prior.standardised(sc.c, sc.scale)
 	if pu.Validate() != nil || (!pu.IsZero() && !(pu.MeanScale > 0 && pu.SigmaScale > 0)) {
 		return nil, errors.New("gmm: the prior's scale and the data's are too far apart to fit; rescale the data or the prior")
 	}
-	floor := 0.0
+	obj := &objective{prior: pu, c: sc.c, scale: sc.scale}
 	if pu.IsZero() {
-		floor = cfg.SigmaFloor
+		obj.floor = cfg.SigmaFloor
 	}
-	obj := objective{prior: pu, floor: floor, tol: cfg.Tol}
-	initFloor = max(initFloor, 2*floor)
+	return obj, nil
+}
 
-	runs := make([]run, 0, cfg.Restarts)
-	labels := make([]int, len(sample))
-	for r := range cfg.Restarts {
-		p := kernel.NewParams(K)
-		w := make([]float64, K)
-		if r == 0 {
-			kernel.Quantiles(sorted, w, p.Mu, p.Sigma, initFloor)
-		} else {
-			rr := rand.New(rand.NewPCG(cfg.Seed, uint64(r)))
-			kernel.KMeansPP(sample, rr, lloydIters, w, p.Mu, p.Sigma, initFloor, labels)
-		}
-		for k := range w {
-			p.LogW[k] = math.Log(w[k])
-		}
-		// k-means++ seeds often lead Lloyd's iterations to the same
-		// clustering; a starting point already tried is not run again.
-		if !slices.ContainsFunc(runs, func(q run) bool { return q.p.Equal(p) }) {
-			runs = append(runs, run{index: r, p: p})
-		}
+// engineSettings returns the engine's settings for cfg, with the progress
+// callback carried to the data's units and serialised.
+func engineSettings(cfg *Settings, obj *objective, K int) *engine.Settings {
+	es := &engine.Settings{
+		Method:       engine.EM,
+		MaxSteps:     cfg.MaxSteps,
+		Tol:          cfg.Tol,
+		LearningRate: cfg.LearningRate,
+		ScreenSize:   screenSize,
 	}
-
-	var mu sync.Mutex
-	progress := func(int, int, float64) {}
+	if cfg.Method == Adam {
+		es.Method = engine.Adam
+	}
 	if cfg.Progress != nil {
-		progress = func(r, t int, l float64) {
+		var mu sync.Mutex
+		es.Progress = func(r, t int, l, n float64) {
 			mu.Lock()
 			defer mu.Unlock()
-			cfg.Progress(r, t, l)
+			cfg.Progress(r, t, l+obj.lossOffset(n, K))
 		}
 	}
+	return es
+}
 
-	// Stage one: every starting point on the sample.
-	offset := obj.lossOffset(len(sample), K, scale)
-	screen := obj
-	if len(sample) < len(x) {
-		screen.tol = screenTol(cfg.Tol, len(sample))
-	}
-	var wg sync.WaitGroup
-	for r := range runs {
-		wg.Add(1)
-		go func(rn *run) {
-			defer wg.Done()
-			eng := kernel.NewEngine(sample, 0, 1, K)
-			rn.optimise(ctx, eng, &screen, &cfg, offset, progress)
-		}(&runs[r])
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	best := 0
-	for r := range runs {
-		if runs[r].loss < runs[best].loss || math.IsNaN(runs[best].loss) {
-			best = r
-		}
-	}
-	win := &runs[best]
-
-	// Stage two: refine the best on random subsamples, each growthFactor
-	// times larger than the last while that is at most a quarter of the
-	// data, and then on all the data.
-	for j, size := 0, growthFactor*len(sample); size <= len(x)/4; j, size = j+1, size*growthFactor {
-		u := bernoulli(x, c, inv, size, rand.New(rand.NewPCG(cfg.Seed, stageStream+uint64(j))))
-		eng := kernel.NewEngine(u, 0, 1, K)
-		screen.tol = screenTol(cfg.Tol, len(u))
-		win.optimise(ctx, eng, &screen, &cfg, obj.lossOffset(len(u), K, scale), progress)
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-	}
-	if len(sample) < len(x) {
-		eng := kernel.NewEngine(x, c, inv, K)
-		win.optimise(ctx, eng, &obj, &cfg, obj.lossOffset(len(x), K, scale), progress)
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-	}
-
+// finish sets m's parameters from the engine's result, in the data's units
+// and in increasing order of mean, and returns the Result.
+func (m *Model) finish(res *engine.Result, obj *objective, n int, method Method) (*Result, error) {
+	K := m.K
 	w, means, sigmas := make([]float64, K), make([]float64, K), make([]float64, K)
 	for k := range K {
-		w[k] = math.Exp(win.p.LogW[k])
-		means[k] = c + scale*win.p.Mu[k]
-		sigmas[k] = scale * win.p.Sigma[k]
+		w[k] = math.Exp(res.Theta[k])
+		means[k] = obj.c + obj.scale*res.Theta[K+k]
+		sigmas[k] = obj.scale * math.Exp(res.Theta[2*K+k])
 	}
 	normalise(w)
 	sortByMean(w, means, sigmas)
@@ -341,15 +310,30 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 			return nil, errors.New("gmm: the fit broke down numerically; scale the data, or use a prior")
 		}
 	}
+	off := obj.lossOffset(float64(n), K)
+	loss := make([]float64, len(res.Losses))
+	for i, l := range res.Losses {
+		loss[i] = l + off
+	}
 	m.Weights, m.Means, m.Sigmas = w, means, sigmas
 	return &Result{
-		Method:    cfg.Method,
-		Loss:      win.losses,
-		Converged: win.converged,
-		Steps:     win.steps,
-		Restarts:  len(runs),
-		Best:      win.index,
+		Method:    method,
+		Loss:      loss,
+		Converged: res.Converged,
+		Steps:     res.Steps,
+		Restarts:  res.Runs,
+		Best:      res.Best,
 	}, nil
+}
+
+// settings returns a copy of *s, or of the zero Settings if s is nil, with
+// the defaults filled in.
+func settings(s *Settings) (Settings, error) {
+	var cfg Settings
+	if s != nil {
+		cfg = *s
+	}
+	return cfg, cfg.fill()
 }
 
 func (s *Settings) fill() error {
@@ -384,57 +368,94 @@ func (s *Settings) fill() error {
 	return nil
 }
 
-// checkFit returns an error if m and x cannot be fitted.
-func (m *Model) checkFit(x []float64) error {
+// checkFit returns an error if m and x cannot be fitted, and otherwise the
+// smallest and largest values of x.
+func (m *Model) checkFit(x []float64) (lo, hi float64, err error) {
 	if m.K < 1 {
-		return fmt.Errorf("gmm: K is %d; set the number of components to 1 or more", m.K)
+		return 0, 0, fmt.Errorf("gmm: K is %d; set the number of components to 1 or more", m.K)
 	}
 	if err := m.Prior.Validate(); err != nil {
-		return err
+		return 0, 0, err
 	}
 	if !m.Prior.IsZero() && m.Prior.Concentration < 1 {
-		return fmt.Errorf("gmm: prior Concentration is %v; the MAP needs 1 or more (below 1 the density is infinite at the edge of the simplex); use Posterior for smaller values", m.Prior.Concentration)
+		return 0, 0, fmt.Errorf("gmm: prior Concentration is %v; the MAP needs 1 or more (below 1 the density is infinite at the edge of the simplex); use Posterior for smaller values", m.Prior.Concentration)
 	}
-	if err := checkData(x); err != nil {
-		return err
+	if lo, hi, err = checkRange(x); err != nil {
+		return 0, 0, err
 	}
 	if m.Prior.IsZero() {
 		if d := distinct(x, max(m.K, 2)); d < 2 {
-			return errors.New("gmm: all the data are equal, and maximum likelihood then puts σ at zero; use a prior (DefaultPrior) to fit constant data")
+			return 0, 0, errors.New("gmm: all the data are equal, and maximum likelihood then puts σ at zero; use a prior (DefaultPrior) to fit constant data")
 		} else if d < m.K {
-			return fmt.Errorf("gmm: the data have %d distinct values, fewer than K = %d; maximum likelihood needs at least K: use fewer components or a prior (DefaultPrior)", d, m.K)
+			return 0, 0, fmt.Errorf("gmm: the data have %d distinct values, fewer than K = %d; maximum likelihood needs at least K: use fewer components or a prior (DefaultPrior)", d, m.K)
 		}
 	}
-	return nil
+	return lo, hi, nil
 }
 
 // checkData returns an error if x is empty or holds a non-finite value.
 func checkData(x []float64) error {
+	_, _, err := checkRange(x)
+	return err
+}
+
+// checkRange returns an error if x is empty or holds a non-finite value, and
+// otherwise the smallest and largest values of x.
+func checkRange(x []float64) (lo, hi float64, err error) {
 	if len(x) == 0 {
-		return errors.New("gmm: no data; pass at least one value")
+		return 0, 0, errors.New("gmm: no data; pass at least one value")
 	}
 	// v·0 is 0 for a finite v and NaN for ±Inf and NaN; four sums of them
-	// make a fast first look.
+	// make a fast first look, and four lanes of minima and maxima ride
+	// along.
 	var a, b, c, d float64
+	l0, l1, l2, l3 := x[0], x[0], x[0], x[0]
+	h0, h1, h2, h3 := x[0], x[0], x[0], x[0]
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
-		a += x[i] * 0
-		b += x[i+1] * 0
-		c += x[i+2] * 0
-		d += x[i+3] * 0
+		v0, v1, v2, v3 := x[i], x[i+1], x[i+2], x[i+3]
+		a += v0 * 0
+		b += v1 * 0
+		c += v2 * 0
+		d += v3 * 0
+		if v0 < l0 {
+			l0 = v0
+		}
+		if v1 < l1 {
+			l1 = v1
+		}
+		if v2 < l2 {
+			l2 = v2
+		}
+		if v3 < l3 {
+			l3 = v3
+		}
+		if v0 > h0 {
+			h0 = v0
+		}
+		if v1 > h1 {
+			h1 = v1
+		}
+		if v2 > h2 {
+			h2 = v2
+		}
+		if v3 > h3 {
+			h3 = v3
+		}
 	}
 	for _, v := range x[i:] {
 		a += v * 0
+		l0, h0 = min(l0, v), max(h0, v)
 	}
 	if a+b+c+d == 0 {
-		return nil
+		return min(l0, l1, l2, l3), max(h0, h1, h2, h3), nil
 	}
 	for i, v := range x {
 		if !isFinite(v) {
-			return fmt.Errorf("gmm: x[%d] is %v; remove or impute non-finite values before fitting", i, v)
+			return 0, 0, fmt.Errorf("gmm: x[%d] is %v; remove or impute non-finite values before fitting", i, v)
 		}
 	}
-	return nil
+	return 0, 0, errors.New("gmm: x holds a non-finite value; remove or impute non-finite values before fitting")
 }
 
 // distinct returns the number of distinct values in x, counting no further
@@ -556,11 +577,6 @@ func checkScale(inv float64) error {
 		return errors.New("gmm: the data's spread is too small to scale in float64 (below 1e-308); multiply the data by a large power of ten")
 	}
 	return nil
-}
-
-// farthest returns the largest |x_i − c|.
-func farthest(x []float64, c float64) float64 {
-	return max(slices.Max(x)-c, c-slices.Min(x))
 }
 
 // robustSpread returns the interquartile range of the sorted values over

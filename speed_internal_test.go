@@ -1,11 +1,13 @@
 package gmm
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"testing"
 
+	"github.com/gmm-go/gmm/internal/engine"
 	"github.com/gmm-go/gmm/internal/kernel"
 	"github.com/gmm-go/gmm/iris"
 )
@@ -30,21 +32,23 @@ func TestStepAllocs(t *testing.T) {
 		{"Adam 5 chunks no prior", big, Prior{}, Adam},
 	} {
 		c, sd := location(tt.x)
-		obj := objective{prior: tt.prior.standardised(c, sd), tol: 1e-300}
+		obj := objective{prior: tt.prior.standardised(c, sd), c: c, scale: sd}
 		if tt.prior.IsZero() {
 			obj.floor = defaultSigmaFloor
 		}
 		p := kernel.NewParams(3)
 		p.Set([]float64{0.3, 0.4, 0.3}, []float64{-1, 0, 1}, []float64{0.5, 0.5, 0.5})
-		eng := kernel.NewEngine(tt.x, c, 1/sd, 3)
-		var opt stepper
+		theta := make([]float64, 9)
+		toTheta(p, theta)
+		q := newProblem(kernel.NewEngine(tt.x, c, 1/sd, 3), &obj, 3)
+		ctx := context.Background()
+		var opt engine.Stepper
 		if tt.method == EM {
-			opt = newEMStepper(eng, &obj, p)
+			opt = engine.NewEMStepper(ctx, q, theta, 1e-300)
 		} else {
-			opt = newAdamStepper(eng, &obj, p, defaultLR)
+			opt = engine.NewAdamStepper(ctx, q, theta, 1e-300, defaultLR)
 		}
-		prev := math.NaN()
-		if a := testing.AllocsPerRun(50, func() { prev, _ = opt.step(prev) }); a != 0 {
+		if a := testing.AllocsPerRun(50, func() { opt.Step() }); a != 0 {
 			t.Errorf("%s: %v allocations per step, want 0", tt.name, a)
 		}
 	}

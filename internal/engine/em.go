@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"slices"
+)
+
+// EMStepper iterates the EM map θ ← M(θ) of a Problem, accelerated by
+// Anderson mixing (Walker & Ni 2011, "Anderson acceleration for fixed-point
+// iterations", SIAM J. Numer. Anal. 49(4)) with a monotonicity safeguard in
+// the spirit of DAAREM (Henderson & Varadhan 2019, J. Comput. Graph.
+// Statist. 28(4)). With g = M(θ) and f = g − θ at the last accepted point
+// and ΔF, ΔG the differences of f and g between up to Memory successive
+// accepted points, the next point is
+//
+//	θ' = g − ΔG γ,  γ = argmin ‖f − ΔF γ‖,
+//
+// projected, and it is kept only if its loss is at most the last accepted
+// one; otherwise the stepper evaluates g instead, which plain EM guarantees.
+// So every loss it records is at most the one before. The tolerance is
+// tested, as in plain EM, only between a point and its image g: when an
+// accepted step changes the loss by less than the tolerance, the next point
+// is g, which confirms convergence or lets the run go on.
+//
+// A step allocates nothing.
+type EMStepper struct {
+	ctx context.Context
+	p   Problem
+	tol float64
+	n   float64
+
+	cur   []float64 // the point the next pass evaluates
+	first bool      // cur is the run's first point
+	plain bool      // cur is g, the image of the last accepted point
+	rec   []float64 // the last accepted point, of loss recL
+	recL  float64
+
+	g, f     []float64   // the image of rec, and g − rec
+	gp, fp   []float64   // g and f at the accepted point before it
+	dF, dG   [][]float64 // a ring of up to Memory differences of f and of g
+	nh, head int         // the number of differences held, and where the next goes
+
+	// Scratch for γ: the normal equations' matrix and right side, and γ.
+	ata, atb, gam []float64
+}
+
+// Memory is the number of past steps Anderson mixing uses. On the
+// one-dimensional mixtures tried in tuning (three well-separated
+// components, two overlapping ones, iris with K = 2 and 3), memories of 3,
+// 5 and 8 took about as many passes over the data, 5 a few fewer than 3;
+// plain EM took 2.5 times as many on the separated components and 20 to 80
+// times as many on the overlapping ones and on iris with K = 3. Where the
+// loss is nearly flat, as with more components than the data hold, many
+// mixed points are refused, each at the cost of a pass, and the saving
+// falls to about 3 times.
+const Memory = 5
+
+// NewEMStepper returns an EMStepper on p from the valid point theta, which
+// it does not modify, with tolerance tol (see Small).
+func NewEMStepper(ctx context.Context, p Problem, theta []float64, tol float64) *EMStepper {
+	d := p.Dim()
+	e := &EMStepper{
+		ctx: ctx, p: p, tol: tol, n: p.Points(),
+		cur: slices.Clone(theta), first: true, plain: true,
+		rec: make([]float64, d), recL: math.Inf(1),
+		g: make([]float64, d), f: make([]float64, d),
+		gp: make([]float64, d), fp: make([]float64, d),
+		ata: make([]float64, Memory*Memory), atb: make([]float64, Memory), gam: make([]float64, Memory),
+	}
+	copy(e.rec, theta)
+	for range Memory {
+		e.dF = append(e.dF, make([]float64, d))
+		e.dG = append(e.dG, make([]float64, d))
+	}
+	return e
+}
+
+// Theta returns the point whose loss Step last returned.
+func (e *EMStepper) Theta() []float64 { return e.rec }
+
+// Step evaluates the current point and moves to the next.
+func (e *EMStepper) Step() (float64, Status, error) {
+	for {
+		L, err := e.p.Eval(e.ctx, e.cur)
+		if err != nil {
+			return e.recL, Running, err
+		}
+		var small bool
+		if !e.first {
+			if !(L <= e.recL) {
+				if !e.plain {
+					// Refuse the mixed point; evaluate the plain image.
+					copy(e.cur, e.g)
+					e.plain = true
+					continue
+				}
+				// EM cannot raise the loss, except by rounding: stay at
+				// the last point accepted.
+				copy(e.cur, e.rec)
+				if Small(L-e.recL, e.recL, e.n, e.tol) {
+					return e.recL, Converged, nil
+				}
+				return e.recL, Stalled, nil
+			}
+			small = Small(e.recL-L, L, e.n, e.tol)
+			if small && e.plain {
+				e.recL = L
+				copy(e.rec, e.cur)
+				return L, Converged, nil
+			}
+		}
+		e.recL = L
+		copy(e.rec, e.cur)
+		e.p.Map(e.g)
+		for i := range e.f {
+			e.f[i] = e.g[i] - e.rec[i]
+		}
+		if !e.first {
+			for i := range e.f {
+				e.dF[e.head][i] = e.f[i] - e.fp[i]
+				e.dG[e.head][i] = e.g[i] - e.gp[i]
+			}
+			e.head = (e.head + 1) % Memory
+			e.nh = min(e.nh+1, Memory)
+		}
+		copy(e.fp, e.f)
+		copy(e.gp, e.g)
+		e.first = false
+		e.plain = small || !e.mix()
+		if e.plain {
+			copy(e.cur, e.g)
+		}
+		return L, Running, nil
+	}
+}
+
+// mix sets cur to the projected Anderson point θ' = g − ΔG γ and reports
+// whether it did: not without differences, nor when the normal equations
+// (ΔFᵀΔF + λI) γ = ΔFᵀ f, with λ = 1e-12 times the trace to keep them
+// definite, cannot be solved or θ' is not finite.
+func (e *EMStepper) mix() bool {
+	h := e.nh
+	if h == 0 {
+		return false
+	}
+	a, b, gam := e.ata[:h*h], e.atb[:h], e.gam[:h]
+	var tr float64
+	for i := range h {
+		for j := range i + 1 {
+			a[i*h+j] = dot(e.dF[i], e.dF[j])
+		}
+		b[i] = dot(e.dF[i], e.f)
+		tr += a[i*h+i]
+	}
+	for i := range h {
+		a[i*h+i] += 1e-12 * tr
+	}
+	if !cholSolve(a, b, gam, h) {
+		return false
+	}
+	for i := range e.cur {
+		v := e.g[i]
+		for j := range h {
+			v -= gam[j] * e.dG[j][i]
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+		e.cur[i] = v
+	}
+	e.p.Project(e.cur)
+	return true
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// cholSolve solves a·x = b for the symmetric h×h matrix a, of which it reads
+// the lower triangle and which it overwrites with its Cholesky factor. It
+// reports false if a is not numerically positive definite.
+func cholSolve(a, b, x []float64, h int) bool {
+	for i := range h {
+		for j := range i + 1 {
+			v := a[i*h+j]
+			for k := range j {
+				v -= a[i*h+k] * a[j*h+k]
+			}
+			if i == j {
+				if !(v > 0) {
+					return false
+				}
+				a[i*h+i] = math.Sqrt(v)
+			} else {
+				a[i*h+j] = v / a[j*h+j]
+			}
+		}
+	}
+	for i := range h {
+		v := b[i]
+		for k := range i {
+			v -= a[i*h+k] * x[k]
+		}
+		x[i] = v / a[i*h+i]
+	}
+	for i := h - 1; i >= 0; i-- {
+		v := x[i]
+		for k := i + 1; k < h; k++ {
+			v -= a[k*h+i] * x[k]
+		}
+		x[i] = v / a[i*h+i]
+	}
+	return true
+}

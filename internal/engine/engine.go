@@ -1,0 +1,490 @@
+// Package engine drives the fit of a mixture model, maximum likelihood or
+// maximum a posteriori, whatever the dimension of the data and wherever the
+// sufficient statistics come from.
+//
+// # What a model supplies
+//
+// The engine sees a model only as a Problem: a parameter vector θ of fixed
+// length Dim, in coordinates of the model's choosing, and
+//
+//   - Eval(ctx, θ), one pass over the data at θ that returns the loss, the
+//     negative log joint −log p(x, θ) (or any function with the same
+//     minimisers), and keeps the statistics of the pass;
+//   - Map(dst), the EM (or ECM) image M(θ) of the last θ evaluated, computed
+//     from those statistics and the prior; the loss at M(θ) must not exceed
+//     the loss at θ;
+//   - Project(θ), which makes a θ the engine has mixed or moved valid again:
+//     it renormalises the weights and applies the floors;
+//   - Points, the number of points (or their total weight), which scales the
+//     stopping rule.
+//
+// A problem that can be fitted by Adam also implements Differentiable (the
+// gradient of the loss at the last θ evaluated), one that can degenerate
+// (maximum likelihood) implements Degenerator, and one that knows how to
+// split and merge its components implements Mover. A Source makes the same
+// problem on the whole data or on a random subsample.
+//
+// Where the statistics come from is the Problem's business: Eval may sum
+// them over a slice in memory, over a stream read chunk by chunk, or over a
+// distributed pipeline, as long as the same θ on the same data gives the same
+// loss and statistics. Eval must return ctx.Err() if ctx is cancelled, and
+// should check it at least once per pass (per chunk where a pass is long):
+// the engine then stops within one pass.
+//
+// # What the engine does
+//
+// Fit runs a search in stages (Biernacki, Celeux & Govaert 2003, "Choosing
+// starting values for the EM algorithm", Comput. Statist. Data Anal. 41):
+//
+//  1. short runs: a few EM steps from every starting point, on the screening
+//     sample (all the data when they are few);
+//  2. full runs: the most promising short runs, run to convergence by the
+//     chosen method;
+//  3. moves: from the best converged run, the Mover's candidates (split a
+//     component, merge a pair) are run short, the best of them to
+//     convergence, and kept if it lowers the loss; repeated while it does;
+//  4. refinement: the best non-degenerate run is refined on random
+//     subsamples growing by a factor of GrowthFactor, and last on all the
+//     data; if it degenerates on all the data, the next best is refined.
+//
+// Runs on a subsample stop at a looser tolerance (see ScreenTol). Runs are
+// independent and each draws nothing at random, so the result is the same at
+// any GOMAXPROCS.
+//
+// # Methods
+//
+// EM iterates θ ← M(θ), accelerated by Anderson mixing of the last few
+// steps with a monotone safeguard: a mixed point is kept only if its loss is
+// no higher (see EMStepper). Adam (Kingma & Ba 2015) descends the gradient
+// on θ, projecting after every step.
+//
+// # Using it from another package
+//
+// A d-dimensional model implements Problem with θ = (log w, the means, the
+// log-Cholesky or other unconstrained form of the covariances), Eval running
+// its fused pass, Map its closed-form or MM M-step with the prior's terms,
+// and Project renormalising the weights and flooring the eigenvalues. It
+// implements Source to draw subsamples, Degenerator to disqualify runs with
+// a singular covariance under maximum likelihood, and Mover to split and
+// merge components; it generates its own starting points in θ. It then
+// calls Fit and carries the winning θ back to its own parameters and units.
+package engine
+
+import (
+	"context"
+	"errors"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// Problem is a mixture fit as the engine sees it: see the package
+// documentation.
+type Problem interface {
+	// Dim returns the length of θ.
+	Dim() int
+	// Points returns the number of points, or their total weight.
+	Points() float64
+	// Eval makes one pass over the data at θ, keeps its statistics and
+	// returns the loss. It returns an error only if ctx is done.
+	Eval(ctx context.Context, theta []float64) (loss float64, err error)
+	// Map sets dst to the EM image of the last θ evaluated.
+	Map(dst []float64)
+	// Project makes θ valid in place.
+	Project(theta []float64)
+}
+
+// Differentiable is a Problem that Adam can fit.
+type Differentiable interface {
+	Problem
+	// Gradient sets dst to the gradient of the loss with respect to θ at
+	// the last θ evaluated, with the components that point out of the
+	// feasible set (a parameter at its floor) set to zero, and returns
+	// ½ gᵀH⁻¹g for a positive diagonal approximation H of the Hessian: the
+	// decrease a Newton step would bring, which the stopping rule tests.
+	Gradient(dst []float64) float64
+}
+
+// Degenerator is a Problem whose fits can be spurious maxima.
+type Degenerator interface {
+	// Degenerate returns an error, naming the component and saying what to
+	// do, if θ is a degenerate fit (under maximum likelihood, a component
+	// collapsed onto too few distinct points), and nil otherwise.
+	Degenerate(theta []float64) error
+}
+
+// Mover is a Problem that can propose new starting points from a fit.
+type Mover interface {
+	// Moves returns starting points near the fit θ that move components
+	// across the data: split one component in two and merge a pair into
+	// one, so keeping their number.
+	Moves(theta []float64) [][]float64
+}
+
+// Source makes the problems of one fit.
+type Source interface {
+	// Len returns the number of points of the whole data.
+	Len() int
+	// Problem returns a new Problem on all the data if m ≥ Len(), and
+	// otherwise on a random subsample of about m points drawn from the
+	// random stream stream; the same m and stream give the same points.
+	// Problems from one Source may be used concurrently.
+	Problem(m int, stream uint64) Problem
+}
+
+// Method is an optimiser.
+type Method int
+
+const (
+	// EM is the accelerated EM (or ECM) iteration.
+	EM Method = iota
+	// Adam is Adam on θ; the Problem must be Differentiable.
+	Adam
+)
+
+// Settings tune Fit. Zero fields mean the defaults listed.
+type Settings struct {
+	Method Method
+	// MaxSteps bounds the steps of each full run (default 5000).
+	MaxSteps int
+	// Tol is the tolerance of the stopping rule (default 1e-10): see
+	// Small.
+	Tol float64
+	// LearningRate is Adam's initial step (default 0.05).
+	LearningRate float64
+	// ScreenSize is the size of the screening sample (default 8192).
+	ScreenSize int
+	// ShortSteps is the number of EM steps of a short run (default 10).
+	ShortSteps int
+	// FullRuns is the number of short runs continued to convergence
+	// (default 3).
+	FullRuns int
+	// MoveRounds bounds the rounds of split and merge moves (default 4).
+	MoveRounds int
+	// Progress, if not nil, is called after every step of every run with
+	// the run's index, the step, the loss and the Points of the problem
+	// the run is on. Calls may come from several goroutines at once.
+	Progress func(run, step int, loss, points float64)
+}
+
+const (
+	defaultMaxSteps   = 5000
+	defaultTol        = 1e-10
+	defaultLR         = 0.05
+	defaultScreenSize = 8192
+	defaultShortSteps = 10
+	defaultFullRuns   = 3
+	defaultMoveRounds = 4
+	// GrowthFactor is the ratio of the sizes of successive subsamples in
+	// the refinement, which goes on while a subsample holds at most a
+	// quarter of the data.
+	GrowthFactor = 16
+	// StageStream is the first random stream that draws the refinement's
+	// subsamples; the screening sample is drawn from stream 0.
+	StageStream = 1 << 32
+)
+
+func (s *Settings) fill() {
+	if s.MaxSteps == 0 {
+		s.MaxSteps = defaultMaxSteps
+	}
+	if s.Tol == 0 {
+		s.Tol = defaultTol
+	}
+	if s.LearningRate == 0 {
+		s.LearningRate = defaultLR
+	}
+	if s.ScreenSize == 0 {
+		s.ScreenSize = defaultScreenSize
+	}
+	if s.ShortSteps == 0 {
+		s.ShortSteps = defaultShortSteps
+	}
+	if s.FullRuns == 0 {
+		s.FullRuns = defaultFullRuns
+	}
+	if s.MoveRounds == 0 {
+		s.MoveRounds = defaultMoveRounds
+	}
+}
+
+// Result is the outcome of Fit.
+type Result struct {
+	// Theta is the fitted θ.
+	Theta []float64
+	// Losses holds the loss after every step of the winning run's last
+	// stage, on all the data; the last is the loss at Theta.
+	Losses []float64
+	// Converged reports whether that stage met the tolerance.
+	Converged bool
+	// Steps is the number of steps of that stage.
+	Steps int
+	// Runs is the number of runs started: one per starting point and one
+	// per move. Best is the index of the winning run: starting point i is
+	// run i, and the moves follow in the order they were made.
+	Runs, Best int
+}
+
+// DegenerateError is the error Fit returns when every run degenerates: Err
+// is the best run's error, from the Problem's Degenerate.
+type DegenerateError struct{ Err error }
+
+func (e *DegenerateError) Error() string { return e.Err.Error() }
+func (e *DegenerateError) Unwrap() error { return e.Err }
+
+// ScreenTol returns the tolerance for a run on a subsample of m points:
+// tol, or, if larger, 0.01/m, which stops the run once a step changes the
+// subsample's loss by less than about 0.01·(1 + |L|/m), a few hundredths of
+// a nat. Parameters fitted to m points differ from those fitted to all the
+// data by sampling error, which costs about p/2 nats of the subsample's loss
+// for p free parameters, far more, so converging further on the subsample
+// would not bring the next stage's starting point closer to the optimum.
+func ScreenTol(tol float64, m int) float64 {
+	return max(tol, 0.01/float64(m))
+}
+
+// Small reports whether a decrease delta of the loss L over n points
+// meets the tolerance: delta ≤ tol·(|L| + n). The n keeps the test
+// meaningful where L is near zero.
+func Small(delta, L, n, tol float64) bool {
+	return delta <= tol*(math.Abs(L)+n)
+}
+
+// Fit finds the θ of lowest loss it can from the starting points, which
+// must be valid (projected) θ of the Source's problems: see the package
+// documentation. It returns ctx.Err() if ctx is cancelled, and a
+// *DegenerateError if every run degenerates. It does not modify starts.
+func Fit(ctx context.Context, src Source, starts [][]float64, s *Settings) (*Result, error) {
+	if len(starts) == 0 {
+		return nil, errors.New("engine: no starting points")
+	}
+	cfg := *s
+	cfg.fill()
+	f := &fitter{ctx: ctx, src: src, cfg: cfg, n: src.Len()}
+	f.m = min(f.n, cfg.ScreenSize)
+	f.tol = cfg.Tol
+	if f.m < f.n {
+		f.tol = ScreenTol(cfg.Tol, f.m)
+	}
+	ranked, err := f.screen(starts)
+	if err != nil {
+		return nil, err
+	}
+	return f.refine(ranked)
+}
+
+// fitter holds the state of one Fit.
+type fitter struct {
+	ctx  context.Context
+	src  Source
+	cfg  Settings
+	n, m int     // the sizes of the data and of the screening sample
+	tol  float64 // the tolerance on the screening sample
+	runs int     // the runs started so far
+}
+
+// screen runs the short runs, the full runs and the moves on the screening
+// sample, and returns the converged runs, best first, the non-degenerate
+// before the degenerate.
+func (f *fitter) screen(starts [][]float64) ([]*run, error) {
+	short := make([]*run, len(starts))
+	for i, t := range starts {
+		short[i] = &run{index: i, theta: slices.Clone(t)}
+	}
+	f.runs = len(starts)
+	if err := f.parallel(short, EM, min(f.cfg.ShortSteps, f.cfg.MaxSteps)); err != nil {
+		return nil, err
+	}
+	full := pick(short, f.cfg.FullRuns)
+	if err := f.parallel(full, f.cfg.Method, f.cfg.MaxSteps); err != nil {
+		return nil, err
+	}
+	rank(full)
+	for range f.cfg.MoveRounds {
+		better, err := f.move(full[0])
+		if err != nil {
+			return nil, err
+		}
+		if better == nil {
+			break
+		}
+		full = append([]*run{better}, full...)
+		rank(full)
+	}
+	return full, nil
+}
+
+// move runs the moves from the best run r, short, and the best of them in
+// full, and returns it if it beats r.
+func (f *fitter) move(r *run) (*run, error) {
+	if r.bad != nil {
+		return nil, nil
+	}
+	mv, ok := f.src.Problem(f.m, 0).(Mover)
+	if !ok {
+		return nil, nil
+	}
+	cands := mv.Moves(r.theta)
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	short := make([]*run, len(cands))
+	for i, t := range cands {
+		short[i] = &run{index: f.runs + i, theta: t}
+	}
+	f.runs += len(cands)
+	if err := f.parallel(short, EM, min(f.cfg.ShortSteps, f.cfg.MaxSteps)); err != nil {
+		return nil, err
+	}
+	best := pick(short, 1)
+	if err := f.parallel(best, f.cfg.Method, f.cfg.MaxSteps); err != nil {
+		return nil, err
+	}
+	b := best[0]
+	p := f.src.Problem(f.m, 0)
+	// A move is kept only if it lowers the loss by more than the tolerance,
+	// so that the rounds end.
+	if b.bad == nil && r.loss-b.loss > f.tol*(math.Abs(r.loss)+p.Points()) {
+		return b, nil
+	}
+	return nil, nil
+}
+
+// refine takes the ranked runs in turn through the growing subsamples and
+// all the data, and returns the first that does not degenerate there.
+func (f *fitter) refine(ranked []*run) (*Result, error) {
+	var firstBad error
+	for _, r := range ranked {
+		if r.bad != nil && firstBad == nil {
+			firstBad = r.bad
+		}
+		if r.bad != nil {
+			continue
+		}
+		if f.m < f.n {
+			for j, size := 0, GrowthFactor*f.m; size <= f.n/4; j, size = j+1, size*GrowthFactor {
+				p := f.src.Problem(size, StageStream+uint64(j))
+				if err := f.optimise(r, p, f.cfg.Method, f.cfg.MaxSteps, ScreenTol(f.cfg.Tol, size)); err != nil {
+					return nil, err
+				}
+			}
+			p := f.src.Problem(f.n, 0)
+			if err := f.optimise(r, p, f.cfg.Method, f.cfg.MaxSteps, f.cfg.Tol); err != nil {
+				return nil, err
+			}
+			r.bad = degenerate(p, r.theta)
+			if r.bad != nil {
+				if firstBad == nil {
+					firstBad = r.bad
+				}
+				continue
+			}
+		}
+		return &Result{
+			Theta: r.theta, Losses: r.losses, Converged: r.status == Converged,
+			Steps: r.steps, Runs: f.runs, Best: r.index,
+		}, nil
+	}
+	return nil, &DegenerateError{Err: firstBad}
+}
+
+// parallel runs each run for at most steps steps, by method, on its own
+// problem on the screening sample, up to GOMAXPROCS at a time, and then
+// checks each for degeneracy.
+func (f *fitter) parallel(runs []*run, method Method, steps int) error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next int
+		errs = make([]error, len(runs))
+	)
+	work := func() {
+		defer wg.Done()
+		for {
+			mu.Lock()
+			i := next
+			next++
+			mu.Unlock()
+			if i >= len(runs) {
+				return
+			}
+			p := f.src.Problem(f.m, 0)
+			errs[i] = f.optimise(runs[i], p, method, steps, f.tol)
+			runs[i].bad = degenerate(p, runs[i].theta)
+		}
+	}
+	for range min(runtime.GOMAXPROCS(0), len(runs)) {
+		wg.Add(1)
+		go work()
+	}
+	wg.Wait()
+	if err := f.ctx.Err(); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
+
+func degenerate(p Problem, theta []float64) error {
+	if d, ok := p.(Degenerator); ok {
+		return d.Degenerate(theta)
+	}
+	return nil
+}
+
+// pick returns up to k of the runs: the non-degenerate of lowest loss
+// first, skipping any whose loss equals, to 1e-9 relative, that of one
+// already picked (short runs from starts that lead to the same optimum),
+// and then, if fewer than k were found, the best of the rest.
+func pick(runs []*run, k int) []*run {
+	sorted := slices.Clone(runs)
+	rank(sorted)
+	var out []*run
+	for _, r := range sorted {
+		if len(out) == k {
+			return out
+		}
+		if !slices.ContainsFunc(out, func(q *run) bool { return same(q.loss, r.loss) }) {
+			out = append(out, r)
+		}
+	}
+	for _, r := range sorted {
+		if len(out) == k {
+			break
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func same(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-9*max(math.Abs(a), math.Abs(b))
+}
+
+// rank sorts runs best first: the non-degenerate before the degenerate,
+// then by increasing loss (NaN last), then by index.
+func rank(runs []*run) {
+	key := func(r *run) int {
+		switch {
+		case math.IsNaN(r.loss):
+			return 2
+		case r.bad != nil:
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(runs, func(a, b *run) int {
+		if ka, kb := key(a), key(b); ka != kb {
+			return ka - kb
+		}
+		if a.loss != b.loss && !math.IsNaN(a.loss) {
+			if a.loss < b.loss {
+				return -1
+			}
+			return 1
+		}
+		return a.index - b.index
+	})
+}

@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"errors"
+	"math"
+)
+
+// run is one optimisation from one starting point, carried through the
+// stages of a fit.
+type run struct {
+	index  int
+	theta  []float64 // the last θ evaluated and accepted
+	loss   float64   // its loss
+	losses []float64 // the losses of the last stage
+	status Status
+	steps  int
+	bad    error // why θ is degenerate, or nil
+}
+
+// Status is where a run stands after a step.
+type Status int
+
+const (
+	// Running: the tolerance is not met yet.
+	Running Status = iota
+	// Converged: the tolerance is met.
+	Converged
+	// Stalled: no step lowers the loss by more than rounding, yet the
+	// tolerance is not met.
+	Stalled
+)
+
+// Stepper is one optimiser on one Problem. Step evaluates the loss at the
+// current point, reports whether the run meets the tolerance, and if not
+// moves on; it returns an error only if the Problem's Eval does. Theta
+// returns the point whose loss Step last returned.
+type Stepper interface {
+	Step() (loss float64, st Status, err error)
+	Theta() []float64
+}
+
+// optimise runs r on p from r.theta for at most steps steps by method with
+// tolerance tol, and leaves in r the point of the last loss it recorded.
+func (f *fitter) optimise(r *run, p Problem, method Method, steps int, tol float64) error {
+	var opt Stepper
+	switch method {
+	case Adam:
+		d, ok := p.(Differentiable)
+		if !ok {
+			return errors.New("engine: Adam needs a Differentiable problem")
+		}
+		opt = NewAdamStepper(f.ctx, d, r.theta, tol, f.cfg.LearningRate)
+	default:
+		opt = NewEMStepper(f.ctx, p, r.theta, tol)
+	}
+	r.losses = make([]float64, 0, min(steps, 1024))
+	r.status = Running
+	r.steps = 0
+	n := p.Points()
+	defer func() { copy(r.theta, opt.Theta()) }()
+	for t := range steps {
+		L, st, err := opt.Step()
+		if err != nil {
+			return err
+		}
+		r.losses = append(r.losses, L)
+		r.loss = L
+		r.steps = t + 1
+		if f.cfg.Progress != nil {
+			f.cfg.Progress(r.index, t, L, n)
+		}
+		if st != Running || math.IsNaN(L) {
+			r.status = st
+			return nil
+		}
+	}
+	return nil
+}

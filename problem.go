@@ -1,0 +1,298 @@
+package gmm
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/gmm-go/gmm/internal/engine"
+	"github.com/gmm-go/gmm/internal/kernel"
+	"github.com/gmm-go/gmm/internal/num"
+)
+
+// objective is the loss −log p(u, w, μ, σ) on standardised data
+// u = (x − c)/scale: the prior has been carried to the units of u and floor
+// is the smallest σ allowed (zero when there is a prior).
+type objective struct {
+	prior    Prior
+	floor    float64
+	c, scale float64
+}
+
+// lossOffset returns what turns a loss on the standardised data
+// u = (x − c)/scale, with n points and K components, into the loss on x:
+// N(x | μ, σ) = N(u | μ_u, σ_u)/scale for each point, and each Normal prior
+// density on μ_k and each InverseGamma prior density on σ_k (or σ_k²) is
+// likewise divided by scale (or scale²).
+func (o *objective) lossOffset(n float64, K int) float64 {
+	ls := math.Log(o.scale)
+	off := n * ls
+	if !o.prior.IsZero() {
+		off += float64(K) * ls
+		if o.prior.OnVariance {
+			off += 2 * float64(K) * ls
+		} else {
+			off += float64(K) * ls
+		}
+	}
+	return off
+}
+
+// problem is the one-column fit as the engine sees it, on one set of
+// standardised points, with θ = (log w, μ, log σ): 3K values, the weights'
+// logarithms normalised and each σ_k at or above the floor.
+type problem struct {
+	eng *kernel.Engine
+	obj *objective
+	p   *kernel.Params // the last θ evaluated
+	st  *kernel.Stats  // its pass's statistics
+	k   int
+}
+
+var (
+	_ engine.Differentiable = (*problem)(nil)
+	_ engine.Degenerator    = (*problem)(nil)
+	_ engine.Mover          = (*problem)(nil)
+)
+
+func newProblem(eng *kernel.Engine, obj *objective, k int) *problem {
+	return &problem{eng: eng, obj: obj, p: kernel.NewParams(k), st: kernel.NewStats(k), k: k}
+}
+
+func (q *problem) Dim() int        { return 3 * q.k }
+func (q *problem) Points() float64 { return float64(q.eng.Len()) }
+
+// Eval returns the loss −log p(u, w, μ, σ) at θ, after one pass over the
+// points. It checks ctx before the pass.
+func (q *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
+	if err := ctx.Err(); err != nil {
+		return math.NaN(), err
+	}
+	fromTheta(theta, q.p)
+	q.eng.Pass(q.p, q.st)
+	return -(q.st.LogLik + q.obj.prior.logDensity(q.p.LogW, q.p.Mu, q.p.Sigma)), nil
+}
+
+// Map sets dst to the ECM image of the last θ evaluated: see Prior.update.
+func (q *problem) Map(dst []float64) {
+	K := q.k
+	n := q.Points()
+	for k := range K {
+		lw, mu, s := q.obj.prior.update(q.st.N[k], q.st.S1[k], q.st.S2[k], n, K, q.p.Mu[k], q.p.Sigma[k], q.obj.floor)
+		dst[k], dst[K+k], dst[2*K+k] = lw, mu, math.Log(s)
+	}
+}
+
+// Project renormalises the weights and raises each σ_k to the floor.
+func (q *problem) Project(theta []float64) {
+	K := q.k
+	lse := num.LogSumExp(theta[:K])
+	for k := range K {
+		theta[k] -= lse
+	}
+	lf := math.Log(q.obj.floor)
+	for k := 2 * K; k < 3*K; k++ {
+		theta[k] = max(theta[k], lf)
+	}
+}
+
+// Gradient sets dst to the gradient of the loss with respect to
+// θ = (η, μ, log σ) at the last θ evaluated, with w = softmax(η). With r_ik
+// the responsibilities, N_k = Σ_i r_ik, d_ik = u_i − μ_k and ℓ the
+// log-likelihood, the chain rule through the log-sum-exp gives
+//
+//	∂ℓ/∂η_k     = N_k − n w_k
+//	∂ℓ/∂μ_k     = Σ_i r_ik d_ik / σ_k²
+//	∂ℓ/∂log σ_k = Σ_i r_ik (d_ik²/σ_k² − 1)
+//
+// and the prior adds its terms (Prior.gradient). A σ_k at the floor whose
+// gradient would lower it further gets a zero gradient there (the
+// projected gradient). It returns ½ Σ_j g_j²/h_j with h the diagonal of the
+// Fisher information, n w_k(1 − w_k), N_k/σ_k² and 2N_k, plus the prior's
+// curvature.
+func (q *problem) Gradient(dst []float64) float64 {
+	p, st, pr := q.p, q.st, &q.obj.prior
+	K := q.k
+	n := q.Points()
+	var dec float64
+	for k := range K {
+		w := math.Exp(p.LogW[k])
+		s := p.Sigma[k]
+		is2 := 1 / (s * s)
+		N := st.N[k]
+		ge := N - n*w
+		gm := st.S1[k] * is2
+		gs := st.S2[k]*is2 - N
+		he, hm, hs := n*w*(1-w), N*is2, 2*N
+		pe, pm, ps, cm, cs := pr.gradient(w, p.Mu[k], s, K)
+		ge, gm, gs, hm, hs = ge+pe, gm+pm, gs+ps, hm+cm, hs+cs
+		if s <= q.obj.floor && gs < 0 {
+			gs = 0
+		}
+		dst[k], dst[K+k], dst[2*K+k] = -ge, -gm, -gs
+		dec += ge*ge/max(he, 1) + gm*gm/max(hm, 1e-300) + gs*gs/max(hs, 1)
+	}
+	return dec / 2
+}
+
+// degenerateRel is how close to the floor a σ_k must be for its component
+// to count as collapsed: the M-step and the projection set a collapsing σ_k
+// to the floor exactly, and exp(log floor) differs from it by an ulp or two.
+const degenerateRel = 1e-9
+
+// Degenerate returns an error if, under maximum likelihood, a component of
+// θ has its σ at the floor: its points, fewer than 2 distinct values, would
+// drive σ to zero and the likelihood to infinity.
+func (q *problem) Degenerate(theta []float64) error {
+	if q.obj.floor == 0 {
+		return nil
+	}
+	K := q.k
+	lf := math.Log(q.obj.floor * (1 + degenerateRel))
+	for k := range K {
+		if theta[2*K+k] <= lf {
+			mu := theta[K : 2*K]
+			rank := 0
+			for _, v := range mu {
+				if v < mu[k] {
+					rank++
+				}
+			}
+			return fmt.Errorf("gmm: under maximum likelihood, component %d of %d (mean %.6g) collapses onto fewer than 2 distinct values, its σ at the floor, in every run; use fewer components, or a prior (DefaultPrior)",
+				rank, K, q.obj.c+q.obj.scale*mu[k])
+		}
+	}
+	return nil
+}
+
+// splitShift is how far a split puts the two halves of a component from
+// its mean, in units of its σ: with equal weights, means μ ∓ aσ and
+// standard deviations σ√(1 − a²) keep the component's mean and variance
+// (the moment-matching split of Richardson & Green 1997, J. R. Statist.
+// Soc. B 59(4), with its free variable fixed).
+const splitShift = 0.5
+
+// Moves returns up to four starting points from θ, each merging one of the
+// two closest pairs of components, by |μ_i − μ_j|/√(σ_i² + σ_j²), into one
+// that keeps their weight, mean and variance, and splitting one of the two
+// widest other components in two. It returns none for K < 3.
+func (q *problem) Moves(theta []float64) [][]float64 {
+	K := q.k
+	if K < 3 {
+		return nil
+	}
+	lw, mu, ls := theta[:K], theta[K:2*K], theta[2*K:]
+	type pair struct {
+		i, j int
+		d    float64
+	}
+	var pairs []pair
+	for i := range K {
+		for j := i + 1; j < K; j++ {
+			v := math.Exp(2*ls[i]) + math.Exp(2*ls[j])
+			pairs = append(pairs, pair{i, j, math.Abs(mu[i]-mu[j]) / math.Sqrt(v)})
+		}
+	}
+	slices.SortStableFunc(pairs, func(a, b pair) int { return cmpFloat(a.d, b.d) })
+	wide := make([]int, K)
+	for k := range wide {
+		wide[k] = k
+	}
+	slices.SortStableFunc(wide, func(a, b int) int { return cmpFloat(ls[b], ls[a]) })
+	var out [][]float64
+	for _, pr := range pairs[:min(2, len(pairs))] {
+		split := 0
+		for _, k := range wide {
+			if k == pr.i || k == pr.j {
+				continue
+			}
+			t := slices.Clone(theta)
+			mergeInto(t, K, pr.i, pr.j)
+			wk, sk := math.Exp(lw[k]), math.Exp(ls[k])
+			t[k], t[pr.j] = math.Log(wk/2), math.Log(wk/2)
+			t[K+k], t[K+pr.j] = mu[k]-splitShift*sk, mu[k]+splitShift*sk
+			s := sk * math.Sqrt(1-splitShift*splitShift)
+			t[2*K+k], t[2*K+pr.j] = math.Log(s), math.Log(s)
+			q.Project(t)
+			out = append(out, t)
+			if split++; split == 2 {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// mergeInto sets component i of θ to the merger of components i and j,
+// with their total weight and the mean and variance of their mixture.
+func mergeInto(t []float64, K, i, j int) {
+	wi, wj := math.Exp(t[i]), math.Exp(t[j])
+	w := wi + wj
+	mi, mj := t[K+i], t[K+j]
+	si, sj := math.Exp(2*t[2*K+i]), math.Exp(2*t[2*K+j])
+	m := (wi*mi + wj*mj) / w
+	v := (wi*(si+(mi-m)*(mi-m)) + wj*(sj+(mj-m)*(mj-m))) / w
+	t[i], t[K+i], t[2*K+i] = math.Log(w), m, 0.5*math.Log(v)
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// toTheta sets t to θ = (log w, μ, log σ).
+func toTheta(p *kernel.Params, t []float64) {
+	K := p.K()
+	for k := range K {
+		t[k] = p.LogW[k]
+		t[K+k] = p.Mu[k]
+		t[2*K+k] = math.Log(p.Sigma[k])
+	}
+}
+
+// fromTheta sets p from θ = (log w, μ, log σ).
+func fromTheta(t []float64, p *kernel.Params) {
+	K := p.K()
+	copy(p.LogW, t[:K])
+	copy(p.Mu, t[K:2*K])
+	for k := range K {
+		p.Sigma[k] = math.Exp(t[2*K+k])
+	}
+}
+
+// source makes the problems of one fit on the data x, standardised as
+// u = (x − c)·inv, whose screening sample is sample (already standardised).
+type source struct {
+	x      []float64
+	c, inv float64
+	sample []float64
+	obj    *objective
+	k      int
+	seed   uint64
+}
+
+func (s *source) Len() int { return len(s.x) }
+
+// Problem returns the problem on all of x for m ≥ len(x), on the screening
+// sample for stream 0, and otherwise on a Bernoulli subsample of about m
+// points drawn from the seed's stream.
+func (s *source) Problem(m int, stream uint64) engine.Problem {
+	var eng *kernel.Engine
+	switch {
+	case m >= len(s.x):
+		eng = kernel.NewEngine(s.x, s.c, s.inv, s.k)
+	case stream == 0:
+		eng = kernel.NewEngine(s.sample, 0, 1, s.k)
+	default:
+		u := bernoulli(s.x, s.c, s.inv, m, rand.New(rand.NewPCG(s.seed, stream)))
+		eng = kernel.NewEngine(u, 0, 1, s.k)
+	}
+	return newProblem(eng, s.obj, s.k)
+}
