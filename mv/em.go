@@ -35,10 +35,17 @@ type problem struct {
 	alpha float64   // Dirichlet concentration
 	scale []float64 // the data's column variances, for the degeneracy test
 
-	pass *mvkernel.Pass
-	st   *mvkernel.Stats
-	cur  *params // the parameters of the last Eval
-	next *params
+	pass   *mvkernel.Pass
+	kp     *mvkernel.Params
+	st     *mvkernel.Stats
+	cur    *params // the parameters of the last Eval
+	next   *params
+	failed bool    // the last Eval's θ had no Cholesky factor
+	points float64 // the data's total weight
+
+	proj     *params         // scratch for Project and Degenerate
+	projSt   *mvkernel.Stats // scratch for Project
+	ridgeBuf []float64
 
 	// M-step buffers
 	nk            []float64
@@ -52,10 +59,11 @@ func newProblem(k int, c Covariance, x mvkernel.Data, prior *covPrior, alpha flo
 	d := x.D
 	pr := &problem{
 		k: k, d: d, cov: c, x: x, prior: prior, alpha: alpha, scale: scale,
-		pass: mvkernel.NewPass(k, d), st: mvkernel.NewStats(k, d),
+		pass: mvkernel.NewPass(k, d), kp: mvkernel.NewParams(k, d), st: mvkernel.NewStats(k, d),
 		cur: newParams(k, d), next: newParams(k, d),
+		proj: newParams(k, d), projSt: mvkernel.NewStats(k, d), ridgeBuf: make([]float64, d*d),
 		nk: make([]float64, k), mean: mat.NewDense(k, d, nil), means: mat.NewDense(k, d, nil),
-		chol: make([]float64, d*d),
+		chol: make([]float64, d*d), points: totalWeight(x),
 	}
 	for range k {
 		pr.scatter = append(pr.scatter, mat.NewSymDense(d, nil))
@@ -69,12 +77,14 @@ func newProblem(k int, c Covariance, x mvkernel.Data, prior *covPrior, alpha flo
 func (pr *problem) Dim() int { return pr.k + pr.k*pr.d + pr.k*pr.d*(pr.d+1)/2 }
 
 // Points returns the total weight of the data.
-func (pr *problem) Points() float64 {
-	if pr.x.V == nil {
-		return float64(pr.x.N)
+func (pr *problem) Points() float64 { return pr.points }
+
+func totalWeight(x mvkernel.Data) float64 {
+	if x.V == nil {
+		return float64(x.N)
 	}
 	var s float64
-	for _, v := range pr.x.V {
+	for _, v := range x.V {
 		s += v
 	}
 	return s
@@ -123,9 +133,11 @@ func (pr *problem) decode(theta []float64, p *params) {
 	}
 }
 
-// encode sets θ from p, or returns the index of a component whose
-// covariance is not positive definite.
-func (pr *problem) encode(p *params, theta []float64) (bad int, ok bool) {
+// encode sets θ from p. A covariance with no numerical Cholesky factor is
+// given the smallest ridge, in steps of a factor 10 from 1e-14 of each
+// column's variance, that makes it positive definite; so θ is always
+// valid, and Degenerate sees the singular component.
+func (pr *problem) encode(p *params, theta []float64) {
 	k, d := pr.k, pr.d
 	for j, w := range p.w {
 		theta[j] = math.Log(w)
@@ -134,7 +146,7 @@ func (pr *problem) encode(p *params, theta []float64) (bad int, ok bool) {
 	off := k + k*d
 	for j := range k {
 		if _, ok := mvkernel.Cholesky(pr.chol, p.cov[j], d); !ok {
-			return j, false
+			pr.ridge(p.cov[j])
 		}
 		for a := range d {
 			for b := 0; b <= a; b++ {
@@ -147,22 +159,52 @@ func (pr *problem) encode(p *params, theta []float64) (bad int, ok bool) {
 			}
 		}
 	}
-	return 0, true
+}
+
+// ridge sets pr.chol to the Cholesky factor of c plus the smallest ridge
+// that gives one (see encode), leaving c as it is.
+func (pr *problem) ridge(c []float64) {
+	d := pr.d
+	r := pr.ridgeBuf
+	for eps := 1e-14; ; eps *= 10 {
+		copy(r, c)
+		for a := range d {
+			s := pr.scale[a]
+			if !(s > 0) || math.IsInf(s, 0) {
+				s = 1
+			}
+			if v := r[a*d+a]; !(v > 0) || math.IsInf(v, 0) {
+				r[a*d+a] = 0
+			}
+			r[a*d+a] += eps * s
+			for b := range d {
+				if !finite(r[a*d+b]) {
+					r[a*d+b] = 0
+				}
+			}
+		}
+		if _, ok := mvkernel.Cholesky(pr.chol, r, d); ok {
+			return
+		}
+	}
 }
 
 // Eval runs one pass at θ and returns the loss, the negative log joint
 // density −log p(x, θ) with every normalising constant (the negative
-// log-likelihood under maximum likelihood).
+// log-likelihood under maximum likelihood). It returns an error only if
+// ctx is done. A θ whose covariances have no numerical Cholesky factor
+// gets the loss NaN, and Map then leaves it as it is.
 func (pr *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	pr.decode(theta, pr.cur)
-	kp, err := pr.cur.kernelParams()
-	if err != nil {
-		return 0, pr.singular(err.(*mvkernel.NotPDError).Component)
+	if err := pr.kp.Set(pr.cur.w, pr.cur.mean, pr.cur.cov); err != nil {
+		pr.failed = true
+		return math.NaN(), nil
 	}
-	pr.pass.Run(pr.x, kp, mvkernel.Out{Stats: pr.st})
+	pr.failed = false
+	pr.pass.Run(pr.x, pr.kp, mvkernel.Out{Stats: pr.st})
 	return -(pr.st.LogL + pr.logPrior(pr.cur)), nil
 }
 
@@ -202,65 +244,111 @@ func (pr *problem) toMat(p *params, means *mat.Dense, covs []*mat.SymDense) {
 // Map writes the EM image of the last θ evaluated into dst: the weights,
 // means and covariances that maximise the expected log joint given the
 // responsibilities of the last pass (Dempster, Laird & Rubin 1977; the
-// prior's terms as Fraley & Raftery 2007).
-func (pr *problem) Map(dst []float64) error {
-	if err := pr.mstep(pr.st, pr.cur, pr.next); err != nil {
-		return err
+// prior's terms as Fraley & Raftery 2007). A component that holds no
+// points keeps its mean and covariance with weight 0; a covariance that is
+// singular (under maximum likelihood) gets the smallest ridge that makes
+// it positive definite, so that the run goes on and Degenerate then
+// disqualifies it.
+func (pr *problem) Map(dst []float64) {
+	if pr.failed {
+		pr.encode(pr.cur, dst)
+		return
 	}
-	if j, ok := pr.encode(pr.next, dst); !ok {
-		return pr.singular(j)
-	}
-	return nil
+	pr.mstep(pr.st, pr.cur, pr.next)
+	pr.encode(pr.next, dst)
 }
 
-// mstep sets next from the statistics st taken at the parameters cur.
-func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) error {
+// Project makes θ obey the covariance model after the engine has mixed
+// several θ. For the models whose constraints are affine in θ's
+// coordinates (those with the identity or a shared orientation: EII … VVI,
+// EEE, and VVV, which has none) mixing keeps them, and Project does
+// nothing; for the others it replaces the covariances by the model's
+// maximum-likelihood fit to them, one M-step with the scatters N_k Σ_k.
+func (pr *problem) Project(theta []float64) {
+	if pr.cov <= VVI || pr.cov == EEE || pr.cov == VVV {
+		return
+	}
+	pr.decode(theta, pr.proj)
+	st := pr.projSt
+	st.W = 0
+	d := pr.d
+	for j := range pr.k {
+		st.N[j] = pr.proj.w[j] * pr.Points()
+		st.W += st.N[j]
+		clear(st.S1[j*d : (j+1)*d])
+		for i, v := range pr.proj.cov[j] {
+			st.S2[j*d*d+i] = st.N[j] * v
+		}
+	}
+	saved := pr.prior
+	pr.prior = nil
+	pr.mstep(st, pr.proj, pr.proj)
+	pr.prior = saved
+	pr.encode(pr.proj, theta)
+}
+
+// Degenerate returns an error naming the first component of θ that is
+// empty, or whose covariance is nearly singular relative to the data's
+// scale (see degenerateTol), under maximum likelihood; with a prior, nil.
+func (pr *problem) Degenerate(theta []float64) error {
+	if pr.prior != nil {
+		return nil
+	}
+	pr.decode(theta, pr.proj)
+	return pr.degenerate(pr.proj)
+}
+
+// mstep sets next from the statistics st taken at the parameters cur;
+// next may be cur.
+func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 	k, d := pr.k, pr.d
 	fk := float64(k)
 	for j := range k {
 		nk := st.N[j]
-		if !(nk > 0) {
-			return fmt.Errorf("mv: component %d holds no points; use fewer components", j)
-		}
 		pr.nk[j] = nk
 		s1 := st.S1[j*d : (j+1)*d]
 		s2 := st.S2[j*d*d : (j+1)*d*d]
 		for a := range d {
-			pr.mean.Set(j, a, cur.mean[j*d+a]+s1[a]/nk)
-			for b := a; b < d; b++ {
-				pr.scatter[j].SetSym(a, b, s2[a*d+b]-s1[a]*s1[b]/nk)
+			mean := cur.mean[j*d+a]
+			if nk > 0 {
+				mean += s1[a] / nk
 			}
-			pr.prev[j].SetSym(a, a, cur.cov[j][a*d+a])
-			for b := a + 1; b < d; b++ {
+			pr.mean.Set(j, a, mean)
+			for b := a; b < d; b++ {
+				v := 0.0
+				if nk > 0 {
+					v = s2[a*d+b] - s1[a]*s1[b]/nk
+				}
+				pr.scatter[j].SetSym(a, b, v)
 				pr.prev[j].SetSym(a, b, cur.cov[j][a*d+b])
 			}
 		}
-		next.w[j] = (nk + pr.alpha - 1) / (st.W + fk*(pr.alpha-1))
+		next.w[j] = max(0, (nk+pr.alpha-1)/(st.W+fk*(pr.alpha-1)))
 	}
-	if err := covMStep(pr.cov, pr.prior, pr.nk, pr.mean, pr.scatter, pr.prev, pr.means, pr.covs); err != nil {
-		return err
-	}
+	covMStep(pr.cov, pr.prior, pr.nk, pr.mean, pr.scatter, pr.prev, pr.means, pr.covs)
 	for j := range k {
+		empty := !(pr.nk[j] > 0)
 		for a := range d {
-			next.mean[j*d+a] = pr.means.At(j, a)
+			if !empty || pr.prior != nil {
+				next.mean[j*d+a] = pr.means.At(j, a)
+			}
 			for b := range d {
-				next.cov[j][a*d+b] = pr.covs[j].At(a, b)
+				if v := pr.covs[j].At(a, b); !empty && finite(v) {
+					next.cov[j][a*d+b] = v
+				}
 			}
 		}
-		if _, ok := mvkernel.Cholesky(pr.chol, next.cov[j], d); !ok {
-			return pr.singular(j)
-		}
 	}
-	return nil
 }
 
-// singular returns the error for a component whose covariance is singular.
-func (pr *problem) singular(j int) error {
-	if pr.prior == nil {
-		return fmt.Errorf("mv: the covariance of component %d became singular under maximum likelihood (it holds %.3g points' weight in %d dimensions, or its points lie on a line, a plane or a few repeated rows); use a prior (Prior: DefaultPrior(x, K)), fewer components, or a more constrained covariance model than %v",
-			j, pr.st.N[j], pr.d, pr.cov)
+// allPD reports whether every covariance of p has a Cholesky factor.
+func (pr *problem) allPD(p *params) bool {
+	for _, c := range p.cov {
+		if _, ok := mvkernel.Cholesky(pr.chol, c, pr.d); !ok {
+			return false
+		}
 	}
-	return fmt.Errorf("mv: the covariance of component %d is not positive definite under the prior; check the prior's Scale, or scale the data", j)
+	return true
 }
 
 // degenerate returns an error naming the first component of p whose
@@ -271,17 +359,18 @@ func (pr *problem) degenerate(p *params) error {
 	r := mat.NewSymDense(d, nil)
 	var eig mat.EigenSym
 	for j := range pr.k {
+		if !(p.w[j] > 0) {
+			return fmt.Errorf("mv: component %d is empty under maximum likelihood; use fewer components, or a prior (Prior: DefaultPrior(x, K))", j)
+		}
 		for a := range d {
 			for b := a; b < d; b++ {
 				r.SetSym(a, b, p.cov[j][a*d+b]/math.Sqrt(pr.scale[a]*pr.scale[b]))
 			}
 		}
-		if !eig.Factorize(r, false) {
-			return pr.singular(j)
-		}
-		if ev := eig.Values(nil); !(ev[0] > degenerateTol) {
-			return fmt.Errorf("mv: component %d collapsed: its covariance is nearly singular (smallest eigenvalue %.2g of the data's scale) under maximum likelihood; use a prior (Prior: DefaultPrior(x, K)), fewer components, or a more constrained covariance model than %v",
-				j, ev[0], pr.cov)
+		ok := eig.Factorize(r, false)
+		if ev := eig.Values(nil); !ok || !(ev[0] > degenerateTol) {
+			return fmt.Errorf("mv: the covariance of component %d is singular under maximum likelihood (the component holds %.3g points' weight in %d dimensions, or its points lie on a line, a plane or a few repeated values); use a prior (Prior: DefaultPrior(x, K)), fewer components, or a more constrained covariance model than %v",
+				j, p.w[j]*pr.Points(), d, pr.cov)
 		}
 	}
 	return nil

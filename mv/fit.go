@@ -1,16 +1,18 @@
 package mv
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gmm-go/gmm/internal/engine"
 	"github.com/gmm-go/gmm/internal/mvkernel"
 )
 
@@ -64,15 +66,14 @@ const (
 	// screenSize is the largest data set every start runs on in full;
 	// larger data are screened on a random subsample of this size, and the
 	// best screened run is then refined on all the data.
-	screenSize = 1 << 14
+	screenSize = 8192
 	// hcSize is the largest sample the hierarchical start agglomerates: its
 	// cost grows as the square of the sample.
 	hcSize     = 1000
 	lloydIters = 10
-	// screenStream and hcStream are the random streams that draw the
-	// screening subsample and the hierarchical sample.
-	screenStream = 1 << 32
-	hcStream     = 1<<32 + 1
+	// hcStream is the random stream that draws the hierarchical sample; the
+	// engine's streams draw the subsamples (0 for the screening sample).
+	hcStream = 1<<32 - 1
 )
 
 func (s *Settings) withDefaults() Settings {
@@ -176,30 +177,53 @@ func (m *Model) checkFit(x mat.Matrix, s *Settings) (mvkernel.Data, error) {
 	return data, nil
 }
 
-// fitter holds what the runs of one fit share.
+// fitter holds what the runs of one fit share; it is the engine's Source.
 type fitter struct {
-	k      int
-	cov    Covariance
-	prior  *covPrior
-	alpha  float64
-	s      *Settings
-	all    mvkernel.Data // the data
-	screen mvkernel.Data // the data the starts run on: all or a subsample
-	scale  []float64     // the data's column variances
+	k     int
+	cov   Covariance
+	prior *covPrior
+	alpha float64
+	s     *Settings
+	all   mvkernel.Data // the data
+	scale []float64     // the data's column variances
+
+	mu   sync.Mutex
+	subs map[[2]uint64]mvkernel.Data // subsamples drawn, by size and stream
 }
 
 func newFitter(m *Model, data mvkernel.Data, s *Settings) *fitter {
-	f := &fitter{k: m.K, cov: m.Covariance, alpha: m.Prior.alpha(), s: s, all: data, screen: data}
+	f := &fitter{k: m.K, cov: m.Covariance, alpha: m.Prior.alpha(), s: s, all: data, subs: map[[2]uint64]mvkernel.Data{}}
 	if m.Prior.hasNIW() {
 		q := m.Prior.clone()
 		f.prior = &covPrior{MeanLoc: q.MeanLoc, Shrinkage: q.Shrinkage, DoF: q.DoF, Scale: q.Scale}
 	}
-	if data.N > screenSize {
-		rng := rand.New(rand.NewPCG(s.Seed, screenStream))
-		f.screen = subsample(data, screenSize, rng)
-	}
 	f.scale = colVar(data)
 	return f
+}
+
+// Len returns the number of rows.
+func (f *fitter) Len() int { return f.all.N }
+
+// Problem returns a problem on all the rows if m ≥ Len, and otherwise on m
+// rows drawn without replacement from the random stream stream.
+func (f *fitter) Problem(m int, stream uint64) engine.Problem {
+	return newProblem(f.k, f.cov, f.sample(m, stream), f.prior, f.alpha, f.scale)
+}
+
+// sample returns the subsample of m rows from stream, drawing it once.
+func (f *fitter) sample(m int, stream uint64) mvkernel.Data {
+	if m >= f.all.N {
+		return f.all
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := [2]uint64{uint64(m), stream}
+	if x, ok := f.subs[key]; ok {
+		return x
+	}
+	x := subsample(f.all, m, rand.New(rand.NewPCG(f.s.Seed, stream)))
+	f.subs[key] = x
+	return x
 }
 
 // colVar returns the weighted variances of the columns.
@@ -255,16 +279,8 @@ func subsample(x mvkernel.Data, m int, rng *rand.Rand) mvkernel.Data {
 	return out
 }
 
-// outcome is one start's run.
-type outcome struct {
-	start  int
-	theta  []float64
-	loss   []float64
-	conv   bool
-	err    error
-	params *params
-}
-
+// fit runs the engine from the starting points and returns the winner's
+// parameters.
 func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 	if f.prior == nil {
 		for j, v := range f.scale {
@@ -273,90 +289,35 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 			}
 		}
 	}
-	starts := f.starts()
-	outs := make([]outcome, len(starts))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i, st := range starts {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			outs[i] = f.runFrom(ctx, f.screen, st.labels, st.rows, st.index)
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	screen := f.Problem(screenSize, 0).(*problem)
+	starts, err := f.starts(screen)
+	if err != nil {
 		return nil, nil, err
 	}
-	best := -1
-	for i, o := range outs {
-		if o.err == nil && (best < 0 || o.loss[len(o.loss)-1] < outs[best].loss[len(outs[best].loss)-1]) {
-			best = i
+	es := &engine.Settings{MaxSteps: f.s.MaxSteps, Tol: f.s.Tol, ScreenSize: screenSize, FullRuns: len(starts)}
+	r, err := engine.Fit(ctx, f, starts, es)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
 		}
-	}
-	if best < 0 {
-		return nil, nil, outs[0].err
-	}
-	o := outs[best]
-	if f.screen.N != f.all.N {
-		pr := f.problem(f.all)
-		r := runEM(ctx, pr, slices.Clone(o.theta), f.s.MaxSteps, f.s.Tol)
-		if r.err == nil {
-			r.err = f.check(pr)
+		var de *engine.DegenerateError
+		if errors.As(err, &de) {
+			return nil, nil, de.Err
 		}
-		if r.err != nil {
-			return nil, nil, r.err
-		}
-		o = outcome{start: o.start, theta: r.theta, loss: r.loss, conv: r.converged, params: pr.cur}
+		return nil, nil, err
 	}
-	res := &Result{Loss: o.loss, Converged: o.conv, Steps: len(o.loss) - 1, Restarts: len(starts), Best: o.start}
-	return o.params, res, nil
+	p := newParams(f.k, f.all.D)
+	screen.decode(r.Theta, p)
+	res := &Result{Loss: r.Losses, Converged: r.Converged, Steps: r.Steps, Restarts: len(starts), Best: r.Best}
+	return p, res, nil
 }
 
-func (f *fitter) problem(x mvkernel.Data) *problem {
-	return newProblem(f.k, f.cov, x, f.prior, f.alpha, f.scale)
-}
-
-// check returns an error if the last pass's parameters are degenerate
-// under maximum likelihood.
-func (f *fitter) check(pr *problem) error {
-	if f.prior != nil {
-		return nil
-	}
-	return pr.degenerate(pr.cur)
-}
-
-// runFrom runs EM on x from the start given by the labels of the rows
-// listed (all rows if rows is nil).
-func (f *fitter) runFrom(ctx context.Context, x mvkernel.Data, labels, rows []int, start int) outcome {
-	pr := f.problem(x)
-	theta := make([]float64, pr.Dim())
-	if err := f.startTheta(pr, x, labels, rows, theta); err != nil {
-		return outcome{start: start, err: err}
-	}
-	r := runEM(ctx, pr, theta, f.s.MaxSteps, f.s.Tol)
-	if r.err == nil {
-		r.err = f.check(pr)
-	}
-	return outcome{start: start, theta: r.theta, loss: r.loss, conv: r.converged, err: r.err, params: pr.cur}
-}
-
-// start is a starting partition of some rows of the fit data.
-type start struct {
-	index  int
-	labels []int
-	rows   []int // the rows labelled; nil: all
-}
-
-// starts returns the hierarchical start and the k-means++ starts, without
-// repeats.
-func (f *fitter) starts() []start {
-	x := f.screen
-	y := whiten(x, f.scale)
+// starts returns the starting points as θ, computed on the screening
+// problem's rows: the VVV-criterion agglomeration, Ward's, and the
+// k-means++ partitions, each partition once.
+func (f *fitter) starts(pr *problem) ([][]float64, error) {
+	x := pr.x
 	d := x.D
-	var out []start
-	// The hierarchical start, on at most hcSize rows.
 	m := min(x.N, hcSize)
 	var rows []int
 	hx := x
@@ -370,20 +331,38 @@ func (f *fitter) starts() []start {
 		}
 	}
 	hy := scaledSVD(hx, f.scale)
-	fine := ward(hy, m, d, vvvGroups(m, d, f.k))
-	out = append(out, start{index: 0, labels: agglomerateVVV(hy, m, d, fine, f.k), rows: rows})
-	if z := ward(hy, m, d, f.k); !samePartition(z, out[0].labels) {
-		out = append(out, start{index: 1, labels: z, rows: rows})
+	parts := [][]int{agglomerateVVV(hy, m, d, ward(hy, m, d, vvvGroups(m, d, f.k)), f.k)}
+	if z := ward(hy, m, d, f.k); !samePartition(z, parts[0]) {
+		parts = append(parts, z)
 	}
+	var out [][]float64
+	var firstErr error
+	add := func(z, rows []int) {
+		theta := make([]float64, pr.Dim())
+		if err := f.startTheta(pr, x, z, rows, theta); err != nil {
+			firstErr = cmp.Or(firstErr, err)
+			return
+		}
+		out = append(out, theta)
+	}
+	for _, z := range parts {
+		add(z, rows)
+	}
+	y := whiten(x, f.scale)
+	var seen [][]int
 	for r := 1; r <= f.s.Restarts; r++ {
 		rng := rand.New(rand.NewPCG(f.s.Seed, uint64(r)))
 		z := kmeans(y, x.N, d, f.k, lloydIters, rng)
-		if slices.ContainsFunc(out, func(s start) bool { return s.rows == nil && samePartition(s.labels, z) }) {
+		if slices.ContainsFunc(seen, func(s []int) bool { return samePartition(s, z) }) {
 			continue
 		}
-		out = append(out, start{index: r + 1, labels: z})
+		seen = append(seen, z)
+		add(z, nil)
 	}
-	return out
+	if len(out) == 0 {
+		return nil, firstErr
+	}
+	return out, nil
 }
 
 // samePartition reports whether two labellings split the points alike.
@@ -453,20 +432,15 @@ func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, th
 		}
 	}
 	next := newParams(k, d)
-	err := pr.mstep(st, cur, next)
-	if err != nil {
+	pr.mstep(st, cur, next)
+	if !pr.allPD(next) {
 		for j := range k {
 			for a := range d {
 				st.S2[j*d*d+a*d+a] += 1e-3 * st.N[j] * f.scale[a]
 			}
 		}
-		err = pr.mstep(st, cur, next)
+		pr.mstep(st, cur, next)
 	}
-	if err != nil {
-		return err
-	}
-	if j, ok := pr.encode(next, theta); !ok {
-		return pr.singular(j)
-	}
+	pr.encode(next, theta)
 	return nil
 }
