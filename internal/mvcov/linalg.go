@@ -1,0 +1,132 @@
+package mvcov
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/lapack64"
+)
+
+// The matrices below are d×d, stored row-major and in full in a []float64.
+
+func symView(a []float64, d int) blas64.Symmetric {
+	return blas64.Symmetric{Uplo: blas.Upper, N: d, Stride: d, Data: a}
+}
+
+func genView(a []float64, d int) blas64.General {
+	return blas64.General{Rows: d, Cols: d, Stride: d, Data: a}
+}
+
+// mul sets c = a·b.
+func mul(c, a, b []float64, d int) {
+	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, genView(a, d), genView(b, d), 0, genView(c, d))
+}
+
+// eigen sets vec to the eigenvectors of the symmetric a (as columns) and val
+// to its eigenvalues in ascending order. It reports false if LAPACK's Dsyev
+// failed to converge.
+func (ws *Workspace) eigen(val, vec, a []float64) bool {
+	copy(vec, a)
+	return lapack64.Syev(lapack.EVCompute, symView(vec, ws.d), val, ws.work, len(ws.work))
+}
+
+// maxEigen returns the largest eigenvalue of the symmetric a.
+func (ws *Workspace) maxEigen(a []float64) float64 {
+	copy(ws.m1, a)
+	if !lapack64.Syev(lapack.EVNone, symView(ws.m1, ws.d), ws.sv, ws.work, len(ws.work)) {
+		return math.NaN()
+	}
+	return ws.sv[ws.d-1]
+}
+
+// cholesky factors a copy of the symmetric a into ws.m1 (upper triangle)
+// and returns log det a and the squared ratio of the smallest to the largest
+// diagonal entry of the factor, an estimate of the reciprocal condition
+// number that mclust compares with the machine epsilon. ok is false if a is
+// not numerically positive definite.
+func (ws *Workspace) cholesky(a []float64) (logdet, rcond float64, ok bool) {
+	d := ws.d
+	copy(ws.m1, a)
+	if _, ok := lapack64.Potrf(symView(ws.m1, d)); !ok {
+		return 0, 0, false
+	}
+	lo, hi := math.Inf(1), 0.0
+	for i := range d {
+		r := ws.m1[i*d+i]
+		logdet += 2 * math.Log(r)
+		lo, hi = min(lo, r), max(hi, r)
+	}
+	return logdet, (lo / hi) * (lo / hi), true
+}
+
+// inverse sets dst to the inverse of the positive definite a and returns
+// log det a; ok is false if a is not numerically positive definite.
+func (ws *Workspace) inverse(dst, a []float64) (logdet float64, ok bool) {
+	d := ws.d
+	logdet, _, ok = ws.cholesky(a)
+	if !ok {
+		return 0, false
+	}
+	t := blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: d, Stride: d, Data: ws.m1}
+	if _, ok := lapack64.Potri(t); !ok {
+		return 0, false
+	}
+	for i := range d {
+		for j := i; j < d; j++ {
+			dst[i*d+j] = ws.m1[i*d+j]
+			dst[j*d+i] = ws.m1[i*d+j]
+		}
+	}
+	return logdet, true
+}
+
+// polar sets q to the orthogonal polar factor U Vᵀ of g = U S Vᵀ, the
+// orthogonal matrix that maximises tr(gᵀq) (ten Berge 1983). g is
+// overwritten. It reports false if LAPACK's Dgesvd failed to converge.
+func (ws *Workspace) polar(q, g []float64) bool {
+	d := ws.d
+	ok := lapack64.Gesvd(lapack.SVDAll, lapack.SVDAll, genView(g, d), genView(ws.u, d), genView(ws.vt, d),
+		ws.sv, ws.work, len(ws.work))
+	if ok {
+		mul(q, ws.u, ws.vt, d)
+	}
+	return ok
+}
+
+// geomean returns (Π v_j)^(1/len v), computed through logarithms.
+func geomean(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += math.Log(x)
+	}
+	return math.Exp(s / float64(len(v)))
+}
+
+// trace returns the trace of the d×d matrix a.
+func trace(a []float64, d int) float64 {
+	var s float64
+	for i := range d {
+		s += a[i*d+i]
+	}
+	return s
+}
+
+// trProd returns tr(a·b) for symmetric a and b.
+func trProd(a, b []float64) float64 {
+	var s float64
+	for i, v := range a {
+		s += v * b[i]
+	}
+	return s
+}
+
+// relChange returns max_i |a_i − b_i| / |b_i| for positive b.
+func relChange(a, b []float64) float64 {
+	var e float64
+	for i, v := range a {
+		e = max(e, math.Abs(v-b[i])/b[i])
+	}
+	return e
+}
