@@ -3,6 +3,8 @@ package mv
 import (
 	"fmt"
 	"strings"
+
+	"github.com/gmm-go/gmm/internal/mvcov"
 )
 
 // Covariance is one of mclust's fourteen covariance models. Each writes
@@ -95,23 +97,4 @@ func (c Covariance) letters() (vol, shape, orient byte) {
 // model for k components in d dimensions, as mclust's nVarParams counts
 // them: 1 or K for the volume (E or V), d − 1 or K(d − 1) for the shape
 // (E or V; none for I), d(d − 1)/2 or K·d(d − 1)/2 for the orientation.
-func (c Covariance) numCovParams(k, d int) int {
-	vol, shape, orient := c.letters()
-	n := 1
-	if vol == 'V' {
-		n = k
-	}
-	switch shape {
-	case 'E':
-		n += d - 1
-	case 'V':
-		n += k * (d - 1)
-	}
-	switch orient {
-	case 'E':
-		n += d * (d - 1) / 2
-	case 'V':
-		n += k * d * (d - 1) / 2
-	}
-	return n
-}
+func (c Covariance) numCovParams(k, d int) int { return mvcov.Model(c).NumParams(k, d) }

@@ -2,21 +2,63 @@ package mv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gmm-go/gmm/internal/mvcov"
 	"github.com/gmm-go/gmm/internal/mvkernel"
 )
 
-// degenerateTol is the relative threshold of the test for degenerate
-// components: a covariance with an eigenvalue below degenerateTol, once the
-// data's columns are scaled to unit variance, is numerically singular (a
-// standard deviation 1e-5 of the data's in some direction), which under
-// maximum likelihood means the component has collapsed onto fewer points
-// than it has dimensions, onto a subspace, or onto tied values.
-const degenerateTol = 1e-10
+// degenerateTol is the smallest relative threshold of the test for
+// degenerate components: a covariance with an eigenvalue below
+// degenerateTol, once the data's columns are scaled to unit variance, is
+// numerically singular (a standard deviation 1e-5 of the data's in some
+// direction), which under maximum likelihood means the component has
+// collapsed onto fewer points than it has dimensions or onto a subspace.
+//
+// Data rounded to a grid (iris's measurements are in steps of 0.1) also
+// let a component collapse onto points that share a value in some
+// direction, with a variance far below the grid's. With δ_j the smallest
+// gap between distinct values of column j (on the screening sample) and
+// var_j its variance, the threshold is raised to min_j δ_j²/(resolutionDiv
+// · var_j): a spread of points over at least two grid values has a variance
+// of order δ²/4 or more, and one that is tied in some direction has one
+// many times below δ². For data with no grid, δ_j is tiny and the
+// threshold stays at degenerateTol.
+const (
+	degenerateTol = 1e-10
+	resolutionDiv = 100
+)
+
+// threshold returns the relative eigenvalue threshold for x with column
+// variances scale (see degenerateTol).
+func threshold(x mvkernel.Data, scale []float64) float64 {
+	t := math.Inf(1)
+	col := make([]float64, x.N)
+	for j := range x.D {
+		for i := range x.N {
+			col[i] = x.X[i*x.Stride+j]
+		}
+		slices.Sort(col)
+		gap := math.Inf(1)
+		for i := 1; i < len(col); i++ {
+			if g := col[i] - col[i-1]; g > 0 {
+				gap = min(gap, g)
+			}
+		}
+		if scale[j] > 0 && !math.IsInf(gap, 1) {
+			t = min(t, gap*gap/(resolutionDiv*scale[j]))
+		}
+	}
+	if math.IsInf(t, 1) {
+		return degenerateTol
+	}
+	return max(t, degenerateTol)
+}
 
 // problem is one EM fit of a model to data, over a flat parameter vector
 //
@@ -31,9 +73,10 @@ type problem struct {
 	k, d  int
 	cov   Covariance
 	x     mvkernel.Data
-	prior *covPrior // nil: maximum likelihood for the means and covariances
-	alpha float64   // Dirichlet concentration
-	scale []float64 // the data's column variances, for the degeneracy test
+	prior *mvcov.Prior // nil: maximum likelihood for the means and covariances
+	alpha float64      // Dirichlet concentration
+	scale []float64    // the data's column variances, for the degeneracy test
+	tiny  float64      // the relative eigenvalue threshold of the test
 
 	pass   *mvkernel.Pass
 	kp     *mvkernel.Params
@@ -52,18 +95,19 @@ type problem struct {
 	mean, means   *mat.Dense
 	scatter, covs []*mat.SymDense
 	prev          []*mat.SymDense
+	ws            *mvcov.Workspace
 	chol          []float64
 }
 
-func newProblem(k int, c Covariance, x mvkernel.Data, prior *covPrior, alpha float64, scale []float64) *problem {
+func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha float64, scale []float64, tiny float64) *problem {
 	d := x.D
 	pr := &problem{
-		k: k, d: d, cov: c, x: x, prior: prior, alpha: alpha, scale: scale,
+		k: k, d: d, cov: c, x: x, prior: prior, alpha: alpha, scale: scale, tiny: tiny,
 		pass: mvkernel.NewPass(k, d), kp: mvkernel.NewParams(k, d), st: mvkernel.NewStats(k, d),
 		cur: newParams(k, d), next: newParams(k, d),
 		proj: newParams(k, d), projSt: mvkernel.NewStats(k, d), ridgeBuf: make([]float64, d*d),
 		nk: make([]float64, k), mean: mat.NewDense(k, d, nil), means: mat.NewDense(k, d, nil),
-		chol: make([]float64, d*d), points: totalWeight(x),
+		chol: make([]float64, d*d), points: totalWeight(x), ws: mvcov.NewWorkspace(k, d),
 	}
 	for range k {
 		pr.scatter = append(pr.scatter, mat.NewSymDense(d, nil))
@@ -169,10 +213,7 @@ func (pr *problem) ridge(c []float64) {
 	for eps := 1e-14; ; eps *= 10 {
 		copy(r, c)
 		for a := range d {
-			s := pr.scale[a]
-			if !(s > 0) || math.IsInf(s, 0) {
-				s = 1
-			}
+			s := pr.unit(a)
 			if v := r[a*d+a]; !(v > 0) || math.IsInf(v, 0) {
 				r[a*d+a] = 0
 			}
@@ -223,7 +264,7 @@ func (pr *problem) logPrior(p *params) float64 {
 	}
 	if pr.prior != nil {
 		pr.toMat(p, pr.means, pr.covs)
-		lp += covLogPrior(pr.cov, pr.prior, pr.means, pr.covs)
+		lp += mvcov.LogPrior(mvcov.Model(pr.cov), pr.prior, pr.means, pr.covs)
 	}
 	return lp
 }
@@ -291,54 +332,102 @@ func (pr *problem) Project(theta []float64) {
 // empty, or whose covariance is nearly singular relative to the data's
 // scale (see degenerateTol), under maximum likelihood; with a prior, nil.
 func (pr *problem) Degenerate(theta []float64) error {
-	if pr.prior != nil {
-		return nil
-	}
 	pr.decode(theta, pr.proj)
 	return pr.degenerate(pr.proj)
 }
 
+// emptyTol is the share of the data's weight below which a component
+// counts as empty: its mean and covariance are then left as they are.
+const emptyTol = 1e-12
+
 // mstep sets next from the statistics st taken at the parameters cur;
-// next may be cur.
+// next may be cur. A component that holds (almost) no weight keeps its mean
+// and covariance, with weight (N_k + α − 1)/(n + K(α − 1)), which is 0
+// under maximum likelihood. If the model's M-step finds a covariance
+// singular, that covariance is set to 1e-14 of the data's variances (all
+// of them, if they are singular together), so that the run goes on and
+// Degenerate disqualifies it.
 func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 	k, d := pr.k, pr.d
 	fk := float64(k)
+	empty := make([]bool, k)
 	for j := range k {
 		nk := st.N[j]
-		pr.nk[j] = nk
+		empty[j] = !(nk > emptyTol*st.W)
 		s1 := st.S1[j*d : (j+1)*d]
 		s2 := st.S2[j*d*d : (j+1)*d*d]
+		pr.nk[j] = nk
+		if empty[j] {
+			pr.nk[j] = emptyTol * st.W
+		}
 		for a := range d {
 			mean := cur.mean[j*d+a]
-			if nk > 0 {
+			if !empty[j] {
 				mean += s1[a] / nk
 			}
 			pr.mean.Set(j, a, mean)
 			for b := a; b < d; b++ {
-				v := 0.0
-				if nk > 0 {
+				v := pr.nk[j] * cur.cov[j][a*d+b]
+				if !empty[j] {
 					v = s2[a*d+b] - s1[a]*s1[b]/nk
 				}
 				pr.scatter[j].SetSym(a, b, v)
 				pr.prev[j].SetSym(a, b, cur.cov[j][a*d+b])
 			}
 		}
-		next.w[j] = max(0, (nk+pr.alpha-1)/(st.W+fk*(pr.alpha-1)))
+		next.w[j] = max(0, (max(nk, 0)+pr.alpha-1)/(st.W+fk*(pr.alpha-1)))
 	}
-	covMStep(pr.cov, pr.prior, pr.nk, pr.mean, pr.scatter, pr.prev, pr.means, pr.covs)
+	err := mvcov.MStep(mvcov.Model(pr.cov), pr.prior, pr.nk, pr.mean, pr.scatter, pr.prev, pr.means, pr.covs, pr.ws)
+	if err != nil {
+		pr.collapse(err, cur, next)
+		return
+	}
 	for j := range k {
-		empty := !(pr.nk[j] > 0)
 		for a := range d {
-			if !empty || pr.prior != nil {
+			if !empty[j] || pr.prior != nil {
 				next.mean[j*d+a] = pr.means.At(j, a)
 			}
 			for b := range d {
-				if v := pr.covs[j].At(a, b); !empty && finite(v) {
-					next.cov[j][a*d+b] = v
+				if !empty[j] {
+					next.cov[j][a*d+b] = pr.covs[j].At(a, b)
 				}
 			}
 		}
 	}
+}
+
+// collapse sets next after an M-step that failed with err: cur's means
+// and covariances, with the singular ones set to 1e-14 of the data's
+// variances.
+func (pr *problem) collapse(err error, cur, next *params) {
+	d := pr.d
+	copy(next.mean, cur.mean)
+	for j := range pr.k {
+		copy(next.cov[j], cur.cov[j])
+	}
+	which := -1
+	var se *mvcov.SingularError
+	if errors.As(err, &se) {
+		which = se.Component
+	}
+	for j := range pr.k {
+		if which >= 0 && j != which {
+			continue
+		}
+		c := next.cov[j]
+		clear(c)
+		for a := range d {
+			c[a*d+a] = 1e-14 * pr.unit(a)
+		}
+	}
+}
+
+// unit returns the variance of column a, or 1 if it is 0.
+func (pr *problem) unit(a int) float64 {
+	if s := pr.scale[a]; s > 0 && !math.IsInf(s, 0) {
+		return s
+	}
+	return 1
 }
 
 // allPD reports whether every covariance of p has a Cholesky factor.
@@ -359,16 +448,18 @@ func (pr *problem) degenerate(p *params) error {
 	r := mat.NewSymDense(d, nil)
 	var eig mat.EigenSym
 	for j := range pr.k {
-		if !(p.w[j] > 0) {
+		if pr.prior == nil && !(p.w[j] > emptyTol) {
 			return fmt.Errorf("mv: component %d is empty under maximum likelihood; use fewer components, or a prior (Prior: DefaultPrior(x, K))", j)
 		}
 		for a := range d {
 			for b := a; b < d; b++ {
-				r.SetSym(a, b, p.cov[j][a*d+b]/math.Sqrt(pr.scale[a]*pr.scale[b]))
+				r.SetSym(a, b, p.cov[j][a*d+b]/math.Sqrt(pr.unit(a)*pr.unit(b)))
 			}
 		}
 		ok := eig.Factorize(r, false)
-		if ev := eig.Values(nil); !ok || !(ev[0] > degenerateTol) {
+		if ev := eig.Values(nil); (!ok || !(ev[0] > pr.tiny)) && pr.prior != nil {
+			return fmt.Errorf("mv: the covariance of component %d is numerically singular even under the prior; scale the data, or give the prior a larger Scale", j)
+		} else if !ok || !(ev[0] > pr.tiny) {
 			return fmt.Errorf("mv: the covariance of component %d is singular under maximum likelihood (the component holds %.3g points' weight in %d dimensions, or its points lie on a line, a plane or a few repeated values); use a prior (Prior: DefaultPrior(x, K)), fewer components, or a more constrained covariance model than %v",
 				j, p.w[j]*pr.Points(), d, pr.cov)
 		}

@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gmm-go/gmm/internal/engine"
+	"github.com/gmm-go/gmm/internal/mvcov"
 	"github.com/gmm-go/gmm/internal/mvkernel"
 )
 
@@ -181,11 +182,12 @@ func (m *Model) checkFit(x mat.Matrix, s *Settings) (mvkernel.Data, error) {
 type fitter struct {
 	k     int
 	cov   Covariance
-	prior *covPrior
+	prior *mvcov.Prior
 	alpha float64
 	s     *Settings
 	all   mvkernel.Data // the data
 	scale []float64     // the data's column variances
+	tiny  float64       // the degeneracy test's threshold
 
 	mu   sync.Mutex
 	subs map[[2]uint64]mvkernel.Data // subsamples drawn, by size and stream
@@ -195,9 +197,10 @@ func newFitter(m *Model, data mvkernel.Data, s *Settings) *fitter {
 	f := &fitter{k: m.K, cov: m.Covariance, alpha: m.Prior.alpha(), s: s, all: data, subs: map[[2]uint64]mvkernel.Data{}}
 	if m.Prior.hasNIW() {
 		q := m.Prior.clone()
-		f.prior = &covPrior{MeanLoc: q.MeanLoc, Shrinkage: q.Shrinkage, DoF: q.DoF, Scale: q.Scale}
+		f.prior = q.niw()
 	}
 	f.scale = colVar(data)
+	f.tiny = threshold(f.sample(screenSize, 0), f.scale)
 	return f
 }
 
@@ -207,7 +210,7 @@ func (f *fitter) Len() int { return f.all.N }
 // Problem returns a problem on all the rows if m ≥ Len, and otherwise on m
 // rows drawn without replacement from the random stream stream.
 func (f *fitter) Problem(m int, stream uint64) engine.Problem {
-	return newProblem(f.k, f.cov, f.sample(m, stream), f.prior, f.alpha, f.scale)
+	return newProblem(f.k, f.cov, f.sample(m, stream), f.prior, f.alpha, f.scale, f.tiny)
 }
 
 // sample returns the subsample of m rows from stream, drawing it once.

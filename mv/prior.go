@@ -1,10 +1,14 @@
 package mv
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gmm-go/gmm/internal/mvcov"
 )
 
 // Prior holds the hyperparameters of the conjugate prior of Fraley &
@@ -24,11 +28,15 @@ import (
 //
 // The zero Prior{} means no prior: Fit then maximises the likelihood, as
 // mclust does by default and scikit-learn's GaussianMixture always does. A
-// Concentration of 0 means 1, the flat Dirichlet. MeanLoc, Shrinkage, DoF
-// and Scale are given together or not at all: MeanLoc of length d, finite;
-// Shrinkage positive and finite; DoF greater than d − 1; Scale d×d,
-// symmetric positive definite. With them, no component can collapse, and
-// Fit finds the maximum a posteriori fit.
+// Concentration of 0 means 1, the flat Dirichlet. If any of MeanLoc,
+// Shrinkage, DoF and Scale is set, Scale must be d×d, finite and positive
+// definite, DoF finite and greater than d − 1, Shrinkage finite and ≥ 0
+// (0 puts no prior on the means), and, if Shrinkage > 0, MeanLoc of length
+// d and finite. With them no component can collapse, and Fit finds the
+// maximum a posteriori fit. mclust restricts the prior for some models and
+// has none for VEE, EVE, VVE and EVV, which get VVV's (an independent
+// Normal-InverseWishart for each component at the constrained Σ_k); the
+// log prior density is that of internal/mvcov.LogPrior.
 type Prior struct {
 	Concentration float64       // Dirichlet α
 	MeanLoc       []float64     // μ0
@@ -64,32 +72,15 @@ func (p *Prior) Validate(d int) error {
 	if !p.hasNIW() {
 		return nil
 	}
-	switch {
-	case len(p.MeanLoc) != d:
-		return fmt.Errorf("mv: prior MeanLoc has %d values for %d columns; give one per column (DefaultPrior sets all four fields)", len(p.MeanLoc), d)
-	case !(p.Shrinkage > 0) || math.IsInf(p.Shrinkage, 0):
-		return fmt.Errorf("mv: prior Shrinkage is %v; it must be positive and finite (mclust uses 0.01)", p.Shrinkage)
-	case !(p.DoF > float64(d-1)) || math.IsInf(p.DoF, 0):
-		return fmt.Errorf("mv: prior DoF is %v; it must be finite and greater than d − 1 = %d (mclust uses d + 2)", p.DoF, d-1)
-	case p.Scale == nil:
-		return fmt.Errorf("mv: prior Scale is nil; give a %d×%d positive definite matrix (mclust uses the data's covariance / K^(2/d))", d, d)
-	}
-	for j, v := range p.MeanLoc {
-		if !finite(v) {
-			return fmt.Errorf("mv: prior MeanLoc[%d] is %v; it must be finite", j, v)
-		}
-	}
-	if r := p.Scale.SymmetricDim(); r != d {
-		return fmt.Errorf("mv: prior Scale is %d×%d for %d columns; it must be %d×%d", r, r, d, d, d)
-	}
-	if !finiteSym(p.Scale) {
-		return fmt.Errorf("mv: prior Scale has a value that is not finite")
-	}
-	var c mat.Cholesky
-	if !c.Factorize(p.Scale) {
-		return fmt.Errorf("mv: prior Scale is not positive definite; if it came from DefaultPrior, some columns of the data are collinear or constant: drop them")
+	if err := p.niw().Check(d); err != nil {
+		return errors.New("mv: " + strings.TrimPrefix(err.Error(), "mvcov: "))
 	}
 	return nil
+}
+
+// niw returns the Normal-InverseWishart part of p.
+func (p *Prior) niw() *mvcov.Prior {
+	return &mvcov.Prior{MeanLoc: p.MeanLoc, Shrinkage: p.Shrinkage, DoF: p.DoF, Scale: p.Scale}
 }
 
 // DefaultPrior returns the prior of mclust's priorControl() for k
