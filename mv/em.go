@@ -2,10 +2,10 @@ package mv
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -84,6 +84,7 @@ type problem struct {
 	cur    *params // the parameters of the last Eval
 	next   *params
 	failed bool    // the last Eval's θ had no Cholesky factor
+	mapErr error   // why an M-step of this run found a covariance singular
 	points float64 // the data's total weight
 
 	proj     *params         // scratch for Project and Degenerate
@@ -321,17 +322,23 @@ func (pr *problem) Project(theta []float64) {
 			st.S2[j*d*d+i] = st.N[j] * v
 		}
 	}
-	saved := pr.prior
+	saved, savedErr := pr.prior, pr.mapErr
 	pr.prior = nil
 	pr.mstep(st, pr.proj, pr.proj)
-	pr.prior = saved
+	pr.prior, pr.mapErr = saved, savedErr
 	pr.encode(pr.proj, theta)
+
 }
 
 // Degenerate returns an error naming the first component of θ that is
-// empty, or whose covariance is nearly singular relative to the data's
-// scale (see degenerateTol), under maximum likelihood; with a prior, nil.
+// empty under maximum likelihood, or whose covariance is nearly singular
+// relative to the data's scale (see degenerateTol), or the error of an
+// M-step of the run that found a covariance singular; otherwise nil. A
+// problem serves one run, so that error belongs to it.
 func (pr *problem) Degenerate(theta []float64) error {
+	if pr.mapErr != nil {
+		return pr.mapErr
+	}
 	pr.decode(theta, pr.proj)
 	return pr.degenerate(pr.proj)
 }
@@ -344,9 +351,7 @@ const emptyTol = 1e-12
 // next may be cur. A component that holds (almost) no weight keeps its mean
 // and covariance, with weight (N_k + α − 1)/(n + K(α − 1)), which is 0
 // under maximum likelihood. If the model's M-step finds a covariance
-// singular, that covariance is set to 1e-14 of the data's variances (all
-// of them, if they are singular together), so that the run goes on and
-// Degenerate disqualifies it.
+// singular, see collapse.
 func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 	k, d := pr.k, pr.d
 	fk := float64(k)
@@ -396,29 +401,13 @@ func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 	}
 }
 
-// collapse sets next after an M-step that failed with err: cur's means
-// and covariances, with the singular ones set to 1e-14 of the data's
-// variances.
+// collapse sets next after an M-step that failed with err: it leaves the
+// parameters as they are, so that the run stops, and records err for
+// Degenerate, which disqualifies the run.
 func (pr *problem) collapse(err error, cur, next *params) {
-	d := pr.d
-	copy(next.mean, cur.mean)
-	for j := range pr.k {
-		copy(next.cov[j], cur.cov[j])
-	}
-	which := -1
-	var se *mvcov.SingularError
-	if errors.As(err, &se) {
-		which = se.Component
-	}
-	for j := range pr.k {
-		if which >= 0 && j != which {
-			continue
-		}
-		c := next.cov[j]
-		clear(c)
-		for a := range d {
-			c[a*d+a] = 1e-14 * pr.unit(a)
-		}
+	next.copyFrom(cur)
+	if pr.mapErr == nil {
+		pr.mapErr = fmt.Errorf("mv: %s", strings.TrimPrefix(err.Error(), "mvcov: "))
 	}
 }
 

@@ -394,7 +394,7 @@ func samePartition(a, b []int) bool {
 // Where the M-step's covariance is singular (a group with fewer points than
 // dimensions under maximum likelihood), a ridge of 1e-3 of each column's
 // variance is added to the groups' scatters, once; this shapes only the
-// start.
+// start. If the M-step still fails, so does the start.
 func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, theta []float64) error {
 	k, d := f.k, x.D
 	st := mvkernel.NewStats(k, d)
@@ -434,15 +434,27 @@ func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, th
 			}
 		}
 	}
+	for j := range k {
+		cur.w[j] = st.N[j] / st.W
+		for a := range d {
+			cur.cov[j][a*d+a] = f.scale[a]
+		}
+	}
 	next := newParams(k, d)
+	pr.mapErr = nil
 	pr.mstep(st, cur, next)
-	if !pr.allPD(next) {
+	if pr.mapErr != nil || !pr.allPD(next) {
 		for j := range k {
 			for a := range d {
 				st.S2[j*d*d+a*d+a] += 1e-3 * st.N[j] * f.scale[a]
 			}
 		}
+		pr.mapErr = nil
 		pr.mstep(st, cur, next)
+	}
+	if err := pr.mapErr; err != nil {
+		pr.mapErr = nil
+		return err
 	}
 	pr.encode(next, theta)
 	return nil
