@@ -311,6 +311,7 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 	}
 	p := newParams(f.k, f.all.D)
 	screen.decode(r.Theta, p)
+	p.sort()
 	res := &Result{Loss: r.Losses, Converged: r.Converged, Steps: r.Steps, Restarts: len(starts), Best: r.Best}
 	return p, res, nil
 }

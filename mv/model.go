@@ -3,6 +3,7 @@ package mv
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -14,7 +15,8 @@ import (
 // parameters. Set K, Covariance and Prior, then call Fit, which sets
 // Weights, Means and Covariances: the mixing weights (length K), the
 // component means (the rows of a K×d matrix) and the K covariance matrices,
-// equal where the model says so.
+// equal where the model says so. Fit numbers the components in increasing
+// order of their means, compared column by column.
 type Model struct {
 	K          int
 	Covariance Covariance
@@ -156,6 +158,26 @@ func newParams(k, d int) *params {
 		p.cov[i] = make([]float64, d*d)
 	}
 	return p
+}
+
+// sort puts the components in increasing order of their means, compared
+// column by column.
+func (p *params) sort() {
+	d := p.d
+	idx := make([]int, p.k)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return slices.Compare(p.mean[a*d:(a+1)*d], p.mean[b*d:(b+1)*d])
+	})
+	q := newParams(p.k, d)
+	q.copyFrom(p)
+	for i, j := range idx {
+		p.w[i] = q.w[j]
+		copy(p.mean[i*d:(i+1)*d], q.mean[j*d:(j+1)*d])
+		copy(p.cov[i], q.cov[j])
+	}
 }
 
 func (p *params) copyFrom(q *params) {
