@@ -207,26 +207,34 @@ func (pr *problem) encode(p *params, theta []float64) {
 }
 
 // ridge sets pr.chol to the Cholesky factor of c plus the smallest ridge
-// that gives one (see encode), leaving c as it is.
+// that gives one (see encode), leaving c as it is. If no ridge up to the
+// column variances themselves does, it uses the diagonal of the column
+// variances alone.
 func (pr *problem) ridge(c []float64) {
 	d := pr.d
 	r := pr.ridgeBuf
-	for eps := 1e-14; ; eps *= 10 {
+	for eps := 1e-14; eps <= 1; eps *= 10 {
 		copy(r, c)
 		for a := range d {
-			s := pr.unit(a)
-			if v := r[a*d+a]; !(v > 0) || math.IsInf(v, 0) {
-				r[a*d+a] = 0
-			}
-			r[a*d+a] += eps * s
 			for b := range d {
 				if !finite(r[a*d+b]) {
 					r[a*d+b] = 0
 				}
 			}
+			r[a*d+a] = max(r[a*d+a], 0) + eps*pr.unit(a)
 		}
 		if _, ok := mvkernel.Cholesky(pr.chol, r, d); ok {
 			return
+		}
+	}
+	clear(r)
+	for a := range d {
+		r[a*d+a] = pr.unit(a)
+	}
+	if _, ok := mvkernel.Cholesky(pr.chol, r, d); !ok {
+		clear(pr.chol)
+		for a := range d {
+			pr.chol[a*d+a] = 1
 		}
 	}
 }

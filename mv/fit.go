@@ -24,7 +24,7 @@ type Settings struct {
 	Seed uint64
 
 	// Restarts is the number of k-means++ starting points run besides the
-	// hierarchical one (see Fit). If zero, 4 are used; if negative, none.
+	// hierarchical ones (see Fit). If zero, 10 are used; if negative, none.
 	Restarts int
 
 	// MaxSteps bounds the EM iterations of each run. If zero, 2000.
@@ -55,13 +55,13 @@ type Result struct {
 	// Steps is the number of EM steps the winning run took.
 	Steps int
 	// Restarts is the number of distinct starting points run, and Best the
-	// index of the one that won: 0 for the hierarchical start, r for the
-	// k-means++ start of stream r.
+	// one that won: 0 for the agglomeration under the VVV criterion, 1 for
+	// Ward's, 1 + r for the k-means++ start of stream r.
 	Restarts, Best int
 }
 
 const (
-	defaultRestarts = 4
+	defaultRestarts = 10
 	defaultMaxSteps = 2000
 	defaultTol      = 1e-9
 	// screenSize is the largest data set every start runs on in full;
@@ -109,15 +109,18 @@ func (m *Model) Fit(x mat.Matrix, s *Settings) (*Result, error) {
 // m.Covariances. x is read, never written; a *mat.Dense is read without a
 // copy.
 //
-// Each fit runs EM to convergence from several starting points and keeps
-// the best: the partition into K groups by Ward's hierarchical
-// agglomeration (model-based agglomeration under EII, Fraley 1998) of the
-// whitened data, on a random sample of at most 1000 rows, and Restarts
-// partitions by k-means++ seeding and Lloyd's iterations, one per random
-// stream; each partition gives a start by one M-step. A start that repeats
-// an earlier partition is not run twice. Data of more than 16384 rows are
-// screened on a random subsample of that size, and the best screened run
-// is refined on all the rows.
+// Each fit runs EM from several starting points and keeps the best
+// (internal/engine drives the runs, with Anderson acceleration): two
+// hierarchical agglomerations in the manner of mclust (Fraley 1998), on a
+// random sample of at most 1000 rows in mclust's scaled SVD coordinates —
+// Ward's, which is model-based agglomeration under EII, and one under the
+// VVV criterion Σ_g n_g log det(W_g/n_g), continued from Ward's partition
+// into small groups — and Restarts partitions of the whitened data by
+// k-means++ seeding and Lloyd's iterations, one per random stream. Each
+// partition gives a start by one M-step; a partition that repeats an
+// earlier one is not run twice. Data of more than 8192 rows are screened
+// on a random subsample of that size, and the best screened run is refined
+// on growing subsamples and then on all the rows.
 //
 // Under maximum likelihood the likelihood is unbounded: a component can
 // collapse onto fewer points than it has dimensions, onto a subspace or
@@ -293,7 +296,7 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 		}
 	}
 	screen := f.Problem(screenSize, 0).(*problem)
-	starts, err := f.starts(screen)
+	starts, ids, err := f.starts(screen)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -312,14 +315,17 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 	p := newParams(f.k, f.all.D)
 	screen.decode(r.Theta, p)
 	p.sort()
-	res := &Result{Loss: r.Losses, Converged: r.Converged, Steps: r.Steps, Restarts: len(starts), Best: r.Best}
+	res := &Result{Loss: r.Losses, Converged: r.Converged, Steps: r.Steps, Restarts: len(starts), Best: -1}
+	if r.Best < len(ids) {
+		res.Best = ids[r.Best]
+	}
 	return p, res, nil
 }
 
 // starts returns the starting points as θ, computed on the screening
 // problem's rows: the VVV-criterion agglomeration, Ward's, and the
 // k-means++ partitions, each partition once.
-func (f *fitter) starts(pr *problem) ([][]float64, error) {
+func (f *fitter) starts(pr *problem) (thetas [][]float64, ids []int, err error) {
 	x := pr.x
 	d := x.D
 	m := min(x.N, hcSize)
@@ -339,18 +345,18 @@ func (f *fitter) starts(pr *problem) ([][]float64, error) {
 	if z := ward(hy, m, d, f.k); !samePartition(z, parts[0]) {
 		parts = append(parts, z)
 	}
-	var out [][]float64
 	var firstErr error
-	add := func(z, rows []int) {
+	add := func(z, rows []int, id int) {
 		theta := make([]float64, pr.Dim())
 		if err := f.startTheta(pr, x, z, rows, theta); err != nil {
 			firstErr = cmp.Or(firstErr, err)
 			return
 		}
-		out = append(out, theta)
+		thetas = append(thetas, theta)
+		ids = append(ids, id)
 	}
-	for _, z := range parts {
-		add(z, rows)
+	for i, z := range parts {
+		add(z, rows, i)
 	}
 	y := whiten(x, f.scale)
 	var seen [][]int
@@ -361,12 +367,12 @@ func (f *fitter) starts(pr *problem) ([][]float64, error) {
 			continue
 		}
 		seen = append(seen, z)
-		add(z, nil)
+		add(z, nil, r+1)
 	}
-	if len(out) == 0 {
-		return nil, firstErr
+	if len(thetas) == 0 {
+		return nil, nil, firstErr
 	}
-	return out, nil
+	return thetas, ids, nil
 }
 
 // samePartition reports whether two labellings split the points alike.
