@@ -52,8 +52,8 @@ func ExampleDefaultPrior() {
 	}
 	// Output:
 	// weight 0.333, mean petal length 1.46
-	// weight 0.436, mean petal length 4.68
-	// weight 0.231, mean petal length 5.33
+	// weight 0.053, mean petal length 3.77
+	// weight 0.614, mean petal length 5.00
 }
 
 func ExampleParseCovariance() {

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -590,6 +592,97 @@ func TestJSONErrors(t *testing.T) {
 			}
 			if m.Covariance != before.Covariance || m.Means != before.Means {
 				t.Error("the model changed")
+			}
+		})
+	}
+}
+
+// mclustFit is one of mclust's fits read from testdata.
+type mclustFit struct {
+	model  mv.Model
+	loglik float64
+}
+
+// readMclust reads mclust_iris_map.txt (see mclust_iris_map.R).
+func readMclust(t *testing.T, x mat.Matrix) []mclustFit {
+	b, err := os.ReadFile("testdata/mclust_iris_map.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			lines = append(lines, l)
+		}
+	}
+	nums := func(l string) []float64 {
+		var v []float64
+		for _, f := range strings.Fields(l) {
+			x, err := strconv.ParseFloat(f, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v = append(v, x)
+		}
+		return v
+	}
+	var out []mclustFit
+	for i := 0; i+3 < len(lines); i += 4 {
+		head := strings.Fields(lines[i])
+		c, err := mv.ParseCovariance(head[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, _ := strconv.Atoi(head[1])
+		ll, _ := strconv.ParseFloat(head[2], 64)
+		m := mv.Model{K: k, Covariance: c, Prior: mv.DefaultPrior(x, k), Weights: nums(lines[i+1]),
+			Means: mat.NewDense(k, 4, nums(lines[i+2]))}
+		s := nums(lines[i+3])
+		for j := range k {
+			m.Covariances = append(m.Covariances, mat.NewSymDense(4, s[16*j:16*(j+1)]))
+		}
+		// mclust's weights sum to 1 only to about 1e-11.
+		var sum float64
+		for _, w := range m.Weights {
+			sum += w
+		}
+		for j := range m.Weights {
+			m.Weights[j] /= sum
+		}
+		out = append(out, mclustFit{m, ll})
+	}
+	return out
+}
+
+// TestMAPAgainstMclust checks, for mclust's fits of iris with its default
+// prior, that our log-likelihood of mclust's parameters is mclust's, to
+// mclust's own tolerance 1e-5·(1 + |L|): mclust reports the log-likelihood
+// of its last E-step, taken before its last M-step, and stops when a step
+// changes it by less than that. It also checks that our MAP fit has a log joint
+// density at least as high as mclust's parameters have (to 1e-9 relative,
+// the accuracy of the convergence test).
+func TestMAPAgainstMclust(t *testing.T) {
+	x := irisX()
+	for _, f := range readMclust(t, x) {
+		t.Run(f.model.Covariance.String(), func(t *testing.T) {
+			if err := f.model.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			ll, err := f.model.LogLikelihood(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(ll-f.loglik) > 1e-5*(1+math.Abs(f.loglik)) {
+				t.Errorf("log-likelihood of mclust's fit: ours %.10f, mclust's %.10f", ll, f.loglik)
+			}
+			theirs, _ := f.model.LogJoint(x)
+			m := mv.Model{K: f.model.K, Covariance: f.model.Covariance, Prior: f.model.Prior}
+			if _, err := m.Fit(x, nil); err != nil {
+				t.Fatal(err)
+			}
+			ours, _ := m.LogJoint(x)
+			if ours < theirs-1e-9*math.Abs(theirs) {
+				t.Errorf("log joint: ours %.6f, at mclust's fit %.6f", ours, theirs)
 			}
 		})
 	}

@@ -140,6 +140,32 @@ func (m *Model) LogLikelihood(x mat.Matrix) (float64, error) {
 	return st.LogL, nil
 }
 
+// LogJoint returns the log joint density of the data and the fitted
+// parameters with the labels summed out,
+//
+//	log p(x, w, μ, Σ) = Σ_i log Σ_k w_k N(x_i | μ_k, Σ_k) + log p(w) + log p(μ, Σ),
+//
+// with the Dirichlet's density (omitted when it is flat, α = 1) and the
+// Normal-InverseWishart's restricted to the covariance model (see Prior),
+// every normalising constant included. Its negative is the loss Fit
+// minimises; for the zero Prior it is the log-likelihood. It returns the
+// errors of LogLikelihood.
+func (m *Model) LogJoint(x mat.Matrix) (float64, error) {
+	ll, err := m.LogLikelihood(x)
+	if err != nil {
+		return 0, err
+	}
+	pr := &problem{k: m.K, d: m.dim(), cov: m.Covariance, alpha: m.Prior.alpha()}
+	if m.Prior.hasNIW() {
+		pr.prior = m.Prior.niw()
+		pr.means = mat.NewDense(m.K, m.dim(), nil)
+		for range m.K {
+			pr.covs = append(pr.covs, mat.NewSymDense(m.dim(), nil))
+		}
+	}
+	return ll + pr.logPrior(m.paramsOf()), nil
+}
+
 // BIC returns the Bayesian information criterion (Schwarz 1978)
 //
 //	BIC = −2 log L + p log n,
