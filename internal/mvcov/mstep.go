@@ -19,6 +19,17 @@ const (
 	maxInner = 10000
 )
 
+// singularRatio is the squared ratio of the smallest to the largest
+// diagonal entry of a covariance's Cholesky factor (or of the smallest to
+// the largest variance of a shared shape) at or below which MStep calls the
+// covariance singular. The scatter of exactly collinear columns, or of fewer
+// points than dimensions, is singular up to rounding, which leaves that
+// ratio at a few ulps for a handful of points and at most about n·ε for n
+// points; 1e-10 catches these up to n ≈ 4·10⁵ and accepts every covariance
+// whose standard deviations differ by less than a factor 10⁵ in all
+// directions, far beyond what standardised data give.
+const singularRatio = 1e-10
+
 // Workspace holds the scratch memory of MStep for k components in d
 // dimensions, so that MStep allocates nothing. A Workspace is for one
 // goroutine at a time.
@@ -121,13 +132,13 @@ func (m Model) shared() bool { return m == EII || m == EEI || m == EEE }
 // MStep returns a *SingularError, and leaves means and covs unchanged, when a
 // covariance would be singular: Dsyev's or Dpotrf's failure, or a squared
 // ratio of the smallest to the largest diagonal entry of its Cholesky factor
-// at most the machine epsilon (mclust's test). It returns an error for a
+// at most singularRatio. It returns an error for a
 // prior that Prior.Check rejects or for negative or non-finite N. It panics
 // if the dimensions of the arguments do not match ws.
 func MStep(m Model, p *Prior, N []float64, mean *mat.Dense, scatter []*mat.SymDense, prev []*mat.SymDense,
 	means *mat.Dense, covs []*mat.SymDense, ws *Workspace) error {
 	ws.checkDims(m, N, mean, scatter, means, covs)
-	if err := p.Check(ws.d); err != nil {
+	if err := p.check(ws); err != nil {
 		return err
 	}
 	ws.Inner = 0
@@ -266,19 +277,27 @@ func (ws *Workspace) priorScale(m Model, p *Prior) {
 	}
 }
 
-// checkSingular applies mclust's test to each covariance.
+// checkSingular tests each covariance; it names the first singular
+// component, or −1 when all are singular.
 func (ws *Workspace) checkSingular(m Model) error {
 	dd := ws.d * ws.d
+	first, count := -1, 0
 	for j := range ws.k {
 		_, rcond, ok := ws.cholesky(ws.cov[j*dd : (j+1)*dd])
-		if !ok || !(rcond > 0x1p-52) {
-			if m.shared() {
-				j = -1
+		if !ok || !(rcond > singularRatio) {
+			if first < 0 {
+				first = j
 			}
-			return &SingularError{Model: m, Component: j}
+			count++
 		}
 	}
-	return nil
+	if count == 0 {
+		return nil
+	}
+	if count == ws.k || m.shared() {
+		first = -1
+	}
+	return &SingularError{Model: m, Component: first}
 }
 
 // store copies the means and covariances out of the workspace.

@@ -52,6 +52,15 @@ func (p *Prior) Check(d int) error {
 	if p.IsZero() {
 		return nil
 	}
+	return p.check(NewWorkspace(1, d))
+}
+
+// check is Check for ws.d dimensions, with ws's memory.
+func (p *Prior) check(ws *Workspace) error {
+	d := ws.d
+	if p.IsZero() {
+		return nil
+	}
 	if p.Scale == nil {
 		return fmt.Errorf("mvcov: the prior has no Scale: set Scale (Λ0), or use the zero Prior for maximum likelihood")
 	}
@@ -65,8 +74,8 @@ func (p *Prior) Check(d int) error {
 			}
 		}
 	}
-	var ch mat.Cholesky
-	if !ch.Factorize(p.Scale) {
+	ws.loadSym(ws.pd, p.Scale)
+	if _, _, ok := ws.cholesky(ws.pd); !ok {
 		return fmt.Errorf("mvcov: the prior's Scale is not positive definite: give a positive definite Scale, such as the data's covariance")
 	}
 	if !(p.DoF > float64(d-1)) || math.IsInf(p.DoF, 0) {

@@ -176,24 +176,26 @@ func eStats(x, z *mat.Dense) (N []float64, mean *mat.Dense, scatter []*mat.SymDe
 func logLik(x *mat.Dense, w []float64, means *mat.Dense, covs []*mat.SymDense) float64 {
 	n, d := x.Dims()
 	k := len(w)
+	chs := make([]mat.Cholesky, k)
+	for j := range k {
+		if !chs[j].Factorize(covs[j]) {
+			return math.NaN()
+		}
+	}
 	var ll float64
 	terms := make([]float64, k)
 	row := mat.NewVecDense(d, nil)
+	var sol mat.VecDense
 	for i := range n {
 		for j := range k {
-			var ch mat.Cholesky
-			if !ch.Factorize(covs[j]) {
-				return math.NaN()
-			}
 			for a := range d {
 				row.SetVec(a, x.At(i, a)-means.At(j, a))
 			}
-			var sol mat.VecDense
-			if err := ch.SolveVecTo(&sol, row); err != nil {
+			if err := chs[j].SolveVecTo(&sol, row); err != nil {
 				return math.NaN()
 			}
 			q := mat.Dot(row, &sol)
-			terms[j] = math.Log(w[j]) - 0.5*(float64(d)*math.Log(2*math.Pi)+ch.LogDet()+q)
+			terms[j] = math.Log(w[j]) - 0.5*(float64(d)*math.Log(2*math.Pi)+chs[j].LogDet()+q)
 		}
 		ll += num.LogSumExp(terms)
 	}

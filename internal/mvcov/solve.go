@@ -1,6 +1,8 @@
 package mvcov
 
 import (
+	"math"
+
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -149,6 +151,16 @@ func (ws *Workspace) diagonal(m Model) error {
 	return nil
 }
 
+// wellConditioned reports whether the positive values v have a ratio of
+// the smallest to the largest above singularRatio.
+func wellConditioned(v []float64) bool {
+	lo, hi := math.Inf(1), 0.0
+	for _, x := range v {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return lo > 0 && lo/hi > singularRatio
+}
+
 func allPositive(v []float64) bool {
 	for _, x := range v {
 		if !(x > 0) {
@@ -196,7 +208,7 @@ func (ws *Workspace) vei() error {
 			}
 			shape[a] = s
 		}
-		if !allPositive(shape) {
+		if !wellConditioned(shape) {
 			return &SingularError{Model: VEI, Component: -1}
 		}
 		g := geomean(shape)

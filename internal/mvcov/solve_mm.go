@@ -25,14 +25,12 @@ func (ws *Workspace) commonOrientation(m Model, prev []*mat.SymDense) error {
 	d, k := ws.d, ws.k
 	for j := range k {
 		t := ws.block(ws.t, j)
-		if _, rcond, ok := ws.cholesky(t); !ok || !(rcond > 0x1p-52) {
+		if _, rcond, ok := ws.cholesky(t); !ok || !(rcond > singularRatio) {
 			return &SingularError{Model: m, Component: j}
 		}
 		ws.amax[j] = ws.maxEigen(t)
 	}
-	if !ws.startOrientation(m, prev) {
-		return &SingularError{Model: m, Component: -1}
-	}
+	ws.startOrientation(m, prev)
 	for it := 1; ; it++ {
 		ws.Inner = it
 		copy(ws.o0, ws.o)
@@ -66,10 +64,11 @@ func (ws *Workspace) commonOrientation(m Model, prev []*mat.SymDense) error {
 }
 
 // startOrientation sets the orientation ws.o and the inverse shapes ws.sh
-// at which the iterations start.
-func (ws *Workspace) startOrientation(m Model, prev []*mat.SymDense) bool {
-	d, k := ws.d, ws.k
-	if !ws.usable(prev) {
+// at which the iterations start: those of prev where it is usable, else
+// the identity and unit shapes.
+func (ws *Workspace) startOrientation(m Model, prev []*mat.SymDense) {
+	d := ws.d
+	if !ws.usable(prev) || !ws.startFrom(m, prev) {
 		for i := range ws.o {
 			ws.o[i] = 0
 		}
@@ -79,8 +78,14 @@ func (ws *Workspace) startOrientation(m Model, prev []*mat.SymDense) bool {
 		for i := range ws.sh {
 			ws.sh[i] = 1
 		}
-		return true
 	}
+}
+
+// startFrom sets the orientation to the eigenvectors of prev[0] and the
+// inverse shapes to those of prev in it; it reports false if a shape is
+// not positive.
+func (ws *Workspace) startFrom(m Model, prev []*mat.SymDense) bool {
+	d, k := ws.d, ws.k
 	ws.loadSym(ws.m2, prev[0])
 	if !ws.eigen(ws.sv, ws.o, ws.m2) {
 		return false

@@ -43,7 +43,7 @@ func (ws *Workspace) eigenModels(m Model) error {
 			omega[a] += ws.val[j*d+a]
 		}
 	}
-	if !allPositive(omega) {
+	if !wellConditioned(omega) {
 		return &SingularError{Model: m, Component: -1}
 	}
 	shape := ws.o[:d]
@@ -104,7 +104,7 @@ func (ws *Workspace) evv() error {
 	var lambda float64
 	for j := range ws.k {
 		logdet, rcond, ok := ws.cholesky(ws.block(ws.t, j))
-		if !ok || !(rcond > 0x1p-52) {
+		if !ok || !(rcond > singularRatio) {
 			return &SingularError{Model: EVV, Component: j}
 		}
 		ws.scl[j] = math.Exp(logdet / float64(d))
