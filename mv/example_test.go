@@ -66,3 +66,33 @@ func ExampleParseCovariance() {
 	// VVV <nil>
 	// VVI <nil>
 }
+
+// Choose the number of components and the covariance model for iris's
+// four measurements by BIC, as mclust's Mclust does, here among three
+// models. mclust reports the negatives of these BIC values.
+func ExampleSelect() {
+	x := mat.NewDense(150, 4, iris.Measurements())
+	sel, err := mv.Select(x, &mv.SelectSettings{
+		Ks:          []int{1, 2, 3},
+		Covariances: []mv.Covariance{mv.EEE, mv.VEV, mv.VVV},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range sel.Candidates {
+		fmt.Printf("%v K=%d  BIC %7.2f\n", c.Covariance, c.K, c.BIC)
+	}
+	fmt.Printf("best: %v with %d components\n", sel.Best.Covariance, sel.Best.K)
+	// Output:
+	// EEE K=1  BIC  829.98
+	// EEE K=2  BIC  688.10
+	// EEE K=3  BIC  632.96
+	// VEV K=1  BIC  829.98
+	// VEV K=2  BIC  561.73
+	// VEV K=3  BIC  562.55
+	// VVV K=1  BIC  829.98
+	// VVV K=2  BIC  574.02
+	// VVV K=3  BIC  580.84
+	// best: VEV with 2 components
+}

@@ -1,0 +1,196 @@
+package mv
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Criterion is a model-choice criterion: lower is better.
+type Criterion int
+
+const (
+	// BIC is −2 log L + p log n (Schwarz 1978), as Model.BIC.
+	BIC Criterion = iota
+	// ICL is BIC plus twice the entropy of the hard classification
+	// (Biernacki, Celeux & Govaert 2000), as Model.ICL.
+	ICL
+)
+
+// String returns "BIC" or "ICL".
+func (c Criterion) String() string {
+	switch c {
+	case BIC:
+		return "BIC"
+	case ICL:
+		return "ICL"
+	}
+	return fmt.Sprintf("Criterion(%d)", int(c))
+}
+
+// SelectSettings tune Select. The zero value, and a nil *SelectSettings,
+// mean defaults.
+type SelectSettings struct {
+	// Ks are the numbers of components to try. If nil, 1..9.
+	Ks []int
+	// Covariances are the covariance models to try. If nil, all fourteen.
+	Covariances []Covariance
+	// Criterion chooses the best candidate: BIC (the default) or ICL.
+	Criterion Criterion
+	// Fit tunes each candidate's fit; nil means Fit's defaults.
+	Fit *Settings
+	// UsePrior fits each candidate under DefaultPrior(x, K), as mclust's
+	// mclustBIC(x, prior = priorControl()) does. If false, by maximum
+	// likelihood.
+	UsePrior bool
+}
+
+// Candidate is one model tried by Select.
+type Candidate struct {
+	K             int
+	Covariance    Covariance
+	LogLikelihood float64 // NaN if Err is not nil
+	NumParams     int     // as Model.NumParams
+	BIC, ICL      float64 // NaN if Err is not nil
+	Err           error   // why this candidate could not be fitted
+}
+
+// Selection is the outcome of Select: the best model and every candidate,
+// ordered by covariance model (in the order given) and then by K.
+type Selection struct {
+	Best       *Model
+	Candidates []Candidate
+}
+
+// Select fits every combination of K and covariance model to the rows of x
+// and returns the one with the lowest criterion, as mclust's mclustBIC and
+// Mclust do (mclust maximises the negative of our BIC). Each candidate is
+// fitted by Fit, with all its starting points, so each is the best fit Fit
+// finds; under maximum likelihood a candidate whose every run degenerates
+// (a singular covariance: too few points for its components, collinear
+// columns, repeated rows) is recorded with its error, as mclust records NA,
+// and cannot win. Candidates are fitted in parallel; the result is the same
+// at any GOMAXPROCS. A tie goes to the earlier candidate.
+//
+// Select returns an error if x is empty or not finite, if a K is below 1
+// or above the number of rows, if a covariance model is unknown, if the
+// settings are invalid, or if no candidate can be fitted (with the first
+// candidate's error).
+func Select(x mat.Matrix, s *SelectSettings) (*Selection, error) {
+	return SelectContext(context.Background(), x, s)
+}
+
+// SelectContext is Select with a context: if ctx is cancelled, it returns
+// ctx.Err().
+func SelectContext(ctx context.Context, x mat.Matrix, s *SelectSettings) (*Selection, error) {
+	cfg := SelectSettings{Criterion: BIC}
+	if s != nil {
+		cfg = *s
+	}
+	if cfg.Ks == nil {
+		cfg.Ks = []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	}
+	if cfg.Covariances == nil {
+		cfg.Covariances = Covariances()
+	}
+	data, err := checkData(x)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Criterion != BIC && cfg.Criterion != ICL {
+		return nil, fmt.Errorf("mv: %v is not a criterion; use BIC or ICL", cfg.Criterion)
+	}
+	for _, k := range cfg.Ks {
+		if k < 1 || k > data.N {
+			return nil, fmt.Errorf("mv: SelectSettings.Ks has %d; each K must be between 1 and the %d rows", k, data.N)
+		}
+	}
+	for _, c := range cfg.Covariances {
+		if !c.valid() {
+			return nil, fmt.Errorf("mv: SelectSettings.Covariances has %v; use models from EII to VVV", c)
+		}
+	}
+	type job struct {
+		c Covariance
+		k int
+	}
+	var jobs []job
+	for _, c := range cfg.Covariances {
+		for _, k := range cfg.Ks {
+			jobs = append(jobs, job{c, k})
+		}
+	}
+	cands := make([]Candidate, len(jobs))
+	models := make([]*Model, len(jobs))
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next int
+	)
+	work := func() {
+		defer wg.Done()
+		for {
+			mu.Lock()
+			i := next
+			next++
+			mu.Unlock()
+			if i >= len(jobs) {
+				return
+			}
+			cands[i], models[i] = candidate(ctx, x, data.D, jobs[i].c, jobs[i].k, &cfg)
+		}
+	}
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
+		wg.Add(1)
+		go work()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	best := -1
+	score := func(c Candidate) float64 {
+		if cfg.Criterion == ICL {
+			return c.ICL
+		}
+		return c.BIC
+	}
+	for i, c := range cands {
+		if c.Err == nil && (best < 0 || score(c) < score(cands[best])) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil, fmt.Errorf("mv: no candidate could be fitted; the first failed with: %w", cands[0].Err)
+	}
+	return &Selection{Best: models[best], Candidates: cands}, nil
+}
+
+// candidate fits one candidate.
+func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s *SelectSettings) (Candidate, *Model) {
+	nan := math.NaN()
+	cand := Candidate{K: k, Covariance: c, LogLikelihood: nan, BIC: nan, ICL: nan,
+		NumParams: k - 1 + k*d + c.numCovParams(k, d)}
+	m := &Model{K: k, Covariance: c}
+	if s.UsePrior {
+		m.Prior = DefaultPrior(x, k)
+	}
+	if _, err := m.FitContext(ctx, x, s.Fit); err != nil {
+		cand.Err = err
+		return cand, nil
+	}
+	st, err := m.stats(x)
+	if err != nil {
+		cand.Err = err
+		return cand, nil
+	}
+	n, _ := x.Dims()
+	cand.LogLikelihood = st.LogL
+	cand.BIC = -2*st.LogL + float64(cand.NumParams)*math.Log(float64(n))
+	cand.ICL = cand.BIC + 2*st.Hard
+	return cand, m
+}
