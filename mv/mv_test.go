@@ -360,7 +360,7 @@ func TestErrors(t *testing.T) {
 		{"singular prior scale", mv.Model{K: 2, Prior: badScale}, x, nil, "positive definite"},
 		{"weights length", mv.Model{K: 2}, x, &mv.Settings{Weights: []float64{1}}, "one per point"},
 		{"negative weight", mv.Model{K: 2}, x, &mv.Settings{Weights: slices.Repeat([]float64{-1}, 150)}, "non-negative"},
-		{"collinear columns", mv.Model{K: 1, Covariance: mv.VVV}, col, nil, "component 0"},
+		{"collinear columns", mv.Model{K: 1, Covariance: mv.VVV}, col, nil, "collinear columns"},
 		{"repeated rows", mv.Model{K: 3, Covariance: mv.VVV}, rep, nil, "singular"},
 		{"d above n", mv.Model{K: 1, Covariance: mv.VVV}, wide, nil, "use a prior"},
 		{"constant column", mv.Model{K: 1}, mat.NewDense(3, 2, []float64{1, 1, 2, 1, 3, 1}), nil, "column 1 is constant"},
