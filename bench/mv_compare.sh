@@ -32,15 +32,14 @@ go build -o "$work/mvfit" ./bench/mvfit
 "$work/mvfit" gen -out "$work/full.f64" -n "$n" -d 10 -k 5
 
 go_full=$("$work/mvfit" fit -data "$work/full.f64" -d 10 -k 5 -runs "$runs")
-sk_full=$("$py" bench/sklearn_mv.py "$work/full.f64" 10 5 "$runs")
-sk1_full=$(OMP_NUM_THREADS=1 "$py" bench/sklearn_mv.py "$work/full.f64" 10 5 "$runs")
-go_table=$("$work/mvfit" table -runs "$runs")
-r_table=$("$rs" bench/mclust_bic.R "$runs")
-
 echo "full  go   $go_full"
+sk_full=$("$py" bench/sklearn_mv.py "$work/full.f64" 10 5 "$runs")
 echo "full  sk   $sk_full"
+sk1_full=$(OMP_NUM_THREADS=1 "$py" bench/sklearn_mv.py "$work/full.f64" 10 5 "$runs")
 echo "full  sk1  $sk1_full"
+go_table=$("$work/mvfit" table -runs "$runs")
 echo "table go   $go_table"
+r_table=$("$rs" bench/mclust_bic.R "$runs")
 echo "table R    $r_table"
 
 med() { echo "$1" | sed 's/.*median_ms=\([0-9.]*\).*/\1/'; }
