@@ -1,10 +1,12 @@
 package mv
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gmm-go/gmm/internal/mvkernel"
@@ -74,83 +76,8 @@ func whiten(x mvkernel.Data, scale []float64) []float64 {
 // merges by nearest-neighbour chains with the Lance–Williams update, in
 // O(m²) time and memory, then applies the m − k cheapest.
 func ward(y []float64, m, d, k int) []int {
-	dist := make([]float64, m*m)
-	for i := range m {
-		for j := range i {
-			var s float64
-			for a := range d {
-				t := y[i*d+a] - y[j*d+a]
-				s += t * t
-			}
-			dist[i*m+j], dist[j*m+i] = s/2, s/2
-		}
-	}
-	size := make([]float64, m)
-	for i := range size {
-		size[i] = 1
-	}
-	active := make([]bool, m)
-	for i := range active {
-		active[i] = true
-	}
-	type merge struct {
-		a, b int
-		cost float64
-	}
-	merges := make([]merge, 0, m-1)
-	var chain []int
-	for left := m; left > 1; {
-		if len(chain) == 0 {
-			for i, a := range active {
-				if a {
-					chain = append(chain, i)
-					break
-				}
-			}
-		}
-		a := chain[len(chain)-1]
-		prev := -1
-		if len(chain) > 1 {
-			prev = chain[len(chain)-2]
-		}
-		b, best := -1, math.Inf(1)
-		if prev >= 0 {
-			b, best = prev, dist[a*m+prev]
-		}
-		for j := range m {
-			if active[j] && j != a && dist[a*m+j] < best {
-				b, best = j, dist[a*m+j]
-			}
-		}
-		if b != prev {
-			chain = append(chain, b)
-			continue
-		}
-		chain = chain[:len(chain)-2]
-		merges = append(merges, merge{min(a, b), max(a, b), best})
-		// Lance–Williams for Ward: the new group takes a's slot.
-		na, nb := size[a], size[b]
-		for j := range m {
-			if !active[j] || j == a || j == b {
-				continue
-			}
-			nj := size[j]
-			v := ((na+nj)*dist[a*m+j] + (nb+nj)*dist[b*m+j] - nj*best) / (na + nb + nj)
-			dist[a*m+j], dist[j*m+a] = v, v
-		}
-		size[a] = na + nb
-		active[b] = false
-		left--
-	}
-	slices.SortStableFunc(merges, func(p, q merge) int {
-		switch {
-		case p.cost < q.cost:
-			return -1
-		case p.cost > q.cost:
-			return 1
-		}
-		return 0
-	})
+	merges := wardMerges(halfSquaredDistances(y, m, d), m)
+	slices.SortStableFunc(merges, func(p, q merge) int { return cmp.Compare(p.cost, q.cost) })
 	parent := make([]int, m)
 	for i := range parent {
 		parent[i] = i
@@ -166,6 +93,81 @@ func ward(y []float64, m, d, k int) []int {
 		parent[find(mg.b)] = find(mg.a)
 	}
 	return relabel(m, find)
+}
+
+// merge is one step of an agglomeration: the groups holding points a and b
+// join at the given cost.
+type merge struct {
+	a, b int
+	cost float64
+}
+
+// halfSquaredDistances returns the m×m matrix of ½|y_i − y_j|², Ward's
+// Δ between single points.
+func halfSquaredDistances(y []float64, m, d int) []float64 {
+	dist := make([]float64, m*m)
+	for i := range m {
+		for j := range i {
+			v := sqdist(y[i*d:(i+1)*d], y[j*d:(j+1)*d]) / 2
+			dist[i*m+j], dist[j*m+i] = v, v
+		}
+	}
+	return dist
+}
+
+// wardMerges returns the m − 1 merges of Ward's agglomeration from the
+// dissimilarities dist (overwritten), found by nearest-neighbour chains:
+// follow nearest neighbours until two groups are each other's nearest,
+// merge them, and go on from the rest of the chain. Ties go to the previous
+// group of the chain, so the chain ends.
+func wardMerges(dist []float64, m int) []merge {
+	size := slices.Repeat([]float64{1}, m)
+	active := slices.Repeat([]bool{true}, m)
+	merges := make([]merge, 0, m-1)
+	var chain []int
+	for len(merges) < m-1 {
+		if len(chain) == 0 {
+			chain = append(chain, slices.Index(active, true))
+		}
+		a := chain[len(chain)-1]
+		prev, best := -1, math.Inf(1)
+		if len(chain) > 1 {
+			prev = chain[len(chain)-2]
+			best = dist[a*m+prev]
+		}
+		b := prev
+		for j := range m {
+			if active[j] && j != a && dist[a*m+j] < best {
+				b, best = j, dist[a*m+j]
+			}
+		}
+		if b != prev {
+			chain = append(chain, b)
+			continue
+		}
+		chain = chain[:len(chain)-2]
+		merges = append(merges, merge{min(a, b), max(a, b), best})
+		lanceWilliams(dist, size, active, m, a, b, best)
+	}
+	return merges
+}
+
+// lanceWilliams joins group b into group a's slot and updates the
+// dissimilarities of the union to every other group by Ward's rule,
+//
+//	Δ(a∪b, j) = ((n_a + n_j) Δ(a, j) + (n_b + n_j) Δ(b, j) − n_j Δ(a, b)) / (n_a + n_b + n_j).
+func lanceWilliams(dist, size []float64, active []bool, m, a, b int, dab float64) {
+	na, nb := size[a], size[b]
+	for j := range m {
+		if !active[j] || j == a || j == b {
+			continue
+		}
+		nj := size[j]
+		v := ((na+nj)*dist[a*m+j] + (nb+nj)*dist[b*m+j] - nj*dab) / (na + nb + nj)
+		dist[a*m+j], dist[j*m+a] = v, v
+	}
+	size[a] = na + nb
+	active[b] = false
 }
 
 // relabel numbers the groups of find's roots 0, 1, … in order of their
@@ -282,63 +284,12 @@ const vvvRidge = 0.01
 // with W_g the scatter of group g and ε = vvvRidge, which keeps the
 // criterion finite for groups with fewer points than dimensions.
 func agglomerateVVV(y []float64, m, d int, z []int, k int) []int {
-	type group struct {
-		n        float64
-		sum, sxx []float64
-		cost     float64
-		alive    bool
-	}
-	ng := 0
-	for _, g := range z {
-		ng = max(ng, g+1)
-	}
-	gs := make([]group, ng)
-	for g := range gs {
-		gs[g] = group{sum: make([]float64, d), sxx: make([]float64, d*d), alive: true}
-	}
-	for i, g := range z {
-		row := y[i*d : (i+1)*d]
-		gs[g].n++
-		for a, v := range row {
-			gs[g].sum[a] += v
-			for b := range d {
-				gs[g].sxx[a*d+b] += v * row[b]
-			}
-		}
-	}
-	w := make([]float64, d*d)
-	l := make([]float64, d*d)
-	cost := func(n float64, sum, sxx []float64) float64 {
-		for a := range d {
-			for b := range d {
-				w[a*d+b] = (sxx[a*d+b] - sum[a]*sum[b]/n) / n
-			}
-			w[a*d+a] += vvvRidge / n
-		}
-		ld, ok := mvkernel.Cholesky(l, w, d)
-		if !ok {
-			return math.Inf(1)
-		}
-		return n * ld
-	}
-	for g := range gs {
-		gs[g].cost = cost(gs[g].n, gs[g].sum, gs[g].sxx)
-	}
-	sum := make([]float64, d)
-	sxx := make([]float64, d*d)
-	merged := func(a, b int) float64 {
-		for i := range sum {
-			sum[i] = gs[a].sum[i] + gs[b].sum[i]
-		}
-		for i := range sxx {
-			sxx[i] = gs[a].sxx[i] + gs[b].sxx[i]
-		}
-		return cost(gs[a].n+gs[b].n, sum, sxx) - gs[a].cost - gs[b].cost
-	}
+	gs := newGroups(y, m, d, z)
+	ng := len(gs.n)
 	delta := make([]float64, ng*ng)
 	for a := range ng {
 		for b := range a {
-			delta[a*ng+b] = merged(a, b)
+			delta[a*ng+b] = gs.mergeCost(a, b)
 		}
 	}
 	parent := make([]int, ng)
@@ -346,30 +297,19 @@ func agglomerateVVV(y []float64, m, d int, z []int, k int) []int {
 		parent[g] = g
 	}
 	for left := ng; left > k; left-- {
-		ba, bb, best := -1, -1, math.Inf(1)
-		for a := range ng {
-			for b := range a {
-				if gs[a].alive && gs[b].alive && (ba < 0 || delta[a*ng+b] < best) {
-					ba, bb, best = a, b, delta[a*ng+b]
+		a, b := -1, -1
+		for i := range ng {
+			for j := range i {
+				if gs.alive[i] && gs.alive[j] && (a < 0 || delta[i*ng+j] < delta[a*ng+b]) {
+					a, b = i, j
 				}
 			}
 		}
-		// Join bb into ba.
-		g, h := &gs[ba], &gs[bb]
-		g.n += h.n
-		for i := range g.sum {
-			g.sum[i] += h.sum[i]
-		}
-		for i := range g.sxx {
-			g.sxx[i] += h.sxx[i]
-		}
-		g.cost = cost(g.n, g.sum, g.sxx)
-		h.alive = false
-		parent[bb] = ba
+		gs.join(a, b)
+		parent[b] = a
 		for c := range ng {
-			if c != ba && gs[c].alive {
-				v := merged(max(ba, c), min(ba, c))
-				delta[max(ba, c)*ng+min(ba, c)] = v
+			if c != a && gs.alive[c] {
+				delta[max(a, c)*ng+min(a, c)] = gs.mergeCost(max(a, c), min(a, c))
 			}
 		}
 	}
@@ -380,6 +320,78 @@ func agglomerateVVV(y []float64, m, d int, z []int, k int) []int {
 		return g
 	}
 	return relabel(m, func(i int) int { return find(z[i]) })
+}
+
+// groups holds the sufficient statistics of the groups of a partition
+// for the VVV criterion: counts, sums and sums of cross-products.
+type groups struct {
+	d          int
+	n          []float64
+	sum, sxx   [][]float64
+	cost       []float64 // n_g log det((W_g + εI)/n_g)
+	alive      []bool
+	w, l, s, q []float64 // scratch
+}
+
+func newGroups(y []float64, m, d int, z []int) *groups {
+	ng := slices.Max(z) + 1
+	gs := &groups{d: d, n: make([]float64, ng), cost: make([]float64, ng), alive: slices.Repeat([]bool{true}, ng),
+		w: make([]float64, d*d), l: make([]float64, d*d), s: make([]float64, d), q: make([]float64, d*d)}
+	for range ng {
+		gs.sum = append(gs.sum, make([]float64, d))
+		gs.sxx = append(gs.sxx, make([]float64, d*d))
+	}
+	for i, g := range z {
+		row := y[i*d : (i+1)*d]
+		gs.n[g]++
+		for a, v := range row {
+			gs.sum[g][a] += v
+			for b := range d {
+				gs.sxx[g][a*d+b] += v * row[b]
+			}
+		}
+	}
+	for g := range ng {
+		gs.cost[g] = gs.criterion(gs.n[g], gs.sum[g], gs.sxx[g])
+	}
+	return gs
+}
+
+// criterion returns n log det((W + εI)/n) for a group of n points with the
+// given sums, or +Inf if the matrix has no Cholesky factor.
+func (gs *groups) criterion(n float64, sum, sxx []float64) float64 {
+	d := gs.d
+	for a := range d {
+		for b := range d {
+			gs.w[a*d+b] = (sxx[a*d+b] - sum[a]*sum[b]/n) / n
+		}
+		gs.w[a*d+a] += vvvRidge / n
+	}
+	ld, ok := mvkernel.Cholesky(gs.l, gs.w, d)
+	if !ok {
+		return math.Inf(1)
+	}
+	return n * ld
+}
+
+// mergeCost returns the rise of the criterion if groups a and b join.
+func (gs *groups) mergeCost(a, b int) float64 {
+	for i := range gs.s {
+		gs.s[i] = gs.sum[a][i] + gs.sum[b][i]
+	}
+	for i := range gs.q {
+		gs.q[i] = gs.sxx[a][i] + gs.sxx[b][i]
+	}
+	return gs.criterion(gs.n[a]+gs.n[b], gs.s, gs.q) - gs.cost[a] - gs.cost[b]
+}
+
+// join adds group b to group a.
+func (gs *groups) join(a, b int) {
+	gs.n[a] += gs.n[b]
+	floats.Add(gs.sum[a], gs.sum[b])
+	floats.Add(gs.sxx[a], gs.sxx[b])
+	gs.cost[a] = gs.criterion(gs.n[a], gs.sum[a], gs.sxx[a])
+	gs.alive[b] = false
 }
 
 // scaledSVD returns the rows of x (n×d, row-major copies) in mclust's
