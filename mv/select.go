@@ -87,32 +87,9 @@ func Select(x mat.Matrix, s *SelectSettings) (*Selection, error) {
 // SelectContext is Select with a context: if ctx is cancelled, it returns
 // ctx.Err().
 func SelectContext(ctx context.Context, x mat.Matrix, s *SelectSettings) (*Selection, error) {
-	cfg := SelectSettings{Criterion: BIC}
-	if s != nil {
-		cfg = *s
-	}
-	if cfg.Ks == nil {
-		cfg.Ks = []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
-	}
-	if cfg.Covariances == nil {
-		cfg.Covariances = Covariances()
-	}
-	data, err := checkData(x)
+	cfg, d, err := selectSettings(x, s)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Criterion != BIC && cfg.Criterion != ICL {
-		return nil, fmt.Errorf("mv: %v is not a criterion; use BIC or ICL", cfg.Criterion)
-	}
-	for _, k := range cfg.Ks {
-		if k < 1 || k > data.N {
-			return nil, fmt.Errorf("mv: SelectSettings.Ks has %d; each K must be between 1 and the %d rows", k, data.N)
-		}
-	}
-	for _, c := range cfg.Covariances {
-		if !c.valid() {
-			return nil, fmt.Errorf("mv: SelectSettings.Covariances has %v; use models from EII to VVV", c)
-		}
 	}
 	type job struct {
 		c Covariance
@@ -126,41 +103,15 @@ func SelectContext(ctx context.Context, x mat.Matrix, s *SelectSettings) (*Selec
 	}
 	cands := make([]Candidate, len(jobs))
 	models := make([]*Model, len(jobs))
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		next int
-	)
-	work := func() {
-		defer wg.Done()
-		for {
-			mu.Lock()
-			i := next
-			next++
-			mu.Unlock()
-			if i >= len(jobs) {
-				return
-			}
-			cands[i], models[i] = candidate(ctx, x, data.D, jobs[i].c, jobs[i].k, &cfg)
-		}
-	}
-	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
-		wg.Add(1)
-		go work()
-	}
-	wg.Wait()
+	parallel(len(jobs), func(i int) {
+		cands[i], models[i] = candidate(ctx, x, d, jobs[i].c, jobs[i].k, &cfg)
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	best := -1
-	score := func(c Candidate) float64 {
-		if cfg.Criterion == ICL {
-			return c.ICL
-		}
-		return c.BIC
-	}
 	for i, c := range cands {
-		if c.Err == nil && (best < 0 || score(c) < score(cands[best])) {
+		if c.Err == nil && (best < 0 || c.score(cfg.Criterion) < cands[best].score(cfg.Criterion)) {
 			best = i
 		}
 	}
@@ -168,6 +119,73 @@ func SelectContext(ctx context.Context, x mat.Matrix, s *SelectSettings) (*Selec
 		return nil, fmt.Errorf("mv: no candidate could be fitted; the first failed with: %w", cands[0].Err)
 	}
 	return &Selection{Best: models[best], Candidates: cands}, nil
+}
+
+// selectSettings returns s with its defaults, and the data's number of
+// columns, or an error for invalid data or settings.
+func selectSettings(x mat.Matrix, s *SelectSettings) (SelectSettings, int, error) {
+	cfg := SelectSettings{Criterion: BIC}
+	if s != nil {
+		cfg = *s
+	}
+	if cfg.Ks == nil {
+		cfg.Ks = []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	}
+	if cfg.Covariances == nil {
+		cfg.Covariances = Covariances()
+	}
+	data, err := checkData(x)
+	if err != nil {
+		return cfg, 0, err
+	}
+	if cfg.Criterion != BIC && cfg.Criterion != ICL {
+		return cfg, 0, fmt.Errorf("mv: %v is not a criterion; use BIC or ICL", cfg.Criterion)
+	}
+	for _, k := range cfg.Ks {
+		if k < 1 || k > data.N {
+			return cfg, 0, fmt.Errorf("mv: SelectSettings.Ks has %d; each K must be between 1 and the %d rows", k, data.N)
+		}
+	}
+	for _, c := range cfg.Covariances {
+		if !c.valid() {
+			return cfg, 0, fmt.Errorf("mv: SelectSettings.Covariances has %v; use models from EII to VVV", c)
+		}
+	}
+	return cfg, data.D, nil
+}
+
+// parallel calls f(0), …, f(n−1) on up to GOMAXPROCS goroutines.
+func parallel(n int, f func(i int)) {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next int
+	)
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// score returns the candidate's criterion c.
+func (c Candidate) score(crit Criterion) float64 {
+	if crit == ICL {
+		return c.ICL
+	}
+	return c.BIC
 }
 
 // candidate fits one candidate.
