@@ -11,13 +11,19 @@ import (
 
 // The inner iterations of VEI, VEV, VEE, EVE and VVE stop when no parameter
 // changes by more than tolInner relative to its value (for an orientation
-// matrix, whose entries are at most 1 in magnitude, absolutely), or after
-// maxInner iterations. Each iteration raises the objective, so stopping
+// matrix, whose entries are at most 1 in magnitude, absolutely), for EVE
+// and VVE also when their criterion is flat (tolFlat), or after maxInner
+// iterations. Each iteration raises the objective, so stopping
 // early still leaves an M-step that raises it (a generalised EM step).
 const (
 	tolInner = 1e-13
-	maxInner = 10000
+	maxInner = 1000
 )
+
+// The MM iterations of EVE and VVE also stop when their criterion falls by
+// no more than tolFlat relative, a few ulps: the objective can then no
+// longer tell the orientations apart.
+const tolFlat = 1e-15
 
 // singularRatio is the squared ratio of the smallest to the largest
 // diagonal entry of a covariance's Cholesky factor (or of the smallest to
@@ -46,6 +52,7 @@ type Workspace struct {
 	o, o0          []float64 // an orientation d·d, and its previous value
 	m1, m2, u, vt  []float64 // d·d scratch
 	sv, pd         []float64 // d scratch; the prior's scale P (d·d)
+	js, jv, jw, jl []float64 // K scratch of the plane rotations
 	work           []float64
 }
 
@@ -62,7 +69,7 @@ func NewWorkspace(k, d int) *Workspace {
 		vec: f(k * dd), val: f(k * d), amax: f(k),
 		sh: f(k * d), sh0: f(k * d), scl: f(k), scl0: f(k),
 		o: f(dd), o0: f(dd), m1: f(dd), m2: f(dd), u: f(dd), vt: f(dd),
-		sv: f(d), pd: f(dd),
+		sv: f(d), pd: f(dd), js: f(k), jv: f(k), jw: f(k), jl: f(k),
 	}
 	// Ask LAPACK for the optimal work lengths of Dsyev and Dgesvd.
 	q := make([]float64, 1)
@@ -120,11 +127,12 @@ func (m Model) shared() bool { return m == EII || m == EEI || m == EEE }
 //
 // The mean is x̄_k, or under a prior with κ0 > 0 the posterior mean
 // (N_k x̄_k + κ0 μ0)/(N_k + κ0). The covariances are the maximum-likelihood
-// M-step of model m with counts c_k and scatters T_k (see priorShare; c_k = N_k
-// and T_k = W_k without a prior): Celeux & Govaert (1995) in closed form for
+// M-step of model m with counts c_k and scatters T_k (c_k = N_k and T_k = W_k
+// without a prior; Prior gives them with one): Celeux & Govaert (1995) in closed form for
 // EII, VII, EEI, EVI, VVI, EEE, EEV, EVV and VVV, by their fixed-point
-// iterations for VEI and VEV, and for VEE; by the MM algorithms of Browne &
-// McNicholas (2014) for the orientation of EVE and VVE. prev, if it holds K
+// iterations for VEI and VEV, and for VEE; for the orientation of EVE and
+// VVE by the MM algorithms of Browne & McNicholas (2014) alternated with
+// sweeps of plane rotations (Flury & Gautschi 1986). prev, if it holds K
 // positive definite matrices, are the previous covariances: they start the
 // iterations of VEE, EVE and VVE (otherwise these start, as mclust, from unit
 // volumes and shapes and the identity orientation).
@@ -132,7 +140,7 @@ func (m Model) shared() bool { return m == EII || m == EEI || m == EEE }
 // MStep returns a *SingularError, and leaves means and covs unchanged, when a
 // covariance would be singular: Dsyev's or Dpotrf's failure, or a squared
 // ratio of the smallest to the largest diagonal entry of its Cholesky factor
-// at most singularRatio. It returns an error for a
+// at most 1e-10 (singularRatio says why). It returns an error for a
 // prior that Prior.Check rejects or for negative or non-finite N. It panics
 // if the dimensions of the arguments do not match ws.
 func MStep(m Model, p *Prior, N []float64, mean *mat.Dense, scatter []*mat.SymDense, prev []*mat.SymDense,

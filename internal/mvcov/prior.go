@@ -25,15 +25,34 @@ import (
 // with the number ζ = tr(Λ0)/d (for Λ0 = cov(x)/K^(2/d), this is mclust's
 // default scale for those models). When κ0 > 0 each mean has the prior
 // μ_k | Σ_k ~ N(μ0, Σ_k/κ0), except under EEV, where mclust's M-step drops
-// the prior on the means. How each model combines these is given at
-// LogPrior.
+// the prior on the means.
 //
-// Three M-steps of mclust 6.0.0 with a prior are not the maximisers of its
-// prior, and MStep differs from them: for EII mclust ignores the scale ζ
-// and takes the scatter about the posterior mean rather than x̄_k (mseiip);
-// for EEI it leaves the means at x̄_k while its covariance counts the prior
-// on the means (mseeip); for VVE (which mclust fits without a prior) its
-// orientation step leaves out the volumes (msvve).
+// With a prior, MStep is the maximum-likelihood M-step of the model applied
+// to the counts c_k = N_k + e and the scatters
+//
+//	T_k = W_k + κ0 N_k/(N_k+κ0) (x̄_k−μ0)(x̄_k−μ0)ᵀ + f·P,
+//
+// with P = Λ0 (ζI for EII … VVI), s = 1 if κ0 > 0 (else 0, and always 0 for
+// EEV), and e, f from mclust 6's Fortran M-steps (mseiip … msvvvp), spread
+// evenly over the components where only their sum matters:
+//
+//	EII  e = (ν0+2)/(dK) + s   f = 1/(dK)     EEE  e = (ν0+d+1)/K + s   f = 1/K
+//	VII  e = (ν0+2)/d + s      f = 1/d        EEV  e = (ν0+d+1)/K       f = 1
+//	EEI  e = (ν0+2)/K + s      f = 1/K        VEV  e = 0                f = 1
+//	VEI  e = (ν0+2+s)/d        f = 1          VVV  e = ν0+d+1+s         f = 1
+//	EVI  e = (ν0+2)/K + s      f = 1
+//	VVI  e = ν0+2+s            f = 1
+//
+// mclust has no prior for VEE, EVE, VVE and EVV; they get VVV's, an
+// independent Normal-InverseWishart for each component evaluated at the
+// constrained Σ_k. LogPrior gives the density that these updates maximise.
+//
+// Three of mclust 6.0.0's M-steps are not the maximisers of their
+// objective, and MStep differs from them: with a prior, EII ignores the
+// scale ζ and takes the scatter about the posterior mean rather than x̄_k
+// (mseiip), and EEI leaves the means at x̄_k while its covariance counts
+// the prior on the means (mseeip); VVE's orientation step leaves out the
+// volumes (msvve).
 type Prior struct {
 	MeanLoc   []float64     // μ0, length d; needed when Shrinkage > 0
 	Shrinkage float64       // κ0 ≥ 0; 0 leaves the means at the data's

@@ -16,11 +16,19 @@ import (
 //
 //	D ← polar(Σ_k (α_k I − T_k) D L_k),    D ← polar(Σ_k T_k D (β_k I − L_k)),
 //
-// where polar(G) = UVᵀ for G = USVᵀ, and then sets the shapes to their
-// maximiser given D: A_k = diag(DᵀT_kD) scaled to det 1, or
-// Δ_k = diag(DᵀT_kD)/c_k. Finally EVE's λ = Σ_k |diag(DᵀT_kD)|^(1/d) / Σ_k c_k.
-// It starts from the eigenvectors of prev[0] and the shapes of prev in them,
-// else from D = I and unit shapes, as mclust's mseve and msvve.
+// where polar(G) = UVᵀ for G = USVᵀ, then a sweep of plane rotations
+// (jacobiSweep), and then sets the shapes to their maximiser given D:
+// A_k = diag(DᵀT_kD) scaled to det 1, or Δ_k = diag(DᵀT_kD)/c_k. Finally
+// EVE's λ = Σ_k |diag(DᵀT_kD)|^(1/d) / Σ_k c_k. It starts from the
+// eigenvectors of prev[0] and the shapes of prev in them, else from D = I
+// and unit shapes, as mclust's mseve and msvve.
+//
+// The MM steps alone can be slow where a scatter has a dominant eigenvalue:
+// on the benchmark's k=3, d=4 data they lower the criterion by about 2e-6
+// relative per iteration and have not converged after 1000 iterations;
+// with the sweeps, six iterations suffice from a cold start and two from
+// the previous covariances. Every step lowers the criterion, so each
+// iteration raises the objective.
 func (ws *Workspace) commonOrientation(m Model, prev []*mat.SymDense) error {
 	d, k := ws.d, ws.k
 	for j := range k {
@@ -31,6 +39,7 @@ func (ws *Workspace) commonOrientation(m Model, prev []*mat.SymDense) error {
 		ws.amax[j] = ws.maxEigen(t)
 	}
 	ws.startOrientation(m, prev)
+	last := math.Inf(1)
 	for it := 1; ; it++ {
 		ws.Inner = it
 		copy(ws.o0, ws.o)
@@ -38,13 +47,21 @@ func (ws *Workspace) commonOrientation(m Model, prev []*mat.SymDense) error {
 		if !ws.mmSteps() {
 			return &SingularError{Model: m, Component: -1}
 		}
-		ws.orientedShapes(m)
+		ws.jacobiSweep(m)
+		f, scale := ws.orientedShapes(m)
 		if !allPositive(ws.sh) {
 			return &SingularError{Model: m, Component: -1}
 		}
-		if it > 1 && max(maxAbsDiff(ws.o, ws.o0), relChange(ws.sh, ws.sh0)) <= tolInner || it == maxInner {
+		// Stop when the parameters have settled, or when the objective
+		// no longer moves at double precision: along directions in which
+		// it is flat (nearly equal shapes) the orientation converges
+		// slowly but no longer matters.
+		settled := max(maxAbsDiff(ws.o, ws.o0), relChange(ws.sh, ws.sh0)) <= tolInner
+		flat := last-f <= tolFlat*scale
+		if it > 1 && (settled || flat) || it == maxInner {
 			break
 		}
+		last = f
 	}
 	lambda := 1.0
 	if m == EVE {
@@ -157,8 +174,10 @@ func (ws *Workspace) mmSteps() bool {
 
 // orientedShapes sets ws.sh to the inverse shapes that maximise the
 // objective given the orientation, and for EVE ws.scl[k] to
-// |diag(DᵀT_kD)|^(1/d).
-func (ws *Workspace) orientedShapes(m Model) {
+// |diag(DᵀT_kD)|^(1/d). It returns the criterion that the orientation
+// minimises, Σ_k |diag(DᵀT_kD)|^(1/d) for EVE and Σ_k c_k log|diag(DᵀT_kD)|
+// for VVE, and the size against which its changes are measured.
+func (ws *Workspace) orientedShapes(m Model) (f, scale float64) {
 	d, k := ws.d, ws.k
 	for j := range k {
 		td := ws.block(ws.vec, j)
@@ -175,11 +194,18 @@ func (ws *Workspace) orientedShapes(m Model) {
 		if m == EVE {
 			g = geomean(sh)
 			ws.scl[j] = g
+			f += g
+		} else {
+			for _, v := range sh {
+				f += g * math.Log(v)
+			}
+			scale += g * float64(d)
 		}
 		for a := range d {
 			sh[a] = g / sh[a]
 		}
 	}
+	return f, max(scale, math.Abs(f))
 }
 
 func maxAbsDiff(a, b []float64) float64 {

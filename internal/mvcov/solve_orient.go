@@ -118,7 +118,8 @@ func (ws *Workspace) evv() error {
 	return nil
 }
 
-// usable reports whether prev holds K positive definite d×d matrices.
+// usable reports whether prev holds K finite d×d matrices (whether they
+// are positive definite is checked where they are used).
 func (ws *Workspace) usable(prev []*mat.SymDense) bool {
 	if len(prev) != ws.k {
 		return false
@@ -126,6 +127,14 @@ func (ws *Workspace) usable(prev []*mat.SymDense) bool {
 	for _, p := range prev {
 		if p == nil || p.IsEmpty() || p.SymmetricDim() != ws.d {
 			return false
+		}
+		raw := p.RawSymmetric()
+		for i := range ws.d {
+			for _, v := range raw.Data[i*raw.Stride+i : i*raw.Stride+ws.d] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return false
+				}
+			}
 		}
 	}
 	return true

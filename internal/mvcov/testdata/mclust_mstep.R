@@ -66,6 +66,7 @@ dataset <- function(name, x, K) {
   }
 }
 
+cat("# written by mclust_mstep.R with mclust", as.character(packageVersion("mclust")), "\n")
 dataset("iris", iris[, 1:4], 3)
 dataset("faithful", faithful, 3)
 for (m in models) for (K in 1:9) for (d in 1:5)
