@@ -169,7 +169,8 @@ func (ps *Pass) Run(x Data, p *Params, out Out) {
 type worker struct {
 	k, d int
 	xt   []float64 // the block's points transposed: coordinate j at j·Block
-	z    []float64 // x − μ_k, transposed
+	z    []float64 // x − μ_k, transposed: for all K at k·D·Block if keep, else for one
+	keep bool      // z holds every component's block
 	a    []float64 // v r (x − μ_k), transposed
 	y    []float64 // one row of L_k⁻¹ (x − μ_k)
 	maha []float64 // squared distances of the block's points to one component
@@ -177,10 +178,19 @@ type worker struct {
 	r    []float64 // v_i r_ik, component-major: Block per component
 }
 
+// keepFloats bounds the memory a worker spends on keeping every
+// component's centred block between the distances and the sums.
+const keepFloats = 1 << 16
+
 func newWorker(k, d int) *worker {
+	keep := k*d*Block <= keepFloats
+	nz := d * Block
+	if keep {
+		nz *= k
+	}
 	return &worker{
-		k: k, d: d,
-		xt: make([]float64, d*Block), z: make([]float64, d*Block), a: make([]float64, d*Block),
+		k: k, d: d, keep: keep,
+		xt: make([]float64, d*Block), z: make([]float64, nz), a: make([]float64, d*Block),
 		y: make([]float64, Block), maha: make([]float64, Block),
 		l: make([]float64, k*Block), r: make([]float64, k*Block),
 	}
@@ -214,16 +224,25 @@ func (w *worker) transpose(x Data, b0, b int) {
 	}
 }
 
-// centre sets w.z to the block's points minus μ_k.
-func (w *worker) centre(p *Params, k, b int) {
+// centred returns the block's points minus μ_k, transposed, computing
+// them unless they are kept from the distances.
+func (w *worker) centred(p *Params, k, b int, fresh bool) []float64 {
 	d := w.d
+	z := w.z[:d*Block]
+	if w.keep {
+		z = w.z[k*d*Block : (k+1)*d*Block]
+		if !fresh {
+			return z
+		}
+	}
 	for j := range d {
 		mu := p.Mean[k*d+j]
-		src, dst := w.xt[j*Block:j*Block+b], w.z[j*Block:j*Block+b]
+		src, dst := w.xt[j*Block:j*Block+b], z[j*Block:j*Block+b]
 		for t, v := range src {
 			dst[t] = v - mu
 		}
 	}
+	return z
 }
 
 // distances sets w.l[t·K + k] = c_k − ½ |L_k⁻¹ (x_t − μ_k)|² for the
@@ -231,19 +250,18 @@ func (w *worker) centre(p *Params, k, b int) {
 // of scaled rows of the transposed block.
 func (w *worker) distances(p *Params, k, b int) {
 	d := w.d
-	w.centre(p, k, b)
+	z := w.centred(p, k, b, true)
 	inv := p.Inv[k*d*d : (k+1)*d*d]
 	maha := w.maha[:b]
 	clear(maha)
 	y := w.y[:b]
 	for j := range d {
 		row := inv[j*d : j*d+j+1]
-		zj := w.z[:b]
-		for t, v := range zj {
+		for t, v := range z[:b] {
 			y[t] = row[0] * v
 		}
 		for m := 1; m <= j; m++ {
-			floats.AddScaled(y, row[m], w.z[m*Block:m*Block+b])
+			floats.AddScaled(y, row[m], z[m*Block:m*Block+b])
 		}
 		for t, v := range y {
 			maha[t] += v * v
@@ -314,17 +332,17 @@ func (w *worker) accumulate(p *Params, k, b int, st *Stats) {
 		return
 	}
 	st.N[k] += nk
-	w.centre(p, k, b)
+	z := w.centred(p, k, b, false)
 	s1 := st.S1[k*d : (k+1)*d]
 	s2 := st.S2[k*d*d : (k+1)*d*d]
 	for i := range d {
-		ai, zi := w.a[i*Block:i*Block+b], w.z[i*Block:i*Block+b]
+		ai, zi := w.a[i*Block:i*Block+b], z[i*Block:i*Block+b]
 		for t, v := range zi {
 			ai[t] = r[t] * v
 		}
 		s1[i] += floats.Sum(ai)
 		for j := 0; j <= i; j++ {
-			s2[i*d+j] += floats.Dot(ai, w.z[j*Block:j*Block+b])
+			s2[i*d+j] += floats.Dot(ai, z[j*Block:j*Block+b])
 		}
 	}
 }

@@ -77,6 +77,7 @@ func TestPassAgainstDistmv(t *testing.T) {
 		{"n300 k3 d4", 300, 3, 4},
 		{"n3000 k4 d7", 3000, 4, 7},
 		{"n2000 k2 d20", 2000, 2, 20},
+		{"n300 k9 d60 (blocks recentred)", 300, 9, 60},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			x, w, mean, cov := problem(c.n, c.k, c.d, uint64(c.n*c.d))
