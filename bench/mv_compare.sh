@@ -10,8 +10,8 @@
 #          full covariances; mv.Model{K: 5, Covariance: mv.Full} at its
 #          defaults against GaussianMixture(5, covariance_type='full') at
 #          its defaults. Both report the average log-likelihood per point.
-#   table  the 14 covariance models × K = 1..9 on iris's four columns: mv
-#          fits them one after another at the defaults, mclust runs
+#   table  the 14 covariance models × K = 1..9 on iris's four columns:
+#          mv.Select(x, nil), which fits the candidates in parallel, against
 #          mclustBIC(iris[, 1:4], G = 1:9).
 # Environment: RUNS (timed runs per side, default 3), N (default 1000000),
 # PYTHON (/usr/bin/python3), RSCRIPT (Rscript).
