@@ -2,6 +2,7 @@ package mv_test
 
 import (
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -120,5 +121,30 @@ func TestSelectErrors(t *testing.T) {
 				t.Fatalf("got %v, want an error containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestSelectDeterministic checks that Select's candidates are bit-identical
+// at GOMAXPROCS 1 and 2.
+func TestSelectDeterministic(t *testing.T) {
+	x := threeClusters(t)
+	s := &mv.SelectSettings{Ks: []int{2, 3}, Covariances: []mv.Covariance{mv.VII, mv.VEV}, Fit: &mv.Settings{Seed: 4}}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	var first []mv.Candidate
+	for _, p := range []int{1, 2} {
+		runtime.GOMAXPROCS(p)
+		sel, err := mv.Select(x, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = sel.Candidates
+			continue
+		}
+		for i, c := range sel.Candidates {
+			if f := first[i]; c.LogLikelihood != f.LogLikelihood || c.BIC != f.BIC || c.ICL != f.ICL {
+				t.Errorf("GOMAXPROCS=%d: candidate %v K=%d differs", p, c.Covariance, c.K)
+			}
+		}
 	}
 }
