@@ -356,10 +356,13 @@ func (pr *problem) Degenerate(theta []float64) error {
 const emptyTol = 1e-12
 
 // mstep sets next from the statistics st taken at the parameters cur;
-// next may be cur. A component that holds (almost) no weight keeps its mean
-// and covariance, with weight (N_k + α − 1)/(n + K(α − 1)), which is 0
-// under maximum likelihood. If the model's M-step finds a covariance
-// singular, see collapse.
+// next may be cur. A component that holds (almost) no weight enters the
+// model's M-step with the weight emptyTol·n, its current mean and the
+// scatter of its current covariance, so that it keeps them where they are
+// its own (and shares the others' where the model shares them), with
+// weight (N_k + α − 1)/(n + K(α − 1)), which is 0 under maximum
+// likelihood. If the model's M-step finds a covariance singular, see
+// collapse.
 func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 	k, d := pr.k, pr.d
 	fk := float64(k)
@@ -397,13 +400,9 @@ func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 	}
 	for j := range k {
 		for a := range d {
-			if !empty[j] || pr.prior != nil {
-				next.mean[j*d+a] = pr.means.At(j, a)
-			}
+			next.mean[j*d+a] = pr.means.At(j, a)
 			for b := range d {
-				if !empty[j] {
-					next.cov[j][a*d+b] = pr.covs[j].At(a, b)
-				}
+				next.cov[j][a*d+b] = pr.covs[j].At(a, b)
 			}
 		}
 	}
