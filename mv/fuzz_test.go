@@ -2,6 +2,7 @@ package mv_test
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"math"
 	"slices"
 	"testing"
@@ -60,6 +61,35 @@ func FuzzFit(f *testing.F) {
 		}
 		if math.Abs(s-1) > 1e-12 {
 			t.Fatalf("weights sum to %v", s)
+		}
+	})
+}
+
+// FuzzUnmarshalJSON reads arbitrary bytes as a model: every outcome must
+// be an error that leaves the model as it was, or a valid model that
+// writes back to JSON that reads as itself.
+func FuzzUnmarshalJSON(f *testing.F) {
+	f.Add([]byte(`{"k":1,"covariance":"VVV","weights":[1],"means":[[0,0]],"covariances":[[[1,0],[0,1]]],"prior":null}`))
+	f.Add([]byte(`{"k":2,"covariance":"EII","weights":[0.5,0.5],"means":[[0],[1]],"covariances":[[[1]],[[1]]],"prior":{"concentration":1,"mean_loc":[0],"shrinkage":0.01,"dof":3,"scale":[[1]]}}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m mv.Model
+		if err := json.Unmarshal(data, &m); err != nil {
+			if m.K != 0 || m.Weights != nil || m.Means != nil {
+				t.Fatalf("Unmarshal failed (%v) but changed the model", err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("Unmarshal accepted an invalid model: %v", err)
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r mv.Model
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("the model written does not read back: %v", err)
 		}
 	})
 }
