@@ -197,7 +197,7 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 		return nil, err
 	}
 	starts := startingPoints(sc.sample, sc.sorted, m.K, cfg.Restarts, cfg.Seed, max(sc.initFloor, 2*obj.floor))
-	src := &source{x: x, c: sc.c, inv: 1 / sc.scale, sample: sc.sample, obj: obj, k: m.K, seed: cfg.Seed}
+	src := &source{x: x, c: sc.c, inv: 1 / sc.scale, sample: sc.sample, sorted: sc.sorted, obj: obj, k: m.K, seed: cfg.Seed}
 	res, err := engine.Fit(ctx, src, starts, engineSettings(&cfg, obj, m.K))
 	if err != nil {
 		return nil, err

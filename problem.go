@@ -49,6 +49,9 @@ type problem struct {
 	p   *kernel.Params // the last θ evaluated
 	st  *kernel.Stats  // its pass's statistics
 	k   int
+	// sorted holds the points in order, for the moves; nil if the
+	// problem has none.
+	sorted []float64
 }
 
 var (
@@ -167,62 +170,165 @@ func (q *problem) Degenerate(theta []float64) error {
 	return nil
 }
 
-// splitShift is how far a split puts the two halves of a component from
+// splitShifts are how far a split puts the two halves of a component from
 // its mean, in units of its σ: with equal weights, means μ ∓ aσ and
 // standard deviations σ√(1 − a²) keep the component's mean and variance
 // (the moment-matching split of Richardson & Green 1997, J. R. Statist.
-// Soc. B 59(4), with its free variable fixed).
-const splitShift = 0.5
+// Soc. B 59(4), with its free variable fixed). The larger shift sends a
+// half into the tails of a broad component, where it can find a small
+// group the component has swallowed.
+var splitShifts = [...]float64{0.5, 0.9}
 
-// Moves returns up to four starting points from θ, each merging one of the
-// two closest pairs of components, by |μ_i − μ_j|/√(σ_i² + σ_j²), into one
-// that keeps their weight, mean and variance, and splitting one of the two
-// widest other components in two. It returns none for K < 3.
+// Moves returns up to six starting points from θ. Each frees a component
+// by merging a pair into one that keeps their weight, mean and variance, and
+// uses it either to split a component in two or to cover the place the
+// mixture fits worst. The splits take each of the two widest components in
+// turn, in two ways (splitShifts), with the closest pair of the others, by
+// |μ_i − μ_j|/√(σ_i² + σ_j²), merged; the worst-fitted place (see
+// worstFitted, if the problem has sorted points) takes each of the two
+// closest pairs merged. It returns none for K < 2, and only the second kind
+// for K = 2.
 func (q *problem) Moves(theta []float64) [][]float64 {
 	K := q.k
-	if K < 3 {
+	if K < 2 {
 		return nil
 	}
 	lw, mu, ls := theta[:K], theta[K:2*K], theta[2*K:]
-	type pair struct {
-		i, j int
-		d    float64
-	}
-	var pairs []pair
+	var pairs [][2]int
 	for i := range K {
 		for j := i + 1; j < K; j++ {
-			v := math.Exp(2*ls[i]) + math.Exp(2*ls[j])
-			pairs = append(pairs, pair{i, j, math.Abs(mu[i]-mu[j]) / math.Sqrt(v)})
+			pairs = append(pairs, [2]int{i, j})
 		}
 	}
-	slices.SortStableFunc(pairs, func(a, b pair) int { return cmpFloat(a.d, b.d) })
+	dist := func(p [2]int) float64 {
+		i, j := p[0], p[1]
+		return math.Abs(mu[i]-mu[j]) / math.Sqrt(math.Exp(2*ls[i])+math.Exp(2*ls[j]))
+	}
+	slices.SortStableFunc(pairs, func(a, b [2]int) int { return cmpFloat(dist(a), dist(b)) })
 	wide := make([]int, K)
 	for k := range wide {
 		wide[k] = k
 	}
 	slices.SortStableFunc(wide, func(a, b int) int { return cmpFloat(ls[b], ls[a]) })
 	var out [][]float64
-	for _, pr := range pairs[:min(2, len(pairs))] {
-		split := 0
-		for _, k := range wide {
-			if k == pr.i || k == pr.j {
-				continue
-			}
+	for _, k := range wide[:min(2, K)] {
+		pi := slices.IndexFunc(pairs, func(p [2]int) bool { return p[0] != k && p[1] != k })
+		if pi < 0 {
+			break
+		}
+		pr := pairs[pi]
+		for _, a := range splitShifts {
 			t := slices.Clone(theta)
-			mergeInto(t, K, pr.i, pr.j)
+			mergeInto(t, K, pr[0], pr[1])
 			wk, sk := math.Exp(lw[k]), math.Exp(ls[k])
-			t[k], t[pr.j] = math.Log(wk/2), math.Log(wk/2)
-			t[K+k], t[K+pr.j] = mu[k]-splitShift*sk, mu[k]+splitShift*sk
-			s := sk * math.Sqrt(1-splitShift*splitShift)
-			t[2*K+k], t[2*K+pr.j] = math.Log(s), math.Log(s)
+			j := pr[1]
+			t[k], t[j] = math.Log(wk/2), math.Log(wk/2)
+			t[K+k], t[K+j] = mu[k]-a*sk, mu[k]+a*sk
+			s := sk * math.Sqrt(1-a*a)
+			t[2*K+k], t[2*K+j] = math.Log(s), math.Log(s)
 			q.Project(t)
 			out = append(out, t)
-			if split++; split == 2 {
-				break
-			}
+		}
+	}
+	if wm, mm, sm, ok := q.worstFitted(theta); ok {
+		for _, pr := range pairs[:min(2, len(pairs))] {
+			t := slices.Clone(theta)
+			mergeInto(t, K, pr[0], pr[1])
+			j := pr[1]
+			t[j], t[K+j], t[2*K+j] = math.Log(wm), mm, math.Log(sm)
+			q.Project(t)
+			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// scanPoints bounds the points worstFitted scans: larger problems are
+// scanned at every s-th sorted point, so that the scan costs at most about
+// scanPoints·K evaluations of erfc.
+const scanPoints = 2048
+
+// worstFitted returns a component for the run of consecutive sorted points
+// whose share of the points most exceeds the mixture θ's mass over the
+// run's cells. The cell of a point reaches halfway to the next distinct
+// points on either side (the first and last cells reach to infinity), so
+// that tied points share one cell, as values rounded to a grid stand for
+// the grid's cells. For runs of m = 4, 8, 16, … points, up to half of them,
+// starting every ⌈m/4⌉ points, it maximises the scan statistic
+//
+//	G = m log((m/n) / (F(b_last) − F(b_first)))
+//
+// with F the mixture's distribution function and b_first, b_last the outer
+// ends of the run's cells: the log-likelihood ratio of the run's share
+// against the mixture's mass over it (in the spirit of the greedy mixture
+// learning of Vlassis & Likas 2002, Neural Process. Lett. 15). Runs on
+// fewer than 2 distinct values are skipped. Above scanPoints points, only
+// every s-th sorted point is scanned, each standing for s. The component
+// has the run's share of the points and their mean and standard deviation
+// (at least the floor). ok is false if the problem has no sorted points, or
+// fewer than 8, or no run has more than its share.
+func (q *problem) worstFitted(theta []float64) (w, mu, sigma float64, ok bool) {
+	all := q.sorted
+	if len(all) < 8 {
+		return 0, 0, 0, false
+	}
+	stride := (len(all) + scanPoints - 1) / scanPoints
+	u := all
+	if stride > 1 {
+		u = make([]float64, 0, scanPoints)
+		for i := 0; i < len(all); i += stride {
+			u = append(u, all[i])
+		}
+	}
+	n := len(u)
+	// F at the cell boundaries: cdf[j] = F((u[j−1] + u[j])/2) for j in
+	// 1..n−1, with 0 and 1 at the ends.
+	K := q.k
+	cdf := make([]float64, n+1)
+	cdf[n] = 1
+	for k := range K {
+		wk, mk, sk := math.Exp(theta[k]), theta[K+k], math.Exp(theta[2*K+k])
+		for j := 1; j < n; j++ {
+			b := u[j-1]/2 + u[j]/2
+			cdf[j] += wk * 0.5 * math.Erfc(-(b-mk)/(sk*math.Sqrt2))
+		}
+	}
+	// lo[i] is the first boundary of point i's cell: that of the first of
+	// its ties; hi[i] the last: that after the last of its ties.
+	lo, hi := make([]int, n), make([]int, n)
+	for i := range n {
+		if i > 0 && u[i] == u[i-1] {
+			lo[i] = lo[i-1]
+		} else {
+			lo[i] = i
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		if i < n-1 && u[i] == u[i+1] {
+			hi[i] = hi[i+1]
+		} else {
+			hi[i] = i + 1
+		}
+	}
+	best, bi, bm := 0.0, -1, 0
+	for m := 4; m <= n/2; m *= 2 {
+		step := (m + 3) / 4
+		e := float64(m) / float64(n)
+		for i := 0; i+m <= n; i += step {
+			if !(u[i+m-1] > u[i]) {
+				continue
+			}
+			mass := cdf[hi[i+m-1]] - cdf[lo[i]]
+			if g := float64(m) * math.Log(e/mass); mass > 0 && g > best {
+				best, bi, bm = g, i, m
+			}
+		}
+	}
+	if bi < 0 {
+		return 0, 0, 0, false
+	}
+	mu, sigma = moments(all[bi*stride : min((bi+bm)*stride, len(all))])
+	return float64(bm) / float64(n), mu, max(sigma, q.obj.floor), true
 }
 
 // mergeInto sets component i of θ to the merger of components i and j,
@@ -273,6 +379,7 @@ type source struct {
 	x      []float64
 	c, inv float64
 	sample []float64
+	sorted []float64 // sample, sorted
 	obj    *objective
 	k      int
 	seed   uint64
@@ -288,8 +395,15 @@ func (s *source) Problem(m int, stream uint64) engine.Problem {
 	switch {
 	case m >= len(s.x):
 		eng = kernel.NewEngine(s.x, s.c, s.inv, s.k)
+		if len(s.sorted) == len(s.x) {
+			q := newProblem(eng, s.obj, s.k)
+			q.sorted = s.sorted
+			return q
+		}
 	case stream == 0:
-		eng = kernel.NewEngine(s.sample, 0, 1, s.k)
+		q := newProblem(kernel.NewEngine(s.sample, 0, 1, s.k), s.obj, s.k)
+		q.sorted = s.sorted
+		return q
 	default:
 		u := bernoulli(s.x, s.c, s.inv, m, rand.New(rand.NewPCG(s.seed, stream)))
 		eng = kernel.NewEngine(u, 0, 1, s.k)

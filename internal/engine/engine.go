@@ -38,16 +38,22 @@
 //
 //  1. short runs: a few EM steps from every starting point, on the screening
 //     sample (all the data when they are few);
-//  2. full runs: the most promising short runs, run to convergence by the
-//     chosen method;
+//  2. full runs: the most promising short runs, run to convergence by EM;
 //  3. moves: from the best converged run, the Mover's candidates (split a
-//     component, merge a pair) are run short, the best of them to
-//     convergence, and kept if it lowers the loss; repeated while it does;
-//  4. refinement: the best non-degenerate run is refined on random
-//     subsamples growing by a factor of GrowthFactor, and last on all the
-//     data; if it degenerates on all the data, the next best is refined.
+//     component, merge a pair) are run short, the most promising of them to
+//     convergence, and the best is kept if it lowers the loss; repeated
+//     while it does, at most MoveRounds times;
+//  4. refinement: the best non-degenerate run is refined by the chosen
+//     method on random subsamples growing by a factor of GrowthFactor while
+//     they hold at most a quarter of the data, and last on all the data; if
+//     it degenerates there, the next best is refined. When the screening
+//     sample is all the data, EM's run from step 2 or 3 is already the
+//     last, and Adam runs once more from it.
 //
-// Runs on a subsample stop at a looser tolerance (see ScreenTol). Runs are
+// The search (steps 1 to 3) is by EM whatever the method: it needs no step
+// size, so it stays in a narrow basin, such as a tight group of points,
+// that Adam's first steps, of a fixed size in every coordinate, can jump
+// out of. Runs on a subsample stop at a looser tolerance (see ScreenTol). Runs are
 // independent and each draws nothing at random, so the result is the same at
 // any GOMAXPROCS.
 //
@@ -146,6 +152,7 @@ const (
 // Settings tune Fit. Zero fields mean the defaults listed.
 type Settings struct {
 	Method Method
+	// Method is the optimiser of the refinement; the search is by EM.
 	// MaxSteps bounds the steps of each full run (default 5000).
 	MaxSteps int
 	// Tol is the tolerance of the stopping rule (default 1e-10): see
@@ -297,7 +304,7 @@ func (f *fitter) screen(starts [][]float64) ([]*run, error) {
 		return nil, err
 	}
 	full := pick(short, f.cfg.FullRuns)
-	if err := f.parallel(full, f.cfg.Method, f.cfg.MaxSteps); err != nil {
+	if err := f.parallel(full, EM, f.cfg.MaxSteps); err != nil {
 		return nil, err
 	}
 	rank(full)
@@ -315,13 +322,14 @@ func (f *fitter) screen(starts [][]float64) ([]*run, error) {
 	return full, nil
 }
 
-// move runs the moves from the best run r, short, and the best of them in
-// full, and returns it if it beats r.
+// move runs the moves from the best run r, short, the most promising of
+// them in full, and returns the best if it beats r.
 func (f *fitter) move(r *run) (*run, error) {
 	if r.bad != nil {
 		return nil, nil
 	}
-	mv, ok := f.src.Problem(f.m, 0).(Mover)
+	p := f.src.Problem(f.m, 0)
+	mv, ok := p.(Mover)
 	if !ok {
 		return nil, nil
 	}
@@ -337,12 +345,12 @@ func (f *fitter) move(r *run) (*run, error) {
 	if err := f.parallel(short, EM, min(f.cfg.ShortSteps, f.cfg.MaxSteps)); err != nil {
 		return nil, err
 	}
-	best := pick(short, 1)
-	if err := f.parallel(best, f.cfg.Method, f.cfg.MaxSteps); err != nil {
+	full := pick(short, max(1, f.cfg.FullRuns-1))
+	if err := f.parallel(full, EM, f.cfg.MaxSteps); err != nil {
 		return nil, err
 	}
-	b := best[0]
-	p := f.src.Problem(f.m, 0)
+	rank(full)
+	b := full[0]
 	// A move is kept only if it lowers the loss by more than the tolerance,
 	// so that the rounds end.
 	if b.bad == nil && r.loss-b.loss > f.tol*(math.Abs(r.loss)+p.Points()) {
@@ -352,17 +360,25 @@ func (f *fitter) move(r *run) (*run, error) {
 }
 
 // refine takes the ranked runs in turn through the growing subsamples and
-// all the data, and returns the first that does not degenerate there.
+// all the data, and returns the first that does not degenerate there. A run
+// that degenerated on a subsample is refined too, after the others, since
+// more points can hold up its collapsed component; at most FullRuns runs
+// are refined on all the data.
 func (f *fitter) refine(ranked []*run) (*Result, error) {
 	var firstBad error
+	tries := 0
 	for _, r := range ranked {
 		if r.bad != nil && firstBad == nil {
 			firstBad = r.bad
 		}
-		if r.bad != nil {
+		if math.IsNaN(r.loss) || (r.bad != nil && f.m == f.n) {
 			continue
 		}
-		if f.m < f.n {
+		if f.m < f.n || f.cfg.Method != EM {
+			if tries == f.cfg.FullRuns {
+				break
+			}
+			tries++
 			for j, size := 0, GrowthFactor*f.m; size <= f.n/4; j, size = j+1, size*GrowthFactor {
 				p := f.src.Problem(size, StageStream+uint64(j))
 				if err := f.optimise(r, p, f.cfg.Method, f.cfg.MaxSteps, ScreenTol(f.cfg.Tol, size)); err != nil {
@@ -373,11 +389,8 @@ func (f *fitter) refine(ranked []*run) (*Result, error) {
 			if err := f.optimise(r, p, f.cfg.Method, f.cfg.MaxSteps, f.cfg.Tol); err != nil {
 				return nil, err
 			}
-			r.bad = degenerate(p, r.theta)
-			if r.bad != nil {
-				if firstBad == nil {
-					firstBad = r.bad
-				}
+			if r.bad = degenerate(p, r.theta); r.bad != nil {
+				firstBad = r.bad
 				continue
 			}
 		}
@@ -385,6 +398,12 @@ func (f *fitter) refine(ranked []*run) (*Result, error) {
 			Theta: r.theta, Losses: r.losses, Converged: r.status == Converged,
 			Steps: r.steps, Runs: f.runs, Best: r.index,
 		}, nil
+	}
+	if firstBad == nil {
+		// Every run broke down (its loss is NaN): the caller sees it in
+		// the best run's θ.
+		r := ranked[0]
+		return &Result{Theta: r.theta, Losses: r.losses, Steps: r.steps, Runs: f.runs, Best: r.index}, nil
 	}
 	return nil, &DegenerateError{Err: firstBad}
 }

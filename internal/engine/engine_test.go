@@ -1,0 +1,202 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync/atomic"
+	"testing"
+)
+
+// basins is a toy problem with several basins: the loss at θ is
+// min_j |θ − c_j|² + L_j, and the map moves θ halfway to the nearest
+// centre, a linear contraction like EM near an optimum. Basins listed in
+// bad are degenerate.
+type basins struct {
+	centres [][]float64
+	levels  []float64
+	bad     []int
+	last    []float64
+	passes  *atomic.Int64
+}
+
+func (b *basins) Dim() int        { return len(b.centres[0]) }
+func (b *basins) Points() float64 { return 100 }
+
+func (b *basins) nearest(t []float64) (int, float64) {
+	best, bl := -1, math.Inf(1)
+	for j, c := range b.centres {
+		var d float64
+		for i := range c {
+			d += (t[i] - c[i]) * (t[i] - c[i])
+		}
+		if l := d + b.levels[j]; l < bl {
+			best, bl = j, l
+		}
+	}
+	return best, bl
+}
+
+func (b *basins) Eval(ctx context.Context, t []float64) (float64, error) {
+	if err := ctx.Err(); err != nil {
+		return math.NaN(), err
+	}
+	if b.passes != nil {
+		b.passes.Add(1)
+	}
+	b.last = slices.Clone(t)
+	_, l := b.nearest(t)
+	return l, nil
+}
+
+func (b *basins) Map(dst []float64) {
+	j, _ := b.nearest(b.last)
+	for i, c := range b.centres[j] {
+		dst[i] = b.last[i] + 0.5*(c-b.last[i])
+	}
+}
+
+func (b *basins) Project([]float64) {}
+
+func (b *basins) Degenerate(t []float64) error {
+	if j, _ := b.nearest(t); slices.Contains(b.bad, j) {
+		return fmt.Errorf("basin %d", j)
+	}
+	return nil
+}
+
+// source serves the same toy problem at every size.
+type source struct{ b basins }
+
+func (s *source) Len() int { return 100 }
+func (s *source) Problem(int, uint64) Problem {
+	c := s.b
+	return &c
+}
+
+func TestFitKeepsBestNonDegenerate(t *testing.T) {
+	centres := [][]float64{{0, 0}, {10, 0}, {0, 10}}
+	levels := []float64{5, 1, 3}
+	starts := [][]float64{{1, 1}, {9, 1}, {1, 9}}
+	for _, tt := range []struct {
+		name string
+		bad  []int
+		want int // the basin Fit must end in, or −1 for an error
+	}{
+		{"none degenerate", nil, 1},
+		{"the best degenerate", []int{1}, 2},
+		{"all but the worst degenerate", []int{1, 2}, 0},
+		{"all degenerate", []int{0, 1, 2}, -1},
+	} {
+		src := &source{basins{centres: centres, levels: levels, bad: tt.bad}}
+		res, err := Fit(context.Background(), src, starts, &Settings{})
+		if tt.want < 0 {
+			var de *DegenerateError
+			if !errors.As(err, &de) {
+				t.Errorf("%s: err %v, want a DegenerateError", tt.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		// The map halves the distance to the centre at every step, so the
+		// loss converges linearly; the tolerance 1e-10·(|L| + 100) puts θ
+		// within about 1e-4 of the centre.
+		j, _ := src.b.nearest(res.Theta)
+		if j != tt.want || math.Abs(res.Theta[0]-centres[j][0]) > 1e-4 || !res.Converged {
+			t.Errorf("%s: ended at %v in basin %d (converged %v), want basin %d", tt.name, res.Theta, j, res.Converged, tt.want)
+		}
+		if l := res.Losses[len(res.Losses)-1]; math.Abs(l-levels[j]) > 1e-8 {
+			t.Errorf("%s: final loss %v, want %v", tt.name, l, levels[j])
+		}
+	}
+}
+
+func TestFitDoesNotModifyStarts(t *testing.T) {
+	src := &source{basins{centres: [][]float64{{0}, {4}}, levels: []float64{0, 1}}}
+	starts := [][]float64{{1}, {3}}
+	orig := [][]float64{{1}, {3}}
+	if _, err := Fit(context.Background(), src, starts, &Settings{}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.EqualFunc(starts, orig, slices.Equal) {
+		t.Errorf("starts changed to %v", starts)
+	}
+}
+
+// TestFitStopsWithinAPass cancels the context from the progress callback
+// and counts the passes made after it: none, since Eval checks the context
+// before each pass and the runs of one batch go one at a time here
+// (Progress is called after a step, when the step's passes are done).
+func TestFitStopsWithinAPass(t *testing.T) {
+	var passes atomic.Int64
+	src := &source{basins{centres: [][]float64{{0}, {4}}, levels: []float64{0, 1}, passes: &passes}}
+	for _, at := range []int{1, 3, 6} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var calls int
+		var after int64 = -1
+		s := &Settings{Progress: func(run, step int, loss, n float64) {
+			calls++
+			if calls == at {
+				cancel()
+				after = passes.Load()
+			}
+		}}
+		_, err := Fit(ctx, src, [][]float64{{1}}, s)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled at call %d: err %v, want context.Canceled", at, err)
+		}
+		if extra := passes.Load() - after; after < 0 || extra != 0 {
+			t.Errorf("cancelled at call %d: %d passes after the cancel", at, extra)
+		}
+		cancel()
+	}
+}
+
+// TestEMStepperMonotone checks that every loss the accelerated EM records is
+// at most the one before, on the toy problem where Anderson mixing
+// overshoots: a map that contracts by 0.9 in one coordinate and 0.1 in the
+// other.
+func TestEMStepperMonotone(t *testing.T) {
+	p := &skewed{}
+	e := NewEMStepper(context.Background(), p, []float64{3, -2}, 1e-14)
+	prev := math.Inf(1)
+	for i := range 200 {
+		L, st, err := e.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if L > prev {
+			t.Fatalf("step %d: loss rose from %v to %v", i, prev, L)
+		}
+		prev = L
+		if st != Running {
+			if st != Converged {
+				t.Errorf("ended with status %v", st)
+			}
+			// Anderson mixing solves a linear map in a few steps; plain
+			// EM would take about log(1e-14)/log(0.9) ≈ 300.
+			if i > 30 {
+				t.Errorf("took %d steps", i+1)
+			}
+			return
+		}
+	}
+	t.Errorf("did not converge in 200 steps")
+}
+
+// skewed has the loss a·θ0² + b·θ1² + 1 and the map
+// θ ↦ (0.9θ0, 0.1θ1), which lowers it at every step.
+type skewed struct{ last [2]float64 }
+
+func (s *skewed) Dim() int        { return 2 }
+func (s *skewed) Points() float64 { return 1 }
+func (s *skewed) Eval(_ context.Context, t []float64) (float64, error) {
+	copy(s.last[:], t)
+	return 2*t[0]*t[0] + 0.5*t[1]*t[1] + 1, nil
+}
+func (s *skewed) Map(dst []float64) { dst[0], dst[1] = 0.9*s.last[0], 0.1*s.last[1] }
+func (s *skewed) Project([]float64) {}
