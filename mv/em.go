@@ -314,6 +314,8 @@ func (pr *problem) Map(dst []float64) {
 // EEE, and VVV, which has none) mixing keeps them, and Project does
 // nothing; for the others it replaces the covariances by the model's
 // maximum-likelihood fit to them, one M-step with the scatters N_k Σ_k.
+// The weights are left as they are. If that M-step fails, θ is set to NaN,
+// whose loss is NaN, so that the engine refuses it.
 func (pr *problem) Project(theta []float64) {
 	if pr.cov <= VVI || pr.cov == EEE || pr.cov == VVV {
 		return
@@ -330,12 +332,20 @@ func (pr *problem) Project(theta []float64) {
 			st.S2[j*d*d+i] = st.N[j] * v
 		}
 	}
-	saved, savedErr := pr.prior, pr.mapErr
-	pr.prior = nil
+	saved, savedAlpha, savedErr := pr.prior, pr.alpha, pr.mapErr
+	pr.prior, pr.alpha, pr.mapErr = nil, 1, nil
 	pr.mstep(st, pr.proj, pr.proj)
-	pr.prior, pr.mapErr = saved, savedErr
+	failed := pr.mapErr != nil
+	pr.prior, pr.alpha, pr.mapErr = saved, savedAlpha, savedErr
+	if failed {
+		// No projection: make θ one that Eval gives the loss NaN, which
+		// the engine refuses.
+		for i := range theta {
+			theta[i] = math.NaN()
+		}
+		return
+	}
 	pr.encode(pr.proj, theta)
-
 }
 
 // Degenerate returns an error naming the first component of θ that is
