@@ -340,10 +340,13 @@ func (f *fitter) starts(pr *problem) (thetas [][]float64, ids []int, err error) 
 			copy(hx.X[i*d:(i+1)*d], x.X[r*x.Stride:r*x.Stride+d])
 		}
 	}
-	hy := scaledSVD(hx, f.scale)
-	parts := [][]int{agglomerateVVV(hy, m, d, ward(hy, m, d, vvvGroups(m, d, f.k)), f.k)}
-	if z := ward(hy, m, d, f.k); !samePartition(z, parts[0]) {
-		parts = append(parts, z)
+	var parts [][]int
+	if f.k <= m {
+		hy := scaledSVD(hx, f.scale)
+		parts = append(parts, agglomerateVVV(hy, m, d, ward(hy, m, d, vvvGroups(m, d, f.k)), f.k))
+		if z := ward(hy, m, d, f.k); !samePartition(z, parts[0]) {
+			parts = append(parts, z)
+		}
 	}
 	var firstErr error
 	add := func(z, rows []int, id int) {
