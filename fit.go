@@ -44,22 +44,24 @@ func (m Method) String() string {
 
 // Settings tune Fit. The zero value, and a nil *Settings, mean defaults.
 type Settings struct {
-	// Method is the optimiser: Adam (the default) or EM.
+	// Method is the optimiser of the final runs: Adam (the default) or
+	// EM. The search among starting points is by EM either way (see Fit).
 	Method Method
 
 	// Seed seeds the starting points. The same seed gives the same fit,
 	// bit for bit, at any GOMAXPROCS.
 	Seed uint64
 
-	// Restarts is the number of starting points; the fit with the lowest
-	// loss wins. One starts from the data's quantiles, the others from
-	// k-means++ seeding; a starting point equal to one before it (k-means++
-	// seeds often lead to the same clustering) is not run twice. If zero, 4
-	// are used.
+	// Restarts is the number of starting points. One is the data's
+	// quantiles; the others are, in turn, greedy k-means++ seedings and
+	// random partitions of the sorted data, each from its own random
+	// stream. A starting point equal to one before it is drawn again as a
+	// random partition. If zero, 4 are used.
 	Restarts int
 
 	// MaxSteps bounds the steps of each run: Adam steps or EM iterations.
-	// If zero, Adam takes at most 20000 and EM at most 5000.
+	// If zero, Adam takes at most 20000 and EM at most 5000. The search's
+	// short runs take at most 10 EM steps.
 	MaxSteps int
 
 	// Tol is the convergence tolerance, relative to the loss. With L the
@@ -89,7 +91,8 @@ type Settings struct {
 	SigmaFloor float64
 
 	// Progress, if not nil, is called after every step of every run with
-	// the run's index, the step and that step's loss. Calls never overlap.
+	// the run's index (see Result.Best), the step and that step's loss, on
+	// the data or subsample the run is on. Calls never overlap.
 	Progress func(run, step int, loss float64)
 }
 
@@ -100,19 +103,23 @@ type Result struct {
 	// Loss holds the loss at every step of the winning run: the negative
 	// log joint −log p(x, w, μ, σ), all normalising constants included,
 	// the same quantity as Pyro's TraceEnum_ELBO loss with an AutoDelta
-	// guide. The last entry is the loss of the fitted parameters. When the
-	// data are larger than the screening sample (see Fit), Loss holds the
-	// final run on all the data, started from the best screened run as
-	// refined on the larger subsamples.
+	// guide. The last entry is the loss of the fitted parameters. For data
+	// no larger than the screening sample (see Fit), Loss is the winning
+	// run's whole path from its starting point: its EM steps in the search,
+	// then, with Adam, Adam's. For larger data it is the final run on all
+	// the data, started from the search's winner as refined on the larger
+	// subsamples.
 	Loss []float64
-	// Converged reports whether the winning run met the tolerance before
-	// MaxSteps. A fit that did not converge still sets the parameters.
+	// Converged reports whether the winning run's last phase met the
+	// tolerance before MaxSteps. A fit that did not converge still sets the
+	// parameters.
 	Converged bool
-	// Steps is the number of steps the winning run took.
+	// Steps is the number of steps in Loss.
 	Steps int
-	// Restarts is the number of distinct starting points run, and Best the
-	// index of the one that won: 0 for the quantiles, r for the k-means++
-	// seeding of stream r.
+	// Restarts is the number of runs: one per starting point and one per
+	// move tried (see Fit). Best is the index of the run that won: r <
+	// Settings.Restarts for starting point r (0 for the quantiles), and
+	// the moves follow in the order they were tried.
 	Restarts, Best int
 }
 
@@ -140,15 +147,43 @@ const (
 // likelihood, with each σ_k held above a floor (Settings.SigmaFloor).
 //
 // Fit standardises the data internally, so the fit does not depend on the
-// data's units and offset. It runs every starting point in parallel; when x
-// has more than 8192 points they run on a random subsample of that size, and
-// the best is then refined on random subsamples 16 times larger in turn,
-// while they hold at most a quarter of x, and last on all of x. The runs on
-// subsamples stop at a looser tolerance where that of the full data would
-// be wasted: once a step changes a subsample's loss by less than a few
-// hundredths, far below the sampling error of its optimum. On success it
-// sets m.Weights, m.Means and m.Sigmas, with the components in increasing
-// order of mean.
+// data's units and offset. It then searches for the best optimum on a
+// screening sample: all of x if it has at most 8192 points, and otherwise a
+// random subsample of that size. The search is by EM, whatever the Method,
+// since EM needs no step size and so stays in narrow basins that Adam's
+// first steps can jump out of:
+//
+//  1. short runs of 10 EM steps from every starting point (Settings.Restarts),
+//     the "small EM" of Biernacki, Celeux & Govaert (2003, Comput. Statist.
+//     Data Anal. 41);
+//  2. the three most promising, skipping any whose loss equals that of one
+//     already chosen, run to convergence;
+//  3. moves from the best: merge a pair of components and use the freed one
+//     to split one of the two widest components, or to cover the run of
+//     points the mixture fits worst (see below); the moves are run short,
+//     the two most promising to convergence, and the best is kept if it
+//     lowers the loss; repeated up to four times while it does.
+//
+// The winner is refined by Method on random subsamples 16 times larger in
+// turn, while they hold at most a quarter of x, and last on all of x (for
+// small data, Adam runs once more on all of x; EM's run is already there).
+// The runs on subsamples stop at a looser tolerance where that of the full
+// data would be wasted: once a step changes a subsample's loss by less than
+// a few hundredths, far below the sampling error of its optimum. Every run
+// is independent and draws nothing at random, so the fit is the same, bit
+// for bit, at any GOMAXPROCS. On success Fit sets m.Weights, m.Means and
+// m.Sigmas, with the components in increasing order of mean.
+//
+// The worst-fitted run of points is found by a scan statistic: among runs
+// of 4, 8, 16, … consecutive sorted points, the one whose share of the
+// points most exceeds the mixture's mass over it, tied values counting as
+// the cell they stand for.
+//
+// Under maximum likelihood a run that ends with a component's σ at the
+// floor is degenerate: that component sits on fewer than 2 distinct values,
+// or on values so close that only the floor holds it, a spurious maximum
+// with no limit as σ shrinks. Degenerate runs do not win; Fit returns an
+// error naming the component only if every run degenerates.
 //
 // With a prior, K may exceed the number of points or of distinct values:
 // the components the data do not need follow the prior (with Concentration
@@ -157,16 +192,17 @@ const (
 // likelihood is unbounded as a σ_k goes to zero, so the σ floor applies, and
 // x must have at least K distinct values.
 //
-// Adam and EM are local optimisers. Where the posterior has several modes,
-// for instance data with many exactly equal values, which a component can
-// cover with a tiny σ, they can stop at different ones; Fit keeps the best
-// of its restarts.
+// Adam and EM are local optimisers; the search makes the best optimum
+// likely, not certain. Where the posterior has several modes, for instance
+// data with many exactly equal values, which a component can cover with a
+// tiny σ, Fit keeps the best it finds.
 //
 // Fit returns an error, and leaves m unchanged, if x is empty or holds NaN
 // or ±Inf, if m.K < 1, if m.Prior is invalid or has Concentration < 1 (its
 // MAP then lies on the edge of the simplex, where the density is infinite),
 // or, with the zero Prior, if x has fewer than m.K distinct values or all
-// its values are equal, or if x spans more than the float64 range. It
+// its values are equal or every run degenerates, or if x spans more than
+// the float64 range. It
 // never modifies x. A fit that runs out of steps is not an error: it sets
 // the parameters and reports Converged false.
 func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {

@@ -316,8 +316,15 @@ func TestFitReportsNonConvergence(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Converged || res.Steps != 2 || len(res.Loss) != 2 {
-			t.Errorf("%v: Converged %v after %d steps with %d losses; want false, 2, 2", method, res.Converged, res.Steps, len(res.Loss))
+		// Loss is the winning run's path on the data: a short run and a
+		// full run by EM, then, with Adam, Adam's run, each capped at
+		// MaxSteps, and the last unconverged.
+		phases := 2
+		if method == gmm.Adam {
+			phases = 3
+		}
+		if res.Converged || res.Steps != len(res.Loss) || res.Steps > 2*phases || res.Steps < phases {
+			t.Errorf("%v: Converged %v after %d steps with %d losses; want false and at most 2 steps in each of %d phases", method, res.Converged, res.Steps, len(res.Loss), phases)
 		}
 		if err := m.Validate(); err != nil {
 			t.Errorf("%v: unconverged fit left an invalid model: %v", method, err)

@@ -81,7 +81,7 @@ func TestRunIris(t *testing.T) {
 		"Fitted K = 2 to 150 values of petal_length from the embedded iris data",
 		"w ~ Dirichlet(1), μ ~ Normal(0, 10), σ ~ InverseGamma(1, 1)",
 		"method: adam", "converged after",
-		"z=0  0.33315  1.46180  0.17827    50",
+		"z=0  0.33315  1.46179  0.17827    50",
 		"z=1  0.66685  4.90484  0.81969   100",
 		"final loss: 210.2063",
 	} {

@@ -154,7 +154,7 @@ func TestRunPosterior(t *testing.T) {
 			}
 			text := stdout.String()
 			for _, want := range []string{
-				"z=0  0.33315  1.46180  0.17827    50", // the MAP table is still there
+				"z=0  0.33315  1.46179  0.17827    50", // the MAP table is still there
 				"final loss: 210.2063",
 				tc.header,
 				"The same prior and K; components in order of their posterior mean of μ.",

@@ -220,12 +220,13 @@ func (s *Settings) fill() {
 type Result struct {
 	// Theta is the fitted θ.
 	Theta []float64
-	// Losses holds the loss after every step of the winning run's last
-	// stage, on all the data; the last is the loss at Theta.
+	// Losses holds the loss at every step the winning run took on all the
+	// data: for data no larger than the screening sample, its whole path,
+	// and otherwise its last stage. The last is the loss at Theta.
 	Losses []float64
-	// Converged reports whether that stage met the tolerance.
+	// Converged reports whether the last stage met the tolerance.
 	Converged bool
-	// Steps is the number of steps of that stage.
+	// Steps is the number of steps in Losses.
 	Steps int
 	// Runs is the number of runs started: one per starting point and one
 	// per move. Best is the index of the winning run: starting point i is

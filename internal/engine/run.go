@@ -11,9 +11,10 @@ type run struct {
 	index  int
 	theta  []float64 // the last θ evaluated and accepted
 	loss   float64   // its loss
-	losses []float64 // the losses of the last stage
+	losses []float64 // the losses of the steps on the data of the last stage
+	pts    float64   // the Points of those data
 	status Status
-	steps  int
+	steps  int   // the number of steps on those data
 	bad    error // why θ is degenerate, or nil
 }
 
@@ -53,10 +54,16 @@ func (f *fitter) optimise(r *run, p Problem, method Method, steps int, tol float
 	default:
 		opt = NewEMStepper(f.ctx, p, r.theta, tol)
 	}
-	r.losses = make([]float64, 0, min(steps, 1024))
-	r.status = Running
-	r.steps = 0
 	n := p.Points()
+	if n != r.pts || r.losses == nil {
+		// A run's record starts again on new data; on the same data, as
+		// when a short run is continued, it goes on.
+		r.losses = make([]float64, 0, min(steps, 1024))
+		r.steps = 0
+		r.pts = n
+	}
+	r.status = Running
+	done := r.steps
 	defer func() { copy(r.theta, opt.Theta()) }()
 	for t := range steps {
 		L, st, err := opt.Step()
@@ -65,9 +72,9 @@ func (f *fitter) optimise(r *run, p Problem, method Method, steps int, tol float
 		}
 		r.losses = append(r.losses, L)
 		r.loss = L
-		r.steps = t + 1
+		r.steps = done + t + 1
 		if f.cfg.Progress != nil {
-			f.cfg.Progress(r.index, t, L, n)
+			f.cfg.Progress(r.index, done+t, L, n)
 		}
 		if st != Running || math.IsNaN(L) {
 			r.status = st
