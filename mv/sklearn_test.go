@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gmm-go/gmm/iris"
+
 	"github.com/gmm-go/gmm/mv"
 )
 
@@ -82,5 +86,66 @@ func TestSklearnIris(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOneColumn fits the iris petal lengths as one column. In one
+// dimension the fourteen models reduce to mclust's two, E (one variance)
+// and V (one each): the models with a Variable volume must all reach the
+// same log-likelihood, and those with an Equal volume likewise (to 1e-9
+// relative, the convergence of separate fits). The V fit must be
+// scikit-learn's maximum-likelihood fit in the root package's reference
+// file (../testdata/sklearn_iris.txt, twelve digits), to 1e-6 on the
+// parameters (see TestSklearnIris for why) and 1e-8 on the log-likelihood.
+func TestOneColumn(t *testing.T) {
+	x := mat.NewDense(150, 1, iris.PetalLength())
+	var e, v []float64
+	var vfit mv.Model
+	for _, c := range mv.Covariances() {
+		m := mv.Model{K: 2, Covariance: c}
+		if _, err := m.Fit(x, &mv.Settings{Tol: 1e-13}); err != nil {
+			t.Fatalf("%v: %v", c, err)
+		}
+		ll, _ := m.LogLikelihood(x)
+		if c.String()[0] == 'V' {
+			v = append(v, ll)
+			vfit = m
+		} else {
+			e = append(e, ll)
+		}
+	}
+	for _, g := range [][]float64{e, v} {
+		for _, ll := range g {
+			if math.Abs(ll-g[0]) > 1e-9*math.Abs(g[0]) {
+				t.Errorf("log-likelihoods of one group differ: %v", g)
+			}
+		}
+	}
+	b, err := os.ReadFile("../testdata/sklearn_iris.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref [][]float64
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if strings.HasPrefix(l, "#") {
+			continue
+		}
+		var row []float64
+		for _, f := range strings.Fields(l) {
+			x, _ := strconv.ParseFloat(f, 64)
+			row = append(row, x)
+		}
+		ref = append(ref, row)
+	}
+	if math.Abs(v[0]-ref[2][0]) > 1e-8 {
+		t.Errorf("log-likelihood %.10f, scikit-learn's %.10f", v[0], ref[2][0])
+	}
+	for k := range 2 {
+		got := []float64{vfit.Weights[k], vfit.Means.At(k, 0), math.Sqrt(vfit.Covariances[k].At(0, 0))}
+		for j, want := range ref[k] {
+			if math.Abs(got[j]-want) > 1e-6 {
+				t.Errorf("component %d, column %d: %v, scikit-learn's %v", k, j, got[j], want)
+			}
+		}
 	}
 }
