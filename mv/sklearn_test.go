@@ -10,7 +10,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gmm-go/gmm/iris"
-
 	"github.com/gmm-go/gmm/mv"
 )
 
