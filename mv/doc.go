@@ -18,6 +18,9 @@
 // DefaultPrior sets as mclust's priorControl() does. Assign, Responsibilities,
 // LogDensity and LogLikelihood read a fitted model; BIC and ICL score it
 // (lower is better, as scikit-learn's bic; mclust reports the negatives).
+// Select fits every combination of K and covariance model and returns the
+// one with the lowest BIC or ICL, as mclust's Mclust does, with the whole
+// table of candidates.
 //
 // Under maximum likelihood a component can collapse onto fewer points than
 // it has dimensions, onto collinear columns or onto repeated rows, and the
