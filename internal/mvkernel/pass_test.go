@@ -193,25 +193,27 @@ func naive(t *testing.T, x Data, w, mean []float64, cov [][]float64, k int) naiv
 }
 
 // TestPassDeterministic checks that the statistics are bit-identical at
-// GOMAXPROCS 1, 2 and 7.
+// GOMAXPROCS 1, 2 and 7, in small and larger dimensions.
 func TestPassDeterministic(t *testing.T) {
-	x, w, mean, cov := problem(50000, 3, 5, 7)
-	p := NewParams(3, 5)
-	if err := p.Set(w, mean, cov); err != nil {
-		t.Fatal(err)
-	}
-	var first *Stats
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, procs := range []int{1, 2, 7} {
-		runtime.GOMAXPROCS(procs)
-		st := NewStats(3, 5)
-		NewPass(3, 5).Run(x, p, Out{Stats: st})
-		if first == nil {
-			first = st
-			continue
+	for _, c := range []struct{ n, k, d int }{{50000, 3, 5}, {12000, 2, 52}} {
+		x, w, mean, cov := problem(c.n, c.k, c.d, 7)
+		p := NewParams(c.k, c.d)
+		if err := p.Set(w, mean, cov); err != nil {
+			t.Fatal(err)
 		}
-		if st.LogL != first.LogL || !slices.Equal(st.N, first.N) || !slices.Equal(st.S1, first.S1) || !slices.Equal(st.S2, first.S2) {
-			t.Errorf("GOMAXPROCS=%d: statistics differ from GOMAXPROCS=1", procs)
+		var first *Stats
+		for _, procs := range []int{1, 2, 7} {
+			runtime.GOMAXPROCS(procs)
+			st := NewStats(c.k, c.d)
+			NewPass(c.k, c.d).Run(x, p, Out{Stats: st})
+			if first == nil {
+				first = st
+				continue
+			}
+			if st.LogL != first.LogL || !slices.Equal(st.N, first.N) || !slices.Equal(st.S1, first.S1) || !slices.Equal(st.S2, first.S2) {
+				t.Errorf("d=%d, GOMAXPROCS=%d: statistics differ from GOMAXPROCS=1", c.d, procs)
+			}
 		}
 	}
 }
@@ -240,6 +242,7 @@ func BenchmarkPass(b *testing.B) {
 	}{
 		{"n=1e5/d=10/k=5", 100000, 5, 10},
 		{"n=1e4/d=50/k=3", 10000, 3, 50},
+		{"n=2000/d=200/k=2", 2000, 2, 200},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			x, w, mean, cov := problem(c.n, c.k, c.d, 1)
