@@ -3,6 +3,14 @@
 // inverse of the component's Cholesky factor, the point's log density and
 // responsibilities, and the component's sufficient statistics, all in one
 // sweep over the data.
+//
+// The points are taken in blocks of Block, transposed so that each
+// coordinate of the block is a contiguous row; the distances are then
+// d(d+1)/2 scaled additions of rows and the sums d(d+1)/2 dot products of
+// rows, each by gonum's assembly kernels (floats.AddScaled, floats.Dot).
+// The same products as gonum BLAS calls on the whole block (Dtrmm for the
+// distances, Dgemm for the sums) measured slower, by 5 to 80%, at d = 50
+// and d = 200 (BenchmarkPass), so they are not used.
 package mvkernel
 
 import (
