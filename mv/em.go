@@ -320,6 +320,24 @@ func (pr *problem) Project(theta []float64) {
 	if pr.cov <= VVI || pr.cov == EEE || pr.cov == VVV {
 		return
 	}
+	if !pr.project(theta, false) {
+		// No projection: make θ one that Eval gives the loss NaN, which
+		// the engine refuses.
+		for i := range theta {
+			theta[i] = math.NaN()
+		}
+	}
+}
+
+// project replaces θ's covariances by the model's maximum-likelihood fit
+// to them, one M-step with the scatters N_k Σ_k, leaving the weights and
+// means as they are, and reports whether the M-step succeeded. With
+// shared, the M-step pools the covariances even for the models whose
+// constraints mixing keeps.
+func (pr *problem) project(theta []float64, shared bool) bool {
+	if !shared && (pr.cov <= VVI || pr.cov == EEE || pr.cov == VVV) {
+		return true
+	}
 	pr.decode(theta, pr.proj)
 	st := pr.projSt
 	st.W = 0
@@ -335,17 +353,12 @@ func (pr *problem) Project(theta []float64) {
 	saved, savedAlpha, savedErr := pr.prior, pr.alpha, pr.mapErr
 	pr.prior, pr.alpha, pr.mapErr = nil, 1, nil
 	pr.mstep(st, pr.proj, pr.proj)
-	failed := pr.mapErr != nil
+	ok := pr.mapErr == nil
 	pr.prior, pr.alpha, pr.mapErr = saved, savedAlpha, savedErr
-	if failed {
-		// No projection: make θ one that Eval gives the loss NaN, which
-		// the engine refuses.
-		for i := range theta {
-			theta[i] = math.NaN()
-		}
-		return
+	if ok {
+		pr.encode(pr.proj, theta)
 	}
-	pr.encode(pr.proj, theta)
+	return ok
 }
 
 // Degenerate returns an error naming the first component of θ that is

@@ -56,7 +56,8 @@ type Result struct {
 	Steps int
 	// Restarts is the number of distinct starting points run, and Best the
 	// one that won: 0 for the agglomeration under the VVV criterion, 1 for
-	// Ward's, 1 + r for the k-means++ start of stream r.
+	// Ward's, 1 + r for the k-means++ start of stream r, and −1 for the
+	// start Select makes from the fit with one component fewer.
 	Restarts, Best int
 }
 
@@ -136,12 +137,20 @@ func (m *Model) Fit(x mat.Matrix, s *Settings) (*Result, error) {
 // below 1 (the MAP does not exist then); if the weights are invalid; if
 // every run fails; or if ctx is cancelled.
 func (m *Model) FitContext(ctx context.Context, x mat.Matrix, s *Settings) (*Result, error) {
+	return m.fitFrom(ctx, x, s, nil)
+}
+
+// fitFrom is FitContext with one more starting point, from, if not nil: a
+// valid model with the same K and covariance model, such as Select's split
+// of the fit with one component fewer.
+func (m *Model) fitFrom(ctx context.Context, x mat.Matrix, s *Settings, from *params) (*Result, error) {
 	cfg := s.withDefaults()
 	data, err := m.checkFit(x, &cfg)
 	if err != nil {
 		return nil, err
 	}
 	f := newFitter(m, data, &cfg)
+	f.from = from
 	p, res, err := f.fit(ctx)
 	if err != nil {
 		return nil, err
@@ -191,6 +200,7 @@ type fitter struct {
 	all   mvkernel.Data // the data
 	scale []float64     // the data's column variances
 	tiny  float64       // the degeneracy test's threshold
+	from  *params       // an extra starting point, or nil
 
 	mu   sync.Mutex
 	subs map[[2]uint64]mvkernel.Data // subsamples drawn, by size and stream
@@ -297,7 +307,17 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 	}
 	screen := f.Problem(screenSize, 0).(*problem)
 	starts, ids, err := f.starts(screen)
-	if err != nil {
+	if err != nil && f.from == nil {
+		return nil, nil, err
+	}
+	if f.from != nil {
+		theta := make([]float64, screen.Dim())
+		screen.encode(f.from, theta)
+		if screen.project(theta, true) {
+			starts, ids = append(starts, theta), append(ids, -1)
+		}
+	}
+	if len(starts) == 0 {
 		return nil, nil, err
 	}
 	es := &engine.Settings{MaxSteps: f.s.MaxSteps, Tol: f.s.Tol, ScreenSize: screenSize, FullRuns: len(starts)}

@@ -1,10 +1,12 @@
 package mv
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
@@ -69,12 +71,14 @@ type Selection struct {
 // Select fits every combination of K and covariance model to the rows of x
 // and returns the one with the lowest criterion, as mclust's mclustBIC and
 // Mclust do (mclust maximises the negative of our BIC). Each candidate is
-// fitted by Fit, with all its starting points, so each is the best fit Fit
-// finds; under maximum likelihood a candidate whose every run degenerates
-// (a singular covariance: too few points for its components, collinear
-// columns, repeated rows) is recorded with its error, as mclust records NA,
-// and cannot win. Candidates are fitted in parallel; the result is the same
-// at any GOMAXPROCS. A tie goes to the earlier candidate.
+// fitted by Fit, with all its starting points and one more: for each
+// covariance model the Ks are fitted in increasing order, and the fit with
+// K − 1 components, its widest component split in two along its main axis
+// (see split), also starts the fit with K. Under maximum likelihood a
+// candidate whose every run degenerates (a singular covariance: too few
+// points for its components, collinear columns, repeated rows) is recorded
+// with its error, as mclust records NA, and cannot win. The covariance models are fitted in parallel; the result
+// is the same at any GOMAXPROCS. A tie goes to the earlier candidate.
 //
 // Select returns an error if x is empty or not finite, if a K is below 1
 // or above the number of rows, if a covariance model is unknown, if the
@@ -91,20 +95,28 @@ func SelectContext(ctx context.Context, x mat.Matrix, s *SelectSettings) (*Selec
 	if err != nil {
 		return nil, err
 	}
-	type job struct {
-		c Covariance
-		k int
+	nk := len(cfg.Ks)
+	cands := make([]Candidate, len(cfg.Covariances)*nk)
+	models := make([]*Model, len(cands))
+	order := make([]int, nk)
+	for i := range order {
+		order[i] = i
 	}
-	var jobs []job
-	for _, c := range cfg.Covariances {
-		for _, k := range cfg.Ks {
-			jobs = append(jobs, job{c, k})
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cfg.Ks[a], cfg.Ks[b]) })
+	// Each covariance model's Ks run in increasing order, so that the fit
+	// with K − 1 components, one of them split, starts the fit with K.
+	parallel(len(cfg.Covariances), func(ci int) {
+		var prev *Model
+		for _, ki := range order {
+			k := cfg.Ks[ki]
+			var from *params
+			if prev != nil && prev.K == k-1 {
+				from = split(prev.paramsOf())
+			}
+			i := ci*nk + ki
+			cands[i], models[i] = candidate(ctx, x, d, cfg.Covariances[ci], k, &cfg, from)
+			prev = models[i]
 		}
-	}
-	cands := make([]Candidate, len(jobs))
-	models := make([]*Model, len(jobs))
-	parallel(len(jobs), func(i int) {
-		cands[i], models[i] = candidate(ctx, x, d, jobs[i].c, jobs[i].k, &cfg)
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -188,8 +200,8 @@ func (c Candidate) score(crit Criterion) float64 {
 	return c.BIC
 }
 
-// candidate fits one candidate.
-func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s *SelectSettings) (Candidate, *Model) {
+// candidate fits one candidate, with from as an extra start if not nil.
+func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s *SelectSettings, from *params) (Candidate, *Model) {
 	nan := math.NaN()
 	cand := Candidate{K: k, Covariance: c, LogLikelihood: nan, BIC: nan, ICL: nan,
 		NumParams: k - 1 + k*d + c.numCovParams(k, d)}
@@ -197,7 +209,7 @@ func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s 
 	if s.UsePrior {
 		m.Prior = DefaultPrior(x, k)
 	}
-	if _, err := m.FitContext(ctx, x, s.Fit); err != nil {
+	if _, err := m.fitFrom(ctx, x, s.Fit, from); err != nil {
 		cand.Err = err
 		return cand, nil
 	}
@@ -211,4 +223,49 @@ func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s 
 	cand.BIC = -2*st.LogL + float64(cand.NumParams)*math.Log(float64(n))
 	cand.ICL = cand.BIC + 2*st.Hard
 	return cand, m
+}
+
+// split returns p with one more component: the component l with the
+// largest w_l λ_l, λ_l the largest eigenvalue of Σ_l with eigenvector v,
+// replaced by two with half its weight, means μ_l ± ½√λ_l v and covariance
+// Σ_l − ¼λ_l vvᵀ, so that the pair has the mean and covariance of the
+// component it replaces.
+func split(p *params) *params {
+	d := p.d
+	best, bl := 0, -1.0
+	var bv []float64
+	var eig mat.EigenSym
+	for j := range p.k {
+		if !eig.Factorize(mat.NewSymDense(d, slices.Clone(p.cov[j])), true) {
+			continue
+		}
+		vals := eig.Values(nil)
+		if l := vals[d-1]; p.w[j] > 0 && p.w[j]*l > bl {
+			var vec mat.Dense
+			eig.VectorsTo(&vec)
+			best, bl, bv = j, p.w[j]*l, mat.Col(nil, d-1, &vec)
+		}
+	}
+	q := newParams(p.k+1, d)
+	copy(q.w, p.w)
+	copy(q.mean, p.mean)
+	for j := range p.k {
+		copy(q.cov[j], p.cov[j])
+	}
+	if bv == nil {
+		return nil
+	}
+	lam := bl / p.w[best]
+	q.w[best] /= 2
+	q.w[p.k] = q.w[best]
+	h := 0.5 * math.Sqrt(lam)
+	for a := range d {
+		q.mean[p.k*d+a] = p.mean[best*d+a] - h*bv[a]
+		q.mean[best*d+a] = p.mean[best*d+a] + h*bv[a]
+		for b := range d {
+			v := p.cov[best][a*d+b] - 0.25*lam*bv[a]*bv[b]
+			q.cov[best][a*d+b], q.cov[p.k][a*d+b] = v, v
+		}
+	}
+	return q
 }
