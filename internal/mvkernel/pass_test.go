@@ -1,0 +1,261 @@
+package mvkernel
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// problem draws a random mixture of k components in d dimensions and n
+// points around it.
+func problem(n, k, d int, seed uint64) (x Data, w, mean []float64, cov [][]float64) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	w = make([]float64, k)
+	for j := range w {
+		w[j] = 0.5 + rng.Float64()
+	}
+	s := 0.0
+	for _, v := range w {
+		s += v
+	}
+	for j := range w {
+		w[j] /= s
+	}
+	mean = make([]float64, k*d)
+	for i := range mean {
+		mean[i] = 3 * rng.NormFloat64()
+	}
+	cov = make([][]float64, k)
+	for j := range cov {
+		a := mat.NewDense(d, d, nil)
+		for i := range d {
+			for l := range d {
+				a.Set(i, l, rng.NormFloat64())
+			}
+		}
+		var c mat.Dense
+		c.Mul(a, a.T())
+		cov[j] = make([]float64, d*d)
+		for i := range d {
+			for l := range d {
+				cov[j][i*d+l] = c.At(i, l)
+				if i == l {
+					cov[j][i*d+l] += 0.5
+				}
+			}
+		}
+	}
+	stride := d + 2
+	xs := make([]float64, n*stride)
+	for i := range xs {
+		xs[i] = 100 + 4*rng.NormFloat64() // offset: the centring must keep the sums accurate
+	}
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = rng.Float64() * 2
+	}
+	return Data{X: xs, N: n, D: d, Stride: stride, V: v}, w, mean, cov
+}
+
+// TestPassAgainstDistmv checks every output of a pass against sums written
+// out point by point, with the component densities from gonum's distmv.
+// The tolerance 1e-9 relative allows for the different order of the sums
+// over up to 3000 points (each rounding 1.1e-16 relative, sums of positive
+// terms and of terms of either sign whose size is bounded by the sum of
+// their magnitudes, which the scale of the comparison uses).
+func TestPassAgainstDistmv(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		n, k, d int
+	}{
+		{"n1 k1 d1", 1, 1, 1},
+		{"n5 k2 d2", 5, 2, 2},
+		{"n300 k3 d4", 300, 3, 4},
+		{"n3000 k4 d7", 3000, 4, 7},
+		{"n2000 k2 d20", 2000, 2, 20},
+		{"n300 k9 d60 (blocks recentred)", 300, 9, 60},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			x, w, mean, cov := problem(c.n, c.k, c.d, uint64(c.n*c.d))
+			p := NewParams(c.k, c.d)
+			if err := p.Set(w, mean, cov); err != nil {
+				t.Fatal(err)
+			}
+			st := NewStats(c.k, c.d)
+			resp := make([]float64, c.n*c.k)
+			logp := make([]float64, c.n)
+			assign := make([]int, c.n)
+			NewPass(c.k, c.d).Run(x, p, Out{Stats: st, Resp: resp, LogP: logp, Assign: assign})
+
+			want := naive(t, x, w, mean, cov, c.k)
+			close := func(what string, got, want, scale float64) {
+				t.Helper()
+				if math.Abs(got-want) > 1e-9*scale {
+					t.Errorf("%s: got %.15g, want %.15g", what, got, want)
+				}
+			}
+			close("LogL", st.LogL, want.LogL, want.absL)
+			close("W", st.W, want.W, want.W)
+			close("Hard", st.Hard, want.Hard, want.W+want.Hard)
+			for k := range c.k {
+				close("N", st.N[k], want.N[k], want.W)
+				for j := range c.d {
+					close("S1", st.S1[k*c.d+j], want.S1[k*c.d+j], want.absS1[k*c.d+j])
+					for l := range c.d {
+						i := k*c.d*c.d + j*c.d + l
+						close("S2", st.S2[i], want.S2[i], want.absS2[i])
+					}
+				}
+			}
+			for i := range c.n {
+				close("LogP", logp[i], want.logp[i], math.Abs(want.logp[i]))
+				for k := range c.k {
+					close("Resp", resp[i*c.k+k], want.resp[i*c.k+k], 1)
+				}
+				if want.resp[i*c.k+assign[i]] < slices.Max(want.resp[i*c.k:(i+1)*c.k])-1e-12 {
+					t.Errorf("point %d assigned to %d, not its most probable component", i, assign[i])
+				}
+			}
+		})
+	}
+}
+
+type naiveStats struct {
+	Stats
+	absL         float64
+	absS1, absS2 []float64
+	logp, resp   []float64
+}
+
+func naive(t *testing.T, x Data, w, mean []float64, cov [][]float64, k int) naiveStats {
+	d := x.D
+	var chols []*mat.Cholesky
+	for j := range k {
+		var c mat.Cholesky
+		if !c.Factorize(mat.NewSymDense(d, slices.Clone(cov[j]))) {
+			t.Fatalf("component %d: mat.Cholesky rejects the covariance", j)
+		}
+		chols = append(chols, &c)
+	}
+	logN := func(j int, xi []float64) float64 {
+		z := mat.NewVecDense(d, nil)
+		for a := range d {
+			z.SetVec(a, xi[a]-mean[j*d+a])
+		}
+		var s mat.VecDense
+		if err := chols[j].SolveVecTo(&s, z); err != nil {
+			t.Fatal(err)
+		}
+		return -0.5*mat.Dot(z, &s) - 0.5*chols[j].LogDet() - 0.5*float64(d)*math.Log(2*math.Pi)
+	}
+	s := naiveStats{Stats: *NewStats(k, d), absS1: make([]float64, k*d), absS2: make([]float64, k*d*d),
+		logp: make([]float64, x.N), resp: make([]float64, x.N*k)}
+	l := make([]float64, k)
+	for i := range x.N {
+		xi := x.X[i*x.Stride : i*x.Stride+d]
+		mx := math.Inf(-1)
+		for j := range k {
+			l[j] = math.Log(w[j]) + logN(j, xi)
+			mx = max(mx, l[j])
+		}
+		var sum float64
+		for j := range k {
+			sum += math.Exp(l[j] - mx)
+		}
+		lp := mx + math.Log(sum)
+		v := x.V[i]
+		s.logp[i] = lp
+		s.W += v
+		s.LogL += v * lp
+		s.absL += math.Abs(v * lp)
+		s.Hard += v * (lp - mx)
+		for j := range k {
+			r := math.Exp(l[j] - lp)
+			s.resp[i*k+j] = r
+			s.N[j] += v * r
+			for a := range d {
+				za := xi[a] - mean[j*d+a]
+				s.S1[j*d+a] += v * r * za
+				s.absS1[j*d+a] += math.Abs(v * r * za)
+				for b := range d {
+					zb := xi[b] - mean[j*d+b]
+					s.S2[j*d*d+a*d+b] += v * r * za * zb
+					s.absS2[j*d*d+a*d+b] += math.Abs(v * r * za * zb)
+				}
+			}
+		}
+	}
+	return s
+}
+
+// TestPassDeterministic checks that the statistics are bit-identical at
+// GOMAXPROCS 1, 2 and 7, in small and larger dimensions.
+func TestPassDeterministic(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, c := range []struct{ n, k, d int }{{50000, 3, 5}, {12000, 2, 52}} {
+		x, w, mean, cov := problem(c.n, c.k, c.d, 7)
+		p := NewParams(c.k, c.d)
+		if err := p.Set(w, mean, cov); err != nil {
+			t.Fatal(err)
+		}
+		var first *Stats
+		for _, procs := range []int{1, 2, 7} {
+			runtime.GOMAXPROCS(procs)
+			st := NewStats(c.k, c.d)
+			NewPass(c.k, c.d).Run(x, p, Out{Stats: st})
+			if first == nil {
+				first = st
+				continue
+			}
+			if st.LogL != first.LogL || !slices.Equal(st.N, first.N) || !slices.Equal(st.S1, first.S1) || !slices.Equal(st.S2, first.S2) {
+				t.Errorf("d=%d, GOMAXPROCS=%d: statistics differ from GOMAXPROCS=1", c.d, procs)
+			}
+		}
+	}
+}
+
+// TestSetRejectsNotPD checks that Set names the component whose covariance
+// has no Cholesky factor.
+func TestSetRejectsNotPD(t *testing.T) {
+	p := NewParams(2, 2)
+	err := p.Set([]float64{0.5, 0.5}, []float64{0, 0, 1, 1}, [][]float64{{1, 0, 0, 1}, {1, 1, 1, 1}})
+	var e *NotPDError
+	if err == nil || !asNotPD(err, &e) || e.Component != 1 {
+		t.Fatalf("Set: got %v, want a NotPDError for component 1", err)
+	}
+}
+
+func asNotPD(err error, e **NotPDError) bool {
+	v, ok := err.(*NotPDError)
+	*e = v
+	return ok
+}
+
+func BenchmarkPass(b *testing.B) {
+	for _, c := range []struct {
+		name    string
+		n, k, d int
+	}{
+		{"n=1e5/d=10/k=5", 100000, 5, 10},
+		{"n=1e4/d=50/k=3", 10000, 3, 50},
+		{"n=2000/d=200/k=2", 2000, 2, 200},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			x, w, mean, cov := problem(c.n, c.k, c.d, 1)
+			p := NewParams(c.k, c.d)
+			if err := p.Set(w, mean, cov); err != nil {
+				b.Fatal(err)
+			}
+			st := NewStats(c.k, c.d)
+			ps := NewPass(c.k, c.d)
+			b.ResetTimer()
+			for range b.N {
+				ps.Run(x, p, Out{Stats: st})
+			}
+		})
+	}
+}

@@ -1,0 +1,487 @@
+package mv
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gmm-go/gmm/internal/mvcov"
+	"github.com/gmm-go/gmm/internal/mvkernel"
+)
+
+// degenerateTol is the smallest relative threshold of the test for
+// degenerate components: a covariance with an eigenvalue below
+// degenerateTol, once the data's columns are scaled to unit variance, is
+// numerically singular (a standard deviation 1e-5 of the data's in some
+// direction), which under maximum likelihood means the component has
+// collapsed onto fewer points than it has dimensions or onto a subspace.
+//
+// Data rounded to a grid (iris's measurements are in steps of 0.1) also
+// let a component collapse onto points that share a value in some
+// direction, with a variance far below the grid's. With δ_j the smallest
+// gap between distinct values of column j (on the screening sample) and
+// var_j its variance, the threshold is raised to min_j δ_j²/(resolutionDiv
+// · var_j): a spread of points over at least two grid values has a variance
+// of order δ²/4 or more, and one that is tied in some direction has one
+// many times below δ². For data with no grid, δ_j is tiny and the
+// threshold stays at degenerateTol.
+const (
+	degenerateTol = 1e-10
+	resolutionDiv = 100
+)
+
+// threshold returns the relative eigenvalue threshold for x with column
+// variances scale (see degenerateTol).
+func threshold(x mvkernel.Data, scale []float64) float64 {
+	t := math.Inf(1)
+	col := make([]float64, x.N)
+	for j := range x.D {
+		for i := range x.N {
+			col[i] = x.X[i*x.Stride+j]
+		}
+		slices.Sort(col)
+		gap := math.Inf(1)
+		for i := 1; i < len(col); i++ {
+			if g := col[i] - col[i-1]; g > 0 {
+				gap = min(gap, g)
+			}
+		}
+		if scale[j] > 0 && !math.IsInf(gap, 1) {
+			t = min(t, gap*gap/(resolutionDiv*scale[j]))
+		}
+	}
+	if math.IsInf(t, 1) {
+		return degenerateTol
+	}
+	return max(t, degenerateTol)
+}
+
+// problem is one EM fit of a model to data, over a flat parameter vector
+//
+//	θ = (log w_1..log w_K, μ_1..μ_K, L_1..L_K),
+//
+// where L_k is the lower Cholesky factor of Σ_k stored by rows with its
+// diagonal as logarithms, so that any θ gives valid parameters (the
+// weights are the softmax of the first K values). Eval runs one pass at θ
+// and keeps its statistics; Map writes the EM image of the last θ
+// evaluated.
+type problem struct {
+	k, d  int
+	cov   Covariance
+	x     mvkernel.Data
+	prior *mvcov.Prior // nil: maximum likelihood for the means and covariances
+	alpha float64      // Dirichlet concentration
+	scale []float64    // the data's column variances, for the degeneracy test
+	tiny  float64      // the relative eigenvalue threshold of the test
+
+	pass   *mvkernel.Pass
+	kp     *mvkernel.Params
+	st     *mvkernel.Stats
+	cur    *params // the parameters of the last Eval
+	next   *params
+	failed bool    // the last Eval's θ had no Cholesky factor
+	mapErr error   // why an M-step of this run found a covariance singular
+	points float64 // the data's total weight
+
+	proj     *params         // scratch for Project and Degenerate
+	projSt   *mvkernel.Stats // scratch for Project
+	ridgeBuf []float64
+
+	// M-step buffers
+	nk            []float64
+	mean, means   *mat.Dense
+	scatter, covs []*mat.SymDense
+	prev          []*mat.SymDense
+	ws            *mvcov.Workspace
+	chol          []float64
+}
+
+func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha float64, scale []float64, tiny float64) *problem {
+	d := x.D
+	pr := &problem{
+		k: k, d: d, cov: c, x: x, prior: prior, alpha: alpha, scale: scale, tiny: tiny,
+		pass: mvkernel.NewPass(k, d), kp: mvkernel.NewParams(k, d), st: mvkernel.NewStats(k, d),
+		cur: newParams(k, d), next: newParams(k, d),
+		proj: newParams(k, d), projSt: mvkernel.NewStats(k, d), ridgeBuf: make([]float64, d*d),
+		nk: make([]float64, k), mean: mat.NewDense(k, d, nil), means: mat.NewDense(k, d, nil),
+		chol: make([]float64, d*d), points: totalWeight(x), ws: mvcov.NewWorkspace(k, d),
+	}
+	for range k {
+		pr.scatter = append(pr.scatter, mat.NewSymDense(d, nil))
+		pr.covs = append(pr.covs, mat.NewSymDense(d, nil))
+		pr.prev = append(pr.prev, mat.NewSymDense(d, nil))
+	}
+	return pr
+}
+
+// Dim returns the length of θ.
+func (pr *problem) Dim() int { return pr.k + pr.k*pr.d + pr.k*pr.d*(pr.d+1)/2 }
+
+// Points returns the total weight of the data.
+func (pr *problem) Points() float64 { return pr.points }
+
+func totalWeight(x mvkernel.Data) float64 {
+	if x.V == nil {
+		return float64(x.N)
+	}
+	var s float64
+	for _, v := range x.V {
+		s += v
+	}
+	return s
+}
+
+// decode sets p from θ.
+func (pr *problem) decode(theta []float64, p *params) {
+	k, d := pr.k, pr.d
+	mx := math.Inf(-1)
+	for _, v := range theta[:k] {
+		mx = max(mx, v)
+	}
+	var s float64
+	for j, v := range theta[:k] {
+		p.w[j] = math.Exp(v - mx)
+		s += p.w[j]
+	}
+	for j := range p.w {
+		p.w[j] /= s
+	}
+	copy(p.mean, theta[k:k+k*d])
+	off := k + k*d
+	l := pr.chol
+	for j := range k {
+		clear(l)
+		for a := range d {
+			for b := 0; b <= a; b++ {
+				v := theta[off]
+				if a == b {
+					v = math.Exp(v)
+				}
+				l[a*d+b] = v
+				off++
+			}
+		}
+		c := p.cov[j]
+		for a := range d {
+			for b := 0; b <= a; b++ {
+				var s float64
+				for m := 0; m <= b; m++ {
+					s += l[a*d+m] * l[b*d+m]
+				}
+				c[a*d+b], c[b*d+a] = s, s
+			}
+		}
+	}
+}
+
+// encode sets θ from p. A covariance with no numerical Cholesky factor is
+// given the smallest ridge, in steps of a factor 10 from 1e-14 of each
+// column's variance, that makes it positive definite; so θ is always
+// valid, and Degenerate sees the singular component.
+func (pr *problem) encode(p *params, theta []float64) {
+	k, d := pr.k, pr.d
+	for j, w := range p.w {
+		theta[j] = math.Log(w)
+	}
+	copy(theta[k:], p.mean)
+	off := k + k*d
+	for j := range k {
+		if _, ok := mvkernel.Cholesky(pr.chol, p.cov[j], d); !ok {
+			pr.ridge(p.cov[j])
+		}
+		for a := range d {
+			for b := 0; b <= a; b++ {
+				v := pr.chol[a*d+b]
+				if a == b {
+					v = math.Log(v)
+				}
+				theta[off] = v
+				off++
+			}
+		}
+	}
+}
+
+// ridge sets pr.chol to the Cholesky factor of c plus the smallest ridge
+// that gives one (see encode), leaving c as it is. If no ridge up to the
+// column variances themselves does, it uses the diagonal of the column
+// variances alone.
+func (pr *problem) ridge(c []float64) {
+	d := pr.d
+	r := pr.ridgeBuf
+	for eps := 1e-14; eps <= 1; eps *= 10 {
+		copy(r, c)
+		for a := range d {
+			for b := range d {
+				if !finite(r[a*d+b]) {
+					r[a*d+b] = 0
+				}
+			}
+			r[a*d+a] = max(r[a*d+a], 0) + eps*pr.unit(a)
+		}
+		if _, ok := mvkernel.Cholesky(pr.chol, r, d); ok {
+			return
+		}
+	}
+	clear(r)
+	for a := range d {
+		r[a*d+a] = pr.unit(a)
+	}
+	if _, ok := mvkernel.Cholesky(pr.chol, r, d); !ok {
+		clear(pr.chol)
+		for a := range d {
+			pr.chol[a*d+a] = 1
+		}
+	}
+}
+
+// Eval runs one pass at θ and returns the loss, the negative log joint
+// density −log p(x, θ) with every normalising constant (the negative
+// log-likelihood under maximum likelihood). It returns an error only if
+// ctx is done. A θ whose covariances have no numerical Cholesky factor
+// gets the loss NaN, and Map then leaves it as it is.
+func (pr *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	pr.decode(theta, pr.cur)
+	if err := pr.kp.Set(pr.cur.w, pr.cur.mean, pr.cur.cov); err != nil {
+		pr.failed = true
+		return math.NaN(), nil
+	}
+	pr.failed = false
+	pr.pass.Run(pr.x, pr.kp, mvkernel.Out{Stats: pr.st})
+	return -(pr.st.LogL + pr.logPrior(pr.cur)), nil
+}
+
+// logPrior returns the log prior density at p: the Dirichlet's, unless it
+// is flat, and the Normal-InverseWishart's, if there is one.
+func (pr *problem) logPrior(p *params) float64 {
+	var lp float64
+	if pr.alpha != 1 {
+		a, fk := pr.alpha, float64(pr.k)
+		g1, _ := math.Lgamma(fk * a)
+		g2, _ := math.Lgamma(a)
+		lp = g1 - fk*g2
+		for _, w := range p.w {
+			lp += (a - 1) * math.Log(w)
+		}
+	}
+	if pr.prior != nil {
+		pr.toMat(p, pr.means, pr.covs)
+		lp += mvcov.LogPrior(mvcov.Model(pr.cov), pr.prior, pr.means, pr.covs)
+	}
+	return lp
+}
+
+// toMat copies p's means and covariances into gonum matrices.
+func (pr *problem) toMat(p *params, means *mat.Dense, covs []*mat.SymDense) {
+	d := pr.d
+	for j := range pr.k {
+		for a := range d {
+			means.Set(j, a, p.mean[j*d+a])
+			for b := a; b < d; b++ {
+				covs[j].SetSym(a, b, p.cov[j][a*d+b])
+			}
+		}
+	}
+}
+
+// Map writes the EM image of the last θ evaluated into dst: the weights,
+// means and covariances that maximise the expected log joint given the
+// responsibilities of the last pass (Dempster, Laird & Rubin 1977; the
+// prior's terms as Fraley & Raftery 2007). A component that holds no
+// points keeps its mean and covariance with weight 0; a covariance that is
+// singular (under maximum likelihood) gets the smallest ridge that makes
+// it positive definite, so that the run goes on and Degenerate then
+// disqualifies it.
+func (pr *problem) Map(dst []float64) {
+	if pr.failed {
+		pr.encode(pr.cur, dst)
+		return
+	}
+	pr.mstep(pr.st, pr.cur, pr.next)
+	pr.encode(pr.next, dst)
+}
+
+// Project makes θ obey the covariance model after the engine has mixed
+// several θ. For the models whose constraints are affine in θ's
+// coordinates (those with the identity or a shared orientation: EII … VVI,
+// EEE, and VVV, which has none) mixing keeps them, and Project does
+// nothing; for the others it replaces the covariances by the model's
+// maximum-likelihood fit to them, one M-step with the scatters N_k Σ_k.
+// The weights are left as they are. If that M-step fails, θ is set to NaN,
+// whose loss is NaN, so that the engine refuses it.
+func (pr *problem) Project(theta []float64) {
+	if pr.cov <= VVI || pr.cov == EEE || pr.cov == VVV {
+		return
+	}
+	if !pr.project(theta, false) {
+		// No projection: make θ one that Eval gives the loss NaN, which
+		// the engine refuses.
+		for i := range theta {
+			theta[i] = math.NaN()
+		}
+	}
+}
+
+// project replaces θ's covariances by the model's maximum-likelihood fit
+// to them, one M-step with the scatters N_k Σ_k, leaving the weights and
+// means as they are, and reports whether the M-step succeeded. With
+// shared, the M-step pools the covariances even for the models whose
+// constraints mixing keeps.
+func (pr *problem) project(theta []float64, shared bool) bool {
+	if !shared && (pr.cov <= VVI || pr.cov == EEE || pr.cov == VVV) {
+		return true
+	}
+	pr.decode(theta, pr.proj)
+	st := pr.projSt
+	st.W = 0
+	d := pr.d
+	for j := range pr.k {
+		st.N[j] = pr.proj.w[j] * pr.Points()
+		st.W += st.N[j]
+		clear(st.S1[j*d : (j+1)*d])
+		for i, v := range pr.proj.cov[j] {
+			st.S2[j*d*d+i] = st.N[j] * v
+		}
+	}
+	saved, savedAlpha, savedErr := pr.prior, pr.alpha, pr.mapErr
+	pr.prior, pr.alpha, pr.mapErr = nil, 1, nil
+	pr.mstep(st, pr.proj, pr.proj)
+	ok := pr.mapErr == nil
+	pr.prior, pr.alpha, pr.mapErr = saved, savedAlpha, savedErr
+	if ok {
+		pr.encode(pr.proj, theta)
+	}
+	return ok
+}
+
+// Degenerate returns an error naming the first component of θ that is
+// empty under maximum likelihood, or whose covariance is nearly singular
+// relative to the data's scale (see degenerateTol), or the error of an
+// M-step of the run that found a covariance singular; otherwise nil. A
+// problem serves one run, so that error belongs to it.
+func (pr *problem) Degenerate(theta []float64) error {
+	if pr.mapErr != nil {
+		return pr.mapErr
+	}
+	pr.decode(theta, pr.proj)
+	return pr.degenerate(pr.proj)
+}
+
+// emptyTol is the share of the data's weight below which a component
+// counts as empty: its mean and covariance are then left as they are.
+const emptyTol = 1e-12
+
+// mstep sets next from the statistics st taken at the parameters cur;
+// next may be cur. A component that holds (almost) no weight enters the
+// model's M-step with the weight emptyTol·n, its current mean and the
+// scatter of its current covariance, so that it keeps them where they are
+// its own (and shares the others' where the model shares them), with
+// weight (N_k + α − 1)/(n + K(α − 1)), which is 0 under maximum
+// likelihood. If the model's M-step finds a covariance singular, see
+// collapse.
+func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
+	k, d := pr.k, pr.d
+	fk := float64(k)
+	empty := make([]bool, k)
+	for j := range k {
+		nk := st.N[j]
+		empty[j] = !(nk > emptyTol*st.W)
+		s1 := st.S1[j*d : (j+1)*d]
+		s2 := st.S2[j*d*d : (j+1)*d*d]
+		pr.nk[j] = nk
+		if empty[j] {
+			pr.nk[j] = emptyTol * st.W
+		}
+		for a := range d {
+			mean := cur.mean[j*d+a]
+			if !empty[j] {
+				mean += s1[a] / nk
+			}
+			pr.mean.Set(j, a, mean)
+			for b := a; b < d; b++ {
+				v := pr.nk[j] * cur.cov[j][a*d+b]
+				if !empty[j] {
+					v = s2[a*d+b] - s1[a]*s1[b]/nk
+				}
+				pr.scatter[j].SetSym(a, b, v)
+				pr.prev[j].SetSym(a, b, cur.cov[j][a*d+b])
+			}
+		}
+		next.w[j] = max(0, (max(nk, 0)+pr.alpha-1)/(st.W+fk*(pr.alpha-1)))
+	}
+	err := mvcov.MStep(mvcov.Model(pr.cov), pr.prior, pr.nk, pr.mean, pr.scatter, pr.prev, pr.means, pr.covs, pr.ws)
+	if err != nil {
+		pr.collapse(err, cur, next)
+		return
+	}
+	for j := range k {
+		for a := range d {
+			next.mean[j*d+a] = pr.means.At(j, a)
+			for b := range d {
+				next.cov[j][a*d+b] = pr.covs[j].At(a, b)
+			}
+		}
+	}
+}
+
+// collapse sets next after an M-step that failed with err: it leaves the
+// parameters as they are, so that the run stops, and records err for
+// Degenerate, which disqualifies the run.
+func (pr *problem) collapse(err error, cur, next *params) {
+	next.copyFrom(cur)
+	if pr.mapErr == nil {
+		pr.mapErr = fmt.Errorf("mv: %s", strings.TrimPrefix(err.Error(), "mvcov: "))
+	}
+}
+
+// unit returns the variance of column a, or 1 if it is 0.
+func (pr *problem) unit(a int) float64 {
+	if s := pr.scale[a]; s > 0 && !math.IsInf(s, 0) {
+		return s
+	}
+	return 1
+}
+
+// allPD reports whether every covariance of p has a Cholesky factor.
+func (pr *problem) allPD(p *params) bool {
+	for _, c := range p.cov {
+		if _, ok := mvkernel.Cholesky(pr.chol, c, pr.d); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// degenerate returns an error naming the first component of p whose
+// covariance is nearly singular relative to the data's scale (see
+// degenerateTol), or nil.
+func (pr *problem) degenerate(p *params) error {
+	d := pr.d
+	r := mat.NewSymDense(d, nil)
+	var eig mat.EigenSym
+	for j := range pr.k {
+		if pr.prior == nil && !(p.w[j] > emptyTol) {
+			return fmt.Errorf("mv: component %d is empty under maximum likelihood; use fewer components, or a prior (Prior: DefaultPrior(x, K))", j)
+		}
+		for a := range d {
+			for b := a; b < d; b++ {
+				r.SetSym(a, b, p.cov[j][a*d+b]/math.Sqrt(pr.unit(a)*pr.unit(b)))
+			}
+		}
+		ok := eig.Factorize(r, false)
+		if ev := eig.Values(nil); (!ok || !(ev[0] > pr.tiny)) && pr.prior != nil {
+			return fmt.Errorf("mv: the covariance of component %d is numerically singular even under the prior; scale the data, or give the prior a larger Scale", j)
+		} else if !ok || !(ev[0] > pr.tiny) {
+			return fmt.Errorf("mv: the covariance of component %d is singular under maximum likelihood (the component holds %.3g points' weight in %d dimensions, or its points lie on a line, a plane or a few repeated values); use a prior (Prior: DefaultPrior(x, K)), fewer components, or a more constrained covariance model than %v",
+				j, p.w[j]*pr.Points(), d, pr.cov)
+		}
+	}
+	return nil
+}

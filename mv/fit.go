@@ -1,0 +1,491 @@
+package mv
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gmm-go/gmm/internal/engine"
+	"github.com/gmm-go/gmm/internal/mvcov"
+	"github.com/gmm-go/gmm/internal/mvkernel"
+)
+
+// Settings tune Fit. The zero value, and a nil *Settings, mean defaults.
+type Settings struct {
+	// Seed seeds the starting points and subsamples. The same seed gives
+	// the same fit, bit for bit, at any GOMAXPROCS.
+	Seed uint64
+
+	// Restarts is the number of k-means++ starting points run besides the
+	// hierarchical ones (see Fit). If zero, 10 are used; if negative, none.
+	Restarts int
+
+	// MaxSteps bounds the EM iterations of each run. If zero, 2000.
+	MaxSteps int
+
+	// Tol is the convergence tolerance: a run stops when an EM step lowers
+	// the loss L by at most Tol·(|L| + n), with n the data's total weight.
+	// The n keeps the test meaningful where L is near zero. If zero, 1e-9.
+	Tol float64
+
+	// Weights, if not nil, holds one finite non-negative weight per point:
+	// a point with weight v counts as v points, so a weight of 2 gives the
+	// fit of the point written twice.
+	Weights []float64
+}
+
+// Result reports how a fit went.
+type Result struct {
+	// Loss holds the loss at every step of the winning run: the negative
+	// log joint density −log p(x, w, μ, Σ), all normalising constants
+	// included (under maximum likelihood, the negative log-likelihood). The
+	// last entry is the loss of the fitted parameters. For data larger than
+	// the screening sample, Loss is that of the final run on all the data.
+	Loss []float64
+	// Converged reports whether the winning run met the tolerance before
+	// MaxSteps. A fit that did not converge still sets the parameters.
+	Converged bool
+	// Steps is the number of EM steps the winning run took.
+	Steps int
+	// Restarts is the number of distinct starting points run, and Best the
+	// one that won: 0 for the agglomeration under the VVV criterion, 1 for
+	// Ward's, 1 + r for the k-means++ start of stream r, and −1 for the
+	// start Select makes from the fit with one component fewer.
+	Restarts, Best int
+}
+
+const (
+	defaultRestarts = 10
+	defaultMaxSteps = 2000
+	defaultTol      = 1e-9
+	// screenSize is the largest data set every start runs on in full;
+	// larger data are screened on a random subsample of this size, and the
+	// best screened run is then refined on all the data.
+	screenSize = 8192
+	// hcSize is the largest sample the hierarchical start agglomerates: its
+	// cost grows as the square of the sample.
+	hcSize     = 1000
+	lloydIters = 10
+	// hcStream is the random stream that draws the hierarchical sample; the
+	// engine's streams draw the subsamples (0 for the screening sample).
+	hcStream = 1<<32 - 1
+)
+
+func (s *Settings) withDefaults() Settings {
+	var c Settings
+	if s != nil {
+		c = *s
+	}
+	switch {
+	case c.Restarts == 0:
+		c.Restarts = defaultRestarts
+	case c.Restarts < 0:
+		c.Restarts = 0
+	}
+	if c.MaxSteps == 0 {
+		c.MaxSteps = defaultMaxSteps
+	}
+	if c.Tol == 0 {
+		c.Tol = defaultTol
+	}
+	return c
+}
+
+// Fit is FitContext with a background context.
+func (m *Model) Fit(x mat.Matrix, s *Settings) (*Result, error) {
+	return m.FitContext(context.Background(), x, s)
+}
+
+// FitContext fits the model to the rows of x by EM (Dempster, Laird &
+// Rubin 1977) with the covariance model's M-step (Celeux & Govaert 1995),
+// maximising the likelihood for the zero Prior and the posterior density
+// otherwise (Fraley & Raftery 2007), and sets m.Weights, m.Means and
+// m.Covariances. x is read, never written; a *mat.Dense is read without a
+// copy.
+//
+// Each fit runs EM from several starting points and keeps the best
+// (internal/engine drives the runs, with Anderson acceleration): two
+// hierarchical agglomerations in the manner of mclust (Fraley 1998), on a
+// random sample of at most 1000 rows in mclust's scaled SVD coordinates —
+// Ward's, which is model-based agglomeration under EII, and one under the
+// VVV criterion Σ_g n_g log det(W_g/n_g), continued from Ward's partition
+// into small groups — and Restarts partitions of the whitened data by
+// k-means++ seeding and Lloyd's iterations, one per random stream. Each
+// partition gives a start by one M-step; a partition that repeats an
+// earlier one is not run twice. Data of more than 8192 rows are screened
+// on a random subsample of that size, and the best screened run is refined
+// on growing subsamples and then on all the rows.
+//
+// Under maximum likelihood the likelihood is unbounded: a component can
+// collapse onto fewer points than it has dimensions, onto a subspace or
+// onto repeated rows. A run whose covariance becomes singular, or nearly so
+// (an eigenvalue below 1e-10 once the data's columns are scaled to unit
+// variance), is disqualified, and the best remaining run wins. If every
+// run is disqualified, FitContext returns the first run's error, which
+// names the component and says what to do.
+//
+// FitContext returns an error, leaving m unchanged, if x is empty, has a
+// value that is not finite, or has fewer rows than K; if m.K < 1, the
+// Covariance is unknown, or the Prior is invalid or has a Concentration
+// below 1 (the MAP does not exist then); if the weights are invalid; if
+// every run fails; or if ctx is cancelled.
+func (m *Model) FitContext(ctx context.Context, x mat.Matrix, s *Settings) (*Result, error) {
+	return m.fitFrom(ctx, x, s, nil)
+}
+
+// fitFrom is FitContext with one more starting point, from, if not nil: a
+// valid model with the same K and covariance model, such as Select's split
+// of the fit with one component fewer.
+func (m *Model) fitFrom(ctx context.Context, x mat.Matrix, s *Settings, from *params) (*Result, error) {
+	cfg := s.withDefaults()
+	data, err := m.checkFit(x, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	f := newFitter(m, data, &cfg)
+	f.from = from
+	p, res, err := f.fit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.set(p)
+	return res, nil
+}
+
+// checkFit checks the model, the data and the settings.
+func (m *Model) checkFit(x mat.Matrix, s *Settings) (mvkernel.Data, error) {
+	if m.K < 1 {
+		return mvkernel.Data{}, fmt.Errorf("mv: K is %d; it must be at least 1", m.K)
+	}
+	if !m.Covariance.valid() {
+		return mvkernel.Data{}, fmt.Errorf("mv: %v is not a covariance model; use one of EII … VVV (see ParseCovariance)", m.Covariance)
+	}
+	data, err := checkData(x)
+	if err != nil {
+		return data, err
+	}
+	if err := m.Prior.Validate(data.D); err != nil {
+		return data, err
+	}
+	if !m.Prior.IsZero() && m.Prior.alpha() < 1 {
+		return data, fmt.Errorf("mv: prior Concentration is %v; the MAP needs 1 or more (below 1 the density is infinite at the edge of the simplex)", m.Prior.Concentration)
+	}
+	if err := checkWeights(s.Weights, data.N); err != nil {
+		return data, err
+	}
+	if s.MaxSteps < 0 || !(s.Tol > 0) || math.IsInf(s.Tol, 0) {
+		return data, fmt.Errorf("mv: Settings.MaxSteps is %d and Tol %v; give MaxSteps ≥ 0 and a positive finite Tol (0 for the defaults)", s.MaxSteps, s.Tol)
+	}
+	if data.N < m.K {
+		return data, fmt.Errorf("mv: %d points cannot be split into K = %d components; use fewer components", data.N, m.K)
+	}
+	data.V = s.Weights
+	return data, nil
+}
+
+// fitter holds what the runs of one fit share; it is the engine's Source.
+type fitter struct {
+	k     int
+	cov   Covariance
+	prior *mvcov.Prior
+	alpha float64
+	s     *Settings
+	all   mvkernel.Data // the data
+	scale []float64     // the data's column variances
+	tiny  float64       // the degeneracy test's threshold
+	from  *params       // an extra starting point, or nil
+
+	mu   sync.Mutex
+	subs map[[2]uint64]mvkernel.Data // subsamples drawn, by size and stream
+}
+
+func newFitter(m *Model, data mvkernel.Data, s *Settings) *fitter {
+	f := &fitter{k: m.K, cov: m.Covariance, alpha: m.Prior.alpha(), s: s, all: data, subs: map[[2]uint64]mvkernel.Data{}}
+	if m.Prior.hasNIW() {
+		q := m.Prior.clone()
+		f.prior = q.niw()
+	}
+	f.scale = colVar(data)
+	f.tiny = threshold(f.sample(screenSize, 0), f.scale)
+	return f
+}
+
+// Len returns the number of rows.
+func (f *fitter) Len() int { return f.all.N }
+
+// Problem returns a problem on all the rows if m ≥ Len, and otherwise on m
+// rows drawn without replacement from the random stream stream.
+func (f *fitter) Problem(m int, stream uint64) engine.Problem {
+	return newProblem(f.k, f.cov, f.sample(m, stream), f.prior, f.alpha, f.scale, f.tiny)
+}
+
+// sample returns the subsample of m rows from stream, drawing it once.
+func (f *fitter) sample(m int, stream uint64) mvkernel.Data {
+	if m >= f.all.N {
+		return f.all
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := [2]uint64{uint64(m), stream}
+	if x, ok := f.subs[key]; ok {
+		return x
+	}
+	x := subsample(f.all, m, rand.New(rand.NewPCG(f.s.Seed, stream)))
+	f.subs[key] = x
+	return x
+}
+
+// colVar returns the weighted variances of the columns.
+func colVar(x mvkernel.Data) []float64 {
+	d := x.D
+	mean := make([]float64, d)
+	v := make([]float64, d)
+	var w float64
+	for i := range x.N {
+		wi := 1.0
+		if x.V != nil {
+			wi = x.V[i]
+		}
+		w += wi
+		for j, xv := range x.X[i*x.Stride : i*x.Stride+d] {
+			mean[j] += wi * xv
+		}
+	}
+	for j := range mean {
+		mean[j] /= w
+	}
+	for i := range x.N {
+		wi := 1.0
+		if x.V != nil {
+			wi = x.V[i]
+		}
+		for j, xv := range x.X[i*x.Stride : i*x.Stride+d] {
+			v[j] += wi * (xv - mean[j]) * (xv - mean[j])
+		}
+	}
+	for j := range v {
+		v[j] /= w
+	}
+	return v
+}
+
+// subsample returns a copy of m rows of x drawn without replacement, in
+// their order in x, with their weights.
+func subsample(x mvkernel.Data, m int, rng *rand.Rand) mvkernel.Data {
+	idx := rng.Perm(x.N)[:m]
+	slices.Sort(idx)
+	d := x.D
+	out := mvkernel.Data{X: make([]float64, m*d), N: m, D: d, Stride: d}
+	if x.V != nil {
+		out.V = make([]float64, m)
+	}
+	for i, r := range idx {
+		copy(out.X[i*d:(i+1)*d], x.X[r*x.Stride:r*x.Stride+d])
+		if x.V != nil {
+			out.V[i] = x.V[r]
+		}
+	}
+	return out
+}
+
+// fit runs the engine from the starting points and returns the winner's
+// parameters.
+func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
+	if f.prior == nil {
+		for j, v := range f.scale {
+			if !(v > 0) {
+				return nil, nil, fmt.Errorf("mv: column %d is constant, so every covariance is singular under maximum likelihood; drop the column, or use a prior", j)
+			}
+		}
+	}
+	screen := f.Problem(screenSize, 0).(*problem)
+	starts, ids, err := f.starts(screen)
+	if err != nil && f.from == nil {
+		return nil, nil, err
+	}
+	if f.from != nil {
+		theta := make([]float64, screen.Dim())
+		screen.encode(f.from, theta)
+		if screen.project(theta, true) {
+			starts, ids = append(starts, theta), append(ids, -1)
+		}
+	}
+	if len(starts) == 0 {
+		return nil, nil, err
+	}
+	es := &engine.Settings{MaxSteps: f.s.MaxSteps, Tol: f.s.Tol, ScreenSize: screenSize, FullRuns: len(starts)}
+	r, err := engine.Fit(ctx, f, starts, es)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		var de *engine.DegenerateError
+		if errors.As(err, &de) {
+			return nil, nil, de.Err
+		}
+		return nil, nil, err
+	}
+	p := newParams(f.k, f.all.D)
+	screen.decode(r.Theta, p)
+	p.sort()
+	res := &Result{Loss: r.Losses, Converged: r.Converged, Steps: r.Steps, Restarts: len(starts), Best: -1}
+	if r.Best < len(ids) {
+		res.Best = ids[r.Best]
+	}
+	return p, res, nil
+}
+
+// starts returns the starting points as θ, computed on the screening
+// problem's rows: the VVV-criterion agglomeration, Ward's, and the
+// k-means++ partitions, each partition once.
+func (f *fitter) starts(pr *problem) (thetas [][]float64, ids []int, err error) {
+	x := pr.x
+	d := x.D
+	m := min(x.N, hcSize)
+	var rows []int
+	hx := x
+	if m < x.N {
+		rng := rand.New(rand.NewPCG(f.s.Seed, hcStream))
+		rows = rng.Perm(x.N)[:m]
+		slices.Sort(rows)
+		hx = mvkernel.Data{X: make([]float64, m*d), N: m, D: d, Stride: d}
+		for i, r := range rows {
+			copy(hx.X[i*d:(i+1)*d], x.X[r*x.Stride:r*x.Stride+d])
+		}
+	}
+	var parts [][]int
+	if f.k <= m {
+		hy := scaledSVD(hx, f.scale)
+		parts = append(parts, agglomerateVVV(hy, m, d, ward(hy, m, d, vvvGroups(m, d, f.k)), f.k))
+		if z := ward(hy, m, d, f.k); !samePartition(z, parts[0]) {
+			parts = append(parts, z)
+		}
+	}
+	var firstErr error
+	add := func(z, rows []int, id int) {
+		theta := make([]float64, pr.Dim())
+		if err := f.startTheta(pr, x, z, rows, theta); err != nil {
+			firstErr = cmp.Or(firstErr, err)
+			return
+		}
+		thetas = append(thetas, theta)
+		ids = append(ids, id)
+	}
+	for i, z := range parts {
+		add(z, rows, i)
+	}
+	y := whiten(x, f.scale)
+	var seen [][]int
+	for r := 1; r <= f.s.Restarts; r++ {
+		rng := rand.New(rand.NewPCG(f.s.Seed, uint64(r)))
+		z := kmeans(y, x.N, d, f.k, lloydIters, rng)
+		if slices.ContainsFunc(seen, func(s []int) bool { return samePartition(s, z) }) {
+			continue
+		}
+		seen = append(seen, z)
+		add(z, nil, r+1)
+	}
+	if len(thetas) == 0 {
+		return nil, nil, firstErr
+	}
+	return thetas, ids, nil
+}
+
+// samePartition reports whether two labellings split the points alike.
+func samePartition(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	ab := map[int]int{}
+	for i, v := range a {
+		if w, ok := ab[v]; ok && w != b[i] {
+			return false
+		}
+		ab[v] = b[i]
+	}
+	seen := map[int]bool{}
+	for _, w := range ab {
+		if seen[w] {
+			return false
+		}
+		seen[w] = true
+	}
+	return true
+}
+
+// startTheta sets θ to one M-step from the hard partition given by labels.
+// Where the M-step's covariance is singular (a group with fewer points than
+// dimensions under maximum likelihood), a ridge of 1e-3 of each column's
+// variance is added to the groups' scatters, once; this shapes only the
+// start. If the M-step still fails, so does the start.
+func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, theta []float64) error {
+	k, d := f.k, x.D
+	st := mvkernel.NewStats(k, d)
+	cur := newParams(k, d)
+	row := func(i int) ([]float64, float64) {
+		r := i
+		if rows != nil {
+			r = rows[i]
+		}
+		v := 1.0
+		if x.V != nil {
+			v = x.V[r]
+		}
+		return x.X[r*x.Stride : r*x.Stride+d], v
+	}
+	for i, z := range labels {
+		xi, v := row(i)
+		st.N[z] += v
+		st.W += v
+		for a, xa := range xi {
+			cur.mean[z*d+a] += v * xa
+		}
+	}
+	for j := range k {
+		if !(st.N[j] > 0) {
+			return fmt.Errorf("mv: start leaves component %d empty; use fewer components", j)
+		}
+		for a := range d {
+			cur.mean[j*d+a] /= st.N[j]
+		}
+	}
+	for i, z := range labels {
+		xi, v := row(i)
+		for a := range d {
+			for b := range d {
+				st.S2[z*d*d+a*d+b] += v * (xi[a] - cur.mean[z*d+a]) * (xi[b] - cur.mean[z*d+b])
+			}
+		}
+	}
+	for j := range k {
+		cur.w[j] = st.N[j] / st.W
+		for a := range d {
+			cur.cov[j][a*d+a] = f.scale[a]
+		}
+	}
+	next := newParams(k, d)
+	pr.mapErr = nil
+	pr.mstep(st, cur, next)
+	if pr.mapErr != nil || !pr.allPD(next) {
+		for j := range k {
+			for a := range d {
+				st.S2[j*d*d+a*d+a] += 1e-3 * st.N[j] * f.scale[a]
+			}
+		}
+		pr.mapErr = nil
+		pr.mstep(st, cur, next)
+	}
+	if err := pr.mapErr; err != nil {
+		pr.mapErr = nil
+		return err
+	}
+	pr.encode(next, theta)
+	return nil
+}

@@ -1,0 +1,95 @@
+package mv_test
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gmm-go/gmm/mv"
+)
+
+// FuzzFit fits models to arbitrary small data sets: every outcome must be
+// an error that leaves the model and the data as they were, or a valid
+// model with finite parameters and weights summing to 1.
+func FuzzFit(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}, uint8(2), uint8(13), uint8(2), false)
+	f.Add([]byte{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, uint8(1), uint8(0), uint8(3), true)
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, uint8(3), uint8(6), uint8(2), false)
+	f.Fuzz(func(t *testing.T, raw []byte, k, cov, dim uint8, prior bool) {
+		d := int(dim%3) + 1
+		var vals []float64
+		for len(raw) >= 2 {
+			// Two bytes a value: rounded data with ties, and now and then
+			// a large or special value.
+			v := float64(int16(binary.LittleEndian.Uint16(raw))) / 64
+			if raw[0] == 0xff {
+				v = math.Inf(1)
+			}
+			vals = append(vals, v)
+			raw = raw[2:]
+		}
+		n := len(vals) / d
+		if n == 0 {
+			return
+		}
+		x := mat.NewDense(n, d, vals[:n*d])
+		before := slices.Clone(x.RawMatrix().Data)
+		m := mv.Model{K: int(k%5) + 1, Covariance: mv.Covariance(cov % 14)}
+		if prior {
+			m.Prior = mv.DefaultPrior(x, m.K)
+		}
+		_, err := m.Fit(x, &mv.Settings{Restarts: 2, MaxSteps: 200})
+		if !slices.EqualFunc(before, x.RawMatrix().Data, func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }) {
+			t.Fatal("Fit changed the data")
+		}
+		if err != nil {
+			if m.Weights != nil || m.Means != nil || m.Covariances != nil {
+				t.Fatalf("Fit failed (%v) but changed the model", err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("Fit returned an invalid model: %v", err)
+		}
+		var s float64
+		for _, w := range m.Weights {
+			s += w
+		}
+		if math.Abs(s-1) > 1e-12 {
+			t.Fatalf("weights sum to %v", s)
+		}
+	})
+}
+
+// FuzzUnmarshalJSON reads arbitrary bytes as a model: every outcome must
+// be an error that leaves the model as it was, or a valid model that
+// writes back to JSON that reads as itself.
+func FuzzUnmarshalJSON(f *testing.F) {
+	f.Add([]byte(`{"k":1,"covariance":"VVV","weights":[1],"means":[[0,0]],"covariances":[[[1,0],[0,1]]],"prior":null}`))
+	f.Add([]byte(`{"k":2,"covariance":"EII","weights":[0.5,0.5],"means":[[0],[1]],"covariances":[[[1]],[[1]]],"prior":{"concentration":1,"mean_loc":[0],"shrinkage":0.01,"dof":3,"scale":[[1]]}}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m mv.Model
+		if err := json.Unmarshal(data, &m); err != nil {
+			if m.K != 0 || m.Weights != nil || m.Means != nil {
+				t.Fatalf("Unmarshal failed (%v) but changed the model", err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("Unmarshal accepted an invalid model: %v", err)
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r mv.Model
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("the model written does not read back: %v", err)
+		}
+	})
+}

@@ -1,0 +1,264 @@
+package mv
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gmm-go/gmm/internal/mvkernel"
+)
+
+// pass runs one pass of a valid model over x, writing what out asks for.
+func (m *Model) pass(x mvkernel.Data, out mvkernel.Out) error {
+	kp, err := m.paramsOf().kernelParams()
+	if err != nil {
+		return err
+	}
+	if x.N > 0 {
+		mvkernel.NewPass(m.K, m.dim()).Run(x, kp, out)
+	}
+	return nil
+}
+
+// Assign returns each point's most probable component,
+//
+//	z_i = argmax_k w_k N(x_i | μ_k, Σ_k),
+//
+// ties going to the lower index. A row with a value that is not finite
+// gets −1. Assign returns nil if m is not a valid fitted model (see
+// Validate) or x does not have the model's d columns.
+func (m *Model) Assign(x mat.Matrix) []int {
+	if m.Validate() != nil {
+		return nil
+	}
+	data, bad, ok := readable(x, m.dim())
+	if !ok {
+		return nil
+	}
+	z := make([]int, data.N)
+	if m.pass(data, mvkernel.Out{Assign: z}) != nil {
+		return nil
+	}
+	for i, b := range bad {
+		if b {
+			z[i] = -1
+		}
+	}
+	return z
+}
+
+// Responsibilities returns each point's posterior probability of belonging
+// to each component given the fitted parameters,
+//
+//	r_ik = w_k N(x_i | μ_k, Σ_k) / Σ_j w_j N(x_i | μ_j, Σ_j),
+//
+// computed by log-sum-exp, as an n×K matrix. A row of x with a value that
+// is not finite gets a row of NaN. It returns nil if m is not a valid
+// fitted model or x does not have the model's d columns.
+func (m *Model) Responsibilities(x mat.Matrix) *mat.Dense {
+	if m.Validate() != nil {
+		return nil
+	}
+	data, bad, ok := readable(x, m.dim())
+	if !ok || data.N == 0 {
+		return nil
+	}
+	r := make([]float64, data.N*m.K)
+	if m.pass(data, mvkernel.Out{Resp: r}) != nil {
+		return nil
+	}
+	for i, b := range bad {
+		if b {
+			for k := range m.K {
+				r[i*m.K+k] = math.NaN()
+			}
+		}
+	}
+	return mat.NewDense(data.N, m.K, r)
+}
+
+// LogDensity returns the log density of the fitted mixture at each row of
+// x,
+//
+//	log p(x_i) = log Σ_k w_k N(x_i | μ_k, Σ_k),
+//
+// computed by log-sum-exp. A row with a value that is not finite gets NaN.
+// It returns nil if m is not a valid fitted model or x does not have the
+// model's d columns.
+func (m *Model) LogDensity(x mat.Matrix) []float64 {
+	if m.Validate() != nil {
+		return nil
+	}
+	data, bad, ok := readable(x, m.dim())
+	if !ok {
+		return nil
+	}
+	lp := make([]float64, data.N)
+	if m.pass(data, mvkernel.Out{LogP: lp}) != nil {
+		return nil
+	}
+	for i, b := range bad {
+		if b {
+			lp[i] = math.NaN()
+		}
+	}
+	return lp
+}
+
+// stats returns a pass's statistics over checked data, for the measures of
+// fit.
+func (m *Model) stats(x mat.Matrix) (*mvkernel.Stats, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	data, err := checkData(x)
+	if err != nil {
+		return nil, err
+	}
+	if data.D != m.dim() {
+		return nil, fmt.Errorf("mv: the data have %d columns and the model %d", data.D, m.dim())
+	}
+	st := mvkernel.NewStats(m.K, data.D)
+	if err := m.pass(data, mvkernel.Out{Stats: st}); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// LogLikelihood returns Σ_i log p(x_i), the log-likelihood of the data
+// under the fitted mixture. It returns an error if x is empty, has a value
+// that is not finite, or does not have the model's d columns, or m is not a
+// valid fitted model.
+func (m *Model) LogLikelihood(x mat.Matrix) (float64, error) {
+	st, err := m.stats(x)
+	if err != nil {
+		return 0, err
+	}
+	return st.LogL, nil
+}
+
+// LogJoint returns the log joint density of the data and the fitted
+// parameters with the labels summed out,
+//
+//	log p(x, w, μ, Σ) = Σ_i log Σ_k w_k N(x_i | μ_k, Σ_k) + log p(w) + log p(μ, Σ),
+//
+// with the Dirichlet's density (omitted when it is flat, α = 1) and the
+// Normal-InverseWishart's restricted to the covariance model (see Prior),
+// every normalising constant included. Its negative is the loss Fit
+// minimises; for the zero Prior it is the log-likelihood. It returns the
+// errors of LogLikelihood.
+func (m *Model) LogJoint(x mat.Matrix) (float64, error) {
+	ll, err := m.LogLikelihood(x)
+	if err != nil {
+		return 0, err
+	}
+	pr := &problem{k: m.K, d: m.dim(), cov: m.Covariance, alpha: m.Prior.alpha()}
+	if m.Prior.hasNIW() {
+		pr.prior = m.Prior.niw()
+		pr.means = mat.NewDense(m.K, m.dim(), nil)
+		for range m.K {
+			pr.covs = append(pr.covs, mat.NewSymDense(m.dim(), nil))
+		}
+	}
+	return ll + pr.logPrior(m.paramsOf()), nil
+}
+
+// BIC returns the Bayesian information criterion (Schwarz 1978)
+//
+//	BIC = −2 log L + p log n,
+//
+// with p = NumParams and n the number of rows: lower is better, as
+// scikit-learn's bic. mclust reports the negative of this value. It
+// returns the errors of LogLikelihood.
+func (m *Model) BIC(x mat.Matrix) (float64, error) {
+	st, err := m.stats(x)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := x.Dims()
+	return -2*st.LogL + float64(m.NumParams())*math.Log(float64(n)), nil
+}
+
+// ICL returns the integrated completed likelihood criterion of Biernacki,
+// Celeux & Govaert (2000) in BIC's form, as mclust computes it,
+//
+//	ICL = BIC + 2 Σ_i −log max_k r_ik,
+//
+// which adds to BIC the cost of classifying each point by its most
+// probable component: lower is better. It returns the errors of
+// LogLikelihood.
+func (m *Model) ICL(x mat.Matrix) (float64, error) {
+	st, err := m.stats(x)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := x.Dims()
+	return -2*st.LogL + float64(m.NumParams())*math.Log(float64(n)) + 2*st.Hard, nil
+}
+
+// Sample draws n points from the fitted mixture, one per row, and returns
+// them with the component each came from: z_i ~ Categorical(w), then
+// x_i = μ_z + L_z ε with L_z the Cholesky factor of Σ_z and ε standard
+// normal. The same seed gives the same draws. It returns an error if n is
+// negative or m is not a valid fitted model.
+func (m *Model) Sample(n int, seed uint64) (*mat.Dense, []int, error) {
+	if err := m.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if n < 0 {
+		return nil, nil, errors.New("mv: cannot draw a negative number of points")
+	}
+	p := m.paramsOf()
+	d := p.d
+	chol := make([][]float64, m.K)
+	for k := range chol {
+		chol[k] = make([]float64, d*d)
+		if _, ok := mvkernel.Cholesky(chol[k], p.cov[k], d); !ok {
+			return nil, nil, fmt.Errorf("mv: covariance %d is not positive definite", k)
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 0))
+	z := make([]int, n)
+	buf := make([]float64, max(n, 1)*d)
+	eps := make([]float64, d)
+	for i := range n {
+		k := categorical(rng, p.w)
+		z[i] = k
+		for j := range eps {
+			eps[j] = rng.NormFloat64()
+		}
+		row := buf[i*d : (i+1)*d]
+		for j := range d {
+			s := p.mean[k*d+j]
+			for l := 0; l <= j; l++ {
+				s += chol[k][j*d+l] * eps[l]
+			}
+			row[j] = s
+		}
+	}
+	if n == 0 {
+		return &mat.Dense{}, z, nil
+	}
+	return mat.NewDense(n, d, buf), z, nil
+}
+
+// categorical draws an index with probabilities p, which sum to 1 up to
+// rounding.
+func categorical(rng *rand.Rand, p []float64) int {
+	t := rng.Float64()
+	var acc float64
+	last := 0
+	for k, v := range p {
+		if v > 0 {
+			last = k
+		}
+		acc += v
+		if t < acc {
+			return k
+		}
+	}
+	return last
+}

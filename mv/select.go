@@ -1,0 +1,271 @@
+package mv
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Criterion is a model-choice criterion: lower is better.
+type Criterion int
+
+const (
+	// BIC is −2 log L + p log n (Schwarz 1978), as Model.BIC.
+	BIC Criterion = iota
+	// ICL is BIC plus twice the entropy of the hard classification
+	// (Biernacki, Celeux & Govaert 2000), as Model.ICL.
+	ICL
+)
+
+// String returns "BIC" or "ICL".
+func (c Criterion) String() string {
+	switch c {
+	case BIC:
+		return "BIC"
+	case ICL:
+		return "ICL"
+	}
+	return fmt.Sprintf("Criterion(%d)", int(c))
+}
+
+// SelectSettings tune Select. The zero value, and a nil *SelectSettings,
+// mean defaults.
+type SelectSettings struct {
+	// Ks are the numbers of components to try. If nil, 1..9.
+	Ks []int
+	// Covariances are the covariance models to try. If nil, all fourteen.
+	Covariances []Covariance
+	// Criterion chooses the best candidate: BIC (the default) or ICL.
+	Criterion Criterion
+	// Fit tunes each candidate's fit; nil means Fit's defaults.
+	Fit *Settings
+	// UsePrior fits each candidate under DefaultPrior(x, K), as mclust's
+	// mclustBIC(x, prior = priorControl()) does. If false, by maximum
+	// likelihood.
+	UsePrior bool
+}
+
+// Candidate is one model tried by Select.
+type Candidate struct {
+	K             int
+	Covariance    Covariance
+	LogLikelihood float64 // NaN if Err is not nil
+	NumParams     int     // as Model.NumParams
+	BIC, ICL      float64 // NaN if Err is not nil
+	Err           error   // why this candidate could not be fitted
+}
+
+// Selection is the outcome of Select: the best model and every candidate,
+// ordered by covariance model (in the order given) and then by K.
+type Selection struct {
+	Best       *Model
+	Candidates []Candidate
+}
+
+// Select fits every combination of K and covariance model to the rows of x
+// and returns the one with the lowest criterion, as mclust's mclustBIC and
+// Mclust do (mclust maximises the negative of our BIC). Each candidate is
+// fitted by Fit, with all its starting points and one more: for each
+// covariance model the Ks are fitted in increasing order, and the fit with
+// K − 1 components, its widest component split in two along its main axis
+// (see split), also starts the fit with K. Under maximum likelihood a
+// candidate whose every run degenerates (a singular covariance: too few
+// points for its components, collinear columns, repeated rows) is recorded
+// with its error, as mclust records NA, and cannot win. The covariance models are fitted in parallel; the result
+// is the same at any GOMAXPROCS. A tie goes to the earlier candidate.
+//
+// Select returns an error if x is empty or not finite, if a K is below 1
+// or above the number of rows, if a covariance model is unknown, if the
+// settings are invalid, or if no candidate can be fitted (with the first
+// candidate's error).
+func Select(x mat.Matrix, s *SelectSettings) (*Selection, error) {
+	return SelectContext(context.Background(), x, s)
+}
+
+// SelectContext is Select with a context: if ctx is cancelled, it returns
+// ctx.Err().
+func SelectContext(ctx context.Context, x mat.Matrix, s *SelectSettings) (*Selection, error) {
+	cfg, d, err := selectSettings(x, s)
+	if err != nil {
+		return nil, err
+	}
+	nk := len(cfg.Ks)
+	cands := make([]Candidate, len(cfg.Covariances)*nk)
+	models := make([]*Model, len(cands))
+	order := make([]int, nk)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cfg.Ks[a], cfg.Ks[b]) })
+	// Each covariance model's Ks run in increasing order, so that the fit
+	// with K − 1 components, one of them split, starts the fit with K.
+	parallel(len(cfg.Covariances), func(ci int) {
+		var prev *Model
+		for _, ki := range order {
+			k := cfg.Ks[ki]
+			var from *params
+			if prev != nil && prev.K == k-1 {
+				from = split(prev.paramsOf())
+			}
+			i := ci*nk + ki
+			cands[i], models[i] = candidate(ctx, x, d, cfg.Covariances[ci], k, &cfg, from)
+			prev = models[i]
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	best := -1
+	for i, c := range cands {
+		if c.Err == nil && (best < 0 || c.score(cfg.Criterion) < cands[best].score(cfg.Criterion)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return nil, fmt.Errorf("mv: no candidate could be fitted; the first failed with: %w", cands[0].Err)
+	}
+	return &Selection{Best: models[best], Candidates: cands}, nil
+}
+
+// selectSettings returns s with its defaults, and the data's number of
+// columns, or an error for invalid data or settings.
+func selectSettings(x mat.Matrix, s *SelectSettings) (SelectSettings, int, error) {
+	cfg := SelectSettings{Criterion: BIC}
+	if s != nil {
+		cfg = *s
+	}
+	if cfg.Ks == nil {
+		cfg.Ks = []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
+	}
+	if cfg.Covariances == nil {
+		cfg.Covariances = Covariances()
+	}
+	data, err := checkData(x)
+	if err != nil {
+		return cfg, 0, err
+	}
+	if cfg.Criterion != BIC && cfg.Criterion != ICL {
+		return cfg, 0, fmt.Errorf("mv: %v is not a criterion; use BIC or ICL", cfg.Criterion)
+	}
+	for _, k := range cfg.Ks {
+		if k < 1 || k > data.N {
+			return cfg, 0, fmt.Errorf("mv: SelectSettings.Ks has %d; each K must be between 1 and the %d rows", k, data.N)
+		}
+	}
+	for _, c := range cfg.Covariances {
+		if !c.valid() {
+			return cfg, 0, fmt.Errorf("mv: SelectSettings.Covariances has %v; use models from EII to VVV", c)
+		}
+	}
+	return cfg, data.D, nil
+}
+
+// parallel calls f(0), …, f(n−1) on up to GOMAXPROCS goroutines.
+func parallel(n int, f func(i int)) {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		next int
+	)
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// score returns the candidate's criterion c.
+func (c Candidate) score(crit Criterion) float64 {
+	if crit == ICL {
+		return c.ICL
+	}
+	return c.BIC
+}
+
+// candidate fits one candidate, with from as an extra start if not nil.
+func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s *SelectSettings, from *params) (Candidate, *Model) {
+	nan := math.NaN()
+	cand := Candidate{K: k, Covariance: c, LogLikelihood: nan, BIC: nan, ICL: nan,
+		NumParams: k - 1 + k*d + c.numCovParams(k, d)}
+	m := &Model{K: k, Covariance: c}
+	if s.UsePrior {
+		m.Prior = DefaultPrior(x, k)
+	}
+	if _, err := m.fitFrom(ctx, x, s.Fit, from); err != nil {
+		cand.Err = err
+		return cand, nil
+	}
+	st, err := m.stats(x)
+	if err != nil {
+		cand.Err = err
+		return cand, nil
+	}
+	n, _ := x.Dims()
+	cand.LogLikelihood = st.LogL
+	cand.BIC = -2*st.LogL + float64(cand.NumParams)*math.Log(float64(n))
+	cand.ICL = cand.BIC + 2*st.Hard
+	return cand, m
+}
+
+// split returns p with one more component: the component l with the
+// largest w_l λ_l, λ_l the largest eigenvalue of Σ_l with eigenvector v,
+// replaced by two with half its weight, means μ_l ± ½√λ_l v and covariance
+// Σ_l − ¼λ_l vvᵀ, so that the pair has the mean and covariance of the
+// component it replaces.
+func split(p *params) *params {
+	d := p.d
+	best, bl := 0, -1.0
+	var bv []float64
+	var eig mat.EigenSym
+	for j := range p.k {
+		if !eig.Factorize(mat.NewSymDense(d, slices.Clone(p.cov[j])), true) {
+			continue
+		}
+		vals := eig.Values(nil)
+		if l := vals[d-1]; p.w[j] > 0 && p.w[j]*l > bl {
+			var vec mat.Dense
+			eig.VectorsTo(&vec)
+			best, bl, bv = j, p.w[j]*l, mat.Col(nil, d-1, &vec)
+		}
+	}
+	q := newParams(p.k+1, d)
+	copy(q.w, p.w)
+	copy(q.mean, p.mean)
+	for j := range p.k {
+		copy(q.cov[j], p.cov[j])
+	}
+	if bv == nil {
+		return nil
+	}
+	lam := bl / p.w[best]
+	q.w[best] /= 2
+	q.w[p.k] = q.w[best]
+	h := 0.5 * math.Sqrt(lam)
+	for a := range d {
+		q.mean[p.k*d+a] = p.mean[best*d+a] - h*bv[a]
+		q.mean[best*d+a] = p.mean[best*d+a] + h*bv[a]
+		for b := range d {
+			v := p.cov[best][a*d+b] - 0.25*lam*bv[a]*bv[b]
+			q.cov[best][a*d+b], q.cov[p.k][a*d+b] = v, v
+		}
+	}
+	return q
+}
