@@ -223,27 +223,38 @@ func (q *problem) sharedGradient(dst []float64, gsum float64) float64 {
 // to the floor exactly, and exp(log floor) differs from it by an ulp or two.
 const degenerateRel = 1e-9
 
+// farSpreads is how far from the median, in robust spreads, a value must
+// lie for a component collapsed onto it to count as a far value with a
+// component of its own (see Fit) rather than a spurious maximum: normal
+// data lie within 10 spreads of the median, and a component that sits on
+// tied values inside the bulk is within a few.
+const farSpreads = 1e4
+
 // Degenerate returns an error if, under maximum likelihood, a component of
-// θ has its σ at the floor: its points, fewer than 2 distinct values, would
-// drive σ to zero and the likelihood to infinity.
+// θ inside the bulk of the data has its σ at the floor: its points, fewer
+// than 2 distinct values, would drive σ to zero and the likelihood to
+// infinity. A component on a value more than farSpreads robust spreads from
+// the median is a far value taking a component of its own, which Fit
+// allows.
 func (q *problem) Degenerate(theta []float64) error {
 	if q.obj.floor == 0 {
 		return nil
 	}
 	K := q.k
 	lf := math.Log(q.obj.floor * (1 + degenerateRel))
+	mu := theta[K : 2*K]
 	for k := range K {
-		if theta[2*K+k] <= lf {
-			mu := theta[K : 2*K]
-			rank := 0
-			for _, v := range mu {
-				if v < mu[k] {
-					rank++
-				}
-			}
-			return fmt.Errorf("gmm: under maximum likelihood, component %d of %d (mean %.6g) collapses onto fewer than 2 distinct values, its σ at the floor, in every run; use fewer components, or a prior (DefaultPrior)",
-				rank, K, q.obj.c+q.obj.scale*mu[k])
+		if theta[2*K+k] > lf || math.Abs(mu[k]) > farSpreads {
+			continue
 		}
+		rank := 0
+		for _, v := range mu {
+			if v < mu[k] {
+				rank++
+			}
+		}
+		return fmt.Errorf("gmm: under maximum likelihood, component %d of %d collapses onto fewer than 2 distinct values near %.6g, its σ at the floor, in every run: a spurious maximum; fit with a prior (DefaultPrior), under which no component collapses, or, if the data have fewer than %d clusters, with fewer components",
+			rank, K, q.obj.c+q.obj.scale*mu[k], K)
 	}
 	return nil
 }
