@@ -261,10 +261,10 @@ func (q *problem) Moves(theta []float64) [][]float64 {
 	if collapsed >= 0 {
 		heads = heads[:1]
 	}
-	if w, m, sd, ok := q.worstFitted(theta); ok {
+	for _, c := range q.worstFitted(theta) {
 		for _, pr := range heads {
 			t, j := free(pr)
-			t[j], t[K+j], t[2*K+j] = math.Log(w), m, math.Log(sd)
+			t[j], t[K+j], t[2*K+j] = math.Log(c.w), c.mu, math.Log(c.sigma)
 			add(t)
 		}
 	}
@@ -336,12 +336,14 @@ const scanPoints = 2048
 // fewer than 2 distinct values are skipped. Above scanPoints points, only
 // every s-th sorted point is scanned, each standing for s. The component
 // has the run's share of the points and their mean and standard deviation
-// (at least the floor). ok is false if the problem has no sorted points, or
-// fewer than 8, or no run has more than its share.
-func (q *problem) worstFitted(theta []float64) (w, mu, sigma float64, ok bool) {
+// (at least the floor). It returns the run of the largest G and, if
+// another, that of the largest G among the runs of 4 points, which find
+// small tight groups the longer runs blur; none if the problem has no
+// sorted points, or fewer than 8, or no run has more than its share.
+func (q *problem) worstFitted(theta []float64) []window {
 	all := q.sorted
 	if len(all) < 8 {
-		return 0, 0, 0, false
+		return nil
 	}
 	stride := (len(all) + scanPoints - 1) / scanPoints
 	u := all
@@ -381,7 +383,8 @@ func (q *problem) worstFitted(theta []float64) (w, mu, sigma float64, ok bool) {
 			hi[i] = i + 1
 		}
 	}
-	best, bi, bm := 0.0, -1, 0
+	best := []float64{0, 0} // the best G overall and on the smallest runs
+	bi, bm := []int{-1, -1}, []int{0, 0}
 	for m := 4; m <= n/2; m *= 2 {
 		step := (m + 3) / 4
 		e := float64(m) / float64(n)
@@ -390,17 +393,31 @@ func (q *problem) worstFitted(theta []float64) (w, mu, sigma float64, ok bool) {
 				continue
 			}
 			mass := cdf[hi[i+m-1]] - cdf[lo[i]]
-			if g := float64(m) * math.Log(e/mass); mass > 0 && g > best {
-				best, bi, bm = g, i, m
+			g := float64(m) * math.Log(e/mass)
+			if !(mass > 0) {
+				continue
+			}
+			for j := range 2 {
+				if g > best[j] && (j == 0 || m == 4) {
+					best[j], bi[j], bm[j] = g, i, m
+				}
 			}
 		}
 	}
-	if bi < 0 {
-		return 0, 0, 0, false
+	var out []window
+	for j := range 2 {
+		if bi[j] < 0 || (j == 1 && bi[1] == bi[0] && bm[1] == bm[0]) {
+			continue
+		}
+		mu, sd := moments(all[bi[j]*stride : min((bi[j]+bm[j])*stride, len(all))])
+		out = append(out, window{float64(bm[j]) / float64(n), mu, max(sd, q.obj.floor)})
 	}
-	mu, sigma = moments(all[bi*stride : min((bi+bm)*stride, len(all))])
-	return float64(bm) / float64(n), mu, max(sigma, q.obj.floor), true
+	return out
 }
+
+// window is a component for a run of points: its weight, mean and
+// standard deviation.
+type window struct{ w, mu, sigma float64 }
 
 // mergeInto sets component i of θ to the merger of components i and j,
 // with their total weight and the mean and variance of their mixture.
