@@ -56,8 +56,8 @@ type Settings struct {
 	// quantiles; the others are, in turn, greedy k-means++ seedings and
 	// random partitions of the sorted data, each from its own random
 	// stream. A starting point equal to one before it is drawn again as a
-	// random partition. If zero, 4 are used, or 16 when the number of
-	// points times K is at most 4096, where runs cost little.
+	// random partition. If zero, 4 are used, or 4K up to 16 when the
+	// number of points times K is at most 4096, where runs cost little.
 	Restarts int
 
 	// MaxSteps bounds the steps of each run: Adam steps or EM iterations.
@@ -126,8 +126,9 @@ type Result struct {
 
 const (
 	defaultRestarts = 4
-	// smallRestarts is the default number of starting points for data of
-	// at most smallFit points times components, whose runs cost little.
+	// smallRestarts bounds the default number of starting points, 4K, for
+	// data of at most smallFit points times components, whose runs cost
+	// little.
 	smallRestarts     = 16
 	smallFit          = 4096
 	defaultAdamSteps  = 20000
@@ -229,7 +230,7 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	if cfg.Restarts == 0 {
 		cfg.Restarts = defaultRestarts
 		if len(x)*m.K <= smallFit {
-			cfg.Restarts = smallRestarts
+			cfg.Restarts = min(smallRestarts, 4*m.K)
 		}
 	}
 	lo, hi, err := m.checkFit(x)
