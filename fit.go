@@ -223,15 +223,9 @@ func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
 // FitContext returns ctx.Err() within about one pass over the data, and
 // leaves m unchanged.
 func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Result, error) {
-	cfg, err := settings(s)
+	cfg, err := settings(s, len(x), m.K)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Restarts == 0 {
-		cfg.Restarts = defaultRestarts
-		if len(x)*m.K <= smallFit {
-			cfg.Restarts = min(smallRestarts, 4*m.K)
-		}
 	}
 	lo, hi, err := m.checkFit(x)
 	if err != nil {
@@ -379,11 +373,17 @@ func (m *Model) finish(res *engine.Result, obj *objective, n int, method Method)
 }
 
 // settings returns a copy of *s, or of the zero Settings if s is nil, with
-// the defaults filled in.
-func settings(s *Settings) (Settings, error) {
+// the defaults filled in for n points and K components.
+func settings(s *Settings, n, K int) (Settings, error) {
 	var cfg Settings
 	if s != nil {
 		cfg = *s
+	}
+	if cfg.Restarts == 0 {
+		cfg.Restarts = defaultRestarts
+		if n*K <= smallFit {
+			cfg.Restarts = min(smallRestarts, 4*K)
+		}
 	}
 	return cfg, cfg.fill()
 }
