@@ -381,7 +381,7 @@ func settings(s *Settings, n, K int) (Settings, error) {
 	}
 	if cfg.Restarts == 0 {
 		cfg.Restarts = defaultRestarts
-		if n*K <= smallFit {
+		if K >= 1 && n*K <= smallFit {
 			cfg.Restarts = min(smallRestarts, 4*K)
 		}
 	}
