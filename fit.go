@@ -56,7 +56,8 @@ type Settings struct {
 	// quantiles; the others are, in turn, greedy k-means++ seedings and
 	// random partitions of the sorted data, each from its own random
 	// stream. A starting point equal to one before it is drawn again as a
-	// random partition. If zero, 4 are used.
+	// random partition. If zero, 4 are used, or 4K up to 16 when the
+	// number of points times K is at most 4096, where runs cost little.
 	Restarts int
 
 	// MaxSteps bounds the steps of each run: Adam steps or EM iterations.
@@ -140,7 +141,12 @@ type Result struct {
 }
 
 const (
-	defaultRestarts   = 4
+	defaultRestarts = 4
+	// smallRestarts bounds the default number of starting points, 4K, for
+	// data of at most smallFit points times components, whose runs cost
+	// little.
+	smallRestarts     = 16
+	smallFit          = 4096
 	defaultAdamSteps  = 20000
 	defaultEMSteps    = 5000
 	defaultTol        = 1e-10
@@ -207,12 +213,16 @@ const (
 //     the "small EM" of Biernacki, Celeux & Govaert (2003, Comput. Statist.
 //     Data Anal. 41);
 //  2. the three most promising, skipping any whose loss equals that of one
-//     already chosen, run to convergence;
-//  3. moves from the best: merge a pair of components and use the freed one
-//     to split one of the two widest components, or to cover the run of
-//     points the mixture fits worst (see below); the moves are run short,
-//     the two most promising to convergence, and the best is kept if it
-//     lowers the loss; repeated up to four times while it does.
+//     already chosen, run to convergence (all of them when the sample has
+//     at most 2^14/(3K) points, where runs cost little);
+//  3. moves from the best: free a component, by merging a pair or, under
+//     maximum likelihood, taking one that collapsed onto the σ floor, and
+//     use it to split one of the two widest components, or to cover the
+//     run of points the mixture fits worst (see below), or, with a prior,
+//     the single point it fits worst; the moves are run short, the two most
+//     promising (or, on small samples, all) to convergence, and the best is
+//     kept if it lowers the loss or replaces a collapsed run; repeated up
+//     to four times (sixteen on small samples) while one is kept.
 //
 // The winner is refined by Method on random subsamples 16 times larger in
 // turn, while they hold at most a quarter of x, and last on all of x (for
@@ -276,7 +286,7 @@ func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
 // FitContext returns ctx.Err() within about one pass over the data, and
 // leaves m unchanged.
 func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Result, error) {
-	cfg, err := settings(s)
+	cfg, err := settings(s, len(x), m.K)
 	if err != nil {
 		return nil, err
 	}
@@ -400,11 +410,17 @@ func (m *Model) finish(x []float64, z *standard, res *engine.Result, obj *object
 }
 
 // settings returns a copy of *s, or of the zero Settings if s is nil, with
-// the defaults filled in.
-func settings(s *Settings) (Settings, error) {
+// the defaults filled in for n points and K components.
+func settings(s *Settings, n, K int) (Settings, error) {
 	var cfg Settings
 	if s != nil {
 		cfg = *s
+	}
+	if cfg.Restarts == 0 {
+		cfg.Restarts = defaultRestarts
+		if K >= 1 && n*K <= smallFit {
+			cfg.Restarts = min(smallRestarts, 4*K)
+		}
 	}
 	return cfg, cfg.fill()
 }
@@ -419,9 +435,6 @@ func (s *Settings) fill() error {
 		math.IsNaN(s.Tol) || math.IsNaN(s.LearningRate) || math.IsNaN(s.SigmaFloor) ||
 		math.IsInf(s.Tol, 0) || math.IsInf(s.LearningRate, 0) || math.IsInf(s.SigmaFloor, 0) {
 		return errors.New("gmm: Settings must not be negative, NaN or infinite; use zero for a default")
-	}
-	if s.Restarts == 0 {
-		s.Restarts = defaultRestarts
 	}
 	if s.MaxSteps == 0 {
 		s.MaxSteps = defaultAdamSteps

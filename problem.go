@@ -268,21 +268,24 @@ func (q *problem) Degenerate(theta []float64) error {
 // group the component has swallowed.
 var splitShifts = [...]float64{0.5, 0.9}
 
-// Moves returns up to six starting points from θ. Each frees a component
-// by merging a pair into one that keeps their weight, mean and variance, and
-// uses it either to split a component in two or to cover the place the
-// mixture fits worst. The splits take each of the two widest components in
-// turn, in two ways (splitShifts), with the closest pair of the others, by
-// |μ_i − μ_j|/√(σ_i² + σ_j²), merged; the worst-fitted place (see
-// worstFitted, if the problem has sorted points) takes each of the two
-// closest pairs merged. It returns none for K < 2, and only the second kind
-// for K = 2.
+// Moves returns starting points from θ that move components across the
+// data. Each frees a component and puts it elsewhere.
+//
+// A component collapsed onto the floor (under maximum likelihood) is freed
+// as it is. Otherwise a pair is merged into one that keeps their weight,
+// mean and variance: the closest pair of the others, by
+// |μ_i − μ_j|/√(σ_i² + σ_j²), when the freed component splits one of the
+// two widest components, and each of the two closest pairs when it covers
+// the run of points the mixture fits worst (worstFitted) or, with a prior,
+// the single point it fits worst (lowestDensity). A split puts the halves at
+// μ ∓ aσ for each a in splitShifts. With K = 2 the merged pair is also split
+// again. It returns none for K < 2.
 func (q *problem) Moves(theta []float64) [][]float64 {
 	K := q.k
 	if K < 2 {
 		return nil
 	}
-	lw, mu, ls := theta[:K], theta[K:2*K], theta[2*K:]
+	mu, ls := theta[K:2*K], theta[2*K:]
 	var pairs [][2]int
 	for i := range K {
 		for j := i + 1; j < K; j++ {
@@ -299,37 +302,105 @@ func (q *problem) Moves(theta []float64) [][]float64 {
 		wide[k] = k
 	}
 	slices.SortStableFunc(wide, func(a, b int) int { return cmpFloat(ls[b], ls[a]) })
+
+	// free returns a copy of θ with a component freed, and its index:
+	// the collapsed one if there is one, or else j of the pair, merged
+	// into i.
+	collapsed := -1
+	if q.obj.floor > 0 {
+		lf := math.Log(q.obj.floor * (1 + degenerateRel))
+		collapsed = slices.IndexFunc(ls, func(v float64) bool { return v <= lf })
+	}
+	free := func(pr [2]int) ([]float64, int) {
+		t := slices.Clone(theta)
+		if collapsed >= 0 {
+			return t, collapsed
+		}
+		mergeInto(t, K, pr[0], pr[1])
+		return t, pr[1]
+	}
 	var out [][]float64
+	add := func(t []float64) {
+		q.Project(t)
+		out = append(out, t)
+	}
 	for _, k := range wide[:min(2, K)] {
 		pi := slices.IndexFunc(pairs, func(p [2]int) bool { return p[0] != k && p[1] != k })
-		if pi < 0 {
-			break
+		if k == collapsed || (pi < 0 && collapsed < 0) {
+			continue
 		}
-		pr := pairs[pi]
+		pr := [2]int{k, k}
+		if pi >= 0 {
+			pr = pairs[pi]
+		}
 		for _, a := range splitShifts {
-			t := slices.Clone(theta)
-			mergeInto(t, K, pr[0], pr[1])
-			wk, sk := math.Exp(lw[k]), math.Exp(ls[k])
-			j := pr[1]
-			t[k], t[j] = math.Log(wk/2), math.Log(wk/2)
-			t[K+k], t[K+j] = mu[k]-a*sk, mu[k]+a*sk
-			s := sk * math.Sqrt(1-a*a)
-			t[2*K+k], t[2*K+j] = math.Log(s), math.Log(s)
-			q.Project(t)
-			out = append(out, t)
+			t, j := free(pr)
+			split(t, K, k, j, a)
+			add(t)
 		}
 	}
-	if wm, mm, sm, ok := q.worstFitted(theta); ok {
-		for _, pr := range pairs[:min(2, len(pairs))] {
-			t := slices.Clone(theta)
-			mergeInto(t, K, pr[0], pr[1])
-			j := pr[1]
-			t[j], t[K+j], t[2*K+j] = math.Log(wm), mm, math.Log(sm)
-			q.Project(t)
-			out = append(out, t)
+	if K == 2 && collapsed < 0 {
+		for _, a := range splitShifts {
+			t, j := free(pairs[0])
+			split(t, K, pairs[0][0], j, a)
+			add(t)
+		}
+	}
+	heads := pairs[:min(2, len(pairs))]
+	if collapsed >= 0 {
+		heads = heads[:1]
+	}
+	for _, c := range q.worstFitted(theta) {
+		for _, pr := range heads {
+			t, j := free(pr)
+			t[j], t[K+j], t[2*K+j] = math.Log(c.w), c.mu, math.Log(c.sigma)
+			add(t)
+		}
+	}
+	if !q.obj.prior.IsZero() {
+		if m, ok := q.lowestDensity(theta); ok {
+			w := 1 / float64(len(q.sorted))
+			for _, pr := range heads {
+				t, j := free(pr)
+				t[j], t[K+j], t[2*K+j] = math.Log(w), m, math.Log(q.obj.prior.sigmaMode())
+				add(t)
+			}
 		}
 	}
 	return out
+}
+
+// split sets components k and j of θ to the halves of component k of θ
+// as it stands: each with half its weight, at μ_k ∓ aσ_k, with standard
+// deviation σ_k√(1 − a²).
+func split(t []float64, K, k, j int, a float64) {
+	w, m, s := math.Exp(t[k]), t[K+k], math.Exp(t[2*K+k])
+	t[k], t[j] = math.Log(w/2), math.Log(w/2)
+	t[K+k], t[K+j] = m-a*s, m+a*s
+	r := math.Log(s * math.Sqrt(1-a*a))
+	t[2*K+k], t[2*K+j] = r, r
+}
+
+// lowestDensity returns the sorted point where the mixture θ's density is
+// lowest, if the problem has sorted points.
+func (q *problem) lowestDensity(theta []float64) (float64, bool) {
+	u := q.sorted
+	if len(u) == 0 {
+		return 0, false
+	}
+	K := q.k
+	terms := make([]float64, K)
+	best, at := math.Inf(1), 0.0
+	for _, v := range u {
+		for k := range K {
+			z := (v - theta[K+k]) / math.Exp(theta[2*K+k])
+			terms[k] = theta[k] - theta[2*K+k] - 0.5*z*z
+		}
+		if d := num.LogSumExp(terms); d < best {
+			best, at = d, v
+		}
+	}
+	return at, true
 }
 
 // scanPoints bounds the points worstFitted scans: larger problems are
@@ -354,12 +425,14 @@ const scanPoints = 2048
 // fewer than 2 distinct values are skipped. Above scanPoints points, only
 // every s-th sorted point is scanned, each standing for s. The component
 // has the run's share of the points and their mean and standard deviation
-// (at least the floor). ok is false if the problem has no sorted points, or
-// fewer than 8, or no run has more than its share.
-func (q *problem) worstFitted(theta []float64) (w, mu, sigma float64, ok bool) {
+// (at least the floor). It returns the run of the largest G and, if
+// another, that of the largest G among the runs of 4 points, which find
+// small tight groups the longer runs blur; none if the problem has no
+// sorted points, or fewer than 8, or no run has more than its share.
+func (q *problem) worstFitted(theta []float64) []window {
 	all := q.sorted
 	if len(all) < 8 {
-		return 0, 0, 0, false
+		return nil
 	}
 	stride := (len(all) + scanPoints - 1) / scanPoints
 	u := all
@@ -399,7 +472,8 @@ func (q *problem) worstFitted(theta []float64) (w, mu, sigma float64, ok bool) {
 			hi[i] = i + 1
 		}
 	}
-	best, bi, bm := 0.0, -1, 0
+	best := []float64{0, 0} // the best G overall and on the smallest runs
+	bi, bm := []int{-1, -1}, []int{0, 0}
 	for m := 4; m <= n/2; m *= 2 {
 		step := (m + 3) / 4
 		e := float64(m) / float64(n)
@@ -408,17 +482,31 @@ func (q *problem) worstFitted(theta []float64) (w, mu, sigma float64, ok bool) {
 				continue
 			}
 			mass := cdf[hi[i+m-1]] - cdf[lo[i]]
-			if g := float64(m) * math.Log(e/mass); mass > 0 && g > best {
-				best, bi, bm = g, i, m
+			g := float64(m) * math.Log(e/mass)
+			if !(mass > 0) {
+				continue
+			}
+			for j := range 2 {
+				if g > best[j] && (j == 0 || m == 4) {
+					best[j], bi[j], bm[j] = g, i, m
+				}
 			}
 		}
 	}
-	if bi < 0 {
-		return 0, 0, 0, false
+	var out []window
+	for j := range 2 {
+		if bi[j] < 0 || (j == 1 && bi[1] == bi[0] && bm[1] == bm[0]) {
+			continue
+		}
+		mu, sd := moments(all[bi[j]*stride : min((bi[j]+bm[j])*stride, len(all))])
+		out = append(out, window{float64(bm[j]) / float64(n), mu, max(sd, q.obj.floor)})
 	}
-	mu, sigma = moments(all[bi*stride : min((bi+bm)*stride, len(all))])
-	return float64(bm) / float64(n), mu, max(sigma, q.obj.floor), true
+	return out
 }
+
+// window is a component for a run of points: its weight, mean and
+// standard deviation.
+type window struct{ w, mu, sigma float64 }
 
 // mergeInto sets component i of θ to the merger of components i and j,
 // with their total weight and the mean and variance of their mixture.

@@ -39,10 +39,12 @@
 //  1. short runs: a few EM steps from every starting point, on the screening
 //     sample (all the data when they are few);
 //  2. full runs: the most promising short runs, run to convergence by EM;
-//  3. moves: from the best converged run, the Mover's candidates (split a
-//     component, merge a pair) are run short, the most promising of them to
-//     convergence, and the best is kept if it lowers the loss; repeated
-//     while it does, at most MoveRounds times;
+//  3. moves: from the best converged run (non-degenerate if there is one),
+//     the Mover's candidates (split a component, merge a pair, move a
+//     collapsed component) are run short, the most promising of them to
+//     convergence, and the best is kept if it lowers the loss or replaces
+//     a degenerate run; repeated while one is kept, at most MoveRounds
+//     times;
 //  4. refinement: the best non-degenerate run is refined by the chosen
 //     method on random subsamples growing by a factor of GrowthFactor while
 //     they hold at most a quarter of the data, and last on all the data; if
@@ -269,7 +271,7 @@ func Fit(ctx context.Context, src Source, starts [][]float64, s *Settings) (*Res
 	}
 	cfg := *s
 	cfg.fill()
-	f := &fitter{ctx: ctx, src: src, cfg: cfg, n: src.Len()}
+	f := &fitter{ctx: ctx, src: src, cfg: cfg, n: src.Len(), dim: len(starts[0])}
 	f.m = min(f.n, cfg.ScreenSize)
 	f.tol = cfg.Tol
 	if f.m < f.n {
@@ -288,6 +290,7 @@ type fitter struct {
 	src  Source
 	cfg  Settings
 	n, m int     // the sizes of the data and of the screening sample
+	dim  int     // the length of θ
 	tol  float64 // the tolerance on the screening sample
 	runs int     // the runs started so far
 }
@@ -304,12 +307,16 @@ func (f *fitter) screen(starts [][]float64) ([]*run, error) {
 	if err := f.parallel(short, EM, min(f.cfg.ShortSteps, f.cfg.MaxSteps)); err != nil {
 		return nil, err
 	}
-	full := pick(short, f.cfg.FullRuns)
+	full := pick(short, f.fullRuns(len(short), f.cfg.FullRuns))
 	if err := f.parallel(full, EM, f.cfg.MaxSteps); err != nil {
 		return nil, err
 	}
 	rank(full)
-	for range f.cfg.MoveRounds {
+	rounds := f.cfg.MoveRounds
+	if f.small() {
+		rounds *= 4
+	}
+	for range rounds {
 		better, err := f.move(full[0])
 		if err != nil {
 			return nil, err
@@ -323,12 +330,28 @@ func (f *fitter) screen(starts [][]float64) ([]*run, error) {
 	return full, nil
 }
 
-// move runs the moves from the best run r, short, the most promising of
-// them in full, and returns the best if it beats r.
-func (f *fitter) move(r *run) (*run, error) {
-	if r.bad != nil {
-		return nil, nil
+// smallWork is the work of a pass, points times the length of θ, below
+// which the search runs every short run to convergence and tries four times
+// as many rounds of moves: on such small problems a full run costs little,
+// and the short runs' losses are a poor guide to which optimum they lead to.
+const smallWork = 1 << 14
+
+// small reports whether the screening problem is small (see smallWork).
+func (f *fitter) small() bool { return f.m*f.dim <= smallWork }
+
+// fullRuns returns how many of n short runs to run in full: all on a small
+// problem, otherwise k.
+func (f *fitter) fullRuns(n, k int) int {
+	if f.small() {
+		return n
 	}
+	return k
+}
+
+// move runs the moves from the best run r, short, the most promising of
+// them in full, and returns the best if it beats r: if it lowers the loss,
+// or if r is degenerate and it is not.
+func (f *fitter) move(r *run) (*run, error) {
 	p := f.src.Problem(f.m, 0)
 	mv, ok := p.(Mover)
 	if !ok {
@@ -346,7 +369,7 @@ func (f *fitter) move(r *run) (*run, error) {
 	if err := f.parallel(short, EM, min(f.cfg.ShortSteps, f.cfg.MaxSteps)); err != nil {
 		return nil, err
 	}
-	full := pick(short, max(1, f.cfg.FullRuns-1))
+	full := pick(short, f.fullRuns(len(short), max(1, f.cfg.FullRuns-1)))
 	if err := f.parallel(full, EM, f.cfg.MaxSteps); err != nil {
 		return nil, err
 	}
@@ -354,7 +377,7 @@ func (f *fitter) move(r *run) (*run, error) {
 	b := full[0]
 	// A move is kept only if it lowers the loss by more than the tolerance,
 	// so that the rounds end.
-	if b.bad == nil && r.loss-b.loss > f.tol*(math.Abs(r.loss)+p.Points()) {
+	if b.bad == nil && (r.bad != nil || r.loss-b.loss > f.tol*(math.Abs(r.loss)+p.Points())) {
 		return b, nil
 	}
 	return nil, nil
