@@ -161,9 +161,12 @@ func priorSigmas(sigma []float64, shared bool) []float64 {
 //
 // and the prior adds its terms (Prior.gradient). A σ_k at the floor whose
 // gradient would lower it further gets a zero gradient there (the
-// projected gradient). It returns ½ Σ_j g_j²/h_j with h the diagonal of the
-// Fisher information, n w_k(1 − w_k), N_k/σ_k² and 2N_k, plus the prior's
-// curvature.
+// projected gradient). It returns the decrease of the loss that a
+// diagonal Newton step would bring, with h the diagonal of the Fisher
+// information, n w_k(1 − w_k), N_k/σ_k² and 2N_k, plus the prior's
+// curvature: ½ g_j²/h_j in each coordinate j, except that a step in log σ_k
+// stops at the floor (see boundedDecrease), so that a σ_k pinned there
+// counts for nothing.
 //
 // With a shared σ, the K coordinates log σ_k hold the one log σ, and each
 // gets the derivative of the loss with respect to it: the sum over k of
@@ -186,41 +189,66 @@ func (q *problem) Gradient(dst []float64) float64 {
 		pe, pm, ps, cm, cs := pr.gradient(w, p.Mu[k], s, K)
 		gsum += gs
 		ge, gm, gs, hm, hs = ge+pe, gm+pm, gs+ps, hm+cm, hs+cs
-		if s <= q.obj.floor && gs < 0 {
+		room := q.room(s)
+		if gs < 0 && room <= degenerateRel {
 			gs = 0
 		}
 		dst[k], dst[K+k], dst[2*K+k] = -ge, -gm, -gs
-		dec += ge*ge/max(he, 1) + gm*gm/max(hm, 1e-300)
+		dec += ge*ge/(2*max(he, 1)) + gm*gm/(2*max(hm, 1e-300))
 		if !q.obj.shared {
-			dec += gs * gs / max(hs, 1)
+			dec += boundedDecrease(gs, max(hs, 1), room)
 		}
 	}
 	if q.obj.shared {
 		dec += q.sharedGradient(dst, gsum)
 	}
-	return dec / 2
+	return dec
+}
+
+// room returns how far log σ may fall before σ reaches the floor:
+// log σ − log floor, or +Inf with no floor (under a prior).
+func (q *problem) room(sigma float64) float64 {
+	if q.obj.floor == 0 {
+		return math.Inf(1)
+	}
+	return max(math.Log(sigma)-math.Log(q.obj.floor), 0)
+}
+
+// boundedDecrease returns the increase of a concave quadratic model
+// g·δ − h·δ²/2 of the log joint at its maximiser δ = g/h, or, where that
+// would take the coordinate more than room below where it is, at δ = −room:
+// |g|·room − h·room²/2. So a coordinate at its lower bound whose gradient
+// points out of the feasible set counts for nothing, and one near it for
+// what the step to the bound brings, less than ½g²/h.
+func boundedDecrease(g, h, room float64) float64 {
+	if d := g / h; d >= -room {
+		return g * d / 2
+	}
+	return -g*room - h*room*room/2
 }
 
 // sharedGradient sets the log σ coordinates of dst to the negated
 // derivative of the log joint with respect to the shared log σ, given gsum,
-// the likelihood's part, and returns its term in the decrease, twice over.
+// the likelihood's part, and returns its term in the decrease.
 func (q *problem) sharedGradient(dst []float64, gsum float64) float64 {
 	K := q.k
 	s := q.p.Sigma[0]
 	_, _, ps, _, cs := q.obj.prior.gradient(1, 0, s, K)
 	g, h := gsum+ps, 2*q.Points()+cs
-	if s <= q.obj.floor && g < 0 {
+	room := q.room(s)
+	if g < 0 && room <= degenerateRel {
 		g = 0
 	}
 	for k := range K {
 		dst[2*K+k] = -g
 	}
-	return g * g / max(h, 1)
+	return boundedDecrease(g, max(h, 1), room)
 }
 
 // degenerateRel is how close to the floor a σ_k must be for its component
-// to count as collapsed: the M-step and the projection set a collapsing σ_k
-// to the floor exactly, and exp(log floor) differs from it by an ulp or two.
+// to count as collapsed, and for Gradient to treat it as pinned there: the
+// M-step and the projection set a collapsing σ_k to the floor exactly, and
+// exp(log floor) differs from it by an ulp or two.
 const degenerateRel = 1e-9
 
 // farSpreads is how far from the median, in robust spreads, a value must
