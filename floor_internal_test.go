@@ -77,7 +77,7 @@ func TestGradientPinnedAtFloor(t *testing.T) {
 	}
 	g := make([]float64, len(theta))
 	dec := q.Gradient(g)
-	// Tol is the default, 1e-10: the bound is 1e-10·(|L| + n), 3e-8 here.
+	// Tol is the default, 1e-10: the bound is 1e-10·(|L| + n), 5e-8 here.
 	// The free coordinates' gradients at the optimum are rounding, of
 	// order 1e-13, and the pinned σ's would add ½·1²/(2·1) = 0.25 if it
 	// counted.
