@@ -250,7 +250,10 @@ const (
 // 1 their weight is 0, their mean the prior's μ0 and their σ the prior's
 // mode). Constant data can be fitted only with a prior. With no prior the
 // likelihood is unbounded as a σ_k goes to zero, so the σ floor applies, and
-// x must have at least K distinct values.
+// x must have at least K distinct values, or with SharedSigma more than K:
+// with one component on each of K values the shared σ goes to zero and
+// the likelihood to infinity, while with more values every split of them
+// among K components leaves some spread about the means.
 //
 // Adam and EM are local optimisers; the search makes the best optimum
 // likely, not certain. Where the posterior has several modes, for instance
@@ -272,10 +275,11 @@ const (
 // Fit returns an error, and leaves m unchanged, if x is empty or holds NaN
 // or ±Inf, if m.K < 1, if m.Prior is invalid or has Concentration < 1 (its
 // MAP then lies on the edge of the simplex, where the density is infinite),
-// or, with the zero Prior, if x has fewer than m.K distinct values or all
-// its values are equal; if a value lies too far from the rest (see above);
-// or if x spans more than the float64 range, which dividing x by 4 (exact,
-// as for any power of two) brings within it. It never modifies x. A fit
+// or, with the zero Prior, if x has fewer than m.K distinct values (with
+// SharedSigma, no more than m.K) or all its values are equal; if a value
+// lies too far from the rest (see above); or if x spans more than the
+// float64 range, which dividing x by 4 (exact, as for any power of two)
+// brings within it. It never modifies x. A fit
 // that runs out of steps is not an error: it sets the parameters and
 // reports Converged false.
 func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
@@ -469,10 +473,12 @@ func (m *Model) checkFit(x []float64) error {
 		return err
 	}
 	if m.Prior.IsZero() {
-		if d := distinct(x, max(m.K, 2)); d < 2 {
+		if d := distinct(x, max(m.K+1, 2)); d < 2 {
 			return errors.New("gmm: all the data are equal, and maximum likelihood then puts σ at zero; use a prior (DefaultPrior) to fit constant data")
 		} else if d < m.K {
 			return fmt.Errorf("gmm: the data have %d distinct values, fewer than K = %d; maximum likelihood needs at least K: use fewer components or a prior (DefaultPrior)", d, m.K)
+		} else if d == m.K && m.SharedSigma {
+			return fmt.Errorf("gmm: the data have %d distinct values, as many as K; with a shared σ maximum likelihood needs more than K (with one component on each value, σ goes to zero): use fewer components or a prior (DefaultPrior)", d)
 		}
 	}
 	return nil

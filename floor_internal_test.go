@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gmm-go/gmm/internal/engine"
@@ -87,5 +88,44 @@ func TestGradientPinnedAtFloor(t *testing.T) {
 	}
 	if g[5] != 0 {
 		t.Errorf("the pinned σ's gradient is %v, want 0", g[5])
+	}
+}
+
+// TestDegenerate checks which fits Degenerate disqualifies under maximum
+// likelihood: a component collapsed onto the floor inside the bulk, or
+// empty, but not one on a far value, and none with a prior.
+func TestDegenerate(t *testing.T) {
+	const floor = 1e-3
+	lf := math.Log(floor)
+	half, empty := math.Log(0.5), math.Log(1e-13)
+	for _, tt := range []struct {
+		name   string
+		prior  Prior
+		theta  []float64 // (log w, μ, log σ), K = 2
+		want   string    // a part of the error, or "" for none
+		shared bool
+	}{
+		{"two components", Prior{}, []float64{half, half, -1, 1, 0, 0}, "", false},
+		{"collapsed in the bulk", Prior{}, []float64{half, half, -1, 1, 0, lf}, "component 1 of 2 collapses", false},
+		// exp(log floor) exceeds the floor by an ulp or two.
+		{"collapsed, an ulp above the floor", Prior{}, []float64{half, half, -1, 1, 0, lf + 4e-16}, "collapses", false},
+		{"just above the floor", Prior{}, []float64{half, half, -1, 1, 0, lf + 1e-6}, "", false},
+		{"a spike on a far value", Prior{}, []float64{half, half, -1, 2 * farSpreads, 0, lf}, "", false},
+		{"a spike just inside the far limit", Prior{}, []float64{half, half, -1, farSpreads / 2, 0, lf}, "collapses", false},
+		{"empty, shared σ", Prior{}, []float64{0, empty, -1, 1, 0, 0}, "component 1 of 2 is empty", true},
+		{"empty far out", Prior{}, []float64{0, empty, -1, 2 * farSpreads, 0, lf}, "is empty", false},
+		{"a small weight, not empty", Prior{}, []float64{0, math.Log(1e-11), -1, 1, 0, 0}, "", true},
+		{"collapsed under a prior", NotebookPrior(), []float64{half, half, -1, 1, 0, lf}, "", false},
+		{"empty under a prior", NotebookPrior(), []float64{0, empty, -1, 1, 0, 0}, "", false},
+	} {
+		obj := &objective{prior: tt.prior, scale: 1, shared: tt.shared}
+		if tt.prior.IsZero() {
+			obj.floor = floor
+		}
+		q := newProblem(kernel.NewEngine([]float64{0}, 0, 1, 2), obj, 2)
+		err := q.Degenerate(tt.theta)
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s: Degenerate gives %v; want %q", tt.name, err, tt.want)
+		}
 	}
 }

@@ -258,12 +258,17 @@ const degenerateRel = 1e-9
 // tied values inside the bulk is within a few.
 const farSpreads = 1e4
 
+// emptyShare is the weight below which a component counts as empty under
+// maximum likelihood, as in the package mv: its weight, N_k/n, is then
+// rounding, and the fit has fewer than K components.
+const emptyShare = 1e-12
+
 // Degenerate returns an error if, under maximum likelihood, a component of
-// θ inside the bulk of the data has its σ at the floor: its points, fewer
-// than 2 distinct values, would drive σ to zero and the likelihood to
-// infinity. A component on a value more than farSpreads robust spreads from
-// the median is a far value taking a component of its own, which Fit
-// allows.
+// θ is empty, its weight at most emptyShare, or lies inside the bulk of the
+// data with its σ at the floor: its points, fewer than 2 distinct values,
+// would drive σ to zero and the likelihood to infinity. A component on a
+// value more than farSpreads robust spreads from the median is a far value
+// taking a component of its own, which Fit allows.
 func (q *problem) Degenerate(theta []float64) error {
 	if q.obj.floor == 0 {
 		return nil
@@ -271,18 +276,27 @@ func (q *problem) Degenerate(theta []float64) error {
 	K := q.k
 	lf := math.Log(q.obj.floor * (1 + degenerateRel))
 	mu := theta[K : 2*K]
+	rank := func(k int) int {
+		r := 0
+		for _, v := range mu {
+			if v < mu[k] {
+				r++
+			}
+		}
+		return r
+	}
+	for k := range K {
+		if !(math.Exp(theta[k]) > emptyShare) {
+			return fmt.Errorf("gmm: under maximum likelihood, component %d of %d is empty (weight %.3g) in the best run, and no run has %d components that neither empty nor collapse onto the σ floor; use fewer components, or a prior (DefaultPrior)",
+				rank(k), K, math.Exp(theta[k]), K)
+		}
+	}
 	for k := range K {
 		if theta[2*K+k] > lf || math.Abs(mu[k]) > farSpreads {
 			continue
 		}
-		rank := 0
-		for _, v := range mu {
-			if v < mu[k] {
-				rank++
-			}
-		}
 		return fmt.Errorf("gmm: under maximum likelihood, component %d of %d collapses onto fewer than 2 distinct values near %.6g, its σ at the floor, in every run: a spurious maximum; fit with a prior (DefaultPrior), under which no component collapses, or, if the data have fewer than %d clusters, with fewer components",
-			rank, K, q.obj.c+q.obj.scale*mu[k], K)
+			rank(k), K, q.obj.c+q.obj.scale*mu[k], K)
 	}
 	return nil
 }
