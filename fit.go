@@ -181,14 +181,28 @@ const (
 // subtracted from a far one before the scale is known, so a few far values
 // move neither c nor s, and the bulk of the data keeps its resolution.
 //
-// A far value, one that lies many spreads from the median, may get a
-// component of its own (with no prior, a spike on it at the σ floor) or be
-// absorbed by a wide component of small weight (with a prior, whose
-// Normal on μ makes a component far out costly). Either way the components
-// that hold the bulk of the data come out as they would without it, their
-// weights times n/(n + f) for f far values among n + f points. With no
-// more components than the bulk has clusters, the far value still takes
-// one, and the clusters it leaves share the others.
+// A far value is one more than 10^4 robust spreads from the median (a
+// component of the bulk, with σ of the order of the spread, gives it a log
+// density below −5·10^7, so no component can hold it and points of the
+// bulk alike). What happens to it depends on the prior:
+//
+//   - With the zero Prior it takes a component of its own, a spike: μ_k
+//     the value to an ulp or so (with several copies of it, such as a fill
+//     value, all of them), σ_k at the floor, SigmaFloor·s or 4 ulps of the value if
+//     that is larger, and w_k its share of the points. Such a run is not
+//     degenerate (see below). A lone value nearer than 10^4 spreads gets
+//     no such exception: a spike on it is a spurious maximum, and if every
+//     run puts one there, Fit returns the degenerate error, which names
+//     the value.
+//   - With a prior, whose Normal on μ makes a component far out costly, it
+//     is absorbed by a wide component of small weight: its mean near
+//     MeanLoc, and σ near D/√3, D the value's distance from that mean.
+//
+// Either way the components that hold the bulk of the data come out as
+// they would without it, their weights times n/(n + f) for f far values
+// among n + f points. With no more components than the bulk has clusters,
+// the far value still takes one, and the clusters it leaves share the
+// others.
 //
 // So that the starting points see far values, the screening sample and
 // every larger subsample also hold each point more than twice as far from
@@ -239,11 +253,13 @@ const (
 // points most exceeds the mixture's mass over it, tied values counting as
 // the cell they stand for.
 //
-// Under maximum likelihood a run that ends with a component's σ at the
-// floor is degenerate: that component sits on fewer than 2 distinct values,
-// or on values so close that only the floor holds it, a spurious maximum
-// with no limit as σ shrinks. Degenerate runs do not win; Fit returns an
-// error naming the component only if every run degenerates.
+// Under maximum likelihood a run is degenerate if it ends with a component
+// empty (weight at most 1e-12, so that the fit has fewer than K
+// components) or with a component's σ at the floor: that component sits on
+// fewer than 2 distinct values, or on values so close that only the floor
+// holds it, a spurious maximum with no limit as σ shrinks. A spike on a far
+// value (see above) is the exception. Degenerate runs do not win; Fit
+// returns an error naming the component only if every run degenerates.
 //
 // With a prior, K may exceed the number of points or of distinct values:
 // the components the data do not need follow the prior (with Concentration

@@ -253,9 +253,16 @@ const degenerateRel = 1e-9
 
 // farSpreads is how far from the median, in robust spreads, a value must
 // lie for a component collapsed onto it to count as a far value with a
-// component of its own (see Fit) rather than a spurious maximum: normal
-// data lie within 10 spreads of the median, and a component that sits on
-// tied values inside the bulk is within a few.
+// component of its own (see Fit) rather than a spurious maximum. A
+// component of the bulk, its σ of the order of the spread s, gives such a
+// value a log density below −(10^4)²/2 = −5·10^7, and a component wide
+// enough to reach it from the bulk, σ ≳ 10^3 s, spreads its weight a
+// thousand times thinner over the bulk than the bulk's own: the value ends
+// on a component of its own from any start, and the bulk's fit does not
+// depend on it. Nearer, a spike competes with fits that hold the value in
+// a wider component, and is spurious: normal data lie within 10 spreads of
+// the median, heavy-tailed data have single values at tens or hundreds, and
+// tied values inside the bulk are within a few.
 const farSpreads = 1e4
 
 // emptyShare is the weight below which a component counts as empty under
