@@ -71,8 +71,8 @@ type Settings struct {
 	// a plain ECM step lowers the loss by at most Tol·(|L| + n) (the
 	// accelerated steps in between are not tested; see EM), and Adam stops
 	// when the decrease a Newton step would still bring, estimated from the
-	// gradient and the diagonal of the Fisher information, is at most
-	// Tol·(|L| + n). The n keeps the test meaningful where L is near zero.
+	// gradient and the diagonal of the Fisher information, with the step in
+	// log σ_k stopped at the floor, is at most Tol·(|L| + n). The n keeps the test meaningful where L is near zero.
 	// If zero, 1e-10 is used.
 	Tol float64
 
