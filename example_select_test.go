@@ -11,7 +11,7 @@ import (
 // components, each with its own σ (mclust's model V) and with one shared σ
 // (model E), by maximum likelihood, and picks the lowest BIC. Each cell is
 // a local maximum of the likelihood, not a spike on a few values:
-// testdata/select_iris_optima.py checks those of K ≥ 3 independently.
+// testdata/select_iris_optima.py checks V3, V4, V5, E9 and V9 independently.
 func ExampleSelect() {
 	x := iris.PetalLength()
 	sel, err := gmm.Select(x, nil)
