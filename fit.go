@@ -71,8 +71,8 @@ type Settings struct {
 	// a plain ECM step lowers the loss by at most Tol·(|L| + n) (the
 	// accelerated steps in between are not tested; see EM), and Adam stops
 	// when the decrease a Newton step would still bring, estimated from the
-	// gradient and the diagonal of the Fisher information, is at most
-	// Tol·(|L| + n). The n keeps the test meaningful where L is near zero.
+	// gradient and the diagonal of the Fisher information, with the step in
+	// log σ_k stopped at the floor, is at most Tol·(|L| + n). The n keeps the test meaningful where L is near zero.
 	// If zero, 1e-10 is used.
 	Tol float64
 
@@ -181,14 +181,28 @@ const (
 // subtracted from a far one before the scale is known, so a few far values
 // move neither c nor s, and the bulk of the data keeps its resolution.
 //
-// A far value, one that lies many spreads from the median, may get a
-// component of its own (with no prior, a spike on it at the σ floor) or be
-// absorbed by a wide component of small weight (with a prior, whose
-// Normal on μ makes a component far out costly). Either way the components
-// that hold the bulk of the data come out as they would without it, their
-// weights times n/(n + f) for f far values among n + f points. With no
-// more components than the bulk has clusters, the far value still takes
-// one, and the clusters it leaves share the others.
+// A far value is one more than 10^4 robust spreads from the median (a
+// component of the bulk, with σ of the order of the spread, gives it a log
+// density below −5·10^7, so no component can hold it and points of the
+// bulk alike). What happens to it depends on the prior:
+//
+//   - With the zero Prior it takes a component of its own, a spike: μ_k
+//     the value to an ulp or so (with several copies of it, such as a fill
+//     value, all of them), σ_k at the floor, SigmaFloor·s or 4 ulps of the value if
+//     that is larger, and w_k its share of the points. Such a run is not
+//     degenerate (see below). A lone value nearer than 10^4 spreads gets
+//     no such exception: a spike on it is a spurious maximum, and if every
+//     run puts one there, Fit returns the degenerate error, which names
+//     the value.
+//   - With a prior, whose Normal on μ makes a component far out costly, it
+//     is absorbed by a wide component of small weight: its mean near
+//     MeanLoc, and σ near D/√3, D the value's distance from that mean.
+//
+// Either way the components that hold the bulk of the data come out as
+// they would without it, their weights times n/(n + f) for f far values
+// among n + f points. With no more components than the bulk has clusters,
+// the far value still takes one, and the clusters it leaves share the
+// others.
 //
 // So that the starting points see far values, the screening sample and
 // every larger subsample also hold each point more than twice as far from
@@ -239,18 +253,23 @@ const (
 // points most exceeds the mixture's mass over it, tied values counting as
 // the cell they stand for.
 //
-// Under maximum likelihood a run that ends with a component's σ at the
-// floor is degenerate: that component sits on fewer than 2 distinct values,
-// or on values so close that only the floor holds it, a spurious maximum
-// with no limit as σ shrinks. Degenerate runs do not win; Fit returns an
-// error naming the component only if every run degenerates.
+// Under maximum likelihood a run is degenerate if it ends with a component
+// empty (weight at most 1e-12, so that the fit has fewer than K
+// components) or with a component's σ at the floor: that component sits on
+// fewer than 2 distinct values, or on values so close that only the floor
+// holds it, a spurious maximum with no limit as σ shrinks. A spike on a far
+// value (see above) is the exception. Degenerate runs do not win; Fit
+// returns an error naming the component only if every run degenerates.
 //
 // With a prior, K may exceed the number of points or of distinct values:
 // the components the data do not need follow the prior (with Concentration
 // 1 their weight is 0, their mean the prior's μ0 and their σ the prior's
 // mode). Constant data can be fitted only with a prior. With no prior the
 // likelihood is unbounded as a σ_k goes to zero, so the σ floor applies, and
-// x must have at least K distinct values.
+// x must have at least K distinct values, or with SharedSigma more than K:
+// with one component on each of K values the shared σ goes to zero and
+// the likelihood to infinity, while with more values every split of them
+// among K components leaves some spread about the means.
 //
 // Adam and EM are local optimisers; the search makes the best optimum
 // likely, not certain. Where the posterior has several modes, for instance
@@ -272,10 +291,11 @@ const (
 // Fit returns an error, and leaves m unchanged, if x is empty or holds NaN
 // or ±Inf, if m.K < 1, if m.Prior is invalid or has Concentration < 1 (its
 // MAP then lies on the edge of the simplex, where the density is infinite),
-// or, with the zero Prior, if x has fewer than m.K distinct values or all
-// its values are equal; if a value lies too far from the rest (see above);
-// or if x spans more than the float64 range, which dividing x by 4 (exact,
-// as for any power of two) brings within it. It never modifies x. A fit
+// or, with the zero Prior, if x has fewer than m.K distinct values (with
+// SharedSigma, no more than m.K) or all its values are equal; if a value
+// lies too far from the rest (see above); or if x spans more than the
+// float64 range, which dividing x by 4 (exact, as for any power of two)
+// brings within it. It never modifies x. A fit
 // that runs out of steps is not an error: it sets the parameters and
 // reports Converged false.
 func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
@@ -469,10 +489,12 @@ func (m *Model) checkFit(x []float64) error {
 		return err
 	}
 	if m.Prior.IsZero() {
-		if d := distinct(x, max(m.K, 2)); d < 2 {
+		if d := distinct(x, max(m.K+1, 2)); d < 2 {
 			return errors.New("gmm: all the data are equal, and maximum likelihood then puts σ at zero; use a prior (DefaultPrior) to fit constant data")
 		} else if d < m.K {
 			return fmt.Errorf("gmm: the data have %d distinct values, fewer than K = %d; maximum likelihood needs at least K: use fewer components or a prior (DefaultPrior)", d, m.K)
+		} else if d == m.K && m.SharedSigma {
+			return fmt.Errorf("gmm: the data have %d distinct values, as many as K; with a shared σ maximum likelihood needs more than K (with one component on each value, σ goes to zero): use fewer components or a prior (DefaultPrior)", d)
 		}
 	}
 	return nil

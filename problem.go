@@ -161,9 +161,12 @@ func priorSigmas(sigma []float64, shared bool) []float64 {
 //
 // and the prior adds its terms (Prior.gradient). A σ_k at the floor whose
 // gradient would lower it further gets a zero gradient there (the
-// projected gradient). It returns ½ Σ_j g_j²/h_j with h the diagonal of the
-// Fisher information, n w_k(1 − w_k), N_k/σ_k² and 2N_k, plus the prior's
-// curvature.
+// projected gradient). It returns the decrease of the loss that a
+// diagonal Newton step would bring, with h the diagonal of the Fisher
+// information, n w_k(1 − w_k), N_k/σ_k² and 2N_k, plus the prior's
+// curvature: ½ g_j²/h_j in each coordinate j, except that a step in log σ_k
+// stops at the floor (see boundedDecrease), so that a σ_k pinned there
+// counts for nothing.
 //
 // With a shared σ, the K coordinates log σ_k hold the one log σ, and each
 // gets the derivative of the loss with respect to it: the sum over k of
@@ -186,56 +189,93 @@ func (q *problem) Gradient(dst []float64) float64 {
 		pe, pm, ps, cm, cs := pr.gradient(w, p.Mu[k], s, K)
 		gsum += gs
 		ge, gm, gs, hm, hs = ge+pe, gm+pm, gs+ps, hm+cm, hs+cs
-		if s <= q.obj.floor && gs < 0 {
+		room := q.room(s)
+		if gs < 0 && room <= degenerateRel {
 			gs = 0
 		}
 		dst[k], dst[K+k], dst[2*K+k] = -ge, -gm, -gs
-		dec += ge*ge/max(he, 1) + gm*gm/max(hm, 1e-300)
+		dec += ge*ge/(2*max(he, 1)) + gm*gm/(2*max(hm, 1e-300))
 		if !q.obj.shared {
-			dec += gs * gs / max(hs, 1)
+			dec += boundedDecrease(gs, max(hs, 1), room)
 		}
 	}
 	if q.obj.shared {
 		dec += q.sharedGradient(dst, gsum)
 	}
-	return dec / 2
+	return dec
+}
+
+// room returns how far log σ may fall before σ reaches the floor:
+// log σ − log floor, or +Inf with no floor (under a prior).
+func (q *problem) room(sigma float64) float64 {
+	if q.obj.floor == 0 {
+		return math.Inf(1)
+	}
+	return max(math.Log(sigma)-math.Log(q.obj.floor), 0)
+}
+
+// boundedDecrease returns the increase of a concave quadratic model
+// g·δ − h·δ²/2 of the log joint at its maximiser δ = g/h, or, where that
+// would take the coordinate more than room below where it is, at δ = −room:
+// |g|·room − h·room²/2. So a coordinate at its lower bound whose gradient
+// points out of the feasible set counts for nothing, and one near it for
+// what the step to the bound brings, less than ½g²/h.
+func boundedDecrease(g, h, room float64) float64 {
+	if d := g / h; d >= -room {
+		return g * d / 2
+	}
+	return -g*room - h*room*room/2
 }
 
 // sharedGradient sets the log σ coordinates of dst to the negated
 // derivative of the log joint with respect to the shared log σ, given gsum,
-// the likelihood's part, and returns its term in the decrease, twice over.
+// the likelihood's part, and returns its term in the decrease.
 func (q *problem) sharedGradient(dst []float64, gsum float64) float64 {
 	K := q.k
 	s := q.p.Sigma[0]
 	_, _, ps, _, cs := q.obj.prior.gradient(1, 0, s, K)
 	g, h := gsum+ps, 2*q.Points()+cs
-	if s <= q.obj.floor && g < 0 {
+	room := q.room(s)
+	if g < 0 && room <= degenerateRel {
 		g = 0
 	}
 	for k := range K {
 		dst[2*K+k] = -g
 	}
-	return g * g / max(h, 1)
+	return boundedDecrease(g, max(h, 1), room)
 }
 
 // degenerateRel is how close to the floor a σ_k must be for its component
-// to count as collapsed: the M-step and the projection set a collapsing σ_k
-// to the floor exactly, and exp(log floor) differs from it by an ulp or two.
+// to count as collapsed, and for Gradient to treat it as pinned there: the
+// M-step and the projection set a collapsing σ_k to the floor exactly, and
+// exp(log floor) differs from it by an ulp or two.
 const degenerateRel = 1e-9
 
 // farSpreads is how far from the median, in robust spreads, a value must
 // lie for a component collapsed onto it to count as a far value with a
-// component of its own (see Fit) rather than a spurious maximum: normal
-// data lie within 10 spreads of the median, and a component that sits on
-// tied values inside the bulk is within a few.
+// component of its own (see Fit) rather than a spurious maximum. A
+// component of the bulk, its σ of the order of the spread s, gives such a
+// value a log density below −(10^4)²/2 = −5·10^7, and a component wide
+// enough to reach it from the bulk, σ ≳ 10^3 s, spreads its weight a
+// thousand times thinner over the bulk than the bulk's own: the value ends
+// on a component of its own from any start, and the bulk's fit does not
+// depend on it. Nearer, a spike competes with fits that hold the value in
+// a wider component, and is spurious: normal data lie within 10 spreads of
+// the median, heavy-tailed data have single values at tens or hundreds, and
+// tied values inside the bulk are within a few.
 const farSpreads = 1e4
 
+// emptyShare is the weight below which a component counts as empty under
+// maximum likelihood, as in the package mv: its weight, N_k/n, is then
+// rounding, and the fit has fewer than K components.
+const emptyShare = 1e-12
+
 // Degenerate returns an error if, under maximum likelihood, a component of
-// θ inside the bulk of the data has its σ at the floor: its points, fewer
-// than 2 distinct values, would drive σ to zero and the likelihood to
-// infinity. A component on a value more than farSpreads robust spreads from
-// the median is a far value taking a component of its own, which Fit
-// allows.
+// θ is empty, its weight at most emptyShare, or lies inside the bulk of the
+// data with its σ at the floor: its points, fewer than 2 distinct values,
+// would drive σ to zero and the likelihood to infinity. A component on a
+// value more than farSpreads robust spreads from the median is a far value
+// taking a component of its own, which Fit allows.
 func (q *problem) Degenerate(theta []float64) error {
 	if q.obj.floor == 0 {
 		return nil
@@ -243,18 +283,27 @@ func (q *problem) Degenerate(theta []float64) error {
 	K := q.k
 	lf := math.Log(q.obj.floor * (1 + degenerateRel))
 	mu := theta[K : 2*K]
+	rank := func(k int) int {
+		r := 0
+		for _, v := range mu {
+			if v < mu[k] {
+				r++
+			}
+		}
+		return r
+	}
+	for k := range K {
+		if !(math.Exp(theta[k]) > emptyShare) {
+			return fmt.Errorf("gmm: under maximum likelihood, component %d of %d is empty (weight %.3g) in the best run, and no run has %d components that neither empty nor collapse onto the σ floor; use fewer components, or a prior (DefaultPrior)",
+				rank(k), K, math.Exp(theta[k]), K)
+		}
+	}
 	for k := range K {
 		if theta[2*K+k] > lf || math.Abs(mu[k]) > farSpreads {
 			continue
 		}
-		rank := 0
-		for _, v := range mu {
-			if v < mu[k] {
-				rank++
-			}
-		}
 		return fmt.Errorf("gmm: under maximum likelihood, component %d of %d collapses onto fewer than 2 distinct values near %.6g, its σ at the floor, in every run: a spurious maximum; fit with a prior (DefaultPrior), under which no component collapses, or, if the data have fewer than %d clusters, with fewer components",
-			rank, K, q.obj.c+q.obj.scale*mu[k], K)
+			rank(k), K, q.obj.c+q.obj.scale*mu[k], K)
 	}
 	return nil
 }

@@ -633,14 +633,17 @@ func TestSharedSigmaErrors(t *testing.T) {
 		name string
 		x    []float64
 		m    gmm.Model
+		want string // a part of the message
 	}{
-		{"constant data without a prior", []float64{1, 1, 1}, gmm.Model{K: 2, SharedSigma: true}},
-		{"K above the distinct values", []float64{1, 2, 2}, gmm.Model{K: 3, SharedSigma: true}},
-		{"NaN", []float64{1, math.NaN()}, fitted},
+		{"constant data without a prior", []float64{1, 1, 1}, gmm.Model{K: 2, SharedSigma: true}, "all the data are equal"},
+		{"K above the distinct values", []float64{1, 2, 2}, gmm.Model{K: 3, SharedSigma: true}, "fewer than K = 3"},
+		// With one component on each value the shared σ goes to zero.
+		{"K equal to the distinct values", []float64{1, 1, 2, 7, 7}, gmm.Model{K: 3, SharedSigma: true}, "with a shared σ maximum likelihood needs more than K"},
+		{"NaN", []float64{1, math.NaN()}, fitted, "x[1] is NaN"},
 	} {
 		m := tt.m
-		if _, err := m.Fit(tt.x, nil); err == nil {
-			t.Errorf("%s: Fit gives no error", tt.name)
+		if _, err := m.Fit(tt.x, nil); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: Fit gives error %v; want one saying %q", tt.name, err, tt.want)
 		}
 		if !equalModels(&m, &tt.m) {
 			t.Errorf("%s: a failed fit changed the model to %+v", tt.name, m)
@@ -661,9 +664,10 @@ func TestSharedSigmaErrors(t *testing.T) {
 
 func TestSelectCandidateErrors(t *testing.T) {
 	// Three distinct values, two of them tied: with K = 4 and 5 there are
-	// too few values; with K = 3, and with K = 2 and a σ each, a component
-	// can sit on a tie alone, and its likelihood has no maximum. The
-	// table says so without failing the others.
+	// too few values; with K = 3 and a shared σ, one component on each
+	// value takes σ to zero; with K = 3, and with K = 2 and a σ each, a
+	// component can sit on a tie alone, and its likelihood has no maximum.
+	// The table says so without failing the others.
 	x := []float64{1, 1, 2, 2, 2, 7, 7}
 	sel, err := gmm.Select(x, &gmm.SelectSettings{Ks: []int{1, 2, 3, 4, 5}})
 	if err != nil {

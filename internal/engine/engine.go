@@ -109,8 +109,10 @@ type Differentiable interface {
 	// Gradient sets dst to the gradient of the loss with respect to θ at
 	// the last θ evaluated, with the components that point out of the
 	// feasible set (a parameter at its floor) set to zero, and returns
-	// ½ gᵀH⁻¹g for a positive diagonal approximation H of the Hessian: the
-	// decrease a Newton step would bring, which the stopping rule tests.
+	// the decrease a Newton step would bring, which the stopping rule
+	// tests: ½ gᵀH⁻¹g for a positive diagonal approximation H of the
+	// Hessian, with the step in each bounded coordinate stopped at its
+	// bound, so that a coordinate pinned there counts for nothing.
 	Gradient(dst []float64) float64
 }
 
