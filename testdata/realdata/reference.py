@@ -4,9 +4,11 @@ by maximisers independent of the Go code.
 
 Maximum likelihood ("ml" rows). scikit-learn's GaussianMixture is run from
 RUNS starting points (a quarter each of its k-means, k-means++, random and
-random-from-data initialisations, seeds 0..RUNS-1), with tol 1e-12, no
-practical iteration limit and reg_covar 1e-10 times the data's variance, and
-each run is kept apart. A run is degenerate, and is disqualified, if a
+random-from-data initialisations, seeds 0..RUNS-1), with no practical
+iteration limit and reg_covar 1e-10 times the data's variance, and each run
+is kept apart. Every run is screened at tol 1e-6; each distinct result
+within SCREEN of the best non-degenerate one is then run on from where it
+stopped at tol 1e-12 (see sklearn_runs). A run is degenerate, and is disqualified, if a
 component has a standard deviation below THRESH times the data's spread
 (the smaller of the population standard deviation and the interquartile
 range over 1.349, computed as gmm's Fit computes it for its SigmaFloor), or
