@@ -4,9 +4,11 @@ by maximisers independent of the Go code.
 
 Maximum likelihood ("ml" rows). scikit-learn's GaussianMixture is run from
 RUNS starting points (a quarter each of its k-means, k-means++, random and
-random-from-data initialisations, seeds 0..RUNS-1), with tol 1e-12, no
-practical iteration limit and reg_covar 1e-10 times the data's variance, and
-each run is kept apart. A run is degenerate, and is disqualified, if a
+random-from-data initialisations, seeds 0..RUNS-1), with no practical
+iteration limit and reg_covar 1e-10 times the data's variance, and each run
+is kept apart. Every run is screened at tol 1e-6; each distinct result
+within SCREEN of the best non-degenerate one is then run on from where it
+stopped at tol 1e-12 (see sklearn_runs). A run is degenerate, and is disqualified, if a
 component has a standard deviation below THRESH times the data's spread
 (the smaller of the population standard deviation and the interquartile
 range over 1.349, computed as gmm's Fit computes it for its SigmaFloor), or
@@ -33,9 +35,10 @@ with every normalising constant and no Jacobian, with the hyperparameters
 that gmm's DefaultPrior(x) gives (α = 1, μ0 the midrange, s0 the range,
 a0 = 1, b0 the population standard deviation over 10), written in the
 "prior" rows. It is maximised by brute force: expectation conditional
-maximisation from MAPSTARTS random starting points and from every
-non-degenerate maximum-likelihood run, the best distinct results polished as
-above.
+maximisation from MAPSTARTS random starting points, from every
+non-degenerate maximum-likelihood run, and from the best fits with K - 1
+components with one more component put on each tied value (see spikes),
+the best distinct results polished as above.
 
 Run it from this directory with Debian's python3-sklearn and python3-scipy
 (it takes some minutes):
@@ -368,15 +371,37 @@ def ml_case(name, x, K, floor, rng):
              f"; max|grad| {gmax:.1e}; Hessian eigenvalues {eig.min():.3g} .. {eig.max():.3g}")
     if eig.max() >= 0:
         sys.exit(f"{name} K={K}: the maximum-likelihood optimum is not a strict maximum")
-    return f"ml {name} {K} {ll:.12f} {fmt(w)} {fmt(mu)} {fmt(sig)}\n{note}", runs, good
+    return f"ml {name} {K} {ll:.12f} {fmt(w)} {fmt(mu)} {fmt(sig)}\n{note}", (w, mu, sig), good
 
 
-def map_case(name, x, K, pr, good, rng):
+def spikes(x, pr, bases):
+    """Starting points for K components from fits with K - 1: each base
+    (w, mu, sig) with one more component on each value that occurs at least
+    twice, of that value's share of the points and the σ the prior's mode
+    gives a component on c equal points, b0 / (a0 + 1 + c). Under the prior
+    such components are proper maxima where data are tied, and random starts
+    rarely land on the right combination of them."""
+    vals, counts = np.unique(x, return_counts=True)
+    out = []
+    for w, mu, sig in bases:
+        for v, c in zip(vals, counts):
+            if c >= 2:
+                f = c / len(x)
+                out.append((np.append(w * (1 - f), f), np.append(mu, v),
+                            np.append(sig, pr["b0"] / (pr["a0"] + 1 + c))))
+    return out
+
+
+def map_case(name, x, K, pr, good, bases, rng):
+    """The MAP search for K components: random starts, the non-degenerate
+    maximum-likelihood runs, and spikes() on bases, the best fits found for
+    K - 1. Returns the row and the best few fits, as bases for K + 1."""
     W, M, G = starts(x, K, MAPSTARTS, rng)
-    if good:
-        W = np.vstack([W] + [g[1][None, :] for g in good])
-        M = np.vstack([M] + [g[2][None, :] for g in good])
-        G = np.vstack([G] + [g[3][None, :] for g in good])
+    extra = [g[1:4] for g in good] + spikes(x, pr, bases)
+    if extra:
+        W = np.vstack([W] + [e[0][None, :] for e in extra])
+        M = np.vstack([M] + [e[1][None, :] for e in extra])
+        G = np.vstack([G] + [e[2][None, :] for e in extra])
     W, M, G, objs = ecm(x, pr, W, M, G, 0.0)
     cands = [(o, W[s], M[s], G[s]) for s, o in enumerate(objs)]
     best = None
@@ -388,11 +413,13 @@ def map_case(name, x, K, pr, good, rng):
     reached = sum(1 for o in objs if abs(o - lj) < ECMSEP)
     second = max((o for o in objs if o < lj - ECMSEP), default=float("nan"))
     note = (f"# map {name} {K}: ECM {reached}/{len(objs)} starts reach it ({MAPSTARTS} random, "
-            f"{len(objs) - MAPSTARTS} from the ml runs), the next best {second:.4f}"
+            f"{len(good)} from the ml runs, {len(objs) - MAPSTARTS - len(good)} from K - 1 with a spike), "
+            f"the next best {second:.4f}"
             f"; max|grad| {gmax:.1e}; Hessian eigenvalues {eig.min():.3g} .. {eig.max():.3g}")
     if eig.max() >= 0:
         sys.exit(f"{name} K={K}: the MAP is not a strict maximum")
-    return f"map {name} {K} {lj:.12f} {fmt(w)} {fmt(mu)} {fmt(sig)}\n{note}"
+    top = [(w, mu, sig)] + [c[1:] for c in best_distinct(cands, 4, ECMSEP)]
+    return f"map {name} {K} {lj:.12f} {fmt(w)} {fmt(mu)} {fmt(sig)}\n{note}", top
 
 
 def main():
@@ -424,11 +451,15 @@ def main():
         pr = default_prior(x)
         print(f"\ndata {name} {name}.csv {len(x)} {sp:.17g} {THRESH * sp:.17g}")
         print(f"prior {name} {fmt([pr['alpha'], pr['mu0'], pr['s0'], pr['a0'], pr['b0']])}")
+        # The base for K = 2: one component at the sample's moments.
+        bases = [(np.ones(1), np.array([x.mean()]), np.array([x.std()]))]
         for K in Ks:
             rng = np.random.default_rng([K, len(x)])
-            row, runs, good = ml_case(name, x, K, THRESH * sp, rng)
+            row, ml_best, good = ml_case(name, x, K, THRESH * sp, rng)
             print(row)
-            print(map_case(name, x, K, pr, good, rng), flush=True)
+            row, top = map_case(name, x, K, pr, good, bases, rng)
+            print(row, flush=True)
+            bases = top + [ml_best]
             print(f"{name} K={K} done at {time.time() - t0:.0f} s", file=sys.stderr)
 
 
