@@ -46,6 +46,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gmm-go/gmm/internal/kernel"
+	"github.com/gmm-go/gmm/internal/num"
 )
 
 // ErrNotFitted is wrapped by every error a method returns because its Model
@@ -188,15 +189,8 @@ func (t *terms) dominant(x float64) float64 {
 
 // logDensity returns log Σ_k w_k N(x | μ_k, σ_k).
 func (t *terms) logDensity(x float64) float64 {
-	mx := t.components(x)
-	if math.IsInf(mx, -1) {
-		return mx
-	}
-	var s float64
-	for _, v := range t.l {
-		s += math.Exp(v - mx)
-	}
-	return mx + math.Log(s)
+	t.components(x)
+	return num.LogSumExp(t.l)
 }
 
 // responsibilities fills r with the responsibilities of the point x: NaN

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gmm-go/gmm/internal/kernel"
+	"github.com/gmm-go/gmm/internal/num"
 )
 
 const halfLog2Pi = 0.91893853320467274178032973640561763986139747363778341
@@ -314,17 +315,11 @@ func (c *Chain) LogMarginal() float64 {
 		c.h[k] = -0.5 / (s * s)
 	}
 	for _, u := range c.x {
-		mx := math.Inf(-1)
 		for k := range c.l {
 			d := u - c.Mu[k]
 			c.l[k] = c.logc[k] + c.h[k]*d*d
-			mx = max(mx, c.l[k])
 		}
-		var s float64
-		for _, l := range c.l {
-			s += math.Exp(l - mx)
-		}
-		lp += mx + math.Log(s)
+		lp += num.LogSumExp(c.l)
 	}
 	return lp
 }

@@ -10,6 +10,8 @@ package mcmc
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/gmm-go/gmm/internal/num"
 )
 
 // LogGamma returns the logarithm of a Gamma(shape, 1) variate, for
@@ -83,16 +85,10 @@ func gamma1(rng *rand.Rand, a float64) float64 {
 // logarithms keeps every weight positive and finite however small alpha is.
 // All alpha must be positive.
 func LogDirichlet(rng *rand.Rand, alpha, logW []float64) {
-	mx := math.Inf(-1)
 	for k, a := range alpha {
 		logW[k] = LogGamma(rng, a)
-		mx = max(mx, logW[k])
 	}
-	var s float64
-	for _, l := range logW {
-		s += math.Exp(l - mx)
-	}
-	lse := mx + math.Log(s)
+	lse := num.LogSumExp(logW)
 	for k := range logW {
 		logW[k] -= lse
 	}
