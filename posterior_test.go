@@ -593,7 +593,8 @@ func BenchmarkPosteriorVBVarianceIris150(b *testing.B) {
 // (and its SigmaScale squared in the variance form, as DefaultPrior
 // advises). The oracle: with a proper prior, finite data whose range is
 // finite and either 0 or at least 1e-300 (below that the data cannot be
-// standardised, a documented error), Posterior must succeed, and every draw
+// standardised, a documented error) and no value more than 2^400 robust
+// spreads from the median (another), Posterior must succeed, and every draw
 // must be a valid mixture, a σ of +Inf only where a warning says so. Other
 // inputs may give an error; none may panic.
 func FuzzPosterior(f *testing.F) {
@@ -620,7 +621,10 @@ func FuzzPosterior(f *testing.F) {
 		m := &gmm.Model{K: K, Prior: prior}
 		p, err := m.Posterior(x, &gmm.PosteriorSettings{Method: method, Chains: 1, Draws: 10, Warmup: 10})
 		if err != nil {
-			if mustSucceed(x, prior) {
+			// A value more than 2^400 robust spreads from the median is a
+			// documented error (see Fit), which names the value.
+			far := strings.Contains(err.Error(), "robust spreads from the median")
+			if mustSucceed(x, prior) && !far {
 				t.Fatalf("%v, K=%d, prior %v, x = %v: %v", method, K, prior, x, err)
 			}
 			return

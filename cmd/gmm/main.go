@@ -384,7 +384,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	logf("read %d values of %s in %v", len(d.x), d.column, since(t))
 
 	m := &gmm.Model{K: opt.k, Prior: prior(opt.prior, d.x)}
-	s := &gmm.Settings{Method: opt.method, Seed: opt.seed, Restarts: restarts}
+	s := &gmm.Settings{Method: opt.method, Seed: opt.seed}
 	if opt.verbose {
 		s.Progress = progress(stderr)
 	}
@@ -393,7 +393,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logf("fitted in %v: the best of %s took %d steps to a loss of %.6f", since(t), starts(res, s), res.Steps, res.Loss[len(res.Loss)-1])
+	logf("fitted in %v: the best of %s took %d steps to a loss of %.6f", since(t), starts(res), res.Steps, res.Loss[len(res.Loss)-1])
 	for _, w := range res.Warnings {
 		fmt.Fprintf(stderr, "gmm: warning: %s\n", advice(w))
 	}
@@ -445,19 +445,13 @@ func count(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// restarts is the number of starting points the command asks Fit for.
-const restarts = 4
-
-// starts describes the starting points of a fit: "3 distinct starting
-// points (of 4 drawn)", or "1 starting point".
-func starts(res *gmm.Result, s *gmm.Settings) string {
-	if res.Restarts == 1 && s.Restarts == 1 {
-		return "1 starting point"
+// starts describes the search of a fit: "9 runs", the runs from its
+// starting points and from the moves tried from the best (see gmm.Fit).
+func starts(res *gmm.Result) string {
+	if res.Restarts == 1 {
+		return "1 run"
 	}
-	if res.Restarts == s.Restarts {
-		return fmt.Sprintf("%d starting points", res.Restarts)
-	}
-	return fmt.Sprintf("%d distinct starting points (of %d drawn)", res.Restarts, s.Restarts)
+	return fmt.Sprintf("%d runs", res.Restarts)
 }
 
 // advice rewrites the library's advice in a warning as the flags that
@@ -695,7 +689,7 @@ func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, s *gmm.Sett
 	if !res.Converged {
 		status = fmt.Sprintf("NOT converged: stopped after %d steps", res.Steps)
 	}
-	fmt.Fprintf(w, "method: %v, seed %d, best of %s, %s\n", res.Method, opt.seed, starts(res, s), status)
+	fmt.Fprintf(w, "method: %v, seed %d, best of %s, %s\n", res.Method, opt.seed, starts(res), status)
 	for _, note := range fitNotes(m, d.x, cl) {
 		fmt.Fprintf(w, "note:   %s\n", note)
 	}
