@@ -3,43 +3,7 @@ package kernel
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 )
-
-// Quantiles sets starting values from the sorted data: component k takes the
-// points between the quantiles k/K and (k+1)/K, its weight is 1/K and its mean
-// and standard deviation are those of its points. But where a few far values
-// drag the mean of a component's points outside their middle half, the mean
-// is the points' median instead and the standard deviation their root mean
-// square deviation from it: that starts the component where the fit's
-// optimum has it, a component of small weight wide enough to hold the far
-// values, its mean held near the others by a prior. sorted must be sorted
-// and non-empty. floor is the smallest standard deviation returned.
-func Quantiles(sorted []float64, w, mu, sigma []float64, floor float64) {
-	K := len(w)
-	n := len(sorted)
-	for k := range K {
-		lo := k * n / K
-		hi := (k + 1) * n / K
-		if hi <= lo {
-			// More components than points: share the nearest point.
-			lo = min(lo, n-1)
-			hi = lo + 1
-		}
-		g := sorted[lo:hi]
-		moments(g, &mu[k], &sigma[k])
-		if n := len(g); mu[k] < g[n/4] || mu[k] > g[(3*n)/4] {
-			mu[k] = g[(n-1)/2]/2 + g[n/2]/2
-			var ss float64
-			for _, v := range g {
-				ss += (v - mu[k]) * (v - mu[k])
-			}
-			sigma[k] = math.Sqrt(ss / float64(n))
-		}
-		sigma[k] = max(sigma[k], floor)
-		w[k] = 1 / float64(K)
-	}
-}
 
 // KMeansPP sets starting values by k-means++ seeding (Arthur & Vassilvitskii
 // 2007) followed by at most iters Lloyd iterations: each cluster's share of
@@ -151,11 +115,4 @@ func moments(u []float64, mean, sd *float64) {
 	}
 	*mean = m
 	*sd = math.Sqrt(ss / float64(len(u)))
-}
-
-// Sorted returns a sorted copy of u.
-func Sorted(u []float64) []float64 {
-	s := slices.Clone(u)
-	slices.Sort(s)
-	return s
 }
