@@ -340,14 +340,14 @@ func (pr *problem) project(theta []float64, shared bool) bool {
 	}
 	pr.decode(theta, pr.proj)
 	st := pr.projSt
-	st.W = 0
+	st.Total = 0
 	d := pr.d
 	for j := range pr.k {
-		st.N[j] = pr.proj.w[j] * pr.Points()
-		st.W += st.N[j]
-		clear(st.S1[j*d : (j+1)*d])
+		st.W[j] = pr.proj.w[j] * pr.Points()
+		st.Total += st.W[j]
+		copy(st.Mean[j*d:(j+1)*d], pr.proj.mean[j*d:(j+1)*d])
 		for i, v := range pr.proj.cov[j] {
-			st.S2[j*d*d+i] = st.N[j] * v
+			st.M2[j*d*d+i] = st.W[j] * v
 		}
 	}
 	saved, savedAlpha, savedErr := pr.prior, pr.alpha, pr.mapErr
@@ -383,38 +383,36 @@ const emptyTol = 1e-12
 // model's M-step with the weight emptyTol·n, its current mean and the
 // scatter of its current covariance, so that it keeps them where they are
 // its own (and shares the others' where the model shares them), with
-// weight (N_k + α − 1)/(n + K(α − 1)), which is 0 under maximum
+// weight (W_k + α − 1)/(n + K(α − 1)), which is 0 under maximum
 // likelihood. If the model's M-step finds a covariance singular, see
 // collapse.
 func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 	k, d := pr.k, pr.d
 	fk := float64(k)
-	empty := make([]bool, k)
 	for j := range k {
-		nk := st.N[j]
-		empty[j] = !(nk > emptyTol*st.W)
-		s1 := st.S1[j*d : (j+1)*d]
-		s2 := st.S2[j*d*d : (j+1)*d*d]
+		nk := st.W[j]
+		empty := !(nk > emptyTol*st.Total)
+		m2 := st.M2[j*d*d : (j+1)*d*d]
 		pr.nk[j] = nk
-		if empty[j] {
-			pr.nk[j] = emptyTol * st.W
+		if empty {
+			pr.nk[j] = emptyTol * st.Total
 		}
 		for a := range d {
-			mean := cur.mean[j*d+a]
-			if !empty[j] {
-				mean += s1[a] / nk
+			mean := st.Mean[j*d+a]
+			if empty {
+				mean = cur.mean[j*d+a]
 			}
 			pr.mean.Set(j, a, mean)
 			for b := a; b < d; b++ {
-				v := pr.nk[j] * cur.cov[j][a*d+b]
-				if !empty[j] {
-					v = s2[a*d+b] - s1[a]*s1[b]/nk
+				v := m2[a*d+b]
+				if empty {
+					v = pr.nk[j] * cur.cov[j][a*d+b]
 				}
 				pr.scatter[j].SetSym(a, b, v)
 				pr.prev[j].SetSym(a, b, cur.cov[j][a*d+b])
 			}
 		}
-		next.w[j] = max(0, (max(nk, 0)+pr.alpha-1)/(st.W+fk*(pr.alpha-1)))
+		next.w[j] = max(0, (max(nk, 0)+pr.alpha-1)/(st.Total+fk*(pr.alpha-1)))
 	}
 	err := mvcov.MStep(mvcov.Model(pr.cov), pr.prior, pr.nk, pr.mean, pr.scatter, pr.prev, pr.means, pr.covs, pr.ws)
 	if err != nil {

@@ -442,30 +442,31 @@ func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, th
 	}
 	for i, z := range labels {
 		xi, v := row(i)
-		st.N[z] += v
-		st.W += v
+		st.W[z] += v
+		st.Total += v
 		for a, xa := range xi {
-			cur.mean[z*d+a] += v * xa
+			st.Mean[z*d+a] += v * xa
 		}
 	}
 	for j := range k {
-		if !(st.N[j] > 0) {
+		if !(st.W[j] > 0) {
 			return fmt.Errorf("mv: start leaves component %d empty; use fewer components", j)
 		}
 		for a := range d {
-			cur.mean[j*d+a] /= st.N[j]
+			st.Mean[j*d+a] /= st.W[j]
 		}
 	}
 	for i, z := range labels {
 		xi, v := row(i)
 		for a := range d {
 			for b := range d {
-				st.S2[z*d*d+a*d+b] += v * (xi[a] - cur.mean[z*d+a]) * (xi[b] - cur.mean[z*d+b])
+				st.M2[z*d*d+a*d+b] += v * (xi[a] - st.Mean[z*d+a]) * (xi[b] - st.Mean[z*d+b])
 			}
 		}
 	}
 	for j := range k {
-		cur.w[j] = st.N[j] / st.W
+		cur.w[j] = st.W[j] / st.Total
+		copy(cur.mean[j*d:(j+1)*d], st.Mean[j*d:(j+1)*d])
 		for a := range d {
 			cur.cov[j][a*d+a] = f.scale[a]
 		}
@@ -476,7 +477,7 @@ func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, th
 	if pr.mapErr != nil || !pr.allPD(next) {
 		for j := range k {
 			for a := range d {
-				st.S2[j*d*d+a*d+a] += 1e-3 * st.N[j] * f.scale[a]
+				st.M2[j*d*d+a*d+a] += 1e-3 * st.W[j] * f.scale[a]
 			}
 		}
 		pr.mapErr = nil

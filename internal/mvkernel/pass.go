@@ -36,56 +36,127 @@ type Data struct {
 	V      []float64
 }
 
-// Stats are the sufficient statistics of one pass. With r_ik the
-// responsibilities, v_i the weights, p(x_i) the mixture density and
-// z_ik = x_i − μ_k at the parameters of the pass,
+// Stats are the sufficient statistics of one pass, in centred form. With
+// r_ik the responsibilities, v_i the weights and p(x_i) the mixture density
+// at the parameters of the pass,
 //
-//	W    = Σ_i v_i,  LogL = Σ_i v_i log p(x_i),  Hard = Σ_i v_i (−log max_k r_ik)
-//	N_k  = Σ_i v_i r_ik
-//	S1_k = Σ_i v_i r_ik z_ik                     (D values)
-//	S2_k = Σ_i v_i r_ik z_ik z_ikᵀ               (D×D, row-major, both triangles)
+//	Total = Σ_i v_i,  LogL = Σ_i v_i log p(x_i),  Hard = Σ_i v_i (−log max_k r_ik)
+//	W_k   = Σ_i v_i r_ik
+//	m_k   = Σ_i v_i r_ik x_i / W_k                      (D values; 0 where W_k is 0)
+//	M2_k  = Σ_i v_i r_ik (x_i − m_k)(x_i − m_k)ᵀ        (D×D, row-major, both triangles)
 //
-// Centring on the current μ_k keeps the sums accurate when the data sit far
-// from zero; the weighted mean is μ_k + S1_k/N_k and the centred scatter
-// S2_k − S1_k S1_kᵀ/N_k.
+// The package mv exports the same struct as mv.Stats: the two have the
+// same fields in the same order, so that a pointer to one converts to a
+// pointer to the other.
 type Stats struct {
-	K, D          int
-	W, LogL, Hard float64
-	N, S1, S2     []float64
+	K, D  int
+	Total float64
+	LogL  float64
+	Hard  float64
+	W     []float64
+	Mean  []float64
+	M2    []float64
 }
 
-// NewStats returns Stats for k components in d dimensions.
+// NewStats returns zero Stats for k components in d dimensions.
 func NewStats(k, d int) *Stats {
-	return &Stats{K: k, D: d, N: make([]float64, k), S1: make([]float64, k*d), S2: make([]float64, k*d*d)}
+	return &Stats{K: k, D: d, W: make([]float64, k), Mean: make([]float64, k*d), M2: make([]float64, k*d*d)}
 }
 
-func (s *Stats) reset() {
-	s.W, s.LogL, s.Hard = 0, 0, 0
-	clear(s.N)
-	clear(s.S1)
-	clear(s.S2)
+// Reset sets s to zero.
+func (s *Stats) Reset() {
+	s.Total, s.LogL, s.Hard = 0, 0, 0
+	clear(s.W)
+	clear(s.Mean)
+	clear(s.M2)
 }
 
-// symmetrise copies the lower triangle of each S2_k to the upper.
-func (s *Stats) symmetrise() {
+// Merge adds t to s: the statistics of the union of the two sets of
+// points. The centred sums combine by the update of Chan, Golub & LeVeque
+// (1979, "Updating formulae and a pairwise algorithm for computing sample
+// variances"): with a = W_k(s), b = W_k(t) and δ = m_k(t) − m_k(s),
+//
+//	W_k = a + b,  m_k = m_k(s) + δ b/(a + b),  M2_k = M2_k(s) + M2_k(t) + δδᵀ ab/(a + b),
+//
+// which loses no precision however far the points sit from zero. s and t
+// must have the same K and D.
+func (s *Stats) Merge(t *Stats) {
+	s.Total += t.Total
+	s.LogL += t.LogL
+	s.Hard += t.Hard
 	d := s.D
 	for k := range s.K {
-		s2 := s.S2[k*d*d : (k+1)*d*d]
+		b := t.W[k]
+		if b == 0 {
+			continue
+		}
+		a := s.W[k]
+		ms, mt := s.Mean[k*d:(k+1)*d], t.Mean[k*d:(k+1)*d]
+		m2s, m2t := s.M2[k*d*d:(k+1)*d*d], t.M2[k*d*d:(k+1)*d*d]
+		if a == 0 {
+			s.W[k] = b
+			copy(ms, mt)
+			copy(m2s, m2t)
+			continue
+		}
+		n := a + b
+		f := a * b / n
 		for i := range d {
-			for j := i + 1; j < d; j++ {
-				s2[i*d+j] = s2[j*d+i]
+			di := mt[i] - ms[i]
+			for j := range d {
+				m2s[i*d+j] += m2t[i*d+j] + f*di*(mt[j]-ms[j])
 			}
 		}
+		for i := range d {
+			ms[i] += (mt[i] - ms[i]) * (b / n)
+		}
+		s.W[k] = n
 	}
 }
 
-func (s *Stats) add(t *Stats) {
-	s.W += t.W
-	s.LogL += t.LogL
-	s.Hard += t.Hard
-	floats.Add(s.N, t.N)
-	floats.Add(s.S1, t.S1)
-	floats.Add(s.S2, t.S2)
+// sums are one part's raw sums, centred on the means μ_k of the pass:
+// n_k = Σ v r, s1_k = Σ v r (x − μ_k), s2_k = Σ v r (x − μ_k)(x − μ_k)ᵀ
+// (lower triangle only), with the totals of Stats.
+type sums struct {
+	total, logl, hard float64
+	n, s1, s2         []float64
+}
+
+func newSums(k, d int) *sums {
+	return &sums{n: make([]float64, k), s1: make([]float64, k*d), s2: make([]float64, k*d*d)}
+}
+
+func (s *sums) reset() {
+	s.total, s.logl, s.hard = 0, 0, 0
+	clear(s.n)
+	clear(s.s1)
+	clear(s.s2)
+}
+
+// centre sets st to the centred form of s, whose sums are centred on mu:
+// m_k = μ_k + s1_k/n_k and M2_k = s2_k − s1_k s1_kᵀ/n_k, both triangles.
+func (s *sums) centre(st *Stats, mu []float64) {
+	d := st.D
+	st.Total, st.LogL, st.Hard = s.total, s.logl, s.hard
+	copy(st.W, s.n)
+	for k := range st.K {
+		n := s.n[k]
+		s1 := s.s1[k*d : (k+1)*d]
+		s2 := s.s2[k*d*d : (k+1)*d*d]
+		m, m2 := st.Mean[k*d:(k+1)*d], st.M2[k*d*d:(k+1)*d*d]
+		if n == 0 {
+			clear(m)
+			clear(m2)
+			continue
+		}
+		for i := range d {
+			m[i] = mu[k*d+i] + s1[i]/n
+			for j := 0; j <= i; j++ {
+				v := s2[i*d+j] - s1[i]*s1[j]/n
+				m2[i*d+j], m2[j*d+i] = v, v
+			}
+		}
+	}
 }
 
 // Out names what a pass writes besides the statistics. Each field may be
@@ -101,7 +172,8 @@ type Out struct {
 // passes allocate little. A Pass is for one goroutine at a time.
 type Pass struct {
 	k, d    int
-	parts   []*Stats
+	parts   []*sums
+	tmp     *Stats // one part's statistics in centred form
 	workers []*worker
 }
 
@@ -122,9 +194,12 @@ func (ps *Pass) numParts(n int) int {
 func (ps *Pass) Run(x Data, p *Params, out Out) {
 	np := ps.numParts(x.N)
 	if out.Stats != nil {
-		out.Stats.reset()
+		out.Stats.Reset()
 		for len(ps.parts) < np {
-			ps.parts = append(ps.parts, NewStats(ps.k, ps.d))
+			ps.parts = append(ps.parts, newSums(ps.k, ps.d))
+		}
+		if ps.tmp == nil {
+			ps.tmp = NewStats(ps.k, ps.d)
 		}
 	}
 	nw := min(runtime.GOMAXPROCS(0), np)
@@ -139,7 +214,7 @@ func (ps *Pass) Run(x Data, p *Params, out Out) {
 				return
 			}
 			lo, hi := i*x.N/np, (i+1)*x.N/np
-			var st *Stats
+			var st *sums
 			if out.Stats != nil {
 				st = ps.parts[i]
 				st.reset()
@@ -159,9 +234,9 @@ func (ps *Pass) Run(x Data, p *Params, out Out) {
 	wg.Wait()
 	if out.Stats != nil {
 		for i := range np {
-			out.Stats.add(ps.parts[i])
+			ps.parts[i].centre(ps.tmp, p.Mean)
+			out.Stats.Merge(ps.tmp)
 		}
-		out.Stats.symmetrise()
 	}
 }
 
@@ -197,7 +272,7 @@ func newWorker(k, d int) *worker {
 }
 
 // part processes rows lo..hi−1, block by block, adding to st.
-func (w *worker) part(x Data, lo, hi int, p *Params, st *Stats, out Out) {
+func (w *worker) part(x Data, lo, hi int, p *Params, st *sums, out Out) {
 	for b0 := lo; b0 < hi; b0 += Block {
 		b := min(Block, hi-b0)
 		w.transpose(x, b0, b)
@@ -277,7 +352,7 @@ func (w *worker) distances(p *Params, k, b int) {
 // responsibilities, times its weight, in w.r, and writes what out asks for.
 // A point whose terms all underflow to −Inf gives all its responsibility
 // to the component with the largest term.
-func (w *worker) normalise(x Data, b0, b int, st *Stats, out Out) {
+func (w *worker) normalise(x Data, b0, b int, st *sums, out Out) {
 	k := w.k
 	for t := range b {
 		l := w.l[t*k : (t+1)*k]
@@ -316,25 +391,25 @@ func (w *worker) normalise(x Data, b0, b int, st *Stats, out Out) {
 			out.Assign[b0+t] = best
 		}
 		if st != nil {
-			st.W += v
-			st.LogL += v * lse
-			st.Hard += v * (lse - rmax)
+			st.total += v
+			st.logl += v * lse
+			st.hard += v * (lse - rmax)
 		}
 	}
 }
 
 // accumulate adds component k's share of the block to st.
-func (w *worker) accumulate(p *Params, k, b int, st *Stats) {
+func (w *worker) accumulate(p *Params, k, b int, st *sums) {
 	d := w.d
 	r := w.r[k*Block : k*Block+b]
 	nk := floats.Sum(r)
 	if nk == 0 {
 		return
 	}
-	st.N[k] += nk
+	st.n[k] += nk
 	z := w.centred(p, k, b, false)
-	s1 := st.S1[k*d : (k+1)*d]
-	s2 := st.S2[k*d*d : (k+1)*d*d]
+	s1 := st.s1[k*d : (k+1)*d]
+	s2 := st.s2[k*d*d : (k+1)*d*d]
 	for i := range d {
 		ai, zi := w.a[i*Block:i*Block+b], z[i*Block:i*Block+b]
 		for t, v := range zi {

@@ -99,15 +99,15 @@ func TestPassAgainstDistmv(t *testing.T) {
 				}
 			}
 			close("LogL", st.LogL, want.LogL, want.absL)
-			close("W", st.W, want.W, want.W)
-			close("Hard", st.Hard, want.Hard, want.W+want.Hard)
+			close("Total", st.Total, want.Total, want.Total)
+			close("Hard", st.Hard, want.Hard, want.Total+want.Hard)
 			for k := range c.k {
-				close("N", st.N[k], want.N[k], want.W)
+				close("W", st.W[k], want.W[k], want.Total)
 				for j := range c.d {
-					close("S1", st.S1[k*c.d+j], want.S1[k*c.d+j], want.absS1[k*c.d+j])
+					close("Mean", st.Mean[k*c.d+j], want.Mean[k*c.d+j], want.absMean[k*c.d+j])
 					for l := range c.d {
 						i := k*c.d*c.d + j*c.d + l
-						close("S2", st.S2[i], want.S2[i], want.absS2[i])
+						close("M2", st.M2[i], want.M2[i], want.absM2[i])
 					}
 				}
 			}
@@ -126,9 +126,9 @@ func TestPassAgainstDistmv(t *testing.T) {
 
 type naiveStats struct {
 	Stats
-	absL         float64
-	absS1, absS2 []float64
-	logp, resp   []float64
+	absL           float64
+	absMean, absM2 []float64
+	logp, resp     []float64
 }
 
 func naive(t *testing.T, x Data, w, mean []float64, cov [][]float64, k int) naiveStats {
@@ -152,11 +152,12 @@ func naive(t *testing.T, x Data, w, mean []float64, cov [][]float64, k int) naiv
 		}
 		return -0.5*mat.Dot(z, &s) - 0.5*chols[j].LogDet() - 0.5*float64(d)*math.Log(2*math.Pi)
 	}
-	s := naiveStats{Stats: *NewStats(k, d), absS1: make([]float64, k*d), absS2: make([]float64, k*d*d),
+	s := naiveStats{Stats: *NewStats(k, d), absMean: make([]float64, k*d), absM2: make([]float64, k*d*d),
 		logp: make([]float64, x.N), resp: make([]float64, x.N*k)}
 	l := make([]float64, k)
+	row := func(i int) []float64 { return x.X[i*x.Stride : i*x.Stride+d] }
 	for i := range x.N {
-		xi := x.X[i*x.Stride : i*x.Stride+d]
+		xi := row(i)
 		mx := math.Inf(-1)
 		for j := range k {
 			l[j] = math.Log(w[j]) + logN(j, xi)
@@ -169,22 +170,38 @@ func naive(t *testing.T, x Data, w, mean []float64, cov [][]float64, k int) naiv
 		lp := mx + math.Log(sum)
 		v := x.V[i]
 		s.logp[i] = lp
-		s.W += v
+		s.Total += v
 		s.LogL += v * lp
 		s.absL += math.Abs(v * lp)
 		s.Hard += v * (lp - mx)
 		for j := range k {
 			r := math.Exp(l[j] - lp)
 			s.resp[i*k+j] = r
-			s.N[j] += v * r
+			s.W[j] += v * r
 			for a := range d {
-				za := xi[a] - mean[j*d+a]
-				s.S1[j*d+a] += v * r * za
-				s.absS1[j*d+a] += math.Abs(v * r * za)
+				s.Mean[j*d+a] += v * r * xi[a]
+				s.absMean[j*d+a] += v * r * math.Abs(xi[a])
+			}
+		}
+	}
+	// The centred second moments, in a second pass about the weighted means.
+	for j := range k {
+		for a := range d {
+			s.Mean[j*d+a] /= s.W[j]
+			s.absMean[j*d+a] /= s.W[j]
+		}
+	}
+	for i := range x.N {
+		xi := row(i)
+		v := x.V[i]
+		for j := range k {
+			vr := v * s.resp[i*k+j]
+			for a := range d {
+				za := xi[a] - s.Mean[j*d+a]
 				for b := range d {
-					zb := xi[b] - mean[j*d+b]
-					s.S2[j*d*d+a*d+b] += v * r * za * zb
-					s.absS2[j*d*d+a*d+b] += math.Abs(v * r * za * zb)
+					zb := xi[b] - s.Mean[j*d+b]
+					s.M2[j*d*d+a*d+b] += vr * za * zb
+					s.absM2[j*d*d+a*d+b] += math.Abs(vr * za * zb)
 				}
 			}
 		}
@@ -211,7 +228,7 @@ func TestPassDeterministic(t *testing.T) {
 				first = st
 				continue
 			}
-			if st.LogL != first.LogL || !slices.Equal(st.N, first.N) || !slices.Equal(st.S1, first.S1) || !slices.Equal(st.S2, first.S2) {
+			if st.LogL != first.LogL || !slices.Equal(st.W, first.W) || !slices.Equal(st.Mean, first.Mean) || !slices.Equal(st.M2, first.M2) {
 				t.Errorf("d=%d, GOMAXPROCS=%d: statistics differ from GOMAXPROCS=1", c.d, procs)
 			}
 		}
