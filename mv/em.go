@@ -255,7 +255,7 @@ func (pr *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
 	}
 	pr.failed = false
 	pr.pass.Run(pr.x, pr.kp, mvkernel.Out{Stats: pr.st})
-	return -(pr.st.LogL + pr.logPrior(pr.cur)), nil
+	return -(pr.st.LogLik + pr.logPrior(pr.cur)), nil
 }
 
 // logPrior returns the log prior density at p: the Dirichlet's, unless it

@@ -137,7 +137,7 @@ func (m *Model) LogLikelihood(x mat.Matrix) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return st.LogL, nil
+	return st.LogLik, nil
 }
 
 // LogJoint returns the log joint density of the data and the fitted
@@ -179,7 +179,7 @@ func (m *Model) BIC(x mat.Matrix) (float64, error) {
 		return 0, err
 	}
 	n, _ := x.Dims()
-	return -2*st.LogL + float64(m.NumParams())*math.Log(float64(n)), nil
+	return -2*st.LogLik + float64(m.NumParams())*math.Log(float64(n)), nil
 }
 
 // ICL returns the integrated completed likelihood criterion of Biernacki,
@@ -196,7 +196,7 @@ func (m *Model) ICL(x mat.Matrix) (float64, error) {
 		return 0, err
 	}
 	n, _ := x.Dims()
-	return -2*st.LogL + float64(m.NumParams())*math.Log(float64(n)) + 2*st.Hard, nil
+	return -2*st.LogLik + float64(m.NumParams())*math.Log(float64(n)) + 2*st.Hard, nil
 }
 
 // Sample draws n points from the fitted mixture, one per row, and returns

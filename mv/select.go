@@ -219,8 +219,8 @@ func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s 
 		return cand, nil
 	}
 	n, _ := x.Dims()
-	cand.LogLikelihood = st.LogL
-	cand.BIC = -2*st.LogL + float64(cand.NumParams)*math.Log(float64(n))
+	cand.LogLikelihood = st.LogLik
+	cand.BIC = -2*st.LogLik + float64(cand.NumParams)*math.Log(float64(n))
 	cand.ICL = cand.BIC + 2*st.Hard
 	return cand, m
 }

@@ -16,7 +16,7 @@ import (
 // the M-step. With r_ik the responsibilities at those parameters, v_i the
 // points' weights and p(x_i) the mixture density,
 //
-//	Total = Σ_i v_i,  LogL = Σ_i v_i log p(x_i),  Hard = Σ_i v_i (−log max_k r_ik)
+//	Total = Σ_i v_i,  LogLik = Σ_i v_i log p(x_i),  Hard = Σ_i v_i (−log max_k r_ik)
 //	W_k   = Σ_i v_i r_ik
 //	m_k   = Σ_i v_i r_ik x_i / W_k                   (0 where W_k is 0)
 //	M2_k  = Σ_i v_i r_ik (x_i − m_k)(x_i − m_k)ᵀ
@@ -31,11 +31,11 @@ import (
 // MarshalBinary gives a compact form. Fit and FitStream add up the same
 // type in their passes.
 type Stats struct {
-	K, D  int     // components and dimensions
-	Total float64 // Σ v_i
-	LogL  float64 // Σ v_i log p(x_i)
-	Hard  float64 // Σ v_i (−log max_k r_ik), the term ICL adds to BIC, halved
-	W     []float64
+	K, D   int     // components and dimensions
+	Total  float64 // Σ v_i
+	LogLik float64 // Σ v_i log p(x_i)
+	Hard   float64 // Σ v_i (−log max_k r_ik), the term ICL adds to BIC, halved
+	W      []float64
 	// Mean holds m_k in row k of a K×D row-major array.
 	Mean []float64
 	// M2 holds M2_k, D×D row-major with both triangles, at k·D·D.
@@ -49,8 +49,9 @@ var _ = (*mvkernel.Stats)((*Stats)(nil))
 func (st *Stats) kernel() *mvkernel.Stats { return (*mvkernel.Stats)(st) }
 
 // NewStats returns zero statistics for k components in d dimensions: those
-// of no points. A k or d below 1 gives Stats that Accumulate, Merge and
-// Update reject with an error.
+// of no points. A k or d below 1 gives the zero Stats{}, which Accumulate
+// and Merge fill in and Update rejects. NewStats(k, d) and Stats{} both
+// merge as the identity.
 func NewStats(k, d int) *Stats {
 	return (*Stats)(mvkernel.NewStats(max(k, 0), max(d, 0)))
 }
@@ -72,8 +73,8 @@ func (st *Stats) check() error {
 	if len(st.W) != k || len(st.Mean) != k*d || len(st.M2) != k*d*d {
 		return fmt.Errorf("mv: Stats for K = %d, D = %d have %d W, %d Mean and %d M2 values; want K, K·D and K·D·D (make them with NewStats)", k, d, len(st.W), len(st.Mean), len(st.M2))
 	}
-	if !(st.Total >= 0) || math.IsInf(st.Total, 0) || !finite(st.LogL) || !finite(st.Hard) {
-		return fmt.Errorf("mv: Stats have Total %v, LogL %v and Hard %v; Total must be finite and ≥ 0, the others finite", st.Total, st.LogL, st.Hard)
+	if !(st.Total >= 0) || math.IsInf(st.Total, 0) || !finite(st.LogLik) || !finite(st.Hard) {
+		return fmt.Errorf("mv: Stats have Total %v, LogLik %v and Hard %v; Total must be finite and ≥ 0, the others finite", st.Total, st.LogLik, st.Hard)
 	}
 	for j, w := range st.W {
 		if !(w >= 0) || math.IsInf(w, 0) {
@@ -90,25 +91,39 @@ func (st *Stats) check() error {
 	return nil
 }
 
+// isZero reports whether st is the zero Stats{} (and not nil).
+func (st *Stats) isZero() bool {
+	return st != nil && st.K == 0 && st.D == 0 && st.W == nil && st.Mean == nil && st.M2 == nil &&
+		st.Total == 0 && st.LogLik == 0 && st.Hard == 0
+}
+
 // maxStatsDim bounds K and D in Stats, so that K·D·D cannot overflow and
 // UnmarshalBinary never allocates beyond what its input holds.
 const maxStatsDim = 1 << 16
 
 // Merge adds o to st, so that st holds the statistics of both sets of
-// points: W_k, Total, LogL and Hard add, and the means and centred second
+// points: W_k, Total, LogLik and Hard add, and the means and centred second
 // moments combine by Chan, Golub & LeVeque's (1979) update, with a = W_k,
 // b = W_k(o) and δ = m_k(o) − m_k,
 //
 //	m_k ← m_k + δ b/(a+b),   M2_k ← M2_k + M2_k(o) + δδᵀ ab/(a+b).
 //
-// Merging is commutative and associative up to rounding. o is not
+// Merging is commutative and associative up to rounding. The zero
+// Stats{} is the identity: merged into, it becomes a copy of o. o is not
 // modified. Merge returns an error, leaving st unchanged, if either is not
 // valid (see NewStats) or their K or D differ.
 func (st *Stats) Merge(o *Stats) error {
-	if err := st.check(); err != nil {
-		return err
+	if o.isZero() {
+		return nil
 	}
 	if err := o.check(); err != nil {
+		return err
+	}
+	if st.isZero() {
+		st.K, st.D = o.K, o.D
+		st.W, st.Mean, st.M2 = make([]float64, o.K), make([]float64, o.K*o.D), make([]float64, o.K*o.D*o.D)
+	}
+	if err := st.check(); err != nil {
 		return err
 	}
 	if st.K != o.K || st.D != o.D {
@@ -125,19 +140,22 @@ func (st *Stats) Merge(o *Stats) error {
 // merged afterwards, give the statistics of all the data. Neither x nor w
 // is modified.
 //
-// Accumulate returns an error, leaving st unchanged, if m is not a valid
-// fitted model (see Validate), st does not have m's K and d (make it with
+// st may be the zero Stats{}, which Accumulate sizes for m. Accumulate
+// returns an error, leaving st unchanged, if m is not a valid fitted model
+// (see Validate), st does not have m's K and d (make it with
 // NewStats(m.K, d)), x has a value that is not finite or does not have d
 // columns, or w does not hold one finite non-negative weight per row.
 func (m *Model) Accumulate(st *Stats, x mat.Matrix, w []float64) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	if err := st.check(); err != nil {
-		return err
-	}
 	d := m.dim()
-	if st.K != m.K || st.D != d {
+	if !st.isZero() {
+		if err := st.check(); err != nil {
+			return err
+		}
+	}
+	if !st.isZero() && (st.K != m.K || st.D != d) {
 		return fmt.Errorf("mv: Stats are for K = %d, D = %d and the model has K = %d, d = %d; make them with NewStats(%d, %d)", st.K, st.D, m.K, d, m.K, d)
 	}
 	data, err := checkData(x)
@@ -155,8 +173,7 @@ func (m *Model) Accumulate(st *Stats, x mat.Matrix, w []float64) error {
 	if err := m.pass(data, mvkernel.Out{Stats: tmp.kernel()}); err != nil {
 		return err
 	}
-	st.kernel().Merge(tmp.kernel())
-	return nil
+	return st.Merge(tmp)
 }
 
 // checkChunkWeights returns an error unless w is nil or holds n finite
@@ -255,7 +272,7 @@ func (m *Model) updater(d int) *problem {
 const statsVersion = 1
 
 // MarshalBinary encodes st: the version byte 1, K and D as unsigned 32-bit
-// integers, then Total, LogL, Hard, W, Mean and M2 as IEEE 754 doubles, all
+// integers, then Total, LogLik, Hard, W, Mean and M2 as IEEE 754 doubles, all
 // little-endian. It returns an error if st is not valid.
 func (st *Stats) MarshalBinary() ([]byte, error) {
 	if err := st.check(); err != nil {
@@ -265,7 +282,7 @@ func (st *Stats) MarshalBinary() ([]byte, error) {
 	b = append(b, statsVersion)
 	b = binary.LittleEndian.AppendUint32(b, uint32(st.K))
 	b = binary.LittleEndian.AppendUint32(b, uint32(st.D))
-	for _, v := range []float64{st.Total, st.LogL, st.Hard} {
+	for _, v := range []float64{st.Total, st.LogLik, st.Hard} {
 		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
 	}
 	for _, a := range [][]float64{st.W, st.Mean, st.M2} {
@@ -305,7 +322,7 @@ func (st *Stats) UnmarshalBinary(b []byte) error {
 		off += 8
 		return v
 	}
-	t.Total, t.LogL, t.Hard = next(), next(), next()
+	t.Total, t.LogLik, t.Hard = next(), next(), next()
 	for _, a := range [][]float64{t.W, t.Mean, t.M2} {
 		for i := range a {
 			a[i] = next()

@@ -113,8 +113,8 @@ func naiveStats(m mv.Model, x *mat.Dense, w []float64) (want [2]*mv.Stats) {
 	st, sc := mv.NewStats(m.K, d), mv.NewStats(m.K, d)
 	for i := range n {
 		st.Total += w[i]
-		st.LogL += w[i] * lp[i]
-		sc.LogL += math.Abs(w[i] * lp[i])
+		st.LogLik += w[i] * lp[i]
+		sc.LogLik += math.Abs(w[i] * lp[i])
 		rmax := slices.Max(mat.Row(nil, i, r))
 		st.Hard -= w[i] * math.Log(rmax)
 		for k := range m.K {
@@ -162,7 +162,7 @@ func compareStats(t *testing.T, what string, got *mv.Stats, want [2]*mv.Stats, t
 		}
 	}
 	check("Total", got.Total, w.Total, sc.Total)
-	check("LogL", got.LogL, w.LogL, sc.LogL)
+	check("LogLik", got.LogLik, w.LogLik, sc.LogLik)
 	check("Hard", got.Hard, w.Hard, sc.Hard)
 	for i := range w.W {
 		check("W", got.W[i], w.W[i], sc.W[i])
@@ -288,6 +288,49 @@ func diff(a, b mat.Vector) mat.Vector {
 	return &v
 }
 
+// TestZeroStatsIsIdentity checks that the zero Stats{} and NewStats(k, d)
+// merge as the identity on either side, and that Accumulate fills in a
+// zero Stats{}: the results equal the statistics themselves, bit for bit.
+func TestZeroStatsIsIdentity(t *testing.T) {
+	m := fitted(t, 2, mv.VVV, false)
+	x := irisX()
+	want := mv.NewStats(2, 4)
+	if err := m.Accumulate(want, x, nil); err != nil {
+		t.Fatal(err)
+	}
+	same := func(what string, got *mv.Stats) {
+		t.Helper()
+		a, _ := got.MarshalBinary()
+		b, _ := want.MarshalBinary()
+		if !slices.Equal(a, b) {
+			t.Errorf("%s differs from the statistics", what)
+		}
+	}
+	var z mv.Stats
+	if err := m.Accumulate(&z, x, nil); err != nil {
+		t.Fatal(err)
+	}
+	same("Accumulate into Stats{}", &z)
+	for name, id := range map[string]func() *mv.Stats{"Stats{}": func() *mv.Stats { return &mv.Stats{} }, "NewStats": func() *mv.Stats { return mv.NewStats(2, 4) }} {
+		l := id()
+		if err := l.Merge(want); err != nil {
+			t.Fatal(err)
+		}
+		same(name+" merged with the statistics", l)
+		r := clone2(want)
+		if err := r.Merge(id()); err != nil {
+			t.Fatal(err)
+		}
+		same("the statistics merged with "+name, r)
+	}
+}
+
+func clone2(st *mv.Stats) *mv.Stats {
+	c := *st
+	c.W, c.Mean, c.M2 = slices.Clone(st.W), slices.Clone(st.Mean), slices.Clone(st.M2)
+	return &c
+}
+
 // TestStatsBinaryRoundTrip checks that MarshalBinary and UnmarshalBinary
 // give back the same statistics, bit for bit.
 func TestStatsBinaryRoundTrip(t *testing.T) {
@@ -304,7 +347,7 @@ func TestStatsBinaryRoundTrip(t *testing.T) {
 	if err := got.UnmarshalBinary(b); err != nil {
 		t.Fatal(err)
 	}
-	if got.K != st.K || got.D != st.D || got.Total != st.Total || got.LogL != st.LogL || got.Hard != st.Hard ||
+	if got.K != st.K || got.D != st.D || got.Total != st.Total || got.LogLik != st.LogLik || got.Hard != st.Hard ||
 		!slices.Equal(got.W, st.W) || !slices.Equal(got.Mean, st.Mean) || !slices.Equal(got.M2, st.M2) {
 		t.Errorf("round trip changed the statistics:\n%+v\n%+v", got, *st)
 	}
@@ -330,7 +373,7 @@ func TestStatsErrors(t *testing.T) {
 		run        func() error
 	}{
 		{"accumulate wrong K", "NewStats(2, 4)", func() error { return m.Accumulate(mv.NewStats(3, 4), x, nil) }},
-		{"accumulate empty stats", "NewStats", func() error { return m.Accumulate(&mv.Stats{}, x, nil) }},
+		{"accumulate bad stats", "NewStats", func() error { return m.Accumulate(&mv.Stats{K: 2, D: 4}, x, nil) }},
 		{"accumulate nil stats", "NewStats", func() error { return m.Accumulate(nil, x, nil) }},
 		{"accumulate NaN", "finite", func() error { return m.Accumulate(mv.NewStats(2, 4), nan, nil) }},
 		{"accumulate negative weight", "non-negative", func() error {

@@ -40,7 +40,7 @@ type Data struct {
 // r_ik the responsibilities, v_i the weights and p(x_i) the mixture density
 // at the parameters of the pass,
 //
-//	Total = Σ_i v_i,  LogL = Σ_i v_i log p(x_i),  Hard = Σ_i v_i (−log max_k r_ik)
+//	Total = Σ_i v_i,  LogLik = Σ_i v_i log p(x_i),  Hard = Σ_i v_i (−log max_k r_ik)
 //	W_k   = Σ_i v_i r_ik
 //	m_k   = Σ_i v_i r_ik x_i / W_k                      (D values; 0 where W_k is 0)
 //	M2_k  = Σ_i v_i r_ik (x_i − m_k)(x_i − m_k)ᵀ        (D×D, row-major, both triangles)
@@ -49,13 +49,13 @@ type Data struct {
 // same fields in the same order, so that a pointer to one converts to a
 // pointer to the other.
 type Stats struct {
-	K, D  int
-	Total float64
-	LogL  float64
-	Hard  float64
-	W     []float64
-	Mean  []float64
-	M2    []float64
+	K, D   int
+	Total  float64
+	LogLik float64
+	Hard   float64
+	W      []float64
+	Mean   []float64
+	M2     []float64
 }
 
 // NewStats returns zero Stats for k components in d dimensions.
@@ -65,7 +65,7 @@ func NewStats(k, d int) *Stats {
 
 // Reset sets s to zero.
 func (s *Stats) Reset() {
-	s.Total, s.LogL, s.Hard = 0, 0, 0
+	s.Total, s.LogLik, s.Hard = 0, 0, 0
 	clear(s.W)
 	clear(s.Mean)
 	clear(s.M2)
@@ -82,7 +82,7 @@ func (s *Stats) Reset() {
 // must have the same K and D.
 func (s *Stats) Merge(t *Stats) {
 	s.Total += t.Total
-	s.LogL += t.LogL
+	s.LogLik += t.LogLik
 	s.Hard += t.Hard
 	d := s.D
 	for k := range s.K {
@@ -137,7 +137,7 @@ func (s *sums) reset() {
 // m_k = μ_k + s1_k/n_k and M2_k = s2_k − s1_k s1_kᵀ/n_k, both triangles.
 func (s *sums) centre(st *Stats, mu []float64) {
 	d := st.D
-	st.Total, st.LogL, st.Hard = s.total, s.logl, s.hard
+	st.Total, st.LogLik, st.Hard = s.total, s.logl, s.hard
 	copy(st.W, s.n)
 	for k := range st.K {
 		n := s.n[k]

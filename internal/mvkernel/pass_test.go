@@ -98,7 +98,7 @@ func TestPassAgainstDistmv(t *testing.T) {
 					t.Errorf("%s: got %.15g, want %.15g", what, got, want)
 				}
 			}
-			close("LogL", st.LogL, want.LogL, want.absL)
+			close("LogLik", st.LogLik, want.LogLik, want.absL)
 			close("Total", st.Total, want.Total, want.Total)
 			close("Hard", st.Hard, want.Hard, want.Total+want.Hard)
 			for k := range c.k {
@@ -171,7 +171,7 @@ func naive(t *testing.T, x Data, w, mean []float64, cov [][]float64, k int) naiv
 		v := x.V[i]
 		s.logp[i] = lp
 		s.Total += v
-		s.LogL += v * lp
+		s.LogLik += v * lp
 		s.absL += math.Abs(v * lp)
 		s.Hard += v * (lp - mx)
 		for j := range k {
@@ -228,7 +228,7 @@ func TestPassDeterministic(t *testing.T) {
 				first = st
 				continue
 			}
-			if st.LogL != first.LogL || !slices.Equal(st.W, first.W) || !slices.Equal(st.Mean, first.Mean) || !slices.Equal(st.M2, first.M2) {
+			if st.LogLik != first.LogLik || !slices.Equal(st.W, first.W) || !slices.Equal(st.Mean, first.Mean) || !slices.Equal(st.M2, first.M2) {
 				t.Errorf("d=%d, GOMAXPROCS=%d: statistics differ from GOMAXPROCS=1", c.d, procs)
 			}
 		}
