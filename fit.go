@@ -93,7 +93,36 @@ type Settings struct {
 	// the run's index (see Result.Best), the step and that step's loss, on
 	// the data or subsample the run is on. Calls never overlap.
 	Progress func(run, step int, loss float64)
+
+	// Weights are the points' sample weights, one per point, each finite
+	// and non-negative, not all zero; nil means all 1. A point of weight v
+	// counts as v points in every sum of the fit (the log-likelihood, the
+	// statistics of each step, n in the stopping rule and in the weight
+	// update), so a weight of 2 gives the fit of the point written twice
+	// and a weight of 0 the fit without it (see Fit).
+	Weights []float64
+
+	// Warm starts the fit from the model's current parameters instead of
+	// searching from new starting points: one run of Method on all the data
+	// (see Fit). The model must be fitted (Validate returns nil).
+	Warm bool
+
+	// Fixed names the parameters the fit leaves as they are in the model,
+	// bit for bit; the others are fitted given them.
+	Fixed Fixed
 }
+
+// Fixed names parameters a fit leaves as they are. Each one set must be
+// present in the model (K finite values, weights summing to 1, positive
+// sigmas, equal ones with SharedSigma); the fit then maximises the log
+// joint over the others given them. With any of them set, the components
+// keep the model's order.
+type Fixed struct {
+	Weights, Means, Sigmas bool
+}
+
+// any reports whether f fixes anything.
+func (f Fixed) any() bool { return f.Weights || f.Means || f.Sigmas }
 
 // Result reports how a fit went.
 type Result struct {
@@ -330,7 +359,7 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 			poolSigmas(t, m.K)
 		}
 	}
-	src := &source{x: x, c: z.c, inv: z.inv, sample: z.sample, sorted: z.sorted, far: z.far, obj: obj, k: m.K, seed: cfg.Seed}
+	src := &source{x: x, total: float64(len(x)), c: z.c, inv: z.inv, sample: z.sample, sorted: z.sorted, far: z.far, obj: obj, k: m.K, seed: cfg.Seed}
 	res, err := engine.Fit(ctx, src, starts, engineSettings(&cfg, obj, m.K))
 	if err != nil {
 		return nil, err
@@ -547,12 +576,16 @@ func distinct(x []float64, k int) int {
 // bernoulli returns the standardised values u = (x − c)·inv of a random
 // subsample of x, in order, that keeps each point with probability m/len(x),
 // so about m points, followed by those of the points whose indices are in
-// far (sorted), each once whether drawn or not. The gaps between kept points
-// are geometric, the integer parts of exponential variates of rate
+// far (sorted), each once whether drawn or not, and, if w is not nil, the
+// weights of the points kept, each keeping its own. The gaps between kept
+// points are geometric, the integer parts of exponential variates of rate
 // −log(1 − m/len(x)), so the cost is that of the points kept.
-func bernoulli(x []float64, c, inv float64, m int, far []int, rng *rand.Rand) []float64 {
+func bernoulli(x, w []float64, c, inv float64, m int, far []int, rng *rand.Rand) (u, uw []float64) {
 	rate := -math.Log1p(-float64(m) / float64(len(x)))
-	u := make([]float64, 0, m+4*int(math.Sqrt(float64(m)))+16+len(far))
+	u = make([]float64, 0, m+4*int(math.Sqrt(float64(m)))+16+len(far))
+	if w != nil {
+		uw = make([]float64, 0, cap(u))
+	}
 	f := 0
 	for i := -1; ; {
 		i += 1 + int(rng.ExpFloat64()/rate)
@@ -566,11 +599,17 @@ func bernoulli(x []float64, c, inv float64, m int, far []int, rng *rand.Rand) []
 			continue
 		}
 		u = append(u, (x[i]-c)*inv)
+		if w != nil {
+			uw = append(uw, w[i])
+		}
 	}
 	for _, i := range far {
 		u = append(u, (x[i]-c)*inv)
+		if w != nil {
+			uw = append(uw, w[i])
+		}
 	}
-	return u
+	return u, uw
 }
 
 // checkScale returns an error if the data's spread is so small that its

@@ -65,7 +65,7 @@ func TestGradientPinnedAtFloor(t *testing.T) {
 		v += (x - mean) * (x - mean) / n
 	}
 	obj := &objective{floor: floor, scale: 1}
-	q := newProblem(kernel.NewEngine(u, 0, 1, 2), obj, 2)
+	q := newProblem(kernel.NewEngine(u, 0, 1, 2), obj, 2, float64(len(u)))
 	// The optimum: the bulk's component has the bulk's weight, mean and
 	// standard deviation (maximum likelihood), the far value's spike its
 	// weight and value with σ at the floor; neither takes any of the
@@ -122,7 +122,7 @@ func TestDegenerate(t *testing.T) {
 		if tt.prior.IsZero() {
 			obj.floor = floor
 		}
-		q := newProblem(kernel.NewEngine([]float64{0}, 0, 1, 2), obj, 2)
+		q := newProblem(kernel.NewEngine([]float64{0}, 0, 1, 2), obj, 2, 1)
 		err := q.Degenerate(tt.theta)
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("%s: Degenerate gives %v; want %q", tt.name, err, tt.want)

@@ -41,7 +41,7 @@ func TestGradientFiniteDifference(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, K := range []int{1, 2, 3} {
 				obj := &objective{prior: tt.prior, floor: tt.floor, scale: 1}
-				q := newProblem(kernel.NewEngine(u, 0, 1, K), obj, K)
+				q := newProblem(kernel.NewEngine(u, 0, 1, K), obj, K, float64(len(u)))
 				at := make([]float64, 3*K)
 				loss := func(theta []float64) float64 {
 					copy(at, theta)

@@ -187,48 +187,6 @@ const log2Pi = 1.8378770664093454835606594728112352797227949472755668
 // scikit-learn does with 10 machine epsilons.
 const tiny = 10 * 2.220446049250313e-16
 
-// update returns the ECM update (Meng & Rubin 1993) of one component of a
-// K-component mixture on n points, given the statistics of the pass at the
-// current parameters: N = Σ_i r_i, S1 = Σ_i r_i (u_i − mu) and
-// S2 = Σ_i r_i (u_i − mu)², with mu and sigma the component's current mean
-// and standard deviation. The expected log posterior is maximised over the
-// weight, then the mean given σ, then σ given the new mean:
-//
-//	w = (N + α − 1) / (n + Kα − K)
-//	μ = (Σ_i r_i u_i / σ² + μ0 / s0²) / (N / σ² + 1 / s0²)
-//	σ = (b0 + √(b0² + 4 c S)) / (2c),  c = a0 + 1 + N       prior on σ
-//	σ² = (S + 2 b0) / (N + 2 a0 + 2)                       prior on σ²
-//
-// with S = Σ_i r_i (u_i − μ)² at the new mean; the σ update is the positive
-// root of c σ² − b0 σ − S = 0. With the zero Prior the updates are the
-// maximum-likelihood ones, w = N/n, μ the weighted mean and
-// σ = max(√(S/N), floor). It returns log w.
-func (p Prior) update(N, S1, S2, n float64, K int, mu, sigma, floor float64) (logW, mean, sd float64) {
-	fk := float64(K)
-	none := p.IsZero()
-	if none {
-		logW = math.Log(N / n)
-		mean = mu + S1/(N+tiny)
-	} else {
-		logW = math.Log((N + p.Concentration - 1) / (n + fk*p.Concentration - fk))
-		s2 := sigma * sigma
-		ps := 1 / (p.MeanScale * p.MeanScale)
-		mean = ((S1+N*mu)/s2 + p.MeanLoc*ps) / (N/s2 + ps)
-	}
-	d := mean - mu
-	S := max(S2-2*d*S1+N*d*d, 0)
-	switch {
-	case none:
-		sd = max(math.Sqrt(S/(N+tiny)), floor)
-	case p.OnVariance:
-		sd = math.Sqrt((S + 2*p.SigmaScale) / (N + 2*p.SigmaShape + 2))
-	default:
-		c, b := p.SigmaShape+1+N, p.SigmaScale
-		sd = (b + math.Sqrt(b*b+4*c*S)) / (2 * c)
-	}
-	return logW, mean, sd
-}
-
 // gradient returns the prior's terms in the gradient of the log joint of a
 // K-component mixture with respect to one component's softmax logit η,
 // mean μ and log σ, given its weight w = softmax(η)_k, and their curvatures

@@ -20,6 +20,24 @@ type objective struct {
 	floor    float64
 	c, scale float64
 	shared   bool // one σ for every component (Model.SharedSigma)
+	// fix names the parameters the fit leaves as they are, and fixed
+	// holds them in θ = (log w, μ, log σ) on the standardised data: the
+	// fit's θ takes these values, bit for bit, in every fixed coordinate.
+	fix   Fixed
+	fixed []float64
+}
+
+// pin sets θ's fixed coordinates to their values.
+func (o *objective) pin(theta []float64) {
+	if !o.fix.any() {
+		return
+	}
+	K := len(theta) / 3
+	for j, on := range [3]bool{o.fix.Weights, o.fix.Means, o.fix.Sigmas} {
+		if on {
+			copy(theta[j*K:(j+1)*K], o.fixed[j*K:(j+1)*K])
+		}
+	}
 }
 
 // lossOffset returns what turns a loss on the standardised data
@@ -50,11 +68,16 @@ func (o *objective) lossOffset(n float64, K int) float64 {
 // standardised points, with θ = (log w, μ, log σ): 3K values, the weights'
 // logarithms normalised and each σ_k at or above the floor.
 type problem struct {
-	eng *kernel.Engine
-	obj *objective
-	p   *kernel.Params // the last θ evaluated
-	st  *kernel.Stats  // its pass's statistics
-	k   int
+	// pass sets st to the statistics of the points at p, in the units
+	// of the standardised data.
+	pass  func(ctx context.Context, p *kernel.Params, st *Stats) error
+	total float64 // the points' total weight
+	obj   *objective
+	p     *kernel.Params // the last θ evaluated
+	st    *Stats         // its pass's statistics
+	cur   mix            // scratch for Map
+	next  mix
+	k     int
 	// sorted holds the points in order, for the moves; nil if the
 	// problem has none.
 	sorted []float64
@@ -66,12 +89,25 @@ var (
 	_ engine.Mover          = (*problem)(nil)
 )
 
-func newProblem(eng *kernel.Engine, obj *objective, k int) *problem {
-	return &problem{eng: eng, obj: obj, p: kernel.NewParams(k), st: kernel.NewStats(k), k: k}
+func newProblem(eng *kernel.Engine, obj *objective, k int, total float64) *problem {
+	raw := kernel.NewStats(k)
+	pass := func(ctx context.Context, p *kernel.Params, st *Stats) error {
+		eng.Pass(p, raw)
+		st.setRaw(raw, p.Mu, total)
+		return nil
+	}
+	return newPassProblem(pass, obj, k, total)
+}
+
+// newPassProblem returns the problem whose passes pass makes, over points
+// of total weight total.
+func newPassProblem(pass func(context.Context, *kernel.Params, *Stats) error, obj *objective, k int, total float64) *problem {
+	return &problem{pass: pass, total: total, obj: obj, p: kernel.NewParams(k), st: NewStats(k),
+		cur: newMix(k), next: newMix(k), k: k}
 }
 
 func (q *problem) Dim() int        { return 3 * q.k }
-func (q *problem) Points() float64 { return float64(q.eng.Len()) }
+func (q *problem) Points() float64 { return q.total }
 
 // Eval returns the loss −log p(u, w, μ, σ) at θ, after one pass over the
 // points. It checks ctx before the pass.
@@ -80,46 +116,45 @@ func (q *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
 		return math.NaN(), err
 	}
 	fromTheta(theta, q.p)
-	q.eng.Pass(q.p, q.st)
+	if err := q.pass(ctx, q.p, q.st); err != nil {
+		return math.NaN(), err
+	}
 	return -(q.st.LogLik + q.obj.prior.logDensity(q.p.LogW, q.p.Mu, priorSigmas(q.p.Sigma, q.obj.shared))), nil
 }
 
-// Map sets dst to the ECM image of the last θ evaluated: see Prior.update,
-// and with a shared σ, Prior.sharedUpdate.
+// Map sets dst to the ECM image of the last θ evaluated, by the M-step
+// Model.Update makes (Prior.mstep), with the fixed parameters left as they
+// are.
 func (q *problem) Map(dst []float64) {
 	K := q.k
-	n := q.Points()
-	var S float64
+	copy(q.cur.logW, q.p.LogW)
+	copy(q.cur.mu, q.p.Mu)
+	copy(q.cur.sigma, q.p.Sigma)
+	q.obj.prior.mstep(q.st, q.cur, q.obj.floor, q.obj.shared, q.obj.fix, q.next)
 	for k := range K {
-		N, S1 := q.st.N[k], q.st.S1[k]
-		lw, mu, s := q.obj.prior.update(N, S1, q.st.S2[k], n, K, q.p.Mu[k], q.p.Sigma[k], q.obj.floor)
-		dst[k], dst[K+k], dst[2*K+k] = lw, mu, math.Log(s)
-		// S_k about the new mean, as Prior.update has it.
-		d := mu - q.p.Mu[k]
-		S += max(q.st.S2[k]-2*d*S1+N*d*d, 0)
+		dst[k], dst[K+k], dst[2*K+k] = q.next.logW[k], q.next.mu[k], math.Log(q.next.sigma[k])
 	}
-	if q.obj.shared {
-		ls := math.Log(q.obj.prior.sharedUpdate(S, n, q.obj.floor))
-		for k := range K {
-			dst[2*K+k] = ls
-		}
-	}
+	q.obj.pin(dst)
 }
 
-// Project renormalises the weights and raises each σ_k to the floor.
+// Project renormalises the weights and raises each σ_k to the floor, and
+// gives the fixed parameters their values.
 func (q *problem) Project(theta []float64) {
 	K := q.k
-	lse := num.LogSumExp(theta[:K])
-	for k := range K {
-		theta[k] -= lse
+	if !q.obj.fix.Weights {
+		lse := num.LogSumExp(theta[:K])
+		for k := range K {
+			theta[k] -= lse
+		}
 	}
-	if q.obj.shared {
+	if q.obj.shared && !q.obj.fix.Sigmas {
 		poolSigmas(theta, K)
 	}
 	lf := math.Log(q.obj.floor)
 	for k := 2 * K; k < 3*K; k++ {
 		theta[k] = max(theta[k], lf)
 	}
+	q.obj.pin(theta)
 }
 
 // poolSigmas gives every component of θ = (log w, μ, log σ) the pooled
@@ -181,10 +216,15 @@ func (q *problem) Gradient(dst []float64) float64 {
 		w := math.Exp(p.LogW[k])
 		s := p.Sigma[k]
 		is2 := 1 / (s * s)
-		N := st.N[k]
+		// The sums about the current mean: S1 = N (m − μ) and
+		// S2 = M2 + N (m − μ)².
+		N := st.W[k]
+		d := st.Mean[k] - p.Mu[k]
+		S1 := N * d
+		S2 := st.M2[k] + S1*d
 		ge := N - n*w
-		gm := st.S1[k] * is2
-		gs := st.S2[k]*is2 - N
+		gm := S1 * is2
+		gs := S2*is2 - N
 		he, hm, hs := n*w*(1-w), N*is2, 2*N
 		pe, pm, ps, cm, cs := pr.gradient(w, p.Mu[k], s, K)
 		gsum += gs
@@ -193,13 +233,23 @@ func (q *problem) Gradient(dst []float64) float64 {
 		if gs < 0 && room <= degenerateRel {
 			gs = 0
 		}
+		fix := q.obj.fix
+		if fix.Weights {
+			ge = 0
+		}
+		if fix.Means {
+			gm = 0
+		}
+		if fix.Sigmas {
+			gs = 0
+		}
 		dst[k], dst[K+k], dst[2*K+k] = -ge, -gm, -gs
 		dec += ge*ge/(2*max(he, 1)) + gm*gm/(2*max(hm, 1e-300))
 		if !q.obj.shared {
 			dec += boundedDecrease(gs, max(hs, 1), room)
 		}
 	}
-	if q.obj.shared {
+	if q.obj.shared && !q.obj.fix.Sigmas {
 		dec += q.sharedGradient(dst, gsum)
 	}
 	return dec
@@ -328,10 +378,11 @@ var splitShifts = [...]float64{0.5, 0.9}
 // the run of points the mixture fits worst (worstFitted) or, with a prior,
 // the single point it fits worst (lowestDensity). A split puts the halves at
 // μ ∓ aσ for each a in splitShifts. With K = 2 the merged pair is also split
-// again. It returns none for K < 2.
+// again. It returns none for K < 2, or when a parameter is fixed: a move
+// changes every parameter of the components it touches.
 func (q *problem) Moves(theta []float64) [][]float64 {
 	K := q.k
-	if K < 2 {
+	if K < 2 || q.obj.fix.any() {
 		return nil
 	}
 	mu, ls := theta[K:2*K], theta[2*K:]
@@ -599,41 +650,53 @@ func fromTheta(t []float64, p *kernel.Params) {
 	}
 }
 
-// source makes the problems of one fit on the data x, standardised as
-// u = (x − c)·inv, whose screening sample is sample (already standardised).
+// source makes the problems of one fit on the data x, weighted by w (nil:
+// all 1) of total weight total, standardised as u = (x − c)·inv, whose
+// screening sample is sample (already standardised), weighted by sw.
 type source struct {
-	x      []float64
-	c, inv float64
-	sample []float64
-	sorted []float64 // sample, sorted
-	far    []int     // the outlying points every subsample holds (see standardise)
-	obj    *objective
-	k      int
-	seed   uint64
+	x, w       []float64
+	total      float64
+	c, inv     float64
+	sample, sw []float64
+	sorted     []float64 // sample, sorted
+	far        []int     // the outlying points every subsample holds (see standardise)
+	obj        *objective
+	k          int
+	seed       uint64
 }
 
 func (s *source) Len() int { return len(s.x) }
 
 // Problem returns the problem on all of x for m ≥ len(x), on the screening
 // sample for stream 0, and otherwise on a Bernoulli subsample of about m
-// points drawn from the seed's stream.
+// points drawn from the seed's stream. A point keeps its weight in every
+// sample.
 func (s *source) Problem(m int, stream uint64) engine.Problem {
-	var eng *kernel.Engine
 	switch {
 	case m >= len(s.x):
-		eng = kernel.NewEngine(s.x, s.c, s.inv, s.k)
+		q := newProblem(kernel.NewWeightedEngine(s.x, s.w, s.c, s.inv, s.k), s.obj, s.k, s.total)
 		if len(s.sorted) == len(s.x) {
-			q := newProblem(eng, s.obj, s.k)
 			q.sorted = s.sorted
-			return q
 		}
+		return q
 	case stream == 0:
-		q := newProblem(kernel.NewEngine(s.sample, 0, 1, s.k), s.obj, s.k)
+		q := newProblem(kernel.NewWeightedEngine(s.sample, s.sw, 0, 1, s.k), s.obj, s.k, totalWeight(s.sample, s.sw))
 		q.sorted = s.sorted
 		return q
-	default:
-		u := bernoulli(s.x, s.c, s.inv, m, s.far, rand.New(rand.NewPCG(s.seed, stream)))
-		eng = kernel.NewEngine(u, 0, 1, s.k)
 	}
-	return newProblem(eng, s.obj, s.k)
+	u, uw := bernoulli(s.x, s.w, s.c, s.inv, m, s.far, rand.New(rand.NewPCG(s.seed, stream)))
+	return newProblem(kernel.NewWeightedEngine(u, uw, 0, 1, s.k), s.obj, s.k, totalWeight(u, uw))
+}
+
+// totalWeight returns the total weight of the points x weighted by w: len(x) if w
+// is nil.
+func totalWeight(x, w []float64) float64 {
+	if w == nil {
+		return float64(len(x))
+	}
+	var t float64
+	for _, v := range w {
+		t += v
+	}
+	return t
 }

@@ -36,7 +36,7 @@ func TestSharedGradientFiniteDifference(t *testing.T) {
 	} {
 		for _, K := range []int{1, 2, 3} {
 			obj := &objective{prior: tt.prior, floor: tt.floor, scale: 1, shared: true}
-			q := newProblem(kernel.NewEngine(u, 0, 1, K), obj, K)
+			q := newProblem(kernel.NewEngine(u, 0, 1, K), obj, K, float64(len(u)))
 			full := func(free []float64) []float64 {
 				theta := make([]float64, 3*K)
 				copy(theta, free[:2*K])

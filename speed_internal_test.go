@@ -41,7 +41,7 @@ func TestStepAllocs(t *testing.T) {
 		p.Set([]float64{0.3, 0.4, 0.3}, []float64{-1, 0, 1}, []float64{0.5, 0.5, 0.5})
 		theta := make([]float64, 9)
 		toTheta(p, theta)
-		q := newProblem(kernel.NewEngine(tt.x, c, 1/sd, 3), &obj, 3)
+		q := newProblem(kernel.NewEngine(tt.x, c, 1/sd, 3), &obj, 3, float64(len(tt.x)))
 		ctx := context.Background()
 		var opt engine.Stepper
 		if tt.method == EM {
@@ -160,8 +160,8 @@ func TestBernoulli(t *testing.T) {
 		x[i] = float64(i)
 	}
 	for _, m := range []int{1000, 131072, 500000} {
-		u := bernoulli(x, 0, 1, m, nil, rand.New(rand.NewPCG(7, 8)))
-		v := bernoulli(x, 0, 1, m, nil, rand.New(rand.NewPCG(7, 8)))
+		u, _ := bernoulli(x, nil, 0, 1, m, nil, rand.New(rand.NewPCG(7, 8)))
+		v, _ := bernoulli(x, nil, 0, 1, m, nil, rand.New(rand.NewPCG(7, 8)))
 		if !sameFloats(u, v) {
 			t.Errorf("m=%d: two draws with one seed differ", m)
 		}

@@ -222,7 +222,8 @@ func newWorker(k int) *worker {
 	}
 }
 
-// chunk sets st to the statistics of u_i = (x_i − c)·inv for the x_i in x.
+// chunk sets st to the statistics of u_i = (x_i − c)·inv for the x_i in x,
+// each point weighted by v_i = w[i] (all 1 if w is nil).
 //
 // It takes block points at a time, in three steps, each a simple loop over
 // the points with no branch that depends on the data: the terms
@@ -233,17 +234,26 @@ func newWorker(k int) *worker {
 // terms that count for nothing. Points whose sum is very small or very
 // large, far out in the tails, take a slow path that works relative to the
 // largest term.
-func (w *worker) chunk(x []float64, c, inv float64, p *Params, st *Stats) {
+//
+// With weights, a point's responsibilities are scaled by v_i through its
+// inverse sum, v_i/s_i, and its log-likelihood v_i log s_i is taken one
+// logarithm per point, since a product of powers s_i^v_i has no cheap
+// form; the unweighted path is untouched.
+func (w *worker) chunk(x, wt []float64, c, inv float64, p *Params, st *Stats) {
 	K := p.K()
 	n, s1, s2 := w.n[:K], w.s1[:K], w.s2[:K]
 	clear(n)
 	clear(s1)
 	clear(s2)
 	w.prod.reset()
-	var slowLL float64
+	var slowLL, weightLL float64
 	for lo := 0; lo < len(x); lo += block {
 		xb := x[lo:min(lo+block, len(x))]
 		nb := len(xb)
+		var vb []float64
+		if wt != nil {
+			vb = wt[lo : lo+nb]
+		}
 		n4 := (nb + 3) &^ 3
 		u, s := w.u[:n4], w.s[:n4]
 		for i, v := range xb {
@@ -257,14 +267,28 @@ func (w *worker) chunk(x []float64, c, inv float64, p *Params, st *Stats) {
 		for i := nb; i < n4; i++ {
 			s[i] = 1
 		}
+		if vb != nil {
+			for i, v := range s[:nb] {
+				if v >= sumLo && v <= sumHi {
+					weightLL += vb[i] * math.Log(v)
+				}
+			}
+		}
 		ok := norm(s, &w.prod)
 		clear(s[nb:])
 		if !ok {
 			for i, v := range s[:nb] {
 				if v == 0 {
-					slowLL += w.slow(i, p)
+					wi := 1.0
+					if vb != nil {
+						wi = vb[i]
+					}
+					slowLL += wi * w.slow(i, p, wi)
 				}
 			}
+		}
+		for i, v := range vb {
+			s[i] *= v
 		}
 		for k := range K {
 			a, b, d := weighted(w.e[k*block:][:n4], s, u, p.Mu[k])
@@ -273,7 +297,11 @@ func (w *worker) chunk(x []float64, c, inv float64, p *Params, st *Stats) {
 			s2[k] += d
 		}
 	}
-	st.LogLik = w.prod.log() + slowLL
+	if wt != nil {
+		st.LogLik = weightLL + slowLL
+	} else {
+		st.LogLik = w.prod.log() + slowLL
+	}
 	copy(st.N, n)
 	copy(st.S1, s1)
 	copy(st.S2, s2)
@@ -401,13 +429,13 @@ func weightedGo(e, is, u []float64, mu float64) (n, s1, s2 float64) {
 	return n0 + n1, a0 + a1, b0 + b1
 }
 
-// slow handles point i of the block, whose sum of terms left the fast
-// path's range: it recomputes the point's terms relative to the largest
-// with math.Exp, drops those below e^cut of it, adds the point's
-// responsibilities and moments to the chunk's sums and returns its
-// log-likelihood. It zeroes the point's terms and inverse sum, so that the
-// block's moments leave it out.
-func (w *worker) slow(i int, p *Params) float64 {
+// slow handles point i of the block, of weight v, whose sum of terms left
+// the fast path's range: it recomputes the point's terms relative to the
+// largest with math.Exp, drops those below e^cut of it, adds the point's
+// responsibilities times v and its moments to the chunk's sums and
+// returns its log-likelihood (unweighted). It zeroes the point's terms and
+// inverse sum, so that the block's moments leave it out.
+func (w *worker) slow(i int, p *Params, v float64) float64 {
 	K := p.K()
 	l := w.l[:K]
 	u := w.u[i]
@@ -432,7 +460,7 @@ func (w *worker) slow(i int, p *Params) float64 {
 			s += e
 		}
 	}
-	is := 1 / s
+	is := v / s
 	for k, e := range l {
 		w.e[k*block+i] = 0
 		if e == 0 && s > 0 {
@@ -475,7 +503,7 @@ func nearest(l []float64, u float64, p *Params) float64 {
 // Engine has run one at the current GOMAXPROCS. An Engine is for one
 // goroutine at a time.
 type Engine struct {
-	x      []float64
+	x, w   []float64
 	c, inv float64
 	k      int
 
@@ -491,18 +519,36 @@ type Engine struct {
 // NewEngine returns an Engine for passes over u_i = (x_i − c)·inv with k
 // components. It does not copy x, and never writes to it.
 func NewEngine(x []float64, c, inv float64, k int) *Engine {
-	nc := (len(x) + ChunkSize - 1) / ChunkSize
-	e := &Engine{x: x, c: c, inv: inv, k: k}
-	if nc > 1 {
-		e.parts = make([]Stats, nc)
-		flat := make([]float64, 3*k*nc)
-		for i := range e.parts {
-			f := flat[3*k*i:]
-			e.parts[i] = Stats{N: f[:k:k], S1: f[k : 2*k : 2*k], S2: f[2*k : 3*k : 3*k]}
-		}
-	}
+	return NewWeightedEngine(x, nil, c, inv, k)
+}
+
+// NewWeightedEngine is NewEngine with a weight per point, w[i] for x[i]
+// (finite and non-negative, which the caller checks), or all 1 if w is
+// nil: every statistic sums v_i times the point's share. It does not copy
+// w, and never writes to it.
+func NewWeightedEngine(x, w []float64, c, inv float64, k int) *Engine {
+	e := &Engine{c: c, inv: inv, k: k}
 	e.workers = []*worker{newWorker(k)}
+	e.Reset(x, w)
 	return e
+}
+
+// Reset points e at new data, x weighted by w (nil: all 1), keeping its
+// scratch where it is large enough.
+func (e *Engine) Reset(x, w []float64) {
+	e.x, e.w = x, w
+	nc := max((len(x)+ChunkSize-1)/ChunkSize, 1)
+	if nc <= cap(e.parts) {
+		e.parts = e.parts[:nc]
+		return
+	}
+	k := e.k
+	e.parts = make([]Stats, nc)
+	flat := make([]float64, 3*k*nc)
+	for i := range e.parts {
+		f := flat[3*k*i:]
+		e.parts[i] = Stats{N: f[:k:k], S1: f[k : 2*k : 2*k], S2: f[2*k : 3*k : 3*k]}
+	}
 }
 
 // Len returns the number of points.
@@ -514,12 +560,24 @@ func (e *Engine) Len() int { return len(e.x) }
 // depend on how many goroutines took part or which chunk each took. If a
 // parameter is NaN or a σ_k is 0, every statistic is NaN.
 func (e *Engine) Pass(p *Params, st *Stats) {
+	st.reset()
+	e.Add(p, st)
+}
+
+// Add adds to st the statistics of a pass for the parameters p, chunk by
+// chunk in chunk order, each chunk ChunkSize points from the start of the
+// data. So passes over data cut into pieces whose lengths are multiples of
+// ChunkSize, added in turn to one st from zero, give what one Pass over
+// all of them gives, bit for bit. If a parameter is NaN or a σ_k is 0,
+// every statistic is NaN.
+func (e *Engine) Add(p *Params, st *Stats) {
 	if !p.prepare() {
 		st.setNaN()
 		return
 	}
-	if e.parts == nil {
-		e.workers[0].chunk(e.x, e.c, e.inv, p, st)
+	if len(e.parts) == 1 {
+		e.workers[0].chunk(e.x, e.w, e.c, e.inv, p, &e.parts[0])
+		st.add(&e.parts[0])
 		return
 	}
 	w := min(runtime.GOMAXPROCS(0), len(e.parts))
@@ -537,7 +595,6 @@ func (e *Engine) Pass(p *Params, st *Stats) {
 	}
 	e.work(0)
 	e.wg.Wait()
-	st.reset()
 	for i := range e.parts {
 		st.add(&e.parts[i])
 	}
@@ -554,7 +611,11 @@ func (e *Engine) work(id int) {
 		}
 		lo := i * ChunkSize
 		hi := min(lo+ChunkSize, len(e.x))
-		wk.chunk(e.x[lo:hi], e.c, e.inv, e.p, &e.parts[i])
+		var w []float64
+		if e.w != nil {
+			w = e.w[lo:hi]
+		}
+		wk.chunk(e.x[lo:hi], w, e.c, e.inv, e.p, &e.parts[i])
 	}
 }
 

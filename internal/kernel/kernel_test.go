@@ -407,3 +407,90 @@ func TestKernelsAgreeOnNaN(t *testing.T) {
 		}
 	}
 }
+
+// TestWeightedPassMatchesReplication checks that a pass with integer
+// weights v_i gives the statistics of the data with each point written v_i
+// times (0: left out), on both kernels and on every case, the slow path's
+// included.
+func TestWeightedPassMatchesReplication(t *testing.T) {
+	for _, kn := range kernels(t) {
+		kn.set()
+		t.Run(kn.name, func(t *testing.T) {
+			const eps = 0x1p-52
+			rng := rand.New(rand.NewPCG(11, 0))
+			for _, tc := range passCases() {
+				w := make([]float64, len(tc.x))
+				var rep []float64
+				for i, v := range tc.x {
+					w[i] = float64(rng.IntN(4))
+					for range int(w[i]) {
+						rep = append(rep, v)
+					}
+				}
+				K := len(tc.w)
+				p := NewParams(K)
+				p.Set(tc.w, tc.mu, tc.sd)
+				got, want := NewStats(K), NewStats(K)
+				NewWeightedEngine(tc.x, w, tc.c, tc.inv, K).Pass(p, got)
+				NewEngine(rep, tc.c, tc.inv, K).Pass(p, want)
+				_, abs := reference(rep, tc.c, tc.inv, tc.w, tc.mu, tc.sd)
+				// The two sum the same terms in different orders and
+				// groupings (v_i·t_i against t_i added v_i times, v_i log s_i
+				// against a product of s_i), each within the bound of
+				// TestPassMatchesReference: (n + 8)·ε times the sum of the
+				// magnitudes, for the replicated n, twice.
+				n := float64(len(rep))
+				tol := func(a float64) float64 { return 2 * (n + 8) * eps * a }
+				if d := math.Abs(got.LogLik - want.LogLik); !(d <= tol(abs.LogLik+n)) {
+					t.Errorf("%s: LogLik = %v, replicated %v (difference %g)", tc.name, got.LogLik, want.LogLik, d)
+				}
+				for k := range K {
+					for _, s := range []struct {
+						name           string
+						got, want, abs float64
+					}{
+						{"N", got.N[k], want.N[k], abs.N[k]},
+						{"S1", got.S1[k], want.S1[k], abs.S1[k]},
+						{"S2", got.S2[k], want.S2[k], abs.S2[k]},
+					} {
+						if d := math.Abs(s.got - s.want); !(d <= tol(s.abs)+1e-200*n) {
+							t.Errorf("%s: %s[%d] = %v, replicated %v (difference %g)", tc.name, s.name, k, s.got, s.want, d)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestAddInPiecesSameBits checks that passes over pieces of the data whose
+// lengths are multiples of ChunkSize, added in turn, give one Pass's
+// statistics bit for bit, with and without weights.
+func TestAddInPiecesSameBits(t *testing.T) {
+	tc := passCases()[2] // three chunks and a partial block
+	K := len(tc.w)
+	p := NewParams(K)
+	p.Set(tc.w, tc.mu, tc.sd)
+	w := make([]float64, len(tc.x))
+	for i := range w {
+		w[i] = float64(i%3) * 0.75
+	}
+	for _, wt := range [][]float64{nil, w} {
+		whole := NewStats(K)
+		NewWeightedEngine(tc.x, wt, tc.c, tc.inv, K).Pass(p, whole)
+		got := NewStats(K)
+		e := NewEngine(nil, tc.c, tc.inv, K)
+		for lo := 0; lo < len(tc.x); lo += 2 * ChunkSize {
+			hi := min(lo+2*ChunkSize, len(tc.x))
+			var wp []float64
+			if wt != nil {
+				wp = wt[lo:hi]
+			}
+			e.Reset(tc.x[lo:hi], wp)
+			e.Add(p, got)
+		}
+		if !sameBits(got, whole) {
+			t.Errorf("weights %v: pieces %+v, one pass %+v", wt != nil, got, whole)
+		}
+	}
+}
