@@ -78,14 +78,17 @@ type problem struct {
 	scale []float64    // the data's column variances, for the degeneracy test
 	tiny  float64      // the relative eigenvalue threshold of the test
 
-	pass   *mvkernel.Pass
-	kp     *mvkernel.Params
-	st     *mvkernel.Stats
-	cur    *params // the parameters of the last Eval
-	next   *params
-	failed bool    // the last Eval's θ had no Cholesky factor
-	mapErr error   // why an M-step of this run found a covariance singular
-	points float64 // the data's total weight
+	src      passer    // where a pass's statistics come from
+	fx       *fixing   // the parameters the fit leaves as they are, or nil
+	primed   []float64 // a θ whose statistics st holds already, or nil
+	primeErr error     // the error of the pass that primed st
+	kp       *mvkernel.Params
+	st       *mvkernel.Stats
+	cur      *params // the parameters of the last Eval
+	next     *params
+	failed   bool    // the last Eval's θ had no Cholesky factor
+	mapErr   error   // why an M-step of this run found a covariance singular
+	points   float64 // the data's total weight
 
 	proj     *params         // scratch for Project and Degenerate
 	projSt   *mvkernel.Stats // scratch for Project
@@ -104,7 +107,7 @@ func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha 
 	d := x.D
 	pr := &problem{
 		k: k, d: d, cov: c, x: x, prior: prior, alpha: alpha, scale: scale, tiny: tiny,
-		pass: mvkernel.NewPass(k, d), kp: mvkernel.NewParams(k, d), st: mvkernel.NewStats(k, d),
+		src: &memPass{x: x, pass: mvkernel.NewPass(k, d)}, kp: mvkernel.NewParams(k, d), st: mvkernel.NewStats(k, d),
 		cur: newParams(k, d), next: newParams(k, d),
 		proj: newParams(k, d), projSt: mvkernel.NewStats(k, d), ridgeBuf: make([]float64, d*d),
 		nk: make([]float64, k), mean: mat.NewDense(k, d, nil), means: mat.NewDense(k, d, nil),
@@ -241,21 +244,46 @@ func (pr *problem) ridge(c []float64) {
 
 // Eval runs one pass at θ and returns the loss, the negative log joint
 // density −log p(x, θ) with every normalising constant (the negative
-// log-likelihood under maximum likelihood). It returns an error only if
-// ctx is done. A θ whose covariances have no numerical Cholesky factor
-// gets the loss NaN, and Map then leaves it as it is.
+// log-likelihood under maximum likelihood). It returns an error if ctx is
+// done or the source of the statistics fails (a stream's bad chunk). A θ
+// whose covariances have no numerical Cholesky factor gets the loss NaN,
+// and Map then leaves it as it is.
 func (pr *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
+	if err := pr.primeErr; err != nil {
+		return 0, err
+	}
 	pr.decode(theta, pr.cur)
+	pr.fx.apply(pr.cur)
 	if err := pr.kp.Set(pr.cur.w, pr.cur.mean, pr.cur.cov); err != nil {
 		pr.failed = true
 		return math.NaN(), nil
 	}
 	pr.failed = false
-	pr.pass.Run(pr.x, pr.kp, mvkernel.Out{Stats: pr.st})
+	if pr.primed == nil || !slices.Equal(pr.primed, theta) {
+		if err := pr.src.run(ctx, pr.cur, pr.kp, pr.st); err != nil {
+			return 0, err
+		}
+	}
+	pr.primed = nil
 	return -(pr.st.LogLik + pr.logPrior(pr.cur)), nil
+}
+
+// prime runs the pass at θ ahead of the first Eval, which then uses its
+// statistics, and returns its error.
+func (pr *problem) prime(ctx context.Context, theta []float64) error {
+	pr.decode(theta, pr.cur)
+	pr.fx.apply(pr.cur)
+	if err := pr.kp.Set(pr.cur.w, pr.cur.mean, pr.cur.cov); err != nil {
+		return nil
+	}
+	if err := pr.src.run(ctx, pr.cur, pr.kp, pr.st); err != nil {
+		return err
+	}
+	pr.primed = slices.Clone(theta)
+	return nil
 }
 
 // logPrior returns the log prior density at p: the Dirichlet's, unless it
@@ -414,6 +442,14 @@ func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 		}
 		next.w[j] = max(0, (max(nk, 0)+pr.alpha-1)/(st.Total+fk*(pr.alpha-1)))
 	}
+	if pr.fx != nil && pr.fx.Covariances {
+		pr.meansGivenCovs(next)
+		pr.fx.apply(next)
+		return
+	}
+	if pr.fx != nil && pr.fx.Means {
+		pr.fixMeans()
+	}
 	err := mvcov.MStep(mvcov.Model(pr.cov), pr.prior, pr.nk, pr.mean, pr.scatter, pr.prev, pr.means, pr.covs, pr.ws)
 	if err != nil {
 		pr.collapse(err, cur, next)
@@ -427,6 +463,7 @@ func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 			}
 		}
 	}
+	pr.fx.apply(next)
 }
 
 // collapse sets next after an M-step that failed with err: it leaves the

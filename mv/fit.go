@@ -35,10 +35,30 @@ type Settings struct {
 	// The n keeps the test meaningful where L is near zero. If zero, 1e-9.
 	Tol float64
 
-	// Weights, if not nil, holds one finite non-negative weight per point:
-	// a point with weight v counts as v points, so a weight of 2 gives the
-	// fit of the point written twice.
+	// Weights, if not nil, holds one finite non-negative weight per point,
+	// not all zero: a point with weight v counts as v points in every sum
+	// of the fit, so a weight of 2 gives the fit of the point written
+	// twice and a weight of 0 the fit without it. FitStream and FitPasses
+	// take the weights from their source instead.
 	Weights []float64
+
+	// Warm starts the fit from the model's current parameters, which must
+	// be set (a fitted model, or Weights, Means and Covariances given):
+	// one run of EM on all the data, with no other starting points, for
+	// refitting as data arrive. The components keep their order. The
+	// degeneracy test then measures the covariances against the model's
+	// own column variances (the mixture's), so that Fit, FitStream and
+	// FitPasses from the same model on the same data agree.
+	Warm bool
+
+	// Fixed names the parameters the fit leaves as they are, bit for bit:
+	// they must be set in the model. The others are fitted given them.
+	// With any parameter fixed the components keep their order.
+	Fixed Fixed
+
+	// Columns is the number of values in a row of FitStream's chunks. If
+	// zero, the model's Means give it.
+	Columns int
 }
 
 // Result reports how a fit went.
@@ -151,6 +171,9 @@ func (m *Model) fitFrom(ctx context.Context, x mat.Matrix, s *Settings, from *pa
 	}
 	f := newFitter(m, data, &cfg)
 	f.from = from
+	if err := f.setup(m); err != nil {
+		return nil, err
+	}
 	p, res, err := f.fit(ctx)
 	if err != nil {
 		return nil, err
@@ -202,12 +225,25 @@ type fitter struct {
 	tiny  float64       // the degeneracy test's threshold
 	from  *params       // an extra starting point, or nil
 
+	// n is the number of rows the engine sees (Len). If big is not nil, it
+	// makes the passes over all the data (a stream, or the caller's
+	// function), whose total weight is points (0 if the first pass is to
+	// tell), and all holds only the screening sample; a warm fit there has
+	// n = 1, so that the engine's screening "sample" is all the data.
+	n      int
+	big    func() passer
+	points float64
+	warm   *params // the warm start, or nil
+	theta0 []float64
+	fx     *fixing
+	ctx    context.Context
+
 	mu   sync.Mutex
 	subs map[[2]uint64]mvkernel.Data // subsamples drawn, by size and stream
 }
 
 func newFitter(m *Model, data mvkernel.Data, s *Settings) *fitter {
-	f := &fitter{k: m.K, cov: m.Covariance, alpha: m.Prior.alpha(), s: s, all: data, subs: map[[2]uint64]mvkernel.Data{}}
+	f := &fitter{k: m.K, cov: m.Covariance, alpha: m.Prior.alpha(), s: s, all: data, n: data.N, subs: map[[2]uint64]mvkernel.Data{}}
 	if m.Prior.hasNIW() {
 		q := m.Prior.clone()
 		f.prior = q.niw()
@@ -217,13 +253,83 @@ func newFitter(m *Model, data mvkernel.Data, s *Settings) *fitter {
 	return f
 }
 
-// Len returns the number of rows.
-func (f *fitter) Len() int { return f.all.N }
+// setup reads the settings that need the model: the fixed parameters and
+// the warm start, whose column variances then replace the data's.
+func (f *fitter) setup(m *Model) error {
+	d := f.all.D
+	fx, err := m.fixedParams(f.s.Fixed, d)
+	if err != nil {
+		return err
+	}
+	f.fx = fx
+	if !f.s.Warm {
+		return nil
+	}
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("mv: Settings.Warm needs the model's parameters (%w)", err)
+	}
+	if m.dim() != d {
+		return fmt.Errorf("mv: Settings.Warm: the model has %d columns and the data %d", m.dim(), d)
+	}
+	f.warm = m.paramsOf()
+	fx.apply(f.warm)
+	f.scale = mixtureVar(f.warm)
+	f.tiny = degenerateTol
+	return nil
+}
+
+// mixtureVar returns the column variances of the mixture p,
+// Σ_k w_k (Σ_k,jj + μ_kj²) − (Σ_k w_k μ_kj)².
+func mixtureVar(p *params) []float64 {
+	d := p.d
+	v := make([]float64, d)
+	for j := range d {
+		var m, s float64
+		for k, w := range p.w {
+			mu := p.mean[k*d+j]
+			m += w * mu
+			s += w * (p.cov[k][j*d+j] + mu*mu)
+		}
+		v[j] = max(s-m*m, 0)
+		if !(v[j] > 0) {
+			// The means agree and the variances are tiny: the covariances'
+			// own scale then.
+			for k, w := range p.w {
+				v[j] += w * p.cov[k][j*d+j]
+			}
+		}
+	}
+	return v
+}
+
+// Len returns the number of rows the engine sees (see fitter.n).
+func (f *fitter) Len() int { return f.n }
 
 // Problem returns a problem on all the rows if m ≥ Len, and otherwise on m
-// rows drawn without replacement from the random stream stream.
+// rows drawn without replacement from the random stream stream (for a
+// stream, on the screening sample whatever m).
 func (f *fitter) Problem(m int, stream uint64) engine.Problem {
-	return newProblem(f.k, f.cov, f.sample(m, stream), f.prior, f.alpha, f.scale, f.tiny)
+	if f.big != nil && m >= f.n {
+		d := f.all.D
+		pr := newProblem(f.k, f.cov, mvkernel.Data{D: d, Stride: d}, f.prior, f.alpha, f.scale, f.tiny)
+		pr.src, pr.fx = f.big(), f.fx
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if theta := f.theta0; theta != nil {
+			// The warm start's first pass: it tells the data's total
+			// weight, and the run's first Eval uses its statistics.
+			f.theta0 = nil
+			pr.primeErr = pr.prime(f.ctx, theta)
+			if f.points == 0 {
+				f.points = pr.st.Total
+			}
+		}
+		pr.points = f.points
+		return pr
+	}
+	pr := newProblem(f.k, f.cov, f.sample(m, stream), f.prior, f.alpha, f.scale, f.tiny)
+	pr.fx = f.fx
+	return pr
 }
 
 // sample returns the subsample of m rows from stream, drawing it once.
@@ -298,6 +404,10 @@ func subsample(x mvkernel.Data, m int, rng *rand.Rand) mvkernel.Data {
 // fit runs the engine from the starting points and returns the winner's
 // parameters.
 func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
+	f.ctx = ctx
+	if f.warm != nil {
+		return f.fitWarm(ctx)
+	}
 	if f.prior == nil {
 		for j, v := range f.scale {
 			if !(v > 0) {
@@ -334,12 +444,43 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 	}
 	p := newParams(f.k, f.all.D)
 	screen.decode(r.Theta, p)
-	p.sort()
+	f.fx.apply(p)
+	if f.fx == nil {
+		p.sort()
+	}
 	res := &Result{Loss: r.Losses, Converged: r.Converged, Steps: r.Steps, Restarts: len(starts), Best: -1}
 	if r.Best < len(ids) {
 		res.Best = ids[r.Best]
 	}
 	return p, res, nil
+}
+
+// fitWarm runs the engine from the warm start alone, on all the data from
+// the first step.
+func (f *fitter) fitWarm(ctx context.Context) (*params, *Result, error) {
+	d := f.all.D
+	scratch := newProblem(f.k, f.cov, mvkernel.Data{D: d, Stride: d}, f.prior, f.alpha, f.scale, f.tiny)
+	theta := make([]float64, scratch.Dim())
+	scratch.encode(f.warm, theta)
+	if f.big != nil {
+		f.theta0 = theta
+	}
+	es := &engine.Settings{MaxSteps: f.s.MaxSteps, Tol: f.s.Tol, ScreenSize: f.n, FullRuns: 1}
+	r, err := engine.Fit(ctx, f, [][]float64{theta}, es)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		var de *engine.DegenerateError
+		if errors.As(err, &de) {
+			return nil, nil, de.Err
+		}
+		return nil, nil, err
+	}
+	p := newParams(f.k, d)
+	scratch.decode(r.Theta, p)
+	f.fx.apply(p)
+	return p, &Result{Loss: r.Losses, Converged: r.Converged, Steps: r.Steps, Restarts: 1, Best: 0}, nil
 }
 
 // starts returns the starting points as θ, computed on the screening

@@ -195,7 +195,7 @@ func (ws *Workspace) stats(m Model, p *Prior, N []float64, mean *mat.Dense, scat
 	prior := !p.IsZero()
 	var e, f, kappa, s float64
 	if prior {
-		kappa = p.meanShrinkage(m)
+		kappa = p.MeanShrinkage(m)
 		if kappa > 0 {
 			s = 1
 		}

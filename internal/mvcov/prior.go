@@ -116,10 +116,10 @@ func (p *Prior) check(ws *Workspace) error {
 	return nil
 }
 
-// meanShrinkage returns the κ0 that model m uses: p.Shrinkage, except for
+// MeanShrinkage returns the κ0 that model m uses: p.Shrinkage, except for
 // EEV, whose mclust M-step sets it to 0 (mseevp: "if (pshrnk .gt. zero)
 // pshrnk = zero"), so that EEV's prior is on the covariances alone.
-func (p *Prior) meanShrinkage(m Model) float64 {
+func (p *Prior) MeanShrinkage(m Model) float64 {
 	if m == EEV {
 		return 0
 	}
@@ -199,7 +199,7 @@ func LogPrior(m Model, p *Prior, means *mat.Dense, covs []*mat.SymDense) float64
 		return math.NaN()
 	}
 	var s float64
-	kappa := p.meanShrinkage(m)
+	kappa := p.MeanShrinkage(m)
 	if kappa > 0 {
 		s = 1
 	}
