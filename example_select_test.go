@@ -11,7 +11,8 @@ import (
 // components, each with its own σ (mclust's model V) and with one shared σ
 // (model E), by maximum likelihood, and picks the lowest BIC. Each cell is
 // a local maximum of the likelihood, not a spike on a few values:
-// testdata/select_iris_optima.py checks V3, V4, V5, E9 and V9 independently.
+// testdata/select_iris_optima.py checks V3, V4, V5, V7, V8, E9 and V9
+// independently.
 func ExampleSelect() {
 	x := iris.PetalLength()
 	sel, err := gmm.Select(x, nil)
@@ -27,11 +28,11 @@ func ExampleSelect() {
 	//   1      605.195      605.195
 	//   2      516.515      426.211
 	//   3      491.106      438.344
-	//   4      478.828      450.842
-	//   5      470.815      465.249
+	//   4      478.828      450.722
+	//   5      470.815      463.213
 	//   6      463.603      477.674
-	//   7      465.526           NA
-	//   8      470.268           NA
+	//   7      465.526      490.043
+	//   8      470.268      504.773
 	//   9      478.806      513.581
 	// best: V with K = 2
 	// weights [0.333 0.667], means [1.462 4.905], sigmas [0.172 0.823]

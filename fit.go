@@ -11,6 +11,7 @@ import (
 
 	"github.com/gmm-go/gmm/internal/engine"
 	"github.com/gmm-go/gmm/internal/kernel"
+	"github.com/gmm-go/gmm/internal/num"
 )
 
 // Method selects the optimiser Fit uses.
@@ -335,6 +336,19 @@ func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
 // FitContext returns ctx.Err() within about one pass over the data, and
 // leaves m unchanged.
 func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Result, error) {
+	return m.fitFrom(ctx, x, s, nil)
+}
+
+// fitFrom is FitContext with more starting points, from, if it is not
+// empty: models with m.K components, in the data's units, whose parameters
+// are carried to the standardised data and floored as the other starting
+// points are. The engine's search runs from them alone, after the search
+// from the other starting points, and the better of the two fits is kept
+// (see better), so that the extra starts can only raise the fit's
+// objective: in one search they could take the place of a start that
+// leads, through the moves, to a better optimum. Their runs are numbered
+// after the others'.
+func (m *Model) fitFrom(ctx context.Context, x []float64, s *Settings, from []*Model) (*Result, error) {
 	cfg, err := settings(s, len(x), m.K)
 	if err != nil {
 		return nil, err
@@ -353,18 +367,80 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	starts := startingPoints(z.sample, z.sorted, m.K, cfg.Restarts, cfg.Seed, max(initFloor(z), 2*obj.floor))
+	floor := max(initFloor(z), 2*obj.floor)
+	starts := startingPoints(z.sample, z.sorted, m.K, cfg.Restarts, cfg.Seed, floor)
+	for _, f := range from {
+		starts = append(starts, standardStart(f, z, floor))
+	}
 	if obj.shared {
 		for _, t := range starts {
 			poolSigmas(t, m.K)
 		}
 	}
 	src := &source{x: x, total: float64(len(x)), c: z.c, inv: z.inv, sample: z.sample, sorted: z.sorted, far: z.far, obj: obj, k: m.K, seed: cfg.Seed}
-	res, err := engine.Fit(ctx, src, starts, engineSettings(&cfg, obj, m.K))
+	es := engineSettings(&cfg, obj, m.K)
+	res, err := engine.Fit(ctx, src, starts[:cfg.Restarts], es)
+	if len(from) > 0 && ctx.Err() == nil {
+		res, err = better(ctx, src, starts[cfg.Restarts:], es, res, err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return m.finish(x, z, res, obj, cfg.Method)
+}
+
+// better fits from the starting points extra, and returns the better of
+// that fit and res (the fit from the other starting points, which failed
+// with err if err is not nil): the one of lower final loss, res on a tie, or
+// the one that did not fail. The runs of the second fit are numbered after
+// those of the first.
+func better(ctx context.Context, src engine.Source, extra [][]float64, es *engine.Settings, res *engine.Result, err error) (*engine.Result, error) {
+	alt, aerr := engine.Fit(ctx, src, extra, es)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, cerr
+	}
+	if aerr != nil {
+		return res, err
+	}
+	runs := 0
+	if res != nil {
+		runs = res.Runs
+	}
+	alt.Runs += runs
+	alt.Best += runs
+	if err != nil || last(alt.Losses) < last(res.Losses) {
+		return alt, nil
+	}
+	res.Runs = alt.Runs
+	return res, nil
+}
+
+// last returns the last element of v, or +Inf if v is empty.
+func last(v []float64) float64 {
+	if len(v) == 0 {
+		return math.Inf(1)
+	}
+	return v[len(v)-1]
+}
+
+// standardStart returns the θ = (log w, μ, log σ) of the model from in the
+// units of the standardised data z, every σ at least floor and every
+// weight at least about 1e-8.
+func standardStart(from *Model, z *standard, floor float64) []float64 {
+	K := from.K
+	t := make([]float64, 3*K)
+	for k := range K {
+		// A component the fit left empty (possible with a prior) gets a
+		// small weight, so that its log is finite and EM can move it.
+		t[k] = math.Log(max(from.Weights[k], 1e-8))
+		t[K+k] = (from.Means[k] - z.c) * z.inv
+		t[2*K+k] = math.Log(max(from.Sigmas[k]*z.inv, floor))
+	}
+	lse := num.LogSumExp(t[:K])
+	for k := range K {
+		t[k] -= lse
+	}
+	return t
 }
 
 // initFloor returns the smallest σ a starting point gets, in units of the
