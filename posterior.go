@@ -7,7 +7,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/gmm-go/gmm/internal/mcmc"
@@ -67,8 +66,6 @@ const (
 	defaultDraws    = 1000
 	defaultWarmup   = 1000
 	minDraws        = 10
-	rhatLimit       = 1.01
-	essLimit        = 400
 	defaultVBSteps  = 5000
 	defaultVBTol    = 1e-10
 	initSigmaFloor  = 1e-3
@@ -401,112 +398,27 @@ func (p *Posterior) orderByMean() {
 
 // diagnose computes R̂ and the bulk ESS of every parameter and fills
 // Warnings from them and from the weights of the draws, for data of n
-// points.
+// points (see mcmc.Diagnose).
 func (p *Posterior) diagnose(n int) {
-	d := mcmc.NewDiagnostics(p.Chains, p.Draws)
 	K := p.K()
-	p.rhat = Params{Weights: make([]float64, K), Means: make([]float64, K), Sigmas: make([]float64, K)}
-	p.ess = Params{Weights: make([]float64, K), Means: make([]float64, K), Sigmas: make([]float64, K)}
 	names := []string{"weight", "mean", "sigma"}
 	draws := [][][]float64{p.Weights, p.Means, p.Sigmas}
-	rs := [][]float64{p.rhat.Weights, p.rhat.Means, p.rhat.Sigmas}
-	es := [][]float64{p.ess.Weights, p.ess.Means, p.ess.Sigmas}
-	bad := false
-	for j := range names {
-		for k := range K {
-			rs[j][k], es[j][k] = d.Compute(column(draws[j], k))
-			bad = bad || !(rs[j][k] <= rhatLimit) || !(es[j][k] >= essLimit)
-		}
-	}
-	// The reasons to think K too large, which running longer does not
-	// cure: components nearly empty in many draws, chains that sit in
-	// different modes and, when the chains disagree, pairs of components
-	// that form a single peak.
-	var tooMany []string
-	for k, f := range p.nearlyEmpty(n) {
-		if f > emptyLimit {
-			tooMany = append(tooMany, fmt.Sprintf("component %d holds less than one point's worth of weight (n·w < 1) in %.0f%% of the draws", k, 100*f))
-		}
-	}
-	if name, k, ok := p.apart(names, draws); ok {
-		tooMany = append(tooMany, fmt.Sprintf("the chains sit in different modes of the posterior (their means of %s %d differ by more than %d posterior standard deviations), which running them longer seldom mends", name, k, apartSDs))
-	}
-	if f := p.overlapping(); bad && f > emptyLimit {
-		tooMany = append(tooMany, fmt.Sprintf("in %.0f%% of the draws two components overlap so much that together they form a single peak (|μ_j − μ_k| ≤ 2·min(σ_j, σ_k), Behboodian 1970), so the chains can swap points between them", 100*f))
-	}
-	cure := "run the chains longer (more Warmup and Draws), or check for a multimodal posterior"
-	more := "ask for more Draws or Chains"
-	if len(tooMany) > 0 {
-		cure = fmt.Sprintf("K = %d may be more components than the data need (see the last warning)", K)
-		more = cure
-	}
+	params := make([]mcmc.Param, 0, 3*K)
 	for j, name := range names {
 		for k := range K {
-			if r := rs[j][k]; !(r <= rhatLimit) {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("%s %d: R̂ is %.3f, above %.2f: the chains disagree; %s", name, k, r, rhatLimit, cure))
-			}
-			if e := es[j][k]; !(e >= essLimit) {
-				p.Warnings = append(p.Warnings, fmt.Sprintf("%s %d: bulk ESS is %.0f, below %d: too few effective draws for reliable estimates; %s", name, k, e, essLimit, more))
-			}
+			params = append(params, mcmc.Param{Label: fmt.Sprintf("%s %d", name, k), Draws: column(draws[j], k)})
 		}
 	}
-	if len(tooMany) > 0 {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: K = %d may be more components than the data need; try a smaller K",
-			strings.Join(tooMany, "; "), K))
+	rep := mcmc.Report{
+		Chains: p.Chains, Draws: p.Draws, Gibbs: p.Method == Gibbs, N: n, Weights: p.Weights,
+		Overlap: func() (float64, string) {
+			return p.overlapping(), "two components overlap so much that together they form a single peak (|μ_j − μ_k| ≤ 2·min(σ_j, σ_k), Behboodian 1970), so the chains can swap points between them"
+		},
 	}
-}
-
-// emptyLimit is the fraction of draws in which a component may be nearly
-// empty before Warnings says so. With α = 1, a component that holds no
-// point has n·w < 1 in about 63% of Gibbs draws (w is then
-// Beta(1, n + K − 1), and n·w nearly Exponential(1)), one that holds one
-// point in 26%, and one that holds three in 2%: above 10% the component
-// is empty or holds a point or two in many draws.
-const emptyLimit = 0.1
-
-// apartSDs is how many standard deviations of a parameter's draws the
-// means of two chains may differ by before they are said to sit in
-// different modes. Chains in one mode differ by their Monte Carlo error,
-// a few hundredths of a standard deviation for hundreds of effective
-// draws, and by half a standard deviation even for ten.
-const apartSDs = 4
-
-// apart returns the first parameter whose chains sit in different modes:
-// the means of two chains' draws differ by more than apartSDs times the
-// larger of their standard deviations. It reports false for VB, whose
-// draws all come from one fit, and for a single chain.
-func (p *Posterior) apart(names []string, draws [][][]float64) (string, int, bool) {
-	if p.Method != Gibbs || p.Chains < 2 {
-		return "", 0, false
-	}
-	mean, sd := make([]float64, p.Chains), make([]float64, p.Chains)
-	for j, name := range names {
-		for k := range p.K() {
-			col := column(draws[j], k)
-			for c := range p.Chains {
-				mean[c], sd[c] = meanSD(col[c*p.Draws : (c+1)*p.Draws])
-			}
-			for a := range p.Chains {
-				for b := range a {
-					if math.Abs(mean[a]-mean[b]) > apartSDs*max(sd[a], sd[b]) {
-						return name, k, true
-					}
-				}
-			}
-		}
-	}
-	return "", 0, false
-}
-
-// meanSD returns the mean and the standard deviation of d.
-func meanSD(d []float64) (mean, sd float64) {
-	for i, v := range d {
-		mean += (v - mean) / float64(i+1)
-	}
-	for _, v := range d {
-		sd += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(sd / float64(len(d)))
+	rh, es, warn := mcmc.Diagnose(rep, params)
+	p.Warnings = append(p.Warnings, warn...)
+	p.rhat = Params{Weights: rh[:K:K], Means: rh[K : 2*K : 2*K], Sigmas: rh[2*K:]}
+	p.ess = Params{Weights: es[:K:K], Means: es[K : 2*K : 2*K], Sigmas: es[2*K:]}
 }
 
 // overlapping returns the fraction of draws in which two components form
@@ -528,24 +440,6 @@ func (p *Posterior) overlapping() float64 {
 		}
 	}
 	return f / float64(len(p.Means))
-}
-
-// nearlyEmpty returns, for each component, the fraction of draws in which
-// its weight is below 1/n, less than one of n points.
-func (p *Posterior) nearlyEmpty(n int) []float64 {
-	K := p.K()
-	f := make([]float64, K)
-	for _, w := range p.Weights {
-		for k, v := range w {
-			if v*float64(n) < 1 {
-				f[k]++
-			}
-		}
-	}
-	for k := range f {
-		f[k] /= float64(len(p.Weights))
-	}
-	return f
 }
 
 // column returns the draws of one parameter: component k of arr.

@@ -1,5 +1,7 @@
 package gmm
 
+import "github.com/gmm-go/gmm/internal/mcmc"
+
 // Occupied returns the posterior distribution of the number of occupied
 // components, those to which at least one point is allocated: element j is
 // the posterior probability that exactly j of the K components hold data,
@@ -38,31 +40,5 @@ package gmm
 // with too many occupied components, so run more Warmup if the chains'
 // counts disagree.
 func (p *Posterior) Occupied() []float64 {
-	if len(p.occupied) == 0 {
-		return nil
-	}
-	occ := make([]float64, p.K()+1)
-	for _, j := range p.occupied {
-		occ[j]++
-	}
-	for j := range occ {
-		occ[j] /= float64(len(p.occupied))
-	}
-	return occ
-}
-
-// occupiedRows returns the number of the K rows of the K×K contingency
-// table conf that are not all zero: the number of components that hold at
-// least one point.
-func occupiedRows(conf []int, K int) int32 {
-	var occ int32
-	for j := range K {
-		for _, c := range conf[j*K : (j+1)*K] {
-			if c > 0 {
-				occ++
-				break
-			}
-		}
-	}
-	return occ
+	return mcmc.Occupied(p.occupied, p.K())
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 
 	"github.com/gmm-go/gmm/internal/kernel"
 	"github.com/gmm-go/gmm/internal/mcmc"
@@ -19,18 +18,11 @@ import (
 // steps.
 func runVB(ctx context.Context, u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sigma []float64) ([]float64, []string) {
 	fits := make([]*vb.Fit, cfg.Chains)
-	var wg sync.WaitGroup
-	for c := range fits {
-		wg.Add(1)
-		go func(c int) {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(cfg.Seed, uint64(c)))
-			w0, m0, s0 := make([]float64, K), make([]float64, K), make([]float64, K)
-			kernel.KMeansPP(u, rng, lloydIters, w0, m0, s0, initSigmaFloor, make([]int, len(u)))
-			fits[c] = vb.Run(ctx, u, pr, w0, m0, s0, defaultVBSteps, defaultVBTol)
-		}(c)
-	}
-	wg.Wait()
+	mcmc.ForEach(cfg.Chains, cfg.Seed, func(c int, rng *rand.Rand) {
+		w0, m0, s0 := make([]float64, K), make([]float64, K), make([]float64, K)
+		kernel.KMeansPP(u, rng, lloydIters, w0, m0, s0, initSigmaFloor, make([]int, len(u)))
+		fits[c] = vb.Run(ctx, u, pr, w0, m0, s0, defaultVBSteps, defaultVBTol)
+	})
 	if ctx.Err() != nil {
 		return nil, nil
 	}
