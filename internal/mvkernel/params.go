@@ -127,3 +127,7 @@ func invertLower(inv, l []float64, d int) {
 		}
 	}
 }
+
+// InvertLower sets inv (d×d row-major) to the inverse of the lower
+// triangular l.
+func InvertLower(inv, l []float64, d int) { invertLower(inv, l, d) }
