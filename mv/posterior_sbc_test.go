@@ -1,0 +1,248 @@
+package mv_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/gmm-go/gmm/mv"
+)
+
+// sbcPrior is the prior of the calibration runs in two dimensions: means
+// spread about 1.8 component standard deviations (1/√κ0) about the origin,
+// E[Σ] = Λ0/(ν0 − d − 1) = I, and a flat Dirichlet.
+func sbcPrior(scale float64) mv.Prior {
+	return mv.Prior{Concentration: 1, MeanLoc: []float64{0, 0}, Shrinkage: 0.3, DoF: 5, Scale: mat.NewSymDense(2, []float64{2 * scale, 0.4 * scale, 0.4 * scale, 2 * scale})}
+}
+
+// sbcDraw draws K = 2 components' parameters from the prior p under the
+// model c, independently of the package's own samplers: the covariance
+// by inverting a Wishart variate built from normal vectors,
+// Σ⁻¹ = Σ_{i<ν} g_i g_iᵀ with g_i ~ N(0, Λ0⁻¹) (integer ν), or from
+// inverse gammas, and then μ | Σ ~ N(μ0, Σ/κ0).
+func sbcDraw(p mv.Prior, c mv.Covariance, stick bool, rng *rand.Rand) *mv.Model {
+	const d, K = 2, 2
+	var g [K]float64
+	src := rand.NewPCG(rng.Uint64(), rng.Uint64())
+	for k := range g {
+		a := p.Concentration
+		if stick && k == 0 {
+			a = 1 // w_0 = v_0 ~ Beta(1, α)
+		}
+		g[k] = distuv.Gamma{Alpha: a, Beta: 1, Src: src}.Rand()
+	}
+	m := &mv.Model{K: K, Covariance: c, Weights: []float64{g[0] / (g[0] + g[1]), g[1] / (g[0] + g[1])}, Means: mat.NewDense(K, d, nil), Covariances: make([]*mat.SymDense, K)}
+	zeta := mat.Trace(p.Scale) / d
+	iw := func() *mat.SymDense {
+		var ch mat.Cholesky
+		ch.Factorize(p.Scale)
+		var li mat.SymDense
+		_ = ch.InverseTo(&li)
+		var lc mat.Cholesky
+		lc.Factorize(&li)
+		var L mat.TriDense
+		lc.LTo(&L)
+		w := mat.NewSymDense(d, nil)
+		for range int(p.DoF) {
+			z := mat.NewVecDense(d, []float64{rng.NormFloat64(), rng.NormFloat64()})
+			var gv mat.VecDense
+			gv.MulVec(&L, z)
+			w.SymRankOne(w, 1, &gv)
+		}
+		var wc mat.Cholesky
+		wc.Factorize(w)
+		s := mat.NewSymDense(d, nil)
+		_ = wc.InverseTo(s)
+		return s
+	}
+	ig := func() float64 { return 1 / distuv.Gamma{Alpha: p.DoF / 2, Beta: zeta / 2, Src: src}.Rand() }
+	var tied *mat.SymDense
+	for k := range K {
+		var s *mat.SymDense
+		switch c {
+		case mv.Full:
+			s = iw()
+		case mv.Tied:
+			if tied == nil {
+				tied = iw()
+			}
+			s = tied
+		case mv.Diagonal:
+			s = mat.NewSymDense(d, []float64{ig(), 0, 0, ig()})
+		case mv.Spherical:
+			v := ig()
+			s = mat.NewSymDense(d, []float64{v, 0, 0, v})
+		}
+		m.Covariances[k] = s
+		var ch mat.Cholesky
+		ch.Factorize(s)
+		var L mat.TriDense
+		ch.LTo(&L)
+		z := mat.NewVecDense(d, []float64{rng.NormFloat64(), rng.NormFloat64()})
+		var mu mat.VecDense
+		mu.MulVec(&L, z)
+		for j := range d {
+			m.Means.Set(k, j, p.MeanLoc[j]+mu.AtVec(j)/math.Sqrt(p.Shrinkage))
+		}
+	}
+	return m
+}
+
+// sbcStats names the permutation-invariant functions of the parameters
+// whose ranks are checked: with the components ordered by the first
+// coordinate of their means, the lower one's weight, both coordinates of
+// each mean, and the lower one's covariance entries. A mixture's posterior
+// is symmetric in the labels, so only such functions have calibrated
+// ranks.
+var sbcStats = []string{"lower weight", "lower mean[0]", "lower mean[1]", "upper mean[0]", "upper mean[1]", "lower cov[0,0]", "lower cov[0,1]", "lower cov[1,1]", "upper cov[1,1]"}
+
+func sbcValues(w []float64, mu [][]float64, cov []*mat.SymDense) []float64 {
+	lo, hi := 0, 1
+	if mu[1][0] < mu[0][0] {
+		lo, hi = 1, 0
+	}
+	return []float64{w[lo], mu[lo][0], mu[lo][1], mu[hi][0], mu[hi][1], cov[lo].At(0, 0), cov[lo].At(0, 1), cov[lo].At(1, 1), cov[hi].At(1, 1)}
+}
+
+const (
+	sbcL    = 99 // kept draws per replication: ranks 0 … 99
+	sbcThin = 5  // on 10–20 points a chain keeps an ESS above 1 in 5 draws
+)
+
+// sbc runs simulation-based calibration (Talts, Betancourt, Simpson,
+// Vehtari & Gelman 2018) for K = 2 in two dimensions: each replication
+// draws parameters from truth, draws 10 to 20 points from the mixture they
+// define, samples the posterior under fit with one Gibbs chain of warmup
+// sweeps and then sbcL·sbcThin draws, keeps every sbcThin-th, and records
+// the rank of each true statistic among the sbcL kept draws, 0 … sbcL. If
+// the sampler is exact and fit equals truth, every rank is uniform.
+func sbc(t *testing.T, c mv.Covariance, stick bool, truth, fit mv.Prior, reps, warmup int, seed uint64) [][]int {
+	t.Helper()
+	ranks := make([][]int, len(sbcStats))
+	for r := range reps {
+		rng := rand.New(rand.NewPCG(seed, uint64(r)))
+		gen := sbcDraw(truth, c, stick, rng)
+		x, _, err := gen.Sample(10+r%11, rng.Uint64())
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &mv.Model{K: 2, Covariance: c, Prior: fit}
+		p, err := m.Posterior(x, &mv.PosteriorSettings{StickBreaking: stick, Seed: uint64(r), Chains: 1, Warmup: warmup, Draws: sbcL * sbcThin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		covs := []*mat.SymDense{gen.Covariances[0], gen.Covariances[1]}
+		want := sbcValues(gen.Weights, [][]float64{gen.Means.RawRowView(0), gen.Means.RawRowView(1)}, covs)
+		rank := make([]int, len(want))
+		for j := sbcThin - 1; j < len(p.Weights); j += sbcThin {
+			got := sbcValues(p.Weights[j], p.Means[j], p.Covariances[j])
+			for s := range rank {
+				if got[s] < want[s] {
+					rank[s]++
+				}
+			}
+		}
+		for s := range rank {
+			ranks[s] = append(ranks[s], rank[s])
+		}
+	}
+	return ranks
+}
+
+// chiSquare returns Pearson's statistic for ranks in 0 … sbcL against the
+// uniform distribution in bins of equal width.
+func chiSquare(ranks []int, bins int) float64 {
+	count := make([]float64, bins)
+	for _, r := range ranks {
+		count[r*bins/(sbcL+1)]++
+	}
+	e := float64(len(ranks)) / float64(bins)
+	var x2 float64
+	for _, c := range count {
+		x2 += (c - e) * (c - e) / e
+	}
+	return x2
+}
+
+// sbcSize returns the replications and warm-up sweeps: GMM_SBC_REPS
+// replications if set (for the long runs), else 300, enough for the
+// power test's mistake to fail clearly and few enough for the test to take
+// about ten seconds on one core.
+func sbcSize(t *testing.T) (reps, warmup int) {
+	reps = 300
+	if s := os.Getenv("GMM_SBC_REPS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 {
+			t.Fatalf("GMM_SBC_REPS is %q; give a positive number of replications", s)
+		}
+		reps = v
+	}
+	return reps, 300
+}
+
+// sbcTest returns the number of bins, each of at least 20 expected ranks
+// and dividing the 100 ranks evenly, and the critical value of the
+// chi-square test of uniformity at level 1e-4: 9 statistics for each of 5
+// cases make 45 checks, so an exact sampler fails any of them with
+// probability at most 0.005, whatever the seed.
+func sbcTest(reps int) (bins int, crit float64) {
+	bins = 20
+	for bins > 2 && (reps/bins < 20 || (sbcL+1)%bins != 0) {
+		bins--
+	}
+	return bins, distuv.ChiSquared{K: float64(bins - 1)}.Quantile(1 - 1e-4)
+}
+
+func TestPosteriorCalibration(t *testing.T) {
+	reps, warmup := sbcSize(t)
+	bins, crit := sbcTest(reps)
+	stick := sbcPrior(1)
+	stick.Concentration = 0.5
+	for _, tc := range []struct {
+		c     mv.Covariance
+		stick bool
+		prior mv.Prior
+	}{
+		{mv.Full, false, sbcPrior(1)},
+		{mv.Tied, false, sbcPrior(1)},
+		{mv.Diagonal, false, sbcPrior(1)},
+		{mv.Spherical, false, sbcPrior(1)},
+		{mv.Full, true, stick},
+	} {
+		ranks := sbc(t, tc.c, tc.stick, tc.prior, tc.prior, reps, warmup, 2018)
+		for s, name := range sbcStats {
+			if tc.c != mv.Full && tc.c != mv.Tied && name == "lower cov[0,1]" {
+				continue // 0 in every draw
+			}
+			x2 := chiSquare(ranks[s], bins)
+			if x2 > crit {
+				t.Errorf("%v (stick-breaking %v): %s ranks are not uniform: chi-square %.1f on %d df, above %.1f", tc.c, tc.stick, name, x2, bins-1, crit)
+			}
+			t.Logf("%v (stick-breaking %v): %-14s chi-square %5.1f on %d df (threshold %.1f, %d replications)", tc.c, tc.stick, name, x2, bins-1, crit, reps)
+		}
+	}
+}
+
+// TestPosteriorCalibrationHasPower shows that the check above can fail:
+// data drawn with covariances twice as large as the fit's prior expects
+// is the error that a conditional of Σ with the wrong scale, Λ0/2 + C_k for
+// Λ0 + C_k, would make, and the ranks of the covariances are far from
+// uniform.
+func TestPosteriorCalibrationHasPower(t *testing.T) {
+	reps, warmup := sbcSize(t)
+	bins, crit := sbcTest(reps)
+	ranks := sbc(t, mv.Full, false, sbcPrior(2), sbcPrior(1), reps, warmup, 2018)
+	var worst float64
+	for s := range sbcStats {
+		worst = max(worst, chiSquare(ranks[s], bins))
+	}
+	if worst <= crit {
+		t.Errorf("a mismatched prior passed calibration: largest chi-square %.1f, threshold %.1f", worst, crit)
+	}
+	t.Logf("mismatched prior: largest chi-square %.1f (threshold %.1f, %d replications)", worst, crit, reps)
+}
