@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/gmm-go/gmm/internal/kernel"
 	"github.com/gmm-go/gmm/internal/mvkernel"
 	"github.com/gmm-go/gmm/internal/num"
 )
@@ -31,13 +32,13 @@ type Chain struct {
 	// definite matrix; the chain then keeps its previous parameters.
 	Failed bool
 
-	st          *Stats
-	post        *Post
-	ws          *Workspace
-	sc, keptSc  *mvkernel.Params
-	l, c, cnt   []float64
-	keep        []float64
-	keptCov     [][]float64
+	st         *Stats
+	post       *Post
+	ws         *Workspace
+	sc, keptSc *mvkernel.Params
+	l, c, cnt  []float64
+	keep       []float64
+	keptCov    [][]float64
 
 	// The chain's draws: Draws×K weights, Draws×K×d means and
 	// Draws×K×d×d covariances.
@@ -113,8 +114,18 @@ func score(sc *mvkernel.Params, x, l []float64) {
 
 // Sweep runs one sweep of the sampler.
 func (ch *Chain) Sweep() {
-	d, l := ch.d, ch.l
 	ch.st.Reset(ch.Mu)
+	if ch.k == 2 {
+		ch.labels2()
+	} else {
+		ch.labels()
+	}
+	ch.drawParams()
+}
+
+// labels draws every point's label and adds it to the statistics.
+func (ch *Chain) labels() {
+	d, l := ch.d, ch.l
 	for i := range ch.n {
 		x := ch.x[i*d : (i+1)*d]
 		score(ch.sc, x, l)
@@ -128,7 +139,7 @@ func (ch *Chain) Sweep() {
 		for k, v := range l {
 			var e float64
 			if v-mx >= -40 {
-				e = math.Exp(v - mx)
+				e = kernel.Exp(v - mx)
 			}
 			l[k] = e
 			tot += e
@@ -146,7 +157,29 @@ func (ch *Chain) Sweep() {
 		ch.Z[i] = int32(pick)
 		ch.st.Add(pick, 1, x)
 	}
-	ch.drawParams()
+}
+
+// labels2 is labels for K = 2, with one exponential per point:
+// P(z_i = 1) = 1/(1 + e^(l_0 − l_1)).
+func (ch *Chain) labels2() {
+	d, l := ch.d, ch.l
+	for i := range ch.n {
+		x := ch.x[i*d : (i+1)*d]
+		score(ch.sc, x, l)
+		// Beyond |l_0 − l_1| = 40 the smaller probability is below
+		// e^(−40) ≈ 4e-18, finer than a uniform variate's resolution.
+		dl := l[0] - l[1]
+		one := dl < -40
+		if dl >= -40 && dl <= 40 {
+			one = ch.rng.Float64()*(1+kernel.Exp(dl)) < 1
+		}
+		pick := 0
+		if one {
+			pick = 1
+		}
+		ch.Z[i] = int32(pick)
+		ch.st.Add(pick, 1, x)
+	}
 }
 
 // LogMarginal returns log p(x, θ) at the current parameters, with the
