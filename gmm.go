@@ -71,7 +71,7 @@ func (e notFitted) Is(target error) bool { return target == ErrNotFitted }
 // false, lets each component have its own, mclust's model "V" and the
 // notebook's. With SharedSigma the prior's InverseGamma is on the one σ,
 // once, as Fraley & Raftery (2007) put one prior on the common variance of
-// model "E"; Fit, LogJoint, BIC and JSON support it, Posterior does not.
+// model "E"; Fit, LogJoint, BIC, JSON and Posterior support it.
 // Validate requires the sigmas of a SharedSigma model to be equal.
 type Model struct {
 	K           int

@@ -147,7 +147,11 @@ type Params struct {
 // The last is the conditional σ^(−n_k−a0−1) exp(−S_k/(2σ²) − b0/σ) of the
 // InverseGamma prior on σ, carried to τ = log σ with its Jacobian σ; it is
 // log-concave and is updated by slice sampling (Neal 2003), with the width
-// set from its curvature at the mode.
+// set from its curvature at the mode. With m.SharedSigma (one σ, with the
+// prior's InverseGamma on it once) the sweep draws every μ_k given σ and
+// then σ given z and the new means from the same conditionals with
+// n = Σ_k n_k and S = Σ_k S_k in place of n_k and S_k: pooled over the
+// components, as if one held all the points.
 //
 // A mixture's likelihood does not change when its components are permuted,
 // so a sampler's labels can switch within a chain, and differ between
@@ -170,7 +174,8 @@ type Params struct {
 // the density ∝ σ^(−c−1) exp(−T/(2σ²) − b0/σ), which is not a standard
 // family; its normaliser and moments are computed by quadrature and its
 // draws by an exact rejection sampler for log-concave densities (Devroye
-// 1984). VB runs from s.Chains starting points in parallel and keeps the
+// 1984). With m.SharedSigma there is one factor q(σ), the optimum for all
+// the points pooled. VB runs from s.Chains starting points in parallel and keeps the
 // fit with the highest ELBO; Chains·Draws independent draws from it fill
 // the result. Mean-field VB tends to understate posterior spread when
 // parameters are correlated, as they are when components overlap.
@@ -187,8 +192,7 @@ type Params struct {
 // holds no points in a draw takes its σ from the prior, and a draw beyond
 // the largest float64 is +Inf, with a warning (see Posterior.Sigmas).
 //
-// Posterior returns an error if x is empty or not finite, if m.K < 1, if
-// m.SharedSigma is set (the samplers draw a σ for each component), if the
+// Posterior returns an error if x is empty or not finite, if m.K < 1, if the
 // prior is invalid, or if it is the zero Prior: without a prior the
 // posterior is improper (an empty component's mean and σ have no
 // distribution), so set one, for example DefaultPrior(x) or
@@ -220,9 +224,6 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	if err := m.Prior.Validate(); err != nil {
 		return nil, err
 	}
-	if m.SharedSigma {
-		return nil, errors.New("gmm: Posterior samples only models whose components each have their own sigma; clear SharedSigma")
-	}
 	if m.Prior.IsZero() {
 		return nil, errors.New("gmm: the posterior needs a prior: with the zero Prior it is improper; set Model.Prior, for example to DefaultPrior(x) or NotebookPrior()")
 	}
@@ -243,6 +244,7 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	}
 	u := z.sample
 	mp := pu.hyper()
+	mp.SharedSigma = m.SharedSigma
 
 	p := &Posterior{Method: cfg.Method, Prior: m.Prior, Chains: cfg.Chains, Draws: cfg.Draws}
 	T := cfg.Chains * cfg.Draws

@@ -35,6 +35,13 @@ func sbcValues(w, mu, sigma []float64) [5]float64 {
 // true statistic among the sbcL kept draws, 0 … sbcL. If the sampler is
 // exact and fit equals truth, every rank is uniform on 0 … sbcL.
 func sbc(t *testing.T, truth, fit gmm.Prior, reps, warmup, thin int, seed uint64) [][]int {
+	return sbcShared(t, truth, fit, false, false, reps, warmup, thin, seed)
+}
+
+// sbcShared is sbc where the truth draws one σ for both components if
+// truthShared is set, and the posterior is sampled with SharedSigma if
+// fitShared is set.
+func sbcShared(t *testing.T, truth, fit gmm.Prior, truthShared, fitShared bool, reps, warmup, thin int, seed uint64) [][]int {
 	t.Helper()
 	ranks := make([][]int, len(sbcStats))
 	for r := range reps {
@@ -52,12 +59,15 @@ func sbc(t *testing.T, truth, fit gmm.Prior, reps, warmup, thin int, seed uint64
 			if truth.OnVariance {
 				gen.Sigmas[k] = math.Sqrt(gen.Sigmas[k])
 			}
+			if truthShared && k > 0 {
+				gen.Sigmas[k] = gen.Sigmas[0]
+			}
 		}
 		x, _, err := gen.Sample(10+r%11, rng.Uint64())
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := &gmm.Model{K: 2, Prior: fit}
+		m := &gmm.Model{K: 2, Prior: fit, SharedSigma: fitShared}
 		p, err := m.Posterior(x, &gmm.PosteriorSettings{Seed: uint64(r), Chains: 1, Warmup: warmup, Draws: sbcL * thin})
 		if err != nil {
 			t.Fatal(err)

@@ -18,17 +18,28 @@ const halfLog2Pi = 0.91893853320467274178032973640561763986139747363778341
 //	σ_k ~ InverseGamma(A0, B0)                   or σ_k² ~ InverseGamma(A0, B0) when OnVariance
 //
 // with the InverseGamma density b^a/Γ(a) · t^(−a−1) · exp(−b/t). All of
-// Alpha, S0, A0 and B0 must be positive.
+// Alpha, S0, A0 and B0 must be positive. With SharedSigma the components
+// share one σ, σ_1 = … = σ_K = σ, which has the InverseGamma prior once.
 type Prior struct {
-	Alpha      float64
-	Mu0, S0    float64
-	A0, B0     float64
-	OnVariance bool
+	Alpha       float64
+	Mu0, S0     float64
+	A0, B0      float64
+	OnVariance  bool
+	SharedSigma bool
+}
+
+// sigmas returns the standard deviations the prior has a density on: all of
+// sigma, or with SharedSigma its first.
+func (p *Prior) sigmas(sigma []float64) []float64 {
+	if p.SharedSigma {
+		return sigma[:1]
+	}
+	return sigma
 }
 
 // LogDensity returns log p(w, μ, σ), with every normalising constant, the
 // InverseGamma taken on σ or on σ² as the prior says (in the constrained
-// space, with no Jacobian).
+// space, with no Jacobian), and with SharedSigma on sigma[0] only.
 func (p *Prior) LogDensity(logW, mu, sigma []float64) float64 {
 	K := float64(len(logW))
 	lg1, _ := math.Lgamma(K * p.Alpha)
@@ -47,7 +58,7 @@ func (p *Prior) LogDensity(logW, mu, sigma []float64) float64 {
 	}
 	lga, _ := math.Lgamma(p.A0)
 	c := p.A0*math.Log(p.B0) - lga
-	for _, s := range sigma {
+	for _, s := range p.sigmas(sigma) {
 		t := s
 		if p.OnVariance {
 			t = s * s
@@ -78,6 +89,13 @@ func (p *Prior) LogDensity(logW, mu, sigma []float64) float64 {
 // It is log-concave, and is updated by slice sampling (Neal 2003) with the
 // interval width set from its curvature at the mode. Empty components are
 // drawn from their prior.
+//
+// With a shared σ (Prior.SharedSigma) the sweep draws every μ_k given σ,
+// as above, and then the one σ given z and all the means: its conditional
+// is that of a single component holding all n points, with
+// S = Σ_k S_k the squared deviations of every point from its component's
+// new mean, so InverseGamma(a0 + n/2, b0 + S/2) on σ² in the variance form
+// and the slice-sampled density above, with n and S, in the notebook's.
 //
 // A Chain is for one goroutine at a time; it allocates nothing per sweep.
 type Chain struct {
@@ -118,8 +136,25 @@ func NewChain(x []float64, pr Prior, rng *rand.Rand, w, mu, sigma []float64) *Ch
 	}
 	copy(c.Mu, mu)
 	copy(c.Sigma, sigma)
+	if pr.SharedSigma {
+		pool(w, c.Sigma)
+	}
 	c.slice.b = pr.B0
 	return c
+}
+
+// pool sets every σ_k to √(Σ_k w_k σ_k² / Σ_k w_k), the standard deviation
+// within components of a mixture with weights w.
+func pool(w, sigma []float64) {
+	var v, tw float64
+	for k, s := range sigma {
+		v += w[k] * s * s
+		tw += w[k]
+	}
+	s := math.Sqrt(v / tw)
+	for k := range sigma {
+		sigma[k] = s
+	}
 }
 
 // Sweep runs one sweep of the sampler.
@@ -156,7 +191,22 @@ func (c *Chain) Sweep() {
 		d := nu - mu
 		S := max(c.s2[k]-2*d*c.s1[k]+n*d*d, 0)
 		c.Mu[k] = nu
+		if c.pr.SharedSigma {
+			c.n[k], c.s2[k] = n, S // kept for the shared draw below
+			continue
+		}
 		c.Sigma[k] = c.drawSigma(n, S, c.Sigma[k])
+	}
+	if c.pr.SharedSigma {
+		var n, S float64
+		for k := range K {
+			n += c.n[k]
+			S += c.s2[k]
+		}
+		s := c.drawSigma(n, S, c.Sigma[0])
+		for k := range K {
+			c.Sigma[k] = s
+		}
 	}
 }
 

@@ -631,3 +631,45 @@ func TestDiagnosticsInfiniteDraws(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedSigma checks the chain with one σ shared by the components:
+// with one component it is the chain with a σ per component, draw for
+// draw; with three every sweep leaves the σs equal; and the prior's
+// density counts the one σ once.
+func TestSharedSigma(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	x := make([]float64, 100)
+	for i := range x {
+		x[i] = float64(i%3) + 0.3*rng.NormFloat64()
+	}
+	for _, onVar := range []bool{false, true} {
+		pr := Prior{Alpha: 1, S0: 3, A0: 2, B0: 1, OnVariance: onVar}
+		a := NewChain(x, pr, rand.New(rand.NewPCG(1, 1)), []float64{1}, []float64{0.5}, []float64{1})
+		pr.SharedSigma = true
+		b := NewChain(x, pr, rand.New(rand.NewPCG(1, 1)), []float64{1}, []float64{0.5}, []float64{1})
+		for s := range 50 {
+			a.Sweep()
+			b.Sweep()
+			if a.Mu[0] != b.Mu[0] || a.Sigma[0] != b.Sigma[0] || a.LogPost != b.LogPost {
+				t.Fatalf("OnVariance %v: sweep %d: K = 1 shared chain (%v, %v) differs from the plain one (%v, %v)", onVar, s, b.Mu[0], b.Sigma[0], a.Mu[0], a.Sigma[0])
+			}
+		}
+		c := NewChain(x, pr, rand.New(rand.NewPCG(2, 2)), []float64{0.3, 0.3, 0.4}, []float64{0, 1, 2}, []float64{0.2, 0.5, 1})
+		for s := range 50 {
+			c.Sweep()
+			if c.Sigma[0] != c.Sigma[1] || c.Sigma[1] != c.Sigma[2] {
+				t.Fatalf("OnVariance %v: sweep %d: sigmas %v are not shared", onVar, s, c.Sigma)
+			}
+		}
+		lw := []float64{math.Log(0.5), math.Log(0.5)}
+		mu := []float64{0, 1}
+		shared := pr.LogDensity(lw, mu, []float64{0.7, 0.7})
+		pr.SharedSigma = false
+		if want := pr.LogDensity(lw, mu, []float64{0.7}); shared != want {
+			t.Errorf("OnVariance %v: shared log density %v, want %v, the σ counted once", onVar, shared, want)
+		}
+		if two := pr.LogDensity(lw, mu, []float64{0.7, 0.7}); two == shared {
+			t.Errorf("OnVariance %v: the log density with two σs equals the shared one, %v", onVar, two)
+		}
+	}
+}

@@ -19,7 +19,10 @@
 //	a_k      = a0 + N_k/2,             b_k = b0 + T_k/2
 //	c_k      = a0 + N_k
 //
-// so the evidence lower bound (ELBO) never decreases. In the notebook's
+// so the evidence lower bound (ELBO) never decreases. With a shared σ
+// (Prior.SharedSigma) the approximation has one factor q(σ), whose optimum
+// is that of a single component holding all the points: the same formulas
+// with N = Σ_k N_k and T = Σ_k T_k in place of N_k and T_k. In the notebook's
 // form the optimal q(σ_k) is not a standard family; it is log-concave in
 // log σ, and its normaliser and the expectations E[σ⁻²], E[σ⁻¹] and
 // E[log σ] are computed by the trapezoid rule on log σ, which converges
@@ -44,7 +47,8 @@ type Fit struct {
 
 	// Alpha holds α', M and V the means and variances of q(μ), and A and B
 	// the parameters of q(σ): a_k and b_k for the variance form, c_k and
-	// T_k for the notebook's form.
+	// T_k for the notebook's form. With SharedSigma every k holds those of
+	// the one q(σ).
 	Alpha, M, V, A, B []float64
 
 	// ELBO holds the ELBO after each step; Converged reports whether the
@@ -88,6 +92,18 @@ func Run(ctx context.Context, x []float64, pr mcmc.Prior, w0, mu0, sigma0 []floa
 		f.eLogS[k] = math.Log(sigma0[k])
 		f.eIS2[k] = 1 / (sigma0[k] * sigma0[k])
 	}
+	if pr.SharedSigma {
+		// One σ: the standard deviation within the starting components.
+		var v, tw float64
+		for k := range K {
+			v += w0[k] * sigma0[k] * sigma0[k]
+			tw += w0[k]
+		}
+		for k := range K {
+			f.eLogS[k] = 0.5 * math.Log(v/tw)
+			f.eIS2[k] = tw / v
+		}
+	}
 	f.pass()
 	prev := math.NaN()
 	for t := range maxSteps {
@@ -123,23 +139,43 @@ func (f *Fit) update() {
 		f.elogw[k] = mathext.Digamma(f.Alpha[k]) - ps
 	}
 	ips := 1 / (pr.S0 * pr.S0)
+	if pr.SharedSigma {
+		var N, T float64
+		for k := range K {
+			N += f.n[k]
+			T += f.s2[k] + f.n[k]*f.V[k]
+		}
+		f.sigmaFactor(0, N, T)
+		for k := 1; k < K; k++ {
+			f.A[k], f.B[k], f.mode[k], f.logZ[k] = f.A[0], f.B[0], f.mode[0], f.logZ[0]
+			f.eIS2[k], f.eIS[k], f.eLogS[k] = f.eIS2[0], f.eIS[0], f.eLogS[0]
+		}
+	}
 	for k := range K {
 		N := f.n[k]
-		T := f.s2[k] + N*f.V[k]
-		if pr.OnVariance {
-			a, b := pr.A0+N/2, pr.B0+T/2
-			f.A[k], f.B[k] = a, b
-			f.eIS2[k] = a / b
-			f.eLogS[k] = 0.5 * (math.Log(b) - mathext.Digamma(a))
-		} else {
-			c := pr.A0 + N
-			f.A[k], f.B[k] = c, T
-			f.mode[k], f.logZ[k], f.eIS2[k], f.eIS[k], f.eLogS[k] = sigmaFactor(c, T, pr.B0)
+		if !pr.SharedSigma {
+			f.sigmaFactor(k, N, f.s2[k]+N*f.V[k])
 		}
 		lam := ips + N*f.eIS2[k]
 		m := f.M[k] + (f.eIS2[k]*f.s1[k]+(pr.Mu0-f.M[k])*ips)/lam
 		f.M[k], f.V[k] = m, 1/lam
 	}
+}
+
+// sigmaFactor sets q(σ_k) to its optimum for N points with T = T_k, and
+// the expectations under it.
+func (f *Fit) sigmaFactor(k int, N, T float64) {
+	pr := &f.pr
+	if pr.OnVariance {
+		a, b := pr.A0+N/2, pr.B0+T/2
+		f.A[k], f.B[k] = a, b
+		f.eIS2[k] = a / b
+		f.eLogS[k] = 0.5 * (math.Log(b) - mathext.Digamma(a))
+		return
+	}
+	c := pr.A0 + N
+	f.A[k], f.B[k] = c, T
+	f.mode[k], f.logZ[k], f.eIS2[k], f.eIS[k], f.eLogS[k] = sigmaFactor(c, T, pr.B0)
 }
 
 // pass sets q(z) from the other factors, accumulates N_k, Σ r d and Σ r d²
@@ -188,7 +224,11 @@ func (f *Fit) klTerms() float64 {
 		L += -math.Log(pr.S0) - 0.5*(dm*dm+f.V[k])*ips + 0.5*math.Log(f.V[k]) + 0.5
 	}
 	pc := pr.A0*math.Log(pr.B0) - lg(pr.A0)
-	for k := range K {
+	nsig := K
+	if pr.SharedSigma {
+		nsig = 1 // one factor q(σ), stored in every k
+	}
+	for k := range nsig {
 		if pr.OnVariance {
 			a, b := f.A[k], f.B[k]
 			elv := 2 * f.eLogS[k]
@@ -211,6 +251,10 @@ func (f *Fit) Draw(rng *rand.Rand, w, mu, sigma []float64) {
 	for k := range w {
 		w[k] = math.Exp(w[k])
 		mu[k] = f.M[k] + math.Sqrt(f.V[k])*rng.NormFloat64()
+		if f.pr.SharedSigma && k > 0 {
+			sigma[k] = sigma[0]
+			continue
+		}
 		// σ is drawn in logarithms: under a vague prior q(σ) of a nearly
 		// empty component is nearly the prior, whose variates can exceed
 		// the float64 range; such a draw is +Inf.

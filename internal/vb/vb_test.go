@@ -146,6 +146,10 @@ func TestELBONeverDecreases(t *testing.T) {
 		// some q(σ) are nearly the prior and need the quadrature's tail.
 		{"vague, too many, on sigma", sep, 4, mcmc.Prior{Alpha: 1, S0: 10, A0: 1e-3, B0: 1e-3}},
 		{"vague, too many, on variance", sep, 4, mcmc.Prior{Alpha: 1, S0: 10, A0: 1e-3, B0: 1e-3, OnVariance: true}},
+		// One σ shared by every component.
+		{"shared, separated, on sigma", sep, 2, mcmc.Prior{Alpha: 1, S0: 10, A0: 1, B0: 1, SharedSigma: true}},
+		{"shared, overlapping, on variance", over, 2, mcmc.Prior{Alpha: 0.5, S0: 3, A0: 2, B0: 0.5, OnVariance: true, SharedSigma: true}},
+		{"shared, vague, too many, on sigma", sep, 4, mcmc.Prior{Alpha: 1, S0: 10, A0: 1e-3, B0: 1e-3, SharedSigma: true}},
 	} {
 		K := tc.K
 		w, mu, s := make([]float64, K), make([]float64, K), make([]float64, K)
@@ -298,5 +302,36 @@ func TestRunChecksContextEveryStep(t *testing.T) {
 	f := Run(ctx, x, pr, []float64{0.5, 0.5}, []float64{-0.5, 0.5}, []float64{1, 1}, 200, 1e-12)
 	if ctx.calls < len(f.ELBO) {
 		t.Errorf("%d checks of the context in %d steps", ctx.calls, len(f.ELBO))
+	}
+}
+
+// TestSharedSigmaOneComponent checks that with one component a shared σ is
+// the component's own: the fits agree to the last bit, and a fit with two
+// components keeps one q(σ) in both.
+func TestSharedSigmaOneComponent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := mixture(rng, 200, []float64{0.4, 0.6}, []float64{-1, 2}, []float64{0.5, 0.7})
+	for _, onVar := range []bool{false, true} {
+		pr := mcmc.Prior{Alpha: 1, S0: 5, A0: 2, B0: 1, OnVariance: onVar}
+		one := Run(context.Background(), x, pr, []float64{1}, []float64{0}, []float64{1}, 500, 1e-12)
+		pr.SharedSigma = true
+		sh := Run(context.Background(), x, pr, []float64{1}, []float64{0}, []float64{1}, 500, 1e-12)
+		if len(one.ELBO) != len(sh.ELBO) || one.ELBO[len(one.ELBO)-1] != sh.ELBO[len(sh.ELBO)-1] || one.A[0] != sh.A[0] || one.B[0] != sh.B[0] {
+			t.Errorf("OnVariance %v: K = 1 shared fit differs: ELBO %v vs %v", onVar, sh.ELBO[len(sh.ELBO)-1], one.ELBO[len(one.ELBO)-1])
+		}
+		two := Run(context.Background(), x, pr, []float64{0.5, 0.5}, []float64{-1, 2}, []float64{0.3, 1}, 500, 1e-12)
+		if two.A[0] != two.A[1] || two.B[0] != two.B[1] {
+			t.Errorf("OnVariance %v: shared q(σ) differs between components: %v %v, %v %v", onVar, two.A[0], two.B[0], two.A[1], two.B[1])
+		}
+		// The one q(σ) holds all the points: c = a0 + n, or a = a0 + n/2,
+		// with n the sum of the responsibilities, exact but for the
+		// rounding of 200 terms (about 1e-14 relative); 1e-9 allows it.
+		want := pr.A0 + float64(len(x))
+		if onVar {
+			want = pr.A0 + float64(len(x))/2
+		}
+		if math.Abs(two.A[0]-want) > 1e-9*want {
+			t.Errorf("OnVariance %v: shared q(σ) has shape %v, want %v", onVar, two.A[0], want)
+		}
 	}
 }
