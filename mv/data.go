@@ -58,9 +58,70 @@ func checkData(x mat.Matrix) (mvkernel.Data, error) {
 		if finite(v) {
 			return data, fmt.Errorf("mv: x[%d, %d] is %v; values must be within ±%g: divide the data by a constant", i, j, v, maxAbs)
 		}
-		return data, fmt.Errorf("mv: x[%d, %d] is %v; every value must be finite: drop or impute the rows that are not", i, j, v)
+		return data, fmt.Errorf("mv: x[%d, %d] is %v; every value must be finite: drop or impute the rows that are not (for Fit, Settings.AllowMissing makes NaN a missing value)", i, j, v)
 	}
 	return data, nil
+}
+
+// checkDataMissing is checkData, except that with allow a NaN is a missing
+// value, not an error.
+func checkDataMissing(x mat.Matrix, allow bool) (mvkernel.Data, error) {
+	if !allow {
+		return checkData(x)
+	}
+	if _, _, err := dims(x); err != nil {
+		return mvkernel.Data{}, err
+	}
+	data := rows(x)
+	for i := range data.N {
+		for j, v := range data.X[i*data.Stride : i*data.Stride+data.D] {
+			if !math.IsNaN(v) && !(math.Abs(v) <= maxAbs) {
+				if math.IsInf(v, 0) {
+					return data, fmt.Errorf("mv: x[%d, %d] is %v; values must be finite (NaN marks a missing value): drop or impute the rows that are not", i, j, v)
+				}
+				return data, fmt.Errorf("mv: x[%d, %d] is %v; values must be within ±%g: divide the data by a constant", i, j, v, maxAbs)
+			}
+		}
+	}
+	return data, nil
+}
+
+// dropEmpty returns x without the rows that miss every coordinate (a copy
+// if there are any), with their weights, and their number.
+func dropEmpty(x mvkernel.Data) (mvkernel.Data, int) {
+	d := x.D
+	empty := func(i int) bool {
+		for _, v := range x.X[i*x.Stride : i*x.Stride+d] {
+			if !math.IsNaN(v) {
+				return false
+			}
+		}
+		return true
+	}
+	n := 0
+	for i := range x.N {
+		if empty(i) {
+			n++
+		}
+	}
+	if n == 0 {
+		return x, 0
+	}
+	out := mvkernel.Data{D: d, Stride: d, X: make([]float64, 0, (x.N-n)*d)}
+	if x.V != nil {
+		out.V = make([]float64, 0, x.N-n)
+	}
+	for i := range x.N {
+		if empty(i) {
+			continue
+		}
+		out.X = append(out.X, x.X[i*x.Stride:i*x.Stride+d]...)
+		out.N++
+		if x.V != nil {
+			out.V = append(out.V, x.V[i])
+		}
+	}
+	return out, n
 }
 
 // badValue returns the first value that is not finite or too large.
@@ -100,36 +161,48 @@ func checkWeights(w []float64, n int) error {
 // readable returns x as row-major data for the reading methods, with each
 // row that holds a value that is not finite or too large replaced by
 // zeros (in a copy) and marked in bad, or ok = false if x does not have d
-// columns.
-func readable(x mat.Matrix, d int) (data mvkernel.Data, bad []bool, ok bool) {
+// columns. Rows that miss some coordinates (NaN) and whose other values are
+// good are listed in partial, with orig the data as given, for the
+// marginal E-step; a row that misses every coordinate is bad.
+func readable(x mat.Matrix, d int) (data mvkernel.Data, bad []bool, partial []int, orig mvkernel.Data, ok bool) {
 	n, dx, err := dims(x)
 	if err != nil {
 		if x != nil {
 			if r, c := x.Dims(); r == 0 && c == d {
-				return mvkernel.Data{D: d, Stride: d}, nil, true
+				return mvkernel.Data{D: d, Stride: d}, nil, nil, orig, true
 			}
 		}
-		return data, nil, false
+		return data, nil, nil, orig, false
 	}
 	if dx != d {
-		return data, nil, false
+		return data, nil, nil, orig, false
 	}
 	data = rows(x)
 	if _, _, good := badValue(data); good {
-		return data, nil, true
+		return data, nil, nil, data, true
 	}
+	orig = data
 	clean := make([]float64, n*d)
 	bad = make([]bool, n)
 	for i := range n {
 		row := data.X[i*data.Stride : i*data.Stride+d]
+		nan, wrong := 0, false
 		for _, v := range row {
-			if !(math.Abs(v) <= maxAbs) {
-				bad[i] = true
+			switch {
+			case math.IsNaN(v):
+				nan++
+			case !(math.Abs(v) <= maxAbs):
+				wrong = true
 			}
 		}
-		if !bad[i] {
+		switch {
+		case wrong || nan == d:
+			bad[i] = true
+		case nan > 0:
+			partial = append(partial, i)
+		default:
 			copy(clean[i*d:], row)
 		}
 	}
-	return mvkernel.Data{X: clean, N: n, D: d, Stride: d}, bad, true
+	return mvkernel.Data{X: clean, N: n, D: d, Stride: d}, bad, partial, orig, true
 }

@@ -38,10 +38,13 @@ const (
 // variances scale (see degenerateTol).
 func threshold(x mvkernel.Data, scale []float64) float64 {
 	t := math.Inf(1)
-	col := make([]float64, x.N)
+	col := make([]float64, 0, x.N)
 	for j := range x.D {
+		col = col[:0]
 		for i := range x.N {
-			col[i] = x.X[i*x.Stride+j]
+			if v := x.X[i*x.Stride+j]; !math.IsNaN(v) {
+				col = append(col, v)
+			}
 		}
 		slices.Sort(col)
 		gap := math.Inf(1)

@@ -59,6 +59,18 @@ type Settings struct {
 	// Columns is the number of values in a row of FitStream's chunks. If
 	// zero, the model's Means give it.
 	Columns int
+
+	// AllowMissing lets a NaN in the data mark a missing coordinate,
+	// missing at random; without it a NaN is an error. The E-step then
+	// uses each row's observed coordinates and the M-step the conditional
+	// expectations of the missing ones and of their second moments
+	// (Ghahramani & Jordan 1994), which every covariance model's M-step
+	// takes unchanged: the fit maximises the likelihood (or posterior) of
+	// the observed values. Rows that miss every coordinate carry no
+	// information: they are left out and counted in Result.EmptyRows.
+	// Starting points are computed with each missing value replaced by
+	// its column's mean.
+	AllowMissing bool
 }
 
 // Result reports how a fit went.
@@ -77,8 +89,14 @@ type Result struct {
 	// Restarts is the number of distinct starting points run, and Best the
 	// one that won: 0 for the agglomeration under the VVV criterion, 1 for
 	// Ward's, 1 + r for the k-means++ start of stream r, and −1 for the
-	// start Select makes from the fit with one component fewer.
+	// start Select makes from the fit with one component fewer. A warm fit
+	// has one start, 0.
 	Restarts, Best int
+	// EmptyRows is the number of rows left out because every coordinate
+	// is missing (Settings.AllowMissing).
+	EmptyRows int
+	// Warnings says in words what the fit left out, if anything.
+	Warnings []string
 }
 
 const (
@@ -165,7 +183,7 @@ func (m *Model) FitContext(ctx context.Context, x mat.Matrix, s *Settings) (*Res
 // of the fit with one component fewer.
 func (m *Model) fitFrom(ctx context.Context, x mat.Matrix, s *Settings, from *params) (*Result, error) {
 	cfg := s.withDefaults()
-	data, err := m.checkFit(x, &cfg)
+	data, empty, err := m.checkFit(x, &cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -178,39 +196,63 @@ func (m *Model) fitFrom(ctx context.Context, x mat.Matrix, s *Settings, from *pa
 	if err != nil {
 		return nil, err
 	}
+	res.report(empty)
 	m.set(p)
 	return res, nil
 }
 
-// checkFit checks the model, the data and the settings.
-func (m *Model) checkFit(x mat.Matrix, s *Settings) (mvkernel.Data, error) {
+// report records the rows left out for missing every coordinate.
+func (r *Result) report(empty int) {
+	r.EmptyRows = empty
+	if empty > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("%d rows miss every coordinate and were left out of the fit", empty))
+	}
+}
+
+// checkFit checks the model, the data and the settings, and returns the
+// data, without the rows that miss every coordinate if missing values are
+// allowed, and the number of such rows.
+func (m *Model) checkFit(x mat.Matrix, s *Settings) (mvkernel.Data, int, error) {
 	if m.K < 1 {
-		return mvkernel.Data{}, fmt.Errorf("mv: K is %d; it must be at least 1", m.K)
+		return mvkernel.Data{}, 0, fmt.Errorf("mv: K is %d; it must be at least 1", m.K)
 	}
 	if !m.Covariance.valid() {
-		return mvkernel.Data{}, fmt.Errorf("mv: %v is not a covariance model; use one of EII … VVV (see ParseCovariance)", m.Covariance)
+		return mvkernel.Data{}, 0, fmt.Errorf("mv: %v is not a covariance model; use one of EII … VVV (see ParseCovariance)", m.Covariance)
 	}
-	data, err := checkData(x)
+	data, err := checkDataMissing(x, s.AllowMissing)
 	if err != nil {
-		return data, err
+		return data, 0, err
 	}
 	if err := m.Prior.Validate(data.D); err != nil {
-		return data, err
+		return data, 0, err
 	}
 	if !m.Prior.IsZero() && m.Prior.alpha() < 1 {
-		return data, fmt.Errorf("mv: prior Concentration is %v; the MAP needs 1 or more (below 1 the density is infinite at the edge of the simplex)", m.Prior.Concentration)
+		return data, 0, fmt.Errorf("mv: prior Concentration is %v; the MAP needs 1 or more (below 1 the density is infinite at the edge of the simplex)", m.Prior.Concentration)
 	}
 	if err := checkWeights(s.Weights, data.N); err != nil {
-		return data, err
+		return data, 0, err
 	}
 	if s.MaxSteps < 0 || !(s.Tol > 0) || math.IsInf(s.Tol, 0) {
-		return data, fmt.Errorf("mv: Settings.MaxSteps is %d and Tol %v; give MaxSteps ≥ 0 and a positive finite Tol (0 for the defaults)", s.MaxSteps, s.Tol)
-	}
-	if data.N < m.K {
-		return data, fmt.Errorf("mv: %d points cannot be split into K = %d components; use fewer components", data.N, m.K)
+		return data, 0, fmt.Errorf("mv: Settings.MaxSteps is %d and Tol %v; give MaxSteps ≥ 0 and a positive finite Tol (0 for the defaults)", s.MaxSteps, s.Tol)
 	}
 	data.V = s.Weights
-	return data, nil
+	n := data.N
+	empty := 0
+	if s.AllowMissing {
+		data, empty = dropEmpty(data)
+		if data.N == 0 {
+			return data, empty, errors.New("mv: every row misses every coordinate; give rows with some values")
+		}
+		if data.V != nil {
+			if err := checkWeights(data.V, data.N); err != nil {
+				return data, empty, fmt.Errorf("mv: the rows with some values observed have no weight; give them positive weights")
+			}
+		}
+	}
+	if data.N < m.K {
+		return data, empty, fmt.Errorf("mv: %d points cannot be split into K = %d components; use fewer components", n-empty, m.K)
+	}
+	return data, empty, nil
 }
 
 // fitter holds what the runs of one fit share; it is the engine's Source.
@@ -237,6 +279,8 @@ type fitter struct {
 	theta0 []float64
 	fx     *fixing
 	ctx    context.Context
+	// missing reports whether the rows may miss coordinates (NaN).
+	missing bool
 
 	mu   sync.Mutex
 	subs map[[2]uint64]mvkernel.Data // subsamples drawn, by size and stream
@@ -244,6 +288,7 @@ type fitter struct {
 
 func newFitter(m *Model, data mvkernel.Data, s *Settings) *fitter {
 	f := &fitter{k: m.K, cov: m.Covariance, alpha: m.Prior.alpha(), s: s, all: data, n: data.N, subs: map[[2]uint64]mvkernel.Data{}}
+	f.missing = s.AllowMissing && hasNaN(data)
 	if m.Prior.hasNIW() {
 		q := m.Prior.clone()
 		f.prior = q.niw()
@@ -327,8 +372,12 @@ func (f *fitter) Problem(m int, stream uint64) engine.Problem {
 		pr.points = f.points
 		return pr
 	}
-	pr := newProblem(f.k, f.cov, f.sample(m, stream), f.prior, f.alpha, f.scale, f.tiny)
+	x := f.sample(m, stream)
+	pr := newProblem(f.k, f.cov, x, f.prior, f.alpha, f.scale, f.tiny)
 	pr.fx = f.fx
+	if f.missing {
+		pr.src = newMissPass(x, f.k)
+	}
 	return pr
 }
 
@@ -348,36 +397,35 @@ func (f *fitter) sample(m int, stream uint64) mvkernel.Data {
 	return x
 }
 
-// colVar returns the weighted variances of the columns.
+// colVar returns the weighted variances of the columns, each over its
+// observed values (NaN marks a missing one).
 func colVar(x mvkernel.Data) []float64 {
 	d := x.D
 	mean := make([]float64, d)
 	v := make([]float64, d)
-	var w float64
+	w := make([]float64, d)
 	for i := range x.N {
-		wi := 1.0
-		if x.V != nil {
-			wi = x.V[i]
-		}
-		w += wi
+		wi := weight(x, i)
 		for j, xv := range x.X[i*x.Stride : i*x.Stride+d] {
-			mean[j] += wi * xv
+			if !math.IsNaN(xv) {
+				w[j] += wi
+				mean[j] += wi * xv
+			}
 		}
 	}
 	for j := range mean {
-		mean[j] /= w
+		mean[j] /= w[j]
 	}
 	for i := range x.N {
-		wi := 1.0
-		if x.V != nil {
-			wi = x.V[i]
-		}
+		wi := weight(x, i)
 		for j, xv := range x.X[i*x.Stride : i*x.Stride+d] {
-			v[j] += wi * (xv - mean[j]) * (xv - mean[j])
+			if !math.IsNaN(xv) {
+				v[j] += wi * (xv - mean[j]) * (xv - mean[j])
+			}
 		}
 	}
 	for j := range v {
-		v[j] /= w
+		v[j] /= w[j]
 	}
 	return v
 }
@@ -410,6 +458,9 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 	}
 	if f.prior == nil {
 		for j, v := range f.scale {
+			if math.IsNaN(v) {
+				return nil, nil, fmt.Errorf("mv: column %d has no observed value; drop the column", j)
+			}
 			if !(v > 0) {
 				return nil, nil, fmt.Errorf("mv: column %d is constant, so every covariance is singular under maximum likelihood; drop the column, or use a prior", j)
 			}
@@ -488,6 +539,9 @@ func (f *fitter) fitWarm(ctx context.Context) (*params, *Result, error) {
 // k-means++ partitions, each partition once.
 func (f *fitter) starts(pr *problem) (thetas [][]float64, ids []int, err error) {
 	x := pr.x
+	if f.missing {
+		x = imputed(x)
+	}
 	d := x.D
 	m := min(x.N, hcSize)
 	var rows []int

@@ -497,13 +497,17 @@ func TestReadsOnBadInput(t *testing.T) {
 	if _, err := m.Fit(x, nil); err != nil {
 		t.Fatal(err)
 	}
-	y := mat.DenseCopyOf(x.Slice(0, 3, 0, 4))
-	y.Set(1, 0, math.NaN())
-	if z := m.Assign(y); z[1] != -1 || z[0] < 0 {
-		t.Errorf("Assign with a NaN row: %v", z)
+	// Row 1 has an infinite value, row 2 misses every coordinate, row 3
+	// misses one (a NaN is a missing value, read by the marginal density).
+	y := mat.DenseCopyOf(x.Slice(0, 4, 0, 4))
+	y.Set(1, 0, math.Inf(1))
+	y.SetRow(2, []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()})
+	y.Set(3, 2, math.NaN())
+	if z := m.Assign(y); z[1] != -1 || z[2] != -1 || z[0] < 0 || z[3] < 0 {
+		t.Errorf("Assign with bad rows: %v", z)
 	}
-	if lp := m.LogDensity(y); !math.IsNaN(lp[1]) || math.IsNaN(lp[0]) {
-		t.Errorf("LogDensity with a NaN row: %v", lp)
+	if lp := m.LogDensity(y); !math.IsNaN(lp[1]) || !math.IsNaN(lp[2]) || math.IsNaN(lp[0]) || math.IsNaN(lp[3]) {
+		t.Errorf("LogDensity with bad rows: %v", lp)
 	}
 	if m.Assign(mat.NewDense(2, 3, nil)) != nil {
 		t.Error("Assign read data with the wrong number of columns")

@@ -23,23 +23,42 @@ func (m *Model) pass(x mvkernel.Data, out mvkernel.Out) error {
 	return nil
 }
 
+// readPass runs a pass for the reading methods over x's good rows, and the
+// marginal E-step over its rows that miss some coordinates; the bad rows'
+// outputs are left for the caller to overwrite.
+func (m *Model) readPass(x mat.Matrix, out mvkernel.Out) (bad []bool, ok bool) {
+	data, bad, partial, orig, ok := readable(x, m.dim())
+	if !ok {
+		return nil, false
+	}
+	if m.pass(data, out) != nil {
+		return nil, false
+	}
+	if len(partial) > 0 {
+		if !missingPass(orig, patterns(orig, partial), m.paramsOf(), nil, out) {
+			return nil, false
+		}
+	}
+	return bad, true
+}
+
 // Assign returns each point's most probable component,
 //
 //	z_i = argmax_k w_k N(x_i | μ_k, Σ_k),
 //
-// ties going to the lower index. A row with a value that is not finite
-// gets −1. Assign returns nil if m is not a valid fitted model (see
-// Validate) or x does not have the model's d columns.
+// ties going to the lower index. A NaN marks a missing coordinate: the
+// row is assigned by the density of its observed coordinates, the marginal
+// w_k N(x_o | μ_o, Σ_oo). A row with an infinite value, or with every
+// coordinate missing, gets −1. Assign returns nil if m is not a valid
+// fitted model (see Validate) or x does not have the model's d columns.
 func (m *Model) Assign(x mat.Matrix) []int {
-	if m.Validate() != nil {
+	if m.Validate() != nil || x == nil {
 		return nil
 	}
-	data, bad, ok := readable(x, m.dim())
+	n, _ := x.Dims()
+	z := make([]int, n)
+	bad, ok := m.readPass(x, mvkernel.Out{Assign: z})
 	if !ok {
-		return nil
-	}
-	z := make([]int, data.N)
-	if m.pass(data, mvkernel.Out{Assign: z}) != nil {
 		return nil
 	}
 	for i, b := range bad {
@@ -55,19 +74,23 @@ func (m *Model) Assign(x mat.Matrix) []int {
 //
 //	r_ik = w_k N(x_i | μ_k, Σ_k) / Σ_j w_j N(x_i | μ_j, Σ_j),
 //
-// computed by log-sum-exp, as an n×K matrix. A row of x with a value that
-// is not finite gets a row of NaN. It returns nil if m is not a valid
-// fitted model or x does not have the model's d columns.
+// computed by log-sum-exp, as an n×K matrix. A NaN marks a missing
+// coordinate: the row's responsibilities are those of its observed
+// coordinates, with N(x_o | μ_o, Σ_oo) in place of the densities. A row of
+// x with an infinite value, or with every coordinate missing, gets a row of
+// NaN. It returns nil if m is not a valid fitted model or x does not have
+// the model's d columns.
 func (m *Model) Responsibilities(x mat.Matrix) *mat.Dense {
-	if m.Validate() != nil {
+	if m.Validate() != nil || x == nil {
 		return nil
 	}
-	data, bad, ok := readable(x, m.dim())
-	if !ok || data.N == 0 {
+	n, _ := x.Dims()
+	if n == 0 {
 		return nil
 	}
-	r := make([]float64, data.N*m.K)
-	if m.pass(data, mvkernel.Out{Resp: r}) != nil {
+	r := make([]float64, n*m.K)
+	bad, ok := m.readPass(x, mvkernel.Out{Resp: r})
+	if !ok {
 		return nil
 	}
 	for i, b := range bad {
@@ -77,7 +100,7 @@ func (m *Model) Responsibilities(x mat.Matrix) *mat.Dense {
 			}
 		}
 	}
-	return mat.NewDense(data.N, m.K, r)
+	return mat.NewDense(n, m.K, r)
 }
 
 // LogDensity returns the log density of the fitted mixture at each row of
@@ -85,19 +108,19 @@ func (m *Model) Responsibilities(x mat.Matrix) *mat.Dense {
 //
 //	log p(x_i) = log Σ_k w_k N(x_i | μ_k, Σ_k),
 //
-// computed by log-sum-exp. A row with a value that is not finite gets NaN.
-// It returns nil if m is not a valid fitted model or x does not have the
-// model's d columns.
+// computed by log-sum-exp. A NaN marks a missing coordinate: the row gets
+// the log density of its observed coordinates, the marginal
+// log Σ_k w_k N(x_o | μ_o, Σ_oo). A row with an infinite value, or with
+// every coordinate missing, gets NaN. It returns nil if m is not a valid
+// fitted model or x does not have the model's d columns.
 func (m *Model) LogDensity(x mat.Matrix) []float64 {
-	if m.Validate() != nil {
+	if m.Validate() != nil || x == nil {
 		return nil
 	}
-	data, bad, ok := readable(x, m.dim())
+	n, _ := x.Dims()
+	lp := make([]float64, n)
+	bad, ok := m.readPass(x, mvkernel.Out{LogP: lp})
 	if !ok {
-		return nil
-	}
-	lp := make([]float64, data.N)
-	if m.pass(data, mvkernel.Out{LogP: lp}) != nil {
 		return nil
 	}
 	for i, b := range bad {

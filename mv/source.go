@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"math"
 
 	"github.com/gmm-go/gmm/internal/mvkernel"
 )
@@ -31,22 +32,39 @@ func (s *memPass) run(_ context.Context, _ *params, kp *mvkernel.Params, st *mvk
 // streamPass sums the chunks of a stream of rows, merging each chunk's
 // statistics into the total in the order the chunks come.
 type streamPass struct {
-	src  iter.Seq2[[]float64, []float64]
-	d    int
-	pass *mvkernel.Pass
-	tmp  *mvkernel.Stats
+	src   iter.Seq2[[]float64, []float64]
+	d     int
+	allow bool // NaN marks a missing value
+	empty *int // where to count the rows that miss every coordinate
+	pass  *mvkernel.Pass
+	tmp   *mvkernel.Stats
 }
 
-func newStreamPass(src iter.Seq2[[]float64, []float64], k, d int) *streamPass {
-	return &streamPass{src: src, d: d, pass: mvkernel.NewPass(k, d), tmp: mvkernel.NewStats(k, d)}
+func newStreamPass(src iter.Seq2[[]float64, []float64], k, d int, allow bool, empty *int) *streamPass {
+	return &streamPass{src: src, d: d, allow: allow, empty: empty, pass: mvkernel.NewPass(k, d), tmp: mvkernel.NewStats(k, d)}
 }
 
-func (s *streamPass) run(ctx context.Context, _ *params, kp *mvkernel.Params, st *mvkernel.Stats) error {
+func (s *streamPass) run(ctx context.Context, p *params, kp *mvkernel.Params, st *mvkernel.Stats) error {
 	st.Reset()
-	return eachChunk(ctx, s.src, s.d, func(x mvkernel.Data) {
+	empty := 0
+	err := eachChunk(ctx, s.src, s.d, s.allow, func(x mvkernel.Data) {
+		if s.allow && hasNaN(x) {
+			full, part := splitMissing(x)
+			empty += x.N - full.N - part.N
+			s.pass.Run(full, kp, mvkernel.Out{Stats: s.tmp})
+			st.Merge(s.tmp)
+			if !missingPass(part, patterns(part, seq(part.N)), p, st, mvkernel.Out{}) {
+				st.LogLik = math.NaN()
+			}
+			return
+		}
 		s.pass.Run(x, kp, mvkernel.Out{Stats: s.tmp})
 		st.Merge(s.tmp)
 	})
+	if s.empty != nil {
+		*s.empty = empty
+	}
+	return err
 }
 
 // eachChunk calls f with each chunk of src as rows of d columns, after
@@ -54,14 +72,14 @@ func (s *streamPass) run(ctx context.Context, _ *params, kp *mvkernel.Params, st
 // range, and its weights (if not nil) one per row, finite and ≥ 0. It
 // returns the first chunk's error, naming the chunk, or ctx.Err() if ctx
 // is done between chunks.
-func eachChunk(ctx context.Context, src iter.Seq2[[]float64, []float64], d int, f func(mvkernel.Data)) error {
+func eachChunk(ctx context.Context, src iter.Seq2[[]float64, []float64], d int, allow bool, f func(mvkernel.Data)) error {
 	i := 0
 	var err error
 	for xs, w := range src {
 		if err = ctx.Err(); err != nil {
 			break
 		}
-		if err = checkChunk(xs, w, d); err != nil {
+		if err = checkChunk(xs, w, d, allow); err != nil {
 			err = fmt.Errorf("mv: chunk %d: %w", i, err)
 			break
 		}
@@ -73,16 +91,18 @@ func eachChunk(ctx context.Context, src iter.Seq2[[]float64, []float64], d int, 
 	return err
 }
 
-// checkChunk checks one chunk of a stream (see eachChunk).
-func checkChunk(xs, w []float64, d int) error {
+// checkChunk checks one chunk of a stream (see eachChunk); with allow, a
+// NaN is a missing value.
+func checkChunk(xs, w []float64, d int, allow bool) error {
 	if len(xs)%d != 0 {
 		return fmt.Errorf("%d values is not a whole number of rows of %d columns; give rows of d values, one after another", len(xs), d)
 	}
-	x := mvkernel.Data{X: xs, N: len(xs) / d, D: d, Stride: d}
-	if i, j, ok := badValue(x); !ok {
-		return fmt.Errorf("row %d, column %d is %v; values must be finite and within ±%g", i, j, xs[i*d+j], maxAbs)
+	for i, v := range xs {
+		if !(math.Abs(v) <= maxAbs) && !(allow && math.IsNaN(v)) {
+			return fmt.Errorf("row %d, column %d is %v; values must be finite and within ±%g (NaN marks a missing value with Settings.AllowMissing)", i/d, i%d, v, maxAbs)
+		}
 	}
-	return checkChunkWeights(w, x.N)
+	return checkChunkWeights(w, len(xs)/d)
 }
 
 // funcPass calls the caller's pass function with the parameters as a

@@ -1,6 +1,7 @@
 package mv
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -137,14 +138,16 @@ func (st *Stats) Merge(o *Stats) error {
 // its statistics to st: the responsibilities of each point under the
 // current weights, means and covariances, times the point's weight w_i
 // (w nil: all 1). Calls on separate chunks of data, or on separate Stats
-// merged afterwards, give the statistics of all the data. Neither x nor w
-// is modified.
+// merged afterwards, give the statistics of all the data. A NaN marks a
+// missing coordinate, as with Settings.AllowMissing: the row adds the
+// expected statistics given its observed coordinates (Ghahramani & Jordan
+// 1994), and a row that misses every coordinate adds nothing. Neither x
+// nor w is modified.
 //
 // st may be the zero Stats{}, which Accumulate sizes for m. Accumulate
 // returns an error, leaving st unchanged, if m is not a valid fitted model
 // (see Validate), st does not have m's K and d (make it with
-// NewStats(m.K, d)), x has a value that is not finite or does not have d
-// columns, or w does not hold one finite non-negative weight per row.
+// NewStats(m.K, d)), x has an infinite value or does not have d columns, or w does not hold one finite non-negative weight per row.
 func (m *Model) Accumulate(st *Stats, x mat.Matrix, w []float64) error {
 	if err := m.Validate(); err != nil {
 		return err
@@ -158,7 +161,7 @@ func (m *Model) Accumulate(st *Stats, x mat.Matrix, w []float64) error {
 	if !st.isZero() && (st.K != m.K || st.D != d) {
 		return fmt.Errorf("mv: Stats are for K = %d, D = %d and the model has K = %d, d = %d; make them with NewStats(%d, %d)", st.K, st.D, m.K, d, m.K, d)
 	}
-	data, err := checkData(x)
+	data, err := checkDataMissing(x, true)
 	if err != nil {
 		return err
 	}
@@ -170,7 +173,16 @@ func (m *Model) Accumulate(st *Stats, x mat.Matrix, w []float64) error {
 	}
 	data.V = w
 	tmp := NewStats(m.K, d)
-	if err := m.pass(data, mvkernel.Out{Stats: tmp.kernel()}); err != nil {
+	if hasNaN(data) {
+		p := m.paramsOf()
+		kp, err := p.kernelParams()
+		if err != nil {
+			return err
+		}
+		if err := newMissPass(data, m.K).run(context.Background(), p, kp, tmp.kernel()); err != nil {
+			return err
+		}
+	} else if err := m.pass(data, mvkernel.Out{Stats: tmp.kernel()}); err != nil {
 		return err
 	}
 	return st.Merge(tmp)

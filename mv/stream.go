@@ -59,11 +59,16 @@ func (m *Model) FitStream(ctx context.Context, src iter.Seq2[[]float64, []float6
 	if src == nil {
 		return nil, errors.New("mv: FitStream's source is nil; give a function that yields the chunks")
 	}
-	big := func() passer { return newStreamPass(src, m.K, d) }
+	empty := new(int)
+	big := func() passer { return newStreamPass(src, m.K, d, cfg.AllowMissing, empty) }
 	if cfg.Warm {
-		return m.fitPasses(ctx, d, big, &cfg)
+		res, err := m.fitPasses(ctx, d, big, &cfg)
+		if err == nil {
+			res.report(*empty)
+		}
+		return res, err
 	}
-	first, err := firstPass(ctx, src, d, screenSize, cfg.Seed)
+	first, err := firstPass(ctx, src, d, screenSize, cfg.Seed, cfg.AllowMissing)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +86,11 @@ func (m *Model) FitStream(ctx context.Context, src iter.Seq2[[]float64, []float6
 			c = *s
 		}
 		c.Weights = sample.V
-		return m.fitFrom(ctx, mat.NewDense(sample.N, d, sample.X), &c, nil)
+		res, err := m.fitFrom(ctx, mat.NewDense(sample.N, d, sample.X), &c, nil)
+		if err == nil {
+			res.report(first.empty)
+		}
+		return res, err
 	}
 	f := newFitter(m, sample, &cfg)
 	f.n, f.big, f.points = first.n, big, first.total
@@ -94,6 +103,7 @@ func (m *Model) FitStream(ctx context.Context, src iter.Seq2[[]float64, []float6
 	if err != nil {
 		return nil, err
 	}
+	res.report(first.empty)
 	m.set(p)
 	return res, nil
 }
@@ -169,26 +179,29 @@ func (m *Model) fitPasses(ctx context.Context, d int, big func() passer, s *Sett
 
 // firstRead is what FitStream's first pass learns.
 type firstRead struct {
-	n      int           // rows
-	total  float64       // their total weight
+	n      int           // rows with values
+	empty  int           // rows that miss every coordinate
+	total  float64       // the total weight of the rows with values
 	vars   []float64     // the weighted column variances
 	sample mvkernel.Data // a uniform sample of rows, with their weights
 }
 
 // firstPass reads the stream once: it counts the rows, sums their weights,
-// measures the weighted column variances (chunk by chunk, merged by Chan,
-// Golub & LeVeque's update) and draws a uniform sample of size rows by
-// Vitter's (1985) algorithm R.
-func firstPass(ctx context.Context, src iter.Seq2[[]float64, []float64], d, size int, seed uint64) (*firstRead, error) {
+// measures the weighted column variances over the observed values (chunk
+// by chunk, merged by Chan, Golub & LeVeque's update) and draws a uniform
+// sample of size rows by Vitter's (1985) algorithm R. With allow, a NaN is
+// a missing value and rows that miss every coordinate are counted in empty
+// and left out.
+func firstPass(ctx context.Context, src iter.Seq2[[]float64, []float64], d, size int, seed uint64, allow bool) (*firstRead, error) {
 	rng := rand.New(rand.NewPCG(seed, reservoirStream))
 	buf := make([]float64, 0, size*d)
 	var wbuf []float64
 	weighted := false
-	mean, m2 := make([]float64, d), make([]float64, d)
-	cm, cm2 := make([]float64, d), make([]float64, d)
-	var W float64
-	n := 0
-	err := eachChunk(ctx, src, d, func(x mvkernel.Data) {
+	W, mean, m2 := make([]float64, d), make([]float64, d), make([]float64, d)
+	cw, cm, cm2 := make([]float64, d), make([]float64, d), make([]float64, d)
+	var total float64
+	n, empty := 0, 0
+	err := eachChunk(ctx, src, d, allow, func(x mvkernel.Data) {
 		if x.V != nil && !weighted {
 			weighted = true
 			wbuf = make([]float64, len(buf)/d, size)
@@ -196,36 +209,48 @@ func firstPass(ctx context.Context, src iter.Seq2[[]float64, []float64], d, size
 				wbuf[i] = 1
 			}
 		}
-		var cw float64
+		clear(cw)
 		clear(cm)
 		clear(cm2)
 		for i := range x.N {
 			v := weight(x, i)
-			cw += v
 			for j, xv := range x.X[i*d : (i+1)*d] {
-				cm[j] += v * xv
+				if !math.IsNaN(xv) {
+					cw[j] += v
+					cm[j] += v * xv
+				}
 			}
 		}
-		if cw > 0 {
-			for j := range cm {
-				cm[j] /= cw
+		for j := range cm {
+			if cw[j] > 0 {
+				cm[j] /= cw[j]
 			}
-			for i := range x.N {
-				v := weight(x, i)
-				for j, xv := range x.X[i*d : (i+1)*d] {
+		}
+		for i := range x.N {
+			v := weight(x, i)
+			for j, xv := range x.X[i*d : (i+1)*d] {
+				if !math.IsNaN(xv) {
 					cm2[j] += v * (xv - cm[j]) * (xv - cm[j])
 				}
 			}
-			tot := W + cw
-			for j := range mean {
-				delta := cm[j] - mean[j]
-				m2[j] += cm2[j] + delta*delta*W*cw/tot
-				mean[j] += delta * cw / tot
+		}
+		for j := range mean {
+			if cw[j] == 0 {
+				continue
 			}
-			W = tot
+			tot := W[j] + cw[j]
+			delta := cm[j] - mean[j]
+			m2[j] += cm2[j] + delta*delta*W[j]*cw[j]/tot
+			mean[j] += delta * cw[j] / tot
+			W[j] = tot
 		}
 		for i := range x.N {
 			row := x.X[i*d : (i+1)*d]
+			if allow && allNaN(row) {
+				empty++
+				continue
+			}
+			total += weight(x, i)
 			if n < size {
 				buf = append(buf, row...)
 				if weighted {
@@ -244,14 +269,24 @@ func firstPass(ctx context.Context, src iter.Seq2[[]float64, []float64], d, size
 		return nil, err
 	}
 	if n == 0 {
-		return nil, errors.New("mv: the stream yields no rows; give at least K rows")
+		return nil, errors.New("mv: the stream yields no rows with values; give at least K rows")
 	}
 	vars := make([]float64, d)
 	for j := range vars {
-		vars[j] = m2[j] / W
+		vars[j] = m2[j] / W[j]
 	}
 	m := len(buf) / d
-	return &firstRead{n: n, total: W, vars: vars, sample: mvkernel.Data{X: buf, N: m, D: d, Stride: d, V: wbuf}}, nil
+	return &firstRead{n: n, empty: empty, total: total, vars: vars, sample: mvkernel.Data{X: buf, N: m, D: d, Stride: d, V: wbuf}}, nil
+}
+
+// allNaN reports whether every value of row is NaN.
+func allNaN(row []float64) bool {
+	for _, v := range row {
+		if !math.IsNaN(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // weight returns row i's weight.
