@@ -6,6 +6,13 @@
 // correctly, 1/σ included. PosteriorDensity adds to the density figure the
 // posterior predictive density and its credible band.
 //
+// For choosing a model and for several columns it draws R mclust's plots:
+// Selection and SelectionMV the criterion against K, a line per model;
+// Classification, Uncertainty and Contours the rows of a fit of package mv
+// coloured by cluster, sized by the uncertainty of their cluster, and
+// under the contours of the fitted density, as one panel for two columns
+// and as a matrix of the pairs of columns for more.
+//
 // Each function returns a *plot.Plot from gonum.org/v1/plot, which can be
 // changed further (titles, ranges, more plotters) and saved in any format
 // gonum supports; WritePNG writes one as a PNG image. The package lives
