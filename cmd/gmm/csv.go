@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,7 +78,52 @@ func parseNumber(cell []byte) (float64, string) {
 	return 0, "not a number"
 }
 
-// readColumn reads one column of numbers from CSV text in a single pass.
+// readColumn reads one column of numbers from CSV text in a single pass:
+// readTable with the one column col, or the only column if col is empty.
+func readColumn(r io.Reader, src, col string, opt readOptions) (*column, error) {
+	t, err := readTable(r, src, columns{names: []string{col}}, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &column{x: t.x, name: t.names[0], sep: t.sep, header: t.header, skipped: t.skipped, firstSkipped: t.firstSkipped}, nil
+}
+
+// columns says which columns readTable reads: those named, each by its
+// name in the header or by its 0-based index ("" alone for the only
+// column), or, if all is set, every column of numbers.
+type columns struct {
+	names []string
+	all   bool
+}
+
+// frame is what readTable read: the rows with a number in every column
+// read, and where the others were.
+type frame struct {
+	// x holds the complete rows, row-major: d values each.
+	x     []float64
+	d     int
+	names []string // the columns read, as the report names them
+	sep   byte
+	// header says whether the first row was a header.
+	header bool
+	// rows is the number of data rows, complete or not.
+	rows int
+	// skipped is the number of rows with a missing value in a column read,
+	// and firstSkipped the line of the first; holes holds their 0-based
+	// indices among the data rows, in order, and holeVals their values, d
+	// each, NaN where missing.
+	skipped, firstSkipped int
+	holes                 []int
+	holeVals              []float64
+	// text names the columns that all left out as text.
+	text []string
+}
+
+// sampleRows is the number of rows after the first that readTable reads
+// ahead to tell columns of numbers from text for columns.all.
+const sampleRows = 200
+
+// readTable reads columns of numbers from CSV text in a single pass.
 //
 // The separator is opt.sep or, if that is 0, the one of comma, semicolon
 // and tab that detectSep finds. Cells may be quoted as in RFC 4180, with
@@ -86,14 +133,17 @@ func parseNumber(cell []byte) (float64, string) {
 // (and one at least a number), the first row is data and the columns are
 // named by their 0-based index; otherwise it is the header.
 //
-// col is a name from the header or, if no header cell has that name, a
-// 0-based index; an empty col means the only column, and is an error if
-// there are several. A cell of the column that is empty, NA, NaN or null
-// (in any case) is a missing value: its row is skipped and counted, or,
-// with opt.strict, is an error. Any other cell must hold a finite decimal
+// A column is named by its header cell or, if no header cell has that
+// name, by its 0-based index; a single empty name means the only column,
+// and is an error if there are several. With cols.all, the columns read
+// are those whose cells in the first 200 data rows are all numbers or
+// missing values, with at least one number; the others are listed in
+// text. A cell of a column read that is empty, NA, NaN or null (in any
+// case) is a missing value: its row is skipped and counted, or, with
+// opt.strict, is an error. Any other cell must hold a finite decimal
 // number; the errors say which line and column are wrong. src names the
 // input in error messages.
-func readColumn(r io.Reader, src, col string, opt readOptions) (*column, error) {
+func readTable(r io.Reader, src string, cols columns, opt readOptions) (*frame, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, _ := br.Peek(1 << 16)
 	if err := checkEncoding(head, src); err != nil {
@@ -115,9 +165,9 @@ func readColumn(r io.Reader, src, col string, opt readOptions) (*column, error) 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", src, err)
 	}
-	c := &column{sep: sep, header: !numeric(first)}
+	t := &frame{sep: sep, header: !numeric(first)}
 	header := first
-	if !c.header {
+	if !t.header {
 		header = make([]string, len(first))
 		for i := range header {
 			header[i] = strconv.Itoa(i)
@@ -127,69 +177,155 @@ func readColumn(r io.Reader, src, col string, opt readOptions) (*column, error) 
 			header[i] = strings.TrimSpace(header[i])
 		}
 	}
-	j, err := pick(header, col)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", src, err)
+	fail := func(err error) error {
+		var fe fieldCountError
+		switch {
+		case errors.As(err, &fe):
+			return fmt.Errorf("%s: line %d has %d cells but the first row has %d; every row needs one cell per column%s",
+				src, fe.line, fe.n, len(first), sepHint(sep, opt.sep == 0))
+		case errors.As(err, new(parseError)):
+			return fmt.Errorf("%s: %v", src, err)
+		}
+		return err
 	}
-	c.name = header[j]
-	if !c.header {
-		c.name = "column " + header[j]
+	// The rows read ahead, to be converted before the rest.
+	var ahead [][]string
+	var aheadLines []int
+	if !t.header {
+		ahead, aheadLines = append(ahead, first), append(aheadLines, line)
 	}
-	c.x = make([]float64, 0, estimate(head, opt.size))
-	// conv converts a cell; it only reads c, so that it can run in
-	// several goroutines.
-	conv := func(cell []byte, line int) (float64, bool, error) {
+	var js []int
+	if cols.all {
+		for len(ahead) < sampleRows+1 {
+			f, l, err := p.fields()
+			if err == io.EOF {
+				break
+			}
+			if err == nil && len(f) != len(first) {
+				err = fieldCountError{l, len(f)}
+			}
+			if err != nil {
+				return nil, fail(err)
+			}
+			ahead, aheadLines = append(ahead, f), append(aheadLines, l)
+		}
+		for j := range header {
+			cells := make([]string, len(ahead))
+			for i, f := range ahead {
+				cells[i] = f[j]
+			}
+			if numeric(cells) {
+				js = append(js, j)
+			} else {
+				t.text = append(t.text, header[j])
+			}
+		}
+		if len(js) == 0 {
+			return nil, fmt.Errorf("%s: no column holds numbers in its first %s; the columns are %s", src, count(len(ahead), "row"), list(header))
+		}
+	} else {
+		for _, name := range cols.names {
+			j, err := pick(header, name)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", src, err)
+			}
+			if slices.Contains(js, j) {
+				return nil, fmt.Errorf("%s: -columns names column %d %s twice; name each column once", src, j, quote(header[j]))
+			}
+			js = append(js, j)
+		}
+	}
+	t.d = len(js)
+	for _, j := range js {
+		name := header[j]
+		if !t.header {
+			name = "column " + name
+		}
+		t.names = append(t.names, name)
+	}
+	t.x = make([]float64, 0, t.d*estimate(head, opt.size))
+	// conv converts a cell of column a (of those read); it only reads t,
+	// so that it can run in several goroutines.
+	conv := func(cell []byte, line, a int) (float64, bool, error) {
 		cell = bytes.TrimSpace(cell)
 		if missing(cell) {
 			if opt.strict {
 				return 0, false, fmt.Errorf("%s: line %d, %s: %s is a missing value; fill it in or remove the row (without -strict such rows are skipped)",
-					src, line, where(c), describe(string(cell)))
+					src, line, t.where(a), describe(string(cell)))
 			}
 			return 0, false, nil
 		}
 		v, what := parseNumber(cell)
 		if what != "" {
-			return 0, false, fmt.Errorf("%s: line %d, %s: %s is %s", src, line, where(c), quote(string(cell)), what)
+			return 0, false, fmt.Errorf("%s: line %d, %s: %s is %s", src, line, t.where(a), quote(string(cell)), what)
 		}
 		return v, true, nil
 	}
-	if !c.header {
-		v, ok, err := conv([]byte(first[j]), line)
-		switch {
-		case err != nil:
+	if len(ahead) > 0 {
+		b := &batch{d: t.d}
+		for i, f := range ahead {
+			for _, j := range js {
+				b.buf = append(b.buf, f[j]...)
+				b.ends = append(b.ends, len(b.buf))
+			}
+			b.lines = append(b.lines, aheadLines[i])
+		}
+		b.convert(conv)
+		if err := t.add(b); err != nil {
 			return nil, err
-		case ok:
-			c.x = append(c.x, v)
-		default:
-			c.skipped, c.firstSkipped = 1, line
 		}
 	}
-	if err := p.column(j, len(first), conv, c); err != nil {
-		var fe fieldCountError
-		if errors.As(err, &fe) {
-			return nil, fmt.Errorf("%s: line %d has %d cells but the first row has %d; every row needs one cell per column%s",
-				src, fe.line, fe.n, len(first), sepHint(sep, opt.sep == 0))
-		}
-		if _, ok := err.(parseError); ok {
-			return nil, fmt.Errorf("%s: %v", src, err)
-		}
-		return nil, err
+	if err := p.column(js, len(first), conv, t); err != nil {
+		return nil, fail(err)
 	}
-	if len(c.x) == 0 {
-		if c.skipped > 0 {
-			return nil, fmt.Errorf("%s: %s has no values: all %d of its cells are missing values", src, where(c), c.skipped)
+	if len(t.x) == 0 {
+		switch {
+		case t.skipped > 0 && t.d == 1:
+			return nil, fmt.Errorf("%s: %s has no values: all %d of its cells are missing values", src, t.where(0), t.skipped)
+		case t.skipped > 0:
+			return nil, fmt.Errorf("%s: no row has a number in every column read: all %d rows have a missing value in %s", src, t.skipped, t.list())
+		case t.d == 1:
+			return nil, fmt.Errorf("%s: %s has no values; it needs at least one row under the header", src, t.where(0))
 		}
-		return nil, fmt.Errorf("%s: %s has no values; it needs at least one row under the header", src, where(c))
+		return nil, fmt.Errorf("%s: %s have no values; they need at least one row under the header", src, t.list())
 	}
-	return c, nil
+	return t, nil
 }
 
-// where names the column of c in an error message.
-func where(c *column) string {
-	if c.header {
-		return fmt.Sprintf("column %q", c.name)
+// where names column a of those read in an error message.
+func (t *frame) where(a int) string {
+	if t.header {
+		return fmt.Sprintf("column %q", t.names[a])
 	}
-	return c.name
+	return t.names[a]
+}
+
+// list names the columns read in a message.
+func (t *frame) list() string {
+	var s []string
+	for a := range t.names {
+		s = append(s, t.where(a))
+	}
+	return strings.Join(s, ", ")
+}
+
+// add appends the rows of the converted batch b to t, and returns the
+// error that stopped its conversion or its splitting, if any.
+func (t *frame) add(b *batch) error {
+	t.x = append(t.x, b.vals...)
+	if len(b.holes) > 0 && t.skipped == 0 {
+		t.firstSkipped = b.lines[b.holes[0]]
+	}
+	for _, h := range b.holes {
+		t.holes = append(t.holes, t.rows+h)
+	}
+	t.holeVals = append(t.holeVals, b.holeVals...)
+	t.skipped += len(b.holes)
+	t.rows += b.rowsDone
+	if b.cellErr != nil {
+		return b.cellErr
+	}
+	return b.err
 }
 
 // describe names a missing value at the start of "… is a missing value":
@@ -413,23 +549,22 @@ func (p *parser) fields() ([]string, int, error) {
 	}
 }
 
-// column converts cell j of every remaining record, each having n cells,
-// with conv, and appends the values to c.x, in order, counting the missing
-// values in c.skipped. Splitting the lines takes about a third of the time
-// and converting the cells the rest, so the splitting runs in a goroutine
-// of its own, batches of cells ahead, and the conversion in two more. The
-// first error, of the splitting or of conv, in the order of the input,
-// stops them all.
-func (p *parser) column(j, n int, conv func(cell []byte, line int) (float64, bool, error), c *column) error {
+// column converts cells js of every remaining record, each having n
+// cells, with conv, and adds the rows to t, in order (see frame.add).
+// Splitting the lines takes about a third of the time and converting the
+// cells the rest, so the splitting runs in a goroutine of its own, batches
+// of rows ahead, and the conversion in two more. The first error, of the
+// splitting or of conv, in the order of the input, stops them all.
+func (p *parser) column(js []int, n int, conv converter, t *frame) error {
 	const pool, workers = 6, 2
 	full, parsed := make(chan *batch, pool), make(chan *batch, pool)
 	free := make(chan *batch, pool)
 	for range pool {
-		free <- &batch{}
+		free <- &batch{d: len(js)}
 	}
 	done := make(chan struct{})
 	defer close(done)
-	go p.split(j, n, full, free, done)
+	go p.split(js, n, full, free, done)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -457,16 +592,8 @@ func (p *parser) column(j, n int, conv func(cell []byte, line int) (float64, boo
 		for q := pending[next]; q != nil; q = pending[next] {
 			delete(pending, next)
 			next++
-			c.x = append(c.x, q.vals...)
-			if q.skips > 0 && c.skipped == 0 {
-				c.firstSkipped = q.first
-			}
-			c.skipped += q.skips
-			if q.cellErr != nil {
-				return q.cellErr
-			}
-			if q.err != nil {
-				return q.err
+			if err := t.add(q); err != nil {
+				return err
 			}
 			free <- q
 		}
@@ -474,51 +601,65 @@ func (p *parser) column(j, n int, conv func(cell []byte, line int) (float64, boo
 	return nil
 }
 
-// batch is a run of cells, one after another in buf, cell i ending at
-// ends[i] and starting on line lines[i], and, after them, the error that
-// stopped the splitting, if any; then, once converted, their values, the
-// number of missing values and the line of the first, and the error of
-// the first cell that could not be converted.
+// converter converts a cell of column a (of those read) on the given line:
+// its value, or false for a missing value, or an error.
+type converter func(cell []byte, line, a int) (float64, bool, error)
+
+// batch is a run of rows of d cells, one cell after another in buf, cell i
+// ending at ends[i] and row r starting on line lines[r], and, after them,
+// the error that stopped the splitting, if any; then, once converted, the
+// values of the complete rows, the indices in the batch of the rows with a
+// missing value and their values (NaN where missing), the number of rows
+// converted, and the error of the first cell that could not be converted.
 type batch struct {
 	seq         int
+	d           int
 	buf         []byte
 	ends, lines []int
 	err         error
 
-	vals         []float64
-	skips, first int
-	cellErr      error
+	vals, holeVals []float64
+	holes          []int
+	rowsDone       int
+	cellErr        error
 }
 
-// convert converts the cells of b with conv, up to the first error.
-func (b *batch) convert(conv func(cell []byte, line int) (float64, bool, error)) {
-	b.vals, b.skips, b.first, b.cellErr = b.vals[:0], 0, 0, nil
+// convert converts the rows of b with conv, up to the first error.
+func (b *batch) convert(conv converter) {
+	b.vals, b.holeVals, b.holes, b.rowsDone, b.cellErr = b.vals[:0], b.holeVals[:0], b.holes[:0], 0, nil
 	start := 0
-	for i, end := range b.ends {
-		v, ok, err := conv(b.buf[start:end], b.lines[i])
-		start = end
-		switch {
-		case err != nil:
-			b.cellErr = err
-			return
-		case ok:
-			b.vals = append(b.vals, v)
-		default:
-			if b.skips == 0 {
-				b.first = b.lines[i]
+	for r, line := range b.lines {
+		row := len(b.vals)
+		hole := false
+		for a := range b.d {
+			end := b.ends[r*b.d+a]
+			v, ok, err := conv(b.buf[start:end], line, a)
+			start = end
+			if err != nil {
+				b.vals, b.cellErr = b.vals[:row], err
+				return
 			}
-			b.skips++
+			if !ok {
+				v, hole = math.NaN(), true
+			}
+			b.vals = append(b.vals, v)
 		}
+		if hole {
+			b.holes = append(b.holes, r)
+			b.holeVals = append(b.holeVals, b.vals[row:]...)
+			b.vals = b.vals[:row]
+		}
+		b.rowsDone++
 	}
 }
 
-// batchSize is the number of cells in a batch.
+// batchSize is the number of rows in a batch.
 const batchSize = 4096
 
-// split sends the cells j of the remaining records, each having n cells,
-// in batches on full, taking empty batches from free, until the input ends
-// or fails, or done is closed. It closes full when it returns.
-func (p *parser) split(j, n int, full, free chan *batch, done chan struct{}) {
+// split sends cells js of the remaining records, each having n cells, in
+// batches on full, taking empty batches from free, until the input ends or
+// fails, or done is closed. It closes full when it returns.
+func (p *parser) split(js []int, n int, full, free chan *batch, done chan struct{}) {
 	defer close(full)
 	var b *batch
 	seq := 0
@@ -531,6 +672,7 @@ func (p *parser) split(j, n int, full, free chan *batch, done chan struct{}) {
 			return false
 		}
 	}
+	starts := make([]int, n+1)
 	for {
 		if b == nil {
 			select {
@@ -541,7 +683,7 @@ func (p *parser) split(j, n int, full, free chan *batch, done chan struct{}) {
 				return
 			}
 		}
-		cell, line, err := p.cell(j, n)
+		line, err := p.cells(js, n, b, starts)
 		if err != nil {
 			if err != io.EOF {
 				b.err = err
@@ -549,23 +691,21 @@ func (p *parser) split(j, n int, full, free chan *batch, done chan struct{}) {
 			send()
 			return
 		}
-		b.buf = append(b.buf, cell...)
-		b.ends = append(b.ends, len(b.buf))
 		b.lines = append(b.lines, line)
-		if len(b.ends) == batchSize && !send() {
+		if len(b.lines) == batchSize && !send() {
 			return
 		}
 	}
 }
 
-// cell returns cell j of the next non-empty record, which must have n
-// cells, and the line the record starts on. The cell is valid until the
-// next call.
-func (p *parser) cell(j, n int) ([]byte, int, error) {
+// cells appends cells js of the next non-empty record, which must have n
+// cells, to b's buffer, and returns the line the record starts on. starts
+// is room for n + 1 offsets.
+func (p *parser) cells(js []int, n int, b *batch, starts []int) (int, error) {
 	for {
 		l, err := p.readLine()
 		if err != nil {
-			return nil, 0, err
+			return 0, err
 		}
 		if len(l) == 0 {
 			continue
@@ -574,23 +714,41 @@ func (p *parser) cell(j, n int) ([]byte, int, error) {
 		if bytes.IndexByte(l, '"') >= 0 {
 			f, err := p.quoted(l)
 			if err != nil {
-				return nil, 0, err
+				return 0, err
 			}
 			if len(f) != n {
-				return nil, 0, fieldCountError{start, len(f)}
+				return 0, fieldCountError{start, len(f)}
 			}
-			return []byte(f[j]), start, nil
+			for _, j := range js {
+				b.buf = append(b.buf, f[j]...)
+				b.ends = append(b.ends, len(b.buf))
+			}
+			return start, nil
 		}
-		if got := bytes.Count(l, []byte{p.sep}) + 1; got != n {
-			return nil, 0, fieldCountError{start, got}
+		// starts[i] is where cell i begins, and starts[i+1] − 1 where it
+		// ends.
+		got, off := 1, 0
+		starts[0] = 0
+		for {
+			i := bytes.IndexByte(l[off:], p.sep)
+			if i < 0 {
+				break
+			}
+			off += i + 1
+			if got < n {
+				starts[got] = off
+			}
+			got++
 		}
-		for range j {
-			l = l[bytes.IndexByte(l, p.sep)+1:]
+		if got != n {
+			return 0, fieldCountError{start, got}
 		}
-		if i := bytes.IndexByte(l, p.sep); i >= 0 {
-			l = l[:i]
+		starts[n] = len(l) + 1
+		for _, j := range js {
+			b.buf = append(b.buf, l[starts[j]:starts[j+1]-1]...)
+			b.ends = append(b.ends, len(b.buf))
 		}
-		return l, start, nil
+		return start, nil
 	}
 }
 

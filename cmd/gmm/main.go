@@ -1,5 +1,7 @@
 // Command gmm fits a Bayesian Gaussian mixture to one column of numbers and
-// shows the fit: the notebook gmm started from, in one command.
+// shows the fit: the notebook gmm started from, in one command. It also
+// chooses the number of components by BIC, as R's mclust does, and fits
+// several columns with mclust's fourteen covariance models.
 //
 // With no flags it fits K = 2 components to the 150 iris petal lengths
 // embedded in the program, with the notebook's prior, prints the weights,
@@ -8,6 +10,23 @@
 // loss.png, density.png, clusters.png), the fitted model as model.json,
 // and assignments.csv, which gives each value its cluster and its
 // responsibilities.
+//
+// With a range of K, such as -k 1:9, it fits every K with a σ per
+// component (mclust's model V) and with one shared σ (E), by maximum
+// likelihood unless -prior says otherwise (see gmm.Select), prints the BIC
+// of each, marking NA those that could not be fitted and saying why, and
+// reports the best as above, adding bic.png, the BIC against K.
+//
+// With -columns it fits several columns (see package mv): by default every
+// covariance model with K = 1..9 by maximum likelihood, as mclust's Mclust
+// does, printing the BIC table and the chosen model's weights, means,
+// standard deviations and correlations, and writing bic.png,
+// classification.png (each row coloured by its cluster, with each
+// component's 95% ellipse), uncertainty.png (each row sized by
+// 1 − max responsibility), density.png (contours of the fitted density, or
+// of its marginals in each pair of columns beyond two), model.json and
+// assignments.csv. With one K and one covariance model it fits that model
+// alone.
 //
 // Usage:
 //
@@ -26,28 +45,45 @@
 //	-column NAME   the column to fit, by name or 0-based index (default:
 //	               petal_length for the iris data, the only column of a file
 //	               that has one)
-//	-k N           the number of components (default 2)
-//	-method M      the optimiser: adam or em (default adam)
+//	-columns A,B   several columns to fit, by name or 0-based index, or all
+//	               for every column whose first 200 rows hold numbers (the
+//	               columns of text left out are named on standard error)
+//	-k N           the number of components, or a range lo:hi to choose
+//	               from by BIC (default 2 with one column, 1:9 with
+//	               -columns)
+//	-covariance M  with -columns, the covariance models to try: mclust's
+//	               EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV,
+//	               VEV, EVV, VVV, or full, tied, diag, spherical, several
+//	               separated by commas, or all (the default)
+//	-method M      the optimiser: adam or em (default adam; several
+//	               columns are fitted by em)
 //	-prior P       notebook: Dirichlet(1), Normal(0, 10), InverseGamma(1, 1);
-//	               default: a weakly informative prior scaled to the data;
+//	               default: a weakly informative prior scaled to the data
+//	               (for several columns, mclust's priorControl());
 //	               none: maximum likelihood (default: notebook for the
-//	               embedded iris data, default for a -csv file)
+//	               embedded iris data, default for a -csv file, none, as
+//	               mclust, with a range of K or -columns)
 //	-seed N        the seed of the starting points and of the posterior's
 //	               chains (default 0)
 //	-posterior P   after the fit, sample the posterior with the same prior
 //	               and K: gibbs (Gibbs sampling) or vb (variational Bayes);
 //	               prints its means, 90% credible intervals, R̂ and ESS,
 //	               and adds the posterior predictive density and its 90%
-//	               band to density.png (default: no posterior)
+//	               band to density.png (default: no posterior; one column
+//	               and one K only)
 //	-draws N       the posterior draws kept from each of 4 chains
 //	               (default 1000)
 //	-warmup N      the warm-up sweeps each Gibbs chain discards first
 //	               (default 1000)
 //	-out DIR       where to write the figures and files (default gmm-out)
 //	-assignments   write assignments.csv; -assignments=false skips it
-//	               (default: written for up to 1000000 values)
+//	               (default: written for up to 1000000 rows)
 //	-json          print the fitted model as JSON instead of the table
 //	-v             report the fit's progress on standard error
+//
+// assignments.csv has one line per data row, in the order of the input: a
+// row skipped for a missing value keeps its line, with NA for the missing
+// values, the cluster and the responsibilities.
 //
 // With -posterior, gmm then samples the posterior of the weights, means
 // and standard deviations with the same prior and K (see
@@ -75,6 +111,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -85,6 +122,7 @@ import (
 
 	"github.com/gmm-go/gmm"
 	"github.com/gmm-go/gmm/iris"
+	"github.com/gmm-go/gmm/mv"
 	gplot "github.com/gmm-go/gmm/plot"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -115,9 +153,15 @@ type usageError struct{ error }
 // options are the parsed flags.
 type options struct {
 	csv, column string
-	sep         byte // 0: detect
+	columns     columns // from -columns; no names and not all: -column
+	sep         byte    // 0: detect
 	strict      bool
-	k           int
+	k           int   // the K of a single fit: ks[0]
+	ks          []int // the Ks to choose from
+	kRange      bool  // -k gave a range: choose K
+	covs        []mv.Covariance
+	covSet      bool // -covariance was given
+	methodSet   bool // -method was given
 	method      gmm.Method
 	prior       string
 	priorAuto   bool // the prior was chosen for the data's source
@@ -183,6 +227,12 @@ petal lengths with the notebook's prior and K = 2. With -posterior it also
 samples the posterior and prints each parameter's mean and 90% credible
 interval.
 
+With a range of K, such as -k 1:9, it chooses K by BIC, as R's mclust does,
+prints the table of BIC values and draws bic.png. With -columns it fits
+several columns with the fourteen covariance models of mclust, chooses the
+model and K by BIC, and draws bic.png, classification.png, uncertainty.png
+and density.png.
+
 Flags:
 `
 
@@ -195,9 +245,12 @@ func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
 	sep := fs.String("sep", "", "the separator `S`: comma, semicolon, tab or one character (default: found from the first rows)")
 	fs.BoolVar(&opt.strict, "strict", false, "stop at a missing value (an empty cell, NA, NaN or null) rather than skip its row")
 	fs.StringVar(&opt.column, "column", "", "the column to fit, by `NAME` or 0-based index (default: petal_length for the iris data, the only column of a file that has one)")
-	fs.IntVar(&opt.k, "k", 2, "the number of components `N`")
-	method := fs.String("method", "adam", "the optimiser `M`: adam or em")
-	fs.StringVar(&opt.prior, "prior", "", "the prior `P`: notebook, default (scaled to the data) or none (maximum likelihood) (default: notebook for the embedded iris data, default for a -csv file)")
+	cols := fs.String("columns", "", "fit several columns: `A,B,C` by name or 0-based index, or all for every column of numbers")
+	var ks kFlag
+	fs.Var(&ks, "k", "the number of components `N`, or a range such as 1:9 to choose K by BIC (default: 2, or 1:9 with -columns)")
+	cov := fs.String("covariance", "", "with -columns, the covariance `MODEL`: one or more of mclust's EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV, or full, tied, diag, spherical, separated by commas, or all (default all)")
+	method := fs.String("method", "adam", "the optimiser `M`: adam or em (several columns: em)")
+	fs.StringVar(&opt.prior, "prior", "", "the prior `P`: notebook, default (scaled to the data) or none (maximum likelihood) (default: notebook for the embedded iris data, default for a -csv file, none, as mclust, with a range of K or several columns)")
 	fs.Uint64Var(&opt.seed, "seed", 0, "the seed `N` of the starting points and of the posterior's chains")
 	posterior := fs.String("posterior", "", "after the fit, sample the posterior by `P`: gibbs (Gibbs sampling) or vb (variational Bayes) (default: no posterior)")
 	fs.IntVar(&opt.draws, "draws", defaultDraws, "the posterior draws `N` kept from each chain")
@@ -218,9 +271,37 @@ func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
 	if fs.NArg() > 0 {
 		return opt, false, usageError{fmt.Errorf("unexpected argument %s; give the data with -csv FILE", quote(fs.Arg(0)))}
 	}
-	if opt.k < 1 {
-		return opt, false, usageError{fmt.Errorf("-k is %d; the number of components must be at least 1", opt.k)}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["columns"] {
+		if opt.columns, err = parseColumns(*cols, set["column"]); err != nil {
+			return opt, false, usageError{err}
+		}
 	}
+	several := opt.columns.all || len(opt.columns.names) > 1
+	switch {
+	case set["k"]:
+		opt.ks, opt.kRange = ks.ks, ks.isRange
+	case opt.columns.all || opt.columns.names != nil:
+		opt.ks, opt.kRange = []int{1, 2, 3, 4, 5, 6, 7, 8, 9}, true
+	default:
+		opt.ks = []int{2}
+	}
+	if opt.ks[0] < 1 {
+		return opt, false, usageError{fmt.Errorf("-k is %s; the number of components must be at least 1", ks.String())}
+	}
+	opt.k = opt.ks[0]
+	opt.covs = mv.Covariances()
+	if set["covariance"] {
+		if !several {
+			return opt, false, usageError{errors.New("-covariance is for several columns (-columns); one column has the models E and V, chosen with a range of -k")}
+		}
+		if opt.covs, err = parseCovariance(*cov); err != nil {
+			return opt, false, usageError{err}
+		}
+		opt.covSet = true
+	}
+	opt.methodSet = set["method"]
 	switch *method {
 	case "adam":
 		opt.method = gmm.Adam
@@ -229,13 +310,23 @@ func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
 	default:
 		return opt, false, usageError{fmt.Errorf("unknown -method %s; use adam or em", quote(*method))}
 	}
+	if several && opt.methodSet && opt.method != gmm.EM {
+		return opt, false, usageError{errors.New("-method adam is for one column; several columns are fitted by EM (-method em)")}
+	}
 	switch opt.prior {
 	case "":
 		opt.prior, opt.priorAuto = "notebook", true
-		if opt.csv != "" {
+		switch {
+		case opt.kRange || opt.columns.all || opt.columns.names != nil:
+			opt.prior = "none"
+		case opt.csv != "":
 			opt.prior = "default"
 		}
-	case "notebook", "default", "none":
+	case "notebook":
+		if several {
+			return opt, false, usageError{errors.New("-prior notebook is for one column; for several columns use -prior default (mclust's priorControl) or none")}
+		}
+	case "default", "none":
 	default:
 		return opt, false, usageError{fmt.Errorf("unknown -prior %s; use notebook, default or none", quote(opt.prior))}
 	}
@@ -248,8 +339,12 @@ func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
 	default:
 		return opt, false, usageError{fmt.Errorf("unknown -posterior %s; use gibbs or vb", quote(*posterior))}
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if opt.posterior && opt.kRange {
+		return opt, false, usageError{fmt.Errorf("-posterior is for a fit with one K; choose K with -k %s first, then give that K", ks.String())}
+	}
+	if opt.posterior && several {
+		return opt, false, usageError{errors.New("-posterior is for one column; the command has no posterior for several columns yet")}
+	}
 	if set["sep"] {
 		if opt.sep, err = parseSep(*sep); err != nil {
 			return opt, false, usageError{err}
@@ -281,6 +376,127 @@ func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
 	return opt, true, nil
 }
 
+// kFlag is the -k flag: one K, or a range lo:hi of them.
+type kFlag struct {
+	ks      []int
+	isRange bool
+}
+
+// String implements flag.Value.
+func (k *kFlag) String() string {
+	if len(k.ks) == 0 {
+		return ""
+	}
+	if k.isRange {
+		return fmt.Sprintf("%d:%d", k.ks[0], k.ks[len(k.ks)-1])
+	}
+	return strconv.Itoa(k.ks[0])
+}
+
+// maxK is the largest K a range may reach: far beyond what a BIC table
+// is read for, and small enough that a mistyped range fails at once.
+const maxK = 1000
+
+// Set implements flag.Value, reading N or lo:hi.
+func (k *kFlag) Set(s string) error {
+	a, b, isRange := strings.Cut(s, ":")
+	lo, err := strconv.Atoi(strings.TrimSpace(a))
+	if err != nil {
+		return errors.New("want a number of components such as 3, or a range such as 1:9")
+	}
+	if !isRange {
+		k.ks, k.isRange = []int{lo}, false
+		return nil
+	}
+	hi, err := strconv.Atoi(strings.TrimSpace(b))
+	if err != nil {
+		return errors.New("want a range such as 1:9")
+	}
+	switch {
+	case lo < 1:
+		return fmt.Errorf("the range starts at %d; the number of components must be at least 1", lo)
+	case hi < lo:
+		return fmt.Errorf("the range is empty; write the smaller K first, as %d:%d", hi, lo)
+	case hi > maxK:
+		return fmt.Errorf("the range ends at %d; a range can reach K = %d at most", hi, maxK)
+	}
+	k.ks, k.isRange = nil, true
+	for v := lo; v <= hi; v++ {
+		k.ks = append(k.ks, v)
+	}
+	return nil
+}
+
+// parseColumns reads the -columns flag; column says whether -column was
+// given too.
+func parseColumns(s string, column bool) (columns, error) {
+	if column {
+		return columns{}, errors.New("-column and -columns are both given; use -column NAME for one column, -columns A,B,C for several")
+	}
+	if strings.TrimSpace(s) == "all" {
+		return columns{all: true}, nil
+	}
+	var c columns
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return columns{}, fmt.Errorf("-columns %s has an empty name; list the columns separated by commas, as -columns a,b,c, or give -columns all", quote(s))
+		}
+		c.names = append(c.names, name)
+	}
+	return c, nil
+}
+
+// aliases are the -covariance names besides mclust's, and what they mean.
+var aliases = []struct {
+	name string
+	cov  mv.Covariance
+}{{"full", mv.Full}, {"tied", mv.Tied}, {"diag", mv.Diagonal}, {"spherical", mv.Spherical}}
+
+// parseCovariance reads the -covariance flag: all, or names separated by
+// commas.
+func parseCovariance(s string) ([]mv.Covariance, error) {
+	if strings.TrimSpace(s) == "all" {
+		return mv.Covariances(), nil
+	}
+	var out []mv.Covariance
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		c, ok := covariance(name)
+		if !ok {
+			var names []string
+			for _, c := range mv.Covariances() {
+				names = append(names, c.String())
+			}
+			var al []string
+			for _, a := range aliases {
+				al = append(al, fmt.Sprintf("%s (%v)", a.name, a.cov))
+			}
+			return nil, fmt.Errorf("unknown -covariance %s; use one of mclust's fourteen models %s, one of the aliases %s, several separated by commas, or all",
+				quote(name), strings.Join(names, ", "), strings.Join(al, ", "))
+		}
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// covariance returns the model named s, in any case.
+func covariance(s string) (mv.Covariance, bool) {
+	for _, c := range mv.Covariances() {
+		if strings.EqualFold(s, c.String()) {
+			return c, true
+		}
+	}
+	for _, a := range aliases {
+		if strings.EqualFold(s, a.name) {
+			return a.cov, true
+		}
+	}
+	return 0, false
+}
+
 // parseSep reads the -sep flag.
 func parseSep(s string) (byte, error) {
 	switch strings.ToLower(s) {
@@ -297,28 +513,42 @@ func parseSep(s string) (byte, error) {
 	return s[0], nil
 }
 
-// data is the column being fitted.
+// data is what is being fitted: the complete rows of the columns read.
 type data struct {
-	x       []float64
-	column  string
+	x       []float64 // row-major, d values a row
+	d       int
+	names   []string // of the columns
+	column  string   // the columns' names, joined by commas
 	source  string   // where it came from, for the report
 	notes   []string // about the reading, for standard error
 	skipped int      // rows skipped for a missing value
+	// rows is the number of data rows, complete or not; holes and
+	// holeVals are the rows skipped (see frame).
+	rows     int
+	holes    []int
+	holeVals []float64
 }
 
-// load reads the column the options name, from stdin if the file is "-".
+// load reads the columns the options name, from stdin if the file is "-".
 func load(opt options, stdin io.Reader) (*data, error) {
+	cols := opt.columns
+	if !cols.all && cols.names == nil {
+		cols.names = []string{opt.column}
+	}
 	if opt.csv == "" {
-		col := opt.column
-		if col == "" {
-			col = "petal_length"
+		if !cols.all && cols.names[0] == "" {
+			cols.names[0] = "petal_length"
 		}
 		src := "the embedded iris data"
-		c, err := readColumn(strings.NewReader(iris.CSV()), src, col, readOptions{sep: ','})
+		t, err := readTable(strings.NewReader(iris.CSV()), src, cols, readOptions{sep: ','})
 		if err != nil {
 			return nil, err
 		}
-		return &data{x: c.x, column: c.name, source: src}, nil
+		d := newData(t, src)
+		if len(t.text) > 0 {
+			d.notes = append(d.notes, leftOut(t))
+		}
+		return d, nil
 	}
 	r, src, ro := stdin, "standard input", readOptions{sep: opt.sep, strict: opt.strict}
 	if opt.csv != "-" {
@@ -332,20 +562,46 @@ func load(opt options, stdin io.Reader) (*data, error) {
 		}
 		r, src = f, opt.csv
 	}
-	c, err := readColumn(r, src, opt.column, ro)
+	t, err := readTable(r, src, cols, ro)
 	if err != nil {
 		return nil, err
 	}
-	d := &data{x: c.x, column: c.name, source: src, skipped: c.skipped}
-	if !c.header {
+	d := newData(t, src)
+	if !t.header {
 		d.notes = append(d.notes, fmt.Sprintf("the first row of %s holds only numbers, so it is read as data, not as a header; the columns are named by their 0-based index", src))
 	}
-	if c.skipped > 0 {
-		d.notes = append(d.notes, fmt.Sprintf("skipped %s of %s whose %s is a missing value (empty, NA, NaN or null), the first on line %d; -strict stops at them instead",
-			count(c.skipped, "row"), src, c.name, c.firstSkipped))
+	if len(t.text) > 0 {
+		d.notes = append(d.notes, leftOut(t))
+	}
+	if t.skipped > 0 {
+		what := fmt.Sprintf("whose %s is a missing value", d.column)
+		if d.d > 1 {
+			what = "with a missing value in a column read"
+		}
+		d.notes = append(d.notes, fmt.Sprintf("skipped %s of %s %s (empty, NA, NaN or null), the first on line %d; assignments.csv lists them with the cluster NA; -strict stops at them instead",
+			count(t.skipped, "row"), src, what, t.firstSkipped))
 	}
 	return d, nil
 }
+
+// newData returns the data of the frame t read from src.
+func newData(t *frame, src string) *data {
+	return &data{x: t.x, d: t.d, names: t.names, column: strings.Join(t.names, ","), source: src,
+		skipped: t.skipped, rows: t.rows, holes: t.holes, holeVals: t.holeVals}
+}
+
+// leftOut is the note on the columns of text that -columns all left out.
+func leftOut(t *frame) string {
+	var q []string
+	for _, s := range t.text {
+		q = append(q, quote(s))
+	}
+	return fmt.Sprintf("-columns all reads the %s of numbers (%s) and leaves out %s of text: %s",
+		count(t.d, "column"), strings.Join(t.names, ", "), count(len(t.text), "column"), strings.Join(q, ", "))
+}
+
+// n returns the number of complete rows.
+func (d *data) n() int { return len(d.x) / d.d }
 
 // prior returns the prior the options name for the data x.
 func prior(name string, x []float64) gmm.Prior {
@@ -364,32 +620,85 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil || !ok {
 		return err
 	}
-	logf := func(string, ...any) {}
+	s := &session{opt: opt, stdout: stdout, stderr: stderr, logf: func(string, ...any) {}}
 	if opt.verbose {
-		logf = func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+		s.logf = func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
 	}
-	since := func(t time.Time) time.Duration { return time.Since(t).Round(time.Microsecond) }
-
 	t := time.Now()
 	d, err := load(opt, stdin)
 	if err != nil {
 		return err
 	}
+	if err := s.check(d); err != nil {
+		return err
+	}
 	for _, n := range d.notes {
 		fmt.Fprintf(stderr, "gmm: note: %s\n", n)
 	}
-	if opt.k > len(d.x) {
-		return fmt.Errorf("-k is %d but there are only %s; use at most %d components", opt.k, count(len(d.x), "value"), len(d.x))
+	if d.d == 1 {
+		s.logf("read %d values of %s in %v", len(d.x), d.column, since(t))
+	} else {
+		s.logf("read %d rows of %s in %v", d.n(), d.column, since(t))
 	}
-	logf("read %d values of %s in %v", len(d.x), d.column, since(t))
+	switch {
+	case d.d > 1:
+		return s.several(d)
+	case opt.kRange:
+		return s.choose(d)
+	}
+	return s.one(d)
+}
 
-	m := &gmm.Model{K: opt.k, Prior: prior(opt.prior, d.x)}
-	s := &gmm.Settings{Method: opt.method, Seed: opt.seed}
-	if opt.verbose {
-		s.Progress = progress(stderr)
+// session is one run of the command: its options and where it writes.
+type session struct {
+	opt            options
+	stdout, stderr io.Writer
+	logf           func(format string, a ...any) // for -v
+}
+
+// since returns the time since t, rounded for a report.
+func since(t time.Time) time.Duration { return time.Since(t).Round(time.Microsecond) }
+
+// check returns an error for options that do not suit the data read: the
+// Ks must not exceed the rows, and the flags for several columns need them.
+func (s *session) check(d *data) error {
+	opt := s.opt
+	if d.d > 1 {
+		switch {
+		case opt.prior == "notebook":
+			return usageError{errors.New("-prior notebook is for one column; for several columns use -prior default (mclust's priorControl) or none")}
+		case opt.methodSet && opt.method != gmm.EM:
+			return usageError{errors.New("-method adam is for one column; several columns are fitted by EM (-method em)")}
+		case opt.posterior:
+			return usageError{errors.New("-posterior is for one column; the command has no posterior for several columns yet")}
+		}
+	} else if opt.covSet {
+		return usageError{fmt.Errorf("-covariance is for several columns, and %s has one column of numbers (%s); one column has the models E and V, chosen with a range of -k", d.source, d.column)}
 	}
-	t = time.Now()
-	res, err := m.Fit(d.x, s)
+	n := d.n()
+	what := "value"
+	if d.d > 1 {
+		what = "row"
+	}
+	if hi := opt.ks[len(opt.ks)-1]; hi > n {
+		if opt.kRange {
+			return fmt.Errorf("-k %d:%d reaches K = %d but there are only %s; end the range at %d at most", opt.ks[0], hi, hi, count(n, what), n)
+		}
+		return fmt.Errorf("-k is %d but there are only %s; use at most %d components", hi, count(n, what), n)
+	}
+	return nil
+}
+
+// one fits one column with one K: the notebook.
+func (s *session) one(d *data) error {
+	opt, stderr, logf := s.opt, s.stderr, s.logf
+	m := &gmm.Model{K: opt.k, Prior: prior(opt.prior, d.x)}
+	st := &gmm.Settings{Method: opt.method, Seed: opt.seed}
+	if opt.verbose {
+		st.Progress = progress(stderr)
+	}
+	t := time.Now()
+	res, err := m.Fit(d.x, st)
 	if err != nil {
 		return err
 	}
@@ -416,25 +725,42 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 
 	t = time.Now()
 	cl := classify(m, d.x)
-	modelJSON, err := fitJSON(m, res, opt, d, ps)
+	sum, err := summaryOf(m, res, opt, d, ps)
 	if err != nil {
 		return err
 	}
-	writeAssign := opt.assignments == assignAlways || (opt.assignments == assignAuto && len(d.x) <= maxAssignments)
-	files, err := write(opt.out, m, res, post, d, writeAssign, modelJSON)
+	modelJSON, err := fitJSON(m, sum)
 	if err != nil {
 		return err
 	}
-	if opt.assignments == assignAuto && !writeAssign {
-		fmt.Fprintf(stderr, "gmm: note: assignments.csv is not written for %d values (more than %d), where it would outgrow the input; -assignments writes it\n",
-			len(d.x), maxAssignments)
+	files, err := write(opt.out, oneFigures(m, res, post, d), modelJSON, s.assign(d), func(w io.Writer) error {
+		return assignments(w, d, m.K, oneLabeller(m))
+	})
+	if err != nil {
+		return err
 	}
 	logf("wrote %d files into %s in %v", len(files), opt.out, since(t))
 	if opt.json {
-		_, err := stdout.Write(modelJSON)
+		_, err := s.stdout.Write(modelJSON)
 		return err
 	}
-	return report(stdout, opt, m, res, s, ps, d, cl, files)
+	if err := report(s.stdout, opt, m, res, ps, d, cl); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(s.stdout, "wrote %s: %s\n", opt.out, strings.Join(files, ", "))
+	return err
+}
+
+// assign reports whether to write assignments.csv for d, and prints a
+// note if it is not written for its size.
+func (s *session) assign(d *data) bool {
+	opt := s.opt
+	ok := opt.assignments == assignAlways || (opt.assignments == assignAuto && d.rows <= maxAssignments)
+	if opt.assignments == assignAuto && !ok {
+		fmt.Fprintf(s.stderr, "gmm: note: assignments.csv is not written for %d values (more than %d), where it would outgrow the input; -assignments writes it\n",
+			d.rows, maxAssignments)
+	}
+	return ok
 }
 
 // count returns "1 value" or "n values".
@@ -459,6 +785,7 @@ func starts(res *gmm.Result) string {
 func advice(w string) string {
 	return strings.NewReplacer(
 		", such as DefaultPrior(x)", " (-prior default)",
+		"a prior (DefaultPrior)", "a prior (-prior default)",
 		"try a smaller K", "try a smaller -k",
 		"more Warmup and Draws", "more -warmup and -draws",
 		"ask for more Draws or Chains", "ask for more -draws",
@@ -509,13 +836,15 @@ func progress(w io.Writer) func(run, step int, loss float64) {
 }
 
 // fitSummary is what model.json and -json add to the model's own JSON.
+// Converged, Steps and Restarts are null when the run that found the model
+// is not known (see choose).
 type fitSummary struct {
 	Method    string   `json:"method"`
 	PriorName string   `json:"prior_name"`
 	Loss      float64  `json:"loss"`
-	Converged bool     `json:"converged"`
-	Steps     int      `json:"steps"`
-	Restarts  int      `json:"restarts"`
+	Converged *bool    `json:"converged"`
+	Steps     *int     `json:"steps"`
+	Restarts  *int     `json:"restarts"`
 	N         int      `json:"n"`
 	Skipped   int      `json:"skipped"`
 	Column    string   `json:"column"`
@@ -524,23 +853,32 @@ type fitSummary struct {
 	Posterior *posteriorSummary `json:"posterior,omitempty"`
 }
 
-// fitJSON returns the model's JSON (see gmm.Model.MarshalJSON) with a
-// summary of the fit, and of the posterior if ps is not nil, added after
-// its keys, indented.
-func fitJSON(m *gmm.Model, res *gmm.Result, opt options, d *data, ps *posteriorSummary) ([]byte, error) {
+// summaryOf returns the summary of the fit res of m (nil if not known, with
+// the loss then computed) to d, and of the posterior if ps is not nil.
+func summaryOf(m *gmm.Model, res *gmm.Result, opt options, d *data, ps *posteriorSummary) (fitSummary, error) {
+	s := fitSummary{Method: opt.method.String(), PriorName: opt.prior, N: d.n(), Skipped: d.skipped, Column: d.column,
+		Warnings: []string{}, Posterior: ps}
+	if res == nil {
+		lj, err := m.LogJoint(d.x)
+		s.Loss = -lj
+		return s, err
+	}
+	s.Method, s.Loss = res.Method.String(), res.Loss[len(res.Loss)-1]
+	s.Converged, s.Steps, s.Restarts = &res.Converged, &res.Steps, &res.Restarts
+	for _, w := range res.Warnings {
+		s.Warnings = append(s.Warnings, advice(w))
+	}
+	return s, nil
+}
+
+// fitJSON returns the JSON of the model m followed by the keys of the
+// summary sum, both JSON objects, as one object, indented.
+func fitJSON(m, sum any) ([]byte, error) {
 	mj, err := json.Marshal(m)
 	if err != nil {
 		return nil, err
 	}
-	warn := []string{}
-	for _, w := range res.Warnings {
-		warn = append(warn, advice(w))
-	}
-	sj, err := json.Marshal(fitSummary{
-		Method: res.Method.String(), PriorName: opt.prior, Loss: res.Loss[len(res.Loss)-1], Converged: res.Converged,
-		Steps: res.Steps, Restarts: res.Restarts, N: len(d.x), Skipped: d.skipped, Column: d.column,
-		Warnings: warn, Posterior: ps,
-	})
+	sj, err := json.Marshal(sum)
 	if err != nil {
 		return nil, err
 	}
@@ -554,19 +892,18 @@ func fitJSON(m *gmm.Model, res *gmm.Result, opt options, d *data, ps *posteriorS
 	return buf.Bytes(), nil
 }
 
-// write writes the figures, model.json and assignments.csv into dir and
-// returns their names. If post is not nil, the density figure shows its
-// posterior predictive density.
-func write(dir string, m *gmm.Model, res *gmm.Result, post *gmm.Posterior, d *data, assign bool, modelJSON []byte) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("cannot create the output directory: %v", err)
-	}
-	type figure struct {
-		file string
-		draw func() (*plot.Plot, error)
-		w, h vg.Length
-	}
-	figures := []figure{
+// figure is a figure the command writes: its file, how to draw it and
+// its size.
+type figure struct {
+	file string
+	draw func() (*plot.Plot, error)
+	w, h vg.Length
+}
+
+// oneFigures returns the figures of the fit m of one column. If post is
+// not nil, the density figure shows its posterior predictive density.
+func oneFigures(m *gmm.Model, res *gmm.Result, post *gmm.Posterior, d *data) []figure {
+	figs := []figure{
 		{"data.png", func() (*plot.Plot, error) { return gplot.Data(d.x, d.column) }, 8 * vg.Inch, 3 * vg.Inch},
 		{"loss.png", func() (*plot.Plot, error) { return gplot.Loss(res) }, 8 * vg.Inch, 4.5 * vg.Inch},
 		{"density.png", func() (*plot.Plot, error) {
@@ -576,6 +913,19 @@ func write(dir string, m *gmm.Model, res *gmm.Result, post *gmm.Posterior, d *da
 			return gplot.Density(m, d.x, d.column)
 		}, 8 * vg.Inch, 5 * vg.Inch},
 		{"clusters.png", func() (*plot.Plot, error) { return gplot.Clusters(m, d.x, d.column) }, 8 * vg.Inch, min(2+1.2*vg.Length(m.K), 12) * vg.Inch},
+	}
+	if res == nil {
+		// No run to draw the loss of (see choose).
+		figs = slices.Delete(figs, 1, 2)
+	}
+	return figs
+}
+
+// write writes the figures, model.json and, if assign, assignments.csv by
+// writeAssign into dir and returns their names.
+func write(dir string, figures []figure, modelJSON []byte, assign bool, writeAssign func(io.Writer) error) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cannot create the output directory: %v", err)
 	}
 	var files []string
 	for _, f := range figures {
@@ -600,9 +950,7 @@ func write(dir string, m *gmm.Model, res *gmm.Result, post *gmm.Posterior, d *da
 	if !assign {
 		return files, nil
 	}
-	if err := writeFile(filepath.Join(dir, "assignments.csv"), func(w io.Writer) error {
-		return assignments(w, m, d.column, d.x)
-	}); err != nil {
+	if err := writeFile(filepath.Join(dir, "assignments.csv"), writeAssign); err != nil {
 		return nil, err
 	}
 	files = append(files, "assignments.csv")
@@ -629,41 +977,89 @@ func writeFile(path string, fill func(io.Writer) error) error {
 	return nil
 }
 
-// assignments writes each value, its cluster and its responsibilities
-// as CSV, in chunks so that no n×K matrix is held.
-func assignments(w io.Writer, m *gmm.Model, column string, x []float64) error {
+// labeller fills z with the cluster and r (row-major, K a row) with the
+// responsibilities of each of the rows x of d values.
+type labeller func(z []int, r, x []float64)
+
+// oneLabeller is the labeller of the one-column model m.
+func oneLabeller(m *gmm.Model) labeller {
+	return func(z []int, r, x []float64) {
+		m.AssignTo(z, x)
+		m.ResponsibilitiesTo(r, x)
+	}
+}
+
+// assignments writes each data row of d, its cluster and its
+// responsibilities under a model of k components as CSV, one line per data
+// row, in chunks so that no n×K matrix is held. A row skipped for a
+// missing value has NA for the value missing, the cluster and the
+// responsibilities.
+func assignments(w io.Writer, d *data, k int, label labeller) error {
 	var b []byte
-	b = append(b, csvCell(column)...)
-	b = append(b, ",cluster"...)
-	for k := range m.K {
-		b = fmt.Appendf(b, ",p%d", k)
+	for _, name := range d.names {
+		b = append(b, csvCell(name)...)
+		b = append(b, ',')
+	}
+	b = append(b, "cluster"...)
+	for j := range k {
+		b = fmt.Appendf(b, ",p%d", j)
 	}
 	b = append(b, '\n')
 	if _, err := w.Write(b); err != nil {
 		return err
 	}
 	z := make([]int, chunk)
-	r := make([]float64, chunk*m.K)
-	for lo := 0; lo < len(x); lo += chunk {
-		xs := x[lo:min(lo+chunk, len(x))]
-		m.AssignTo(z[:len(xs)], xs)
-		m.ResponsibilitiesTo(r[:len(xs)*m.K], xs)
+	r := make([]float64, chunk*k)
+	row, hole := 0, 0 // the next data row and the next skipped one
+	na := func(v float64) []byte {
+		if math.IsNaN(v) {
+			return append(b, "NA"...)
+		}
+		return strconv.AppendFloat(b, v, 'g', -1, 64)
+	}
+	// holes writes the skipped rows that come next.
+	holes := func() {
+		for ; hole < len(d.holes) && d.holes[hole] == row; hole++ {
+			for _, v := range d.holeVals[hole*d.d : (hole+1)*d.d] {
+				b = na(v)
+				b = append(b, ',')
+			}
+			b = append(b, "NA"...)
+			for range k {
+				b = append(b, ",NA"...)
+			}
+			b = append(b, '\n')
+			row++
+		}
+	}
+	n := d.n()
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		xs := d.x[lo*d.d : hi*d.d]
+		label(z[:hi-lo], r[:(hi-lo)*k], xs)
 		b = b[:0]
-		for i, v := range xs {
-			b = strconv.AppendFloat(b, v, 'g', -1, 64)
-			b = append(b, ',')
+		for i := range hi - lo {
+			holes()
+			for _, v := range xs[i*d.d : (i+1)*d.d] {
+				b = strconv.AppendFloat(b, v, 'g', -1, 64)
+				b = append(b, ',')
+			}
 			b = strconv.AppendInt(b, int64(z[i]), 10)
-			for _, p := range r[i*m.K : (i+1)*m.K] {
+			for _, p := range r[i*k : (i+1)*k] {
 				b = append(b, ',')
 				b = strconv.AppendFloat(b, p, 'g', 6, 64)
 			}
 			b = append(b, '\n')
+			row++
 		}
 		if _, err := w.Write(b); err != nil {
 			return err
 		}
 	}
-	return nil
+	b = b[:0]
+	holes()
+	_, err := w.Write(b)
+	return err
 }
 
 // csvCell returns s as a CSV cell, quoted if it must be.
@@ -674,26 +1070,28 @@ func csvCell(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-// report prints the fit as a table.
-func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, s *gmm.Settings, ps *posteriorSummary, d *data, cl *classes, files []string) error {
-	fmt.Fprintf(w, "Fitted K = %d to %s of %s from %s.\n", m.K, count(len(d.x), "value"), d.column, d.source)
-	why := ""
-	if opt.priorAuto {
-		why = " (the notebook's, for its iris data)"
-		if opt.csv != "" {
-			why = " (scaled to the data, for a -csv file)"
+// report prints the fit res of m as a table; res is nil if the run that
+// found m is not known (see choose).
+func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, ps *posteriorSummary, d *data, cl *classes) error {
+	model := ""
+	if opt.kRange {
+		model = " (model " + modelName(m) + ")"
+	}
+	fmt.Fprintf(w, "Fitted K = %d%s to %s of %s from %s.\n", m.K, model, count(len(d.x), "value"), d.column, d.source)
+	fmt.Fprintf(w, "prior:  %s%s: %v\n", opt.prior, priorWhy(opt), m.Prior)
+	if res == nil {
+		fmt.Fprintf(w, "method: %v, seed %d: the fit the selection found, from its start at the fit with one component fewer\n", opt.method, opt.seed)
+	} else {
+		status := fmt.Sprintf("converged after %d steps", res.Steps)
+		if !res.Converged {
+			status = fmt.Sprintf("NOT converged: stopped after %d steps", res.Steps)
 		}
+		fmt.Fprintf(w, "method: %v, seed %d, best of %s, %s\n", res.Method, opt.seed, starts(res), status)
 	}
-	fmt.Fprintf(w, "prior:  %s%s: %v\n", opt.prior, why, m.Prior)
-	status := fmt.Sprintf("converged after %d steps", res.Steps)
-	if !res.Converged {
-		status = fmt.Sprintf("NOT converged: stopped after %d steps", res.Steps)
-	}
-	fmt.Fprintf(w, "method: %v, seed %d, best of %s, %s\n", res.Method, opt.seed, starts(res), status)
 	for _, note := range fitNotes(m, d.x, cl) {
 		fmt.Fprintf(w, "note:   %s\n", note)
 	}
-	if len(res.Warnings) > 0 {
+	if res != nil && len(res.Warnings) > 0 {
 		fmt.Fprintf(w, "note:   the fit is dominated by its prior; see the warnings on standard error\n")
 	}
 	fmt.Fprintln(w)
@@ -705,14 +1103,41 @@ func report(w io.Writer, opt options, m *gmm.Model, res *gmm.Result, s *gmm.Sett
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nfinal loss: %.4f  (−log p(x, w, μ, σ))\n", res.Loss[len(res.Loss)-1])
+	loss := 0.0
+	if res != nil {
+		loss = res.Loss[len(res.Loss)-1]
+	} else if lj, err := m.LogJoint(d.x); err == nil {
+		loss = -lj
+	}
+	fmt.Fprintf(w, "\nfinal loss: %.4f  (−log p(x, w, μ, σ))\n", loss)
 	if ps != nil {
 		fmt.Fprintln(w)
 		reportPosterior(w, ps)
 		fmt.Fprintln(w)
 	}
-	_, err := fmt.Fprintf(w, "wrote %s: %s\n", opt.out, strings.Join(files, ", "))
-	return err
+	return nil
+}
+
+// priorWhy says why the prior was chosen, if the options did not name it.
+func priorWhy(opt options) string {
+	switch {
+	case !opt.priorAuto:
+		return ""
+	case opt.prior == "none":
+		return " (maximum likelihood, as mclust's Mclust, to choose K)"
+	case opt.csv != "":
+		return " (scaled to the data, for a -csv file)"
+	}
+	return " (the notebook's, for its iris data)"
+}
+
+// modelName returns mclust's name of the one-column model m: E for a
+// shared σ, V otherwise.
+func modelName(m *gmm.Model) string {
+	if m.SharedSigma {
+		return "E"
+	}
+	return "V"
 }
 
 // fitNotes points out clusters a reader could misread: clusters that hold
