@@ -356,32 +356,54 @@ func (w *worker) normalise(x Data, b0, b int, st *sums, out Out) {
 	k := w.k
 	for t := range b {
 		l := w.l[t*k : (t+1)*k]
-		lse := num.LogSumExp(l)
 		v := 1.0
 		if x.V != nil {
 			v = x.V[b0+t]
 		}
-		best, rmax := 0, math.Inf(-1)
+		best, rmax, nan := 0, math.Inf(-1), false
 		for j, lj := range l {
 			if lj > rmax {
 				best, rmax = j, lj
 			}
+			nan = nan || lj != lj
 		}
-		if math.IsInf(lse, -1) {
-			for j := range l {
-				l[j] = math.Inf(-1)
+		var lse float64
+		switch {
+		case nan || math.IsInf(rmax, 1):
+			lse = num.LogSumExp(l)
+			for j, lj := range l {
+				w.r[j*Block+t] = kernel.Exp(lj - lse)
 			}
-			l[best], lse, rmax = 0, 0, 0
+		case math.IsInf(rmax, -1):
+			for j := range l {
+				w.r[j*Block+t] = 0
+			}
+			w.r[best*Block+t], rmax = 1, 0
+		default:
+			// log Σ_j e^(l_j) = max + log Σ_j e^(l_j − max), and the
+			// responsibilities are the terms over their sum, so one
+			// exponential per term serves both.
+			var sum float64
+			for j, lj := range l {
+				e := kernel.Exp(lj - rmax)
+				w.r[j*Block+t] = e
+				sum += e
+			}
+			lse = rmax + math.Log(sum)
+			inv := 1 / sum
+			for j := range l {
+				w.r[j*Block+t] *= inv
+			}
 		}
-		var resp []float64
 		if out.Resp != nil {
-			resp = out.Resp[(b0+t)*k : (b0+t+1)*k]
+			resp := out.Resp[(b0+t)*k : (b0+t+1)*k]
+			for j := range l {
+				resp[j] = w.r[j*Block+t]
+			}
 		}
-		for j, lj := range l {
-			r := kernel.Exp(lj - lse)
-			w.r[j*Block+t] = v * r
-			if resp != nil {
-				resp[j] = r
+		if v != 1 {
+			for j := range l {
+				w.r[j*Block+t] *= v
 			}
 		}
 		if out.LogP != nil {

@@ -260,6 +260,7 @@ func BenchmarkPass(b *testing.B) {
 		{"n=1e5/d=10/k=5", 100000, 5, 10},
 		{"n=1e4/d=50/k=3", 10000, 3, 50},
 		{"n=2000/d=200/k=2", 2000, 2, 200},
+		{"n=150/d=4/k=9", 150, 9, 4}, // a large cell of iris's BIC table
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			x, w, mean, cov := problem(c.n, c.k, c.d, 1)
