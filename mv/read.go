@@ -1,6 +1,7 @@
 package mv
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -149,6 +150,34 @@ func (m *Model) stats(x mat.Matrix) (*mvkernel.Stats, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// fitStats returns a pass's statistics over the data of a fit with the
+// settings s: with their weights, and with NaN as a missing value if s
+// allows it, so that the log-likelihood is that of the observed values and
+// Total the weight of the rows that have any.
+func (m *Model) fitStats(x mat.Matrix, s *Settings) (*mvkernel.Stats, error) {
+	var c Settings
+	if s != nil {
+		c = *s
+	}
+	data, err := checkDataMissing(x, c.AllowMissing)
+	if err != nil {
+		return nil, err
+	}
+	data.V = c.Weights
+	st := NewStats(m.K, data.D)
+	if hasNaN(data) {
+		p := m.paramsOf()
+		kp, err := p.kernelParams()
+		if err != nil {
+			return nil, err
+		}
+		err = newMissPass(data, m.K).run(context.Background(), p, kp, st.kernel())
+		return st.kernel(), err
+	}
+	err = m.pass(data, mvkernel.Out{Stats: st.kernel()})
+	return st.kernel(), err
 }
 
 // LogLikelihood returns Σ_i log p(x_i), the log-likelihood of the data

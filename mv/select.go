@@ -43,7 +43,10 @@ type SelectSettings struct {
 	Covariances []Covariance
 	// Criterion chooses the best candidate: BIC (the default) or ICL.
 	Criterion Criterion
-	// Fit tunes each candidate's fit; nil means Fit's defaults.
+	// Fit tunes each candidate's fit; nil means Fit's defaults. Its
+	// Weights and AllowMissing apply to the scores too: the
+	// log-likelihood is Σ_i v_i log p(x_i) over the observed values, and
+	// BIC's n is the total weight of the rows that have any.
 	Fit *Settings
 	// UsePrior fits each candidate under DefaultPrior(x, K), as mclust's
 	// mclustBIC(x, prior = priorControl()) does. If false, by maximum
@@ -146,7 +149,7 @@ func selectSettings(x mat.Matrix, s *SelectSettings) (SelectSettings, int, error
 	if cfg.Covariances == nil {
 		cfg.Covariances = Covariances()
 	}
-	data, err := checkData(x)
+	data, err := checkDataMissing(x, cfg.Fit != nil && cfg.Fit.AllowMissing)
 	if err != nil {
 		return cfg, 0, err
 	}
@@ -213,14 +216,13 @@ func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s 
 		cand.Err = err
 		return cand, nil
 	}
-	st, err := m.stats(x)
+	st, err := m.fitStats(x, s.Fit)
 	if err != nil {
 		cand.Err = err
 		return cand, nil
 	}
-	n, _ := x.Dims()
 	cand.LogLikelihood = st.LogLik
-	cand.BIC = -2*st.LogLik + float64(cand.NumParams)*math.Log(float64(n))
+	cand.BIC = -2*st.LogLik + float64(cand.NumParams)*math.Log(st.Total)
 	cand.ICL = cand.BIC + 2*st.Hard
 	return cand, m
 }

@@ -468,3 +468,49 @@ func FuzzUnmarshalBinary(f *testing.F) {
 		}
 	})
 }
+
+// TestSelectHonoursWeights checks that Select with weights 0, 1 and 2 on
+// iris's rows gives the table of Select on the rows written that many
+// times: the same log-likelihoods and BIC (whose n is the total weight),
+// to the tolerance of fits that converge separately (1e-6 relative, as in
+// TestWeightTwoIsRepeat), and that with missing values allowed it fits
+// and scores rows with NaN.
+func TestSelectHonoursWeights(t *testing.T) {
+	x := irisX()
+	w := make([]float64, 150)
+	var rows []float64
+	for i := range 150 {
+		w[i] = float64(i % 3)
+		for range i % 3 {
+			rows = append(rows, mat.Row(nil, i, x)...)
+		}
+	}
+	y := mat.NewDense(len(rows)/4, 4, rows)
+	ss := func(fit *mv.Settings) *mv.SelectSettings {
+		return &mv.SelectSettings{Ks: []int{1, 2, 3}, Covariances: []mv.Covariance{mv.VVV, mv.EEE}, Fit: fit}
+	}
+	a, err := mv.Select(x, ss(&mv.Settings{Weights: w, Tol: 1e-13}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := mv.Select(y, ss(&mv.Settings{Tol: 1e-13}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ca := range a.Candidates {
+		cb := b.Candidates[i]
+		if math.Abs(ca.LogLikelihood-cb.LogLikelihood) > 1e-6*math.Abs(cb.LogLikelihood) || math.Abs(ca.BIC-cb.BIC) > 1e-6*math.Abs(cb.BIC) {
+			t.Errorf("K = %d %v: weighted log L %.8g BIC %.8g, repeated rows %.8g %.8g", ca.K, ca.Covariance, ca.LogLikelihood, ca.BIC, cb.LogLikelihood, cb.BIC)
+		}
+	}
+	z := mcar(x, 0.1, 5)
+	sel, err := mv.Select(z, ss(&mv.Settings{AllowMissing: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range sel.Candidates {
+		if c.Err != nil || math.IsNaN(c.BIC) {
+			t.Errorf("K = %d %v with missing values: %v, BIC %v", c.K, c.Covariance, c.Err, c.BIC)
+		}
+	}
+}
