@@ -21,8 +21,11 @@ import (
 // σ shared by the components) and one for V (a σ each), the best
 // candidate circled. The criterion is in this package's sign, lower is
 // better, where mclust plots −BIC. A candidate that could not be fitted
-// leaves a gap in its line, and the title names it. It returns an error if
-// s is nil or has no fitted candidate.
+// leaves a gap in its line, and the title names it. The y axis stops at
+// four times the median candidate's distance from the best, so that the
+// candidates that compete are told apart, and the title says so when
+// candidates lie above it. It returns an error if s is nil or has no
+// fitted candidate.
 func Selection(s *gmm.Selection) (*plot.Plot, error) {
 	if s == nil {
 		return nil, errors.New("plot: the selection is nil; pass the Selection that gmm.Select returned")
@@ -39,7 +42,8 @@ func Selection(s *gmm.Selection) (*plot.Plot, error) {
 // chosen by) against K, one line per covariance model, the best candidate
 // circled. The criterion is in this package's sign, lower is better, where
 // mclust plots −BIC. A candidate that could not be fitted leaves a gap in
-// its line, and the title names it. Each covariance model has its own colour and marker, the same
+// its line, and the title names it; the y axis stops as in Selection.
+// Each covariance model has its own colour and marker, the same
 // in every figure. It returns an error if s is nil or has no fitted
 // candidate.
 func SelectionMV(s *mv.Selection, c mv.Criterion) (*plot.Plot, error) {
@@ -166,10 +170,28 @@ func selection(cs []candidate, models []string, crit string) (*plot.Plot, error)
 	inner.Add(ring)
 	slices.Sort(ks)
 	inner.X.Min, inner.X.Max = float64(ks[0])-0.3, float64(ks[len(ks)-1])+0.3
-	span := max(hi-lo, 1e-9*math.Abs(lo), 1e-12)
-	inner.Y.Min, inner.Y.Max = lo-0.04*span, hi+0.04*span
+	// Models far worse than the rest, such as the spherical ones on
+	// correlated columns or K = 1, would squeeze the candidates that
+	// compete into a band at the bottom: the axis is cut at four times
+	// the median's distance from the best, and the title says so.
+	var vals []float64
+	for _, c := range cs {
+		if !c.failed && isFinite(c.v) {
+			vals = append(vals, c.v)
+		}
+	}
+	slices.Sort(vals)
+	top := hi
+	if cut := lo + 4*(vals[len(vals)/2]-lo); cut < hi && cut > lo {
+		top = cut
+	}
+	span := max(top-lo, 1e-9*math.Abs(lo), 1e-12)
+	inner.Y.Min, inner.Y.Max = lo-0.04*span, top+0.04*span
 	inner.X.Tick.Marker = intTicks{}
 	title := fmt.Sprintf("Choosing the model by %s: the best is %s with K = %d (%s %.2f)", crit, b.model, b.k, crit, b.v)
+	if top < hi {
+		title += fmt.Sprintf("\n(the axis stops at %.0f; the worst candidates, up to %.0f, lie above it)", inner.Y.Max, hi)
+	}
 	if len(notFitted) > 0 {
 		title += fmt.Sprintf("\n(not fitted, so not drawn: %s)", strings.Join(notFitted, "; "))
 	}
