@@ -244,21 +244,31 @@ func (m *Model) LogLikelihood(x []float64) (float64, error) {
 	if err := checkData(x); err != nil {
 		return 0, err
 	}
+	return m.logLik(x, nil), nil
+}
+
+// logLik returns Σ_i v_i log p(x_i) for the valid model m, the finite x
+// and the weights w (nil: all 1).
+func (m *Model) logLik(x, w []float64) float64 {
 	p := kernel.NewParams(m.K)
 	p.Set(m.Weights, m.Means, m.Sigmas)
 	st := kernel.NewStats(m.K)
-	kernel.NewEngine(x, 0, 1, m.K).Pass(p, st)
+	kernel.NewWeightedEngine(x, w, 0, 1, m.K).Pass(p, st)
 	if !math.IsNaN(st.LogLik) {
-		return st.LogLik, nil
+		return st.LogLik
 	}
 	// The kernel takes no σ_k below about 4e-309 (a subnormal number);
 	// the plain sum does.
 	t := m.terms()
 	var ll float64
-	for _, v := range x {
-		ll += t.logDensity(v)
+	for i, v := range x {
+		if w == nil {
+			ll += t.logDensity(v)
+		} else if w[i] > 0 {
+			ll += w[i] * t.logDensity(v)
+		}
 	}
-	return ll, nil
+	return ll
 }
 
 // LogJoint returns the log joint density of the data and the fitted
@@ -272,10 +282,18 @@ func (m *Model) LogLikelihood(x []float64) (float64, error) {
 // zero Prior it is the log-likelihood. It returns an error if x is empty or
 // not finite, or one wrapping ErrNotFitted if m is not fitted.
 func (m *Model) LogJoint(x []float64) (float64, error) {
-	ll, err := m.LogLikelihood(x)
-	if err != nil {
+	return m.logJoint(x, nil)
+}
+
+// logJoint is LogJoint with x weighted by w (nil: all 1).
+func (m *Model) logJoint(x, w []float64) (float64, error) {
+	if err := m.Validate(); err != nil {
 		return 0, err
 	}
+	if err := checkData(x); err != nil {
+		return 0, err
+	}
+	ll := m.logLik(x, w)
 	logW := make([]float64, m.K)
 	for k, w := range m.Weights {
 		logW[k] = math.Log(w)

@@ -41,7 +41,12 @@ func (m *Model) BIC(x []float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return -2*ll + float64(m.NumParams())*math.Log(float64(len(x))), nil
+	return m.bic(ll, float64(len(x))), nil
+}
+
+// bic returns the BIC of log-likelihood ll on n points (or total weight).
+func (m *Model) bic(ll, n float64) float64 {
+	return -2*ll + float64(m.NumParams())*math.Log(n)
 }
 
 // ICL returns the integrated completed likelihood criterion of the fitted
@@ -63,14 +68,27 @@ func (m *Model) ICL(x []float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return bic + 2*m.labelCost(x, nil), nil
+}
+
+// labelCost returns Σ_i v_i (−log max_k r_ik), the term ICL adds to BIC
+// (halved), for x weighted by w (nil: all 1).
+func (m *Model) labelCost(x, w []float64) float64 {
 	t := m.terms()
 	var ent float64
-	for _, v := range x {
+	for i, v := range x {
+		if w != nil && w[i] == 0 {
+			continue
+		}
 		mx := t.dominant(v)
 		// log max_k r_ik = max_k l_ik − log Σ_k exp(l_ik).
-		ent += num.LogSumExp(t.l) - mx
+		e := num.LogSumExp(t.l) - mx
+		if w != nil {
+			e *= w[i]
+		}
+		ent += e
 	}
-	return bic + 2*ent, nil
+	return ent
 }
 
 // Criterion is the information criterion by which Select picks a model.
@@ -110,7 +128,11 @@ type SelectSettings struct {
 	Prior Prior
 
 	// Fit tunes each candidate's fit; nil means Fit's defaults. Its
-	// Progress function is not called.
+	// Progress function is not called, and Warm, Fixed and Online must
+	// not be set. Its Weights weigh the points in the fits and in the
+	// criteria alike: log L is Σ_i v_i log p(x_i), n in BIC's p log n is
+	// Σ_i v_i and ICL's term Σ_i v_i (−log max_k r_ik), so that integer
+	// weights select as the points written that many times would.
 	Fit *Settings
 }
 
@@ -315,6 +337,12 @@ func (s *SelectSettings) check(x []float64) (*Settings, error) {
 	if err := checkData(x); err != nil {
 		return nil, err
 	}
+	if _, err := checkWeights(fit.Weights, len(x), true); err != nil {
+		return nil, err
+	}
+	if fit.Warm || fit.Fixed.any() || fit.Online {
+		return nil, errors.New("gmm: Select fits new models; SelectSettings.Fit cannot set Warm, Fixed or Online")
+	}
 	return &fit, nil
 }
 
@@ -386,14 +414,11 @@ func fitCandidate(ctx context.Context, x []float64, pr Prior, fit *Settings, c *
 		c.Err = err
 		return nil
 	}
-	ll, err := m.LogLikelihood(x)
-	if err == nil {
-		c.BIC, err = m.BIC(x)
-	}
-	if err == nil {
-		c.ICL, err = m.ICL(x)
-	}
-	if err != nil || !isFinite(ll) || !isFinite(c.BIC) || !isFinite(c.ICL) {
+	w := fit.Weights
+	ll := m.logLik(x, w)
+	c.BIC = m.bic(ll, totalWeight(x, w))
+	c.ICL = c.BIC + 2*m.labelCost(x, w)
+	if !isFinite(ll) || !isFinite(c.BIC) || !isFinite(c.ICL) {
 		c.Err = fmt.Errorf("gmm: K = %d, model %s: the log-likelihood is not finite; scale the data", c.K, c.Model())
 		c.LogLikelihood, c.BIC, c.ICL = nan, nan, nan
 		return nil

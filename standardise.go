@@ -26,6 +26,25 @@ type standard struct {
 	// far holds, in increasing order, the indices of the outlying points
 	// that every subsample of the data includes (see standardise).
 	far []int
+	// idx holds the indices of the points drawn into the sample, in
+	// increasing order, or nil if the sample is all the data.
+	idx []int
+}
+
+// weights returns the weights of the sample's points, in its order, for
+// the data's weights w: nil if w is nil.
+func (z *standard) weights(w []float64) []float64 {
+	if w == nil || z.idx == nil {
+		return w
+	}
+	sw := make([]float64, 0, len(z.idx)+len(z.far))
+	for _, i := range z.idx {
+		sw = append(sw, w[i])
+	}
+	for _, i := range z.far {
+		sw = append(sw, w[i])
+	}
+	return sw
 }
 
 // maxOutlying is the most outlying points a sample takes beyond those
@@ -74,7 +93,7 @@ func standardise(x []float64, size int, constScale float64, rng *rand.Rand) (*st
 		slices.Sort(all)
 		c, spread = medianSpread(all)
 	}
-	z := &standard{c: c, scale: spread}
+	z := &standard{c: c, scale: spread, idx: idx}
 	switch {
 	case math.IsInf(spread, 0):
 		return nil, errors.New("gmm: the data span more than the float64 range (the distance between their quartiles overflows); divide them by 4 before fitting")
@@ -234,28 +253,29 @@ func normalQuantile(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) 
 // fit found, and a σ_k of 4 ulps keeps that error within a quarter of σ_k.
 const ulpsPerSigma = 4
 
-// finalLoss floors each σ_k of the fitted parameters, in the data's units,
+// finalLoss floors each σ_k of the fitted model f, in the data's units,
 // at ulpsPerSigma ulps of μ_k (with SharedSigma, every σ at the largest of
-// those floors), so that the component is representable
-// around its mean, and returns the loss of the parameters, −LogJoint(x)
-// under m.Prior, computed on x itself. It is +Inf if some point's density
-// underflows under every component.
-func (m *Model) finalLoss(x, w, means, sigmas []float64) (float64, error) {
-	var floor float64
-	for k, mu := range means {
-		a := math.Abs(mu)
-		f := ulpsPerSigma * (math.Nextafter(a, math.Inf(1)) - a)
-		sigmas[k] = max(sigmas[k], f)
-		floor = max(floor, f)
-	}
-	if m.SharedSigma {
-		// One σ for all: the largest floor holds for each component.
-		for k := range sigmas {
-			sigmas[k] = max(sigmas[k], floor)
+// those floors), so that the component is representable around its mean,
+// unless the sigmas are fixed, and returns the loss of the parameters,
+// −LogJoint(x) under f.Prior with x weighted by w, computed on x itself.
+// It is +Inf if some point's density underflows under every component.
+func (f *Model) finalLoss(x, w []float64, fix Fixed) (float64, error) {
+	if !fix.Sigmas {
+		var floor float64
+		for k, mu := range f.Means {
+			a := math.Abs(mu)
+			fl := ulpsPerSigma * (math.Nextafter(a, math.Inf(1)) - a)
+			f.Sigmas[k] = max(f.Sigmas[k], fl)
+			floor = max(floor, fl)
+		}
+		if f.SharedSigma {
+			// One σ for all: the largest floor holds for each component.
+			for k := range f.Sigmas {
+				f.Sigmas[k] = max(f.Sigmas[k], floor)
+			}
 		}
 	}
-	f := Model{K: m.K, SharedSigma: m.SharedSigma, Prior: m.Prior, Weights: w, Means: means, Sigmas: sigmas}
-	lj, err := f.LogJoint(x)
+	lj, err := f.logJoint(x, w)
 	return -lj, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -165,7 +166,7 @@ func TestUpdateMatchesClosedForm(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := start
 			m.Prior = tt.prior
-			m.Weights, m.Means, m.Sigmas = clone(start.Weights), clone(start.Means), clone(start.Sigmas)
+			m.Weights, m.Means, m.Sigmas = slices.Clone(start.Weights), slices.Clone(start.Means), slices.Clone(start.Sigmas)
 			before, err := m.LogJoint(x)
 			if err != nil {
 				t.Fatal(err)
@@ -176,7 +177,7 @@ func TestUpdateMatchesClosedForm(t *testing.T) {
 				t.Fatal(err)
 			}
 			old := m
-			old.Means, old.Sigmas = clone(m.Means), clone(m.Sigmas)
+			old.Means, old.Sigmas = slices.Clone(m.Means), slices.Clone(m.Sigmas)
 			if err := m.Update(st); err != nil {
 				t.Fatal(err)
 			}
@@ -225,7 +226,7 @@ func TestUpdateMatchesClosedForm(t *testing.T) {
 	}
 }
 
-func clone(s []float64) []float64 { return append([]float64(nil), s...) }
+
 
 func TestStatsBinaryRoundTrip(t *testing.T) {
 	x, _, err := mixture3.Sample(1000, 2)

@@ -173,6 +173,11 @@ type Settings struct {
 	FullRuns int
 	// MoveRounds bounds the rounds of split and merge moves (default 4).
 	MoveRounds int
+	// SkipStages, if set, refines the search's winner on all the data
+	// straight away, without the growing subsamples: for a Source whose
+	// subsamples would cost as much as a pass over all the data, such as
+	// a stream read from a file.
+	SkipStages bool
 	// Progress, if not nil, is called after every step of every run with
 	// the run's index, the step, the loss and the Points of the problem
 	// the run is on. Calls may come from several goroutines at once.
@@ -405,7 +410,7 @@ func (f *fitter) refine(ranked []*run) (*Result, error) {
 				break
 			}
 			tries++
-			for j, size := 0, GrowthFactor*f.m; size <= f.n/4; j, size = j+1, size*GrowthFactor {
+			for j, size := 0, GrowthFactor*f.m; size <= f.n/4 && !f.cfg.SkipStages; j, size = j+1, size*GrowthFactor {
 				p := f.src.Problem(size, StageStream+uint64(j))
 				if err := f.optimise(r, p, f.cfg.Method, f.cfg.MaxSteps, ScreenTol(f.cfg.Tol, size)); err != nil {
 					return nil, err
@@ -532,4 +537,28 @@ func rank(runs []*run) {
 		}
 		return a.index - b.index
 	})
+}
+
+// Run runs one optimisation by s.Method on p from the valid point theta,
+// to convergence or MaxSteps, as the last stage of Fit does: the same
+// steps, acceleration and stopping rule at s.Tol. It is the whole fit of a
+// warm start, where the caller's parameters are the one starting point. It
+// returns ctx.Err() if ctx is cancelled, the Problem's error if its Eval
+// fails, and a *DegenerateError if the run ends degenerate. It does not
+// modify theta.
+func Run(ctx context.Context, p Problem, theta []float64, s *Settings) (*Result, error) {
+	cfg := *s
+	cfg.fill()
+	f := &fitter{ctx: ctx, cfg: cfg, dim: len(theta), runs: 1}
+	r := &run{theta: slices.Clone(theta)}
+	if err := f.optimise(r, p, cfg.Method, cfg.MaxSteps, cfg.Tol); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if bad := degenerate(p, r.theta); bad != nil {
+		return nil, &DegenerateError{Err: bad}
+	}
+	return &Result{Theta: r.theta, Losses: r.losses, Converged: r.status == Converged, Steps: r.steps, Runs: 1}, nil
 }
