@@ -21,7 +21,7 @@ const onlineRate = 0.6
 
 // online is the state of FitStream's one-pass fit.
 type online struct {
-	m       *Model  // the current parameters
+	m       *Model // the current parameters
 	cfg     *Settings
 	run     *Stats  // the running statistics, per unit weight
 	seen    float64 // the weight seen so far
@@ -56,10 +56,8 @@ func (m *Model) fitOnline(ctx context.Context, src iter.Seq2[[]float64, []float6
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if len(x) > 0 {
-			if err := checkData(x); err != nil {
-				return nil, fmt.Errorf("%w (at point %d of the stream)", err, offset)
-			}
+		if err := checkChunk(x, offset); err != nil {
+			return nil, err
 		}
 		if _, err := checkWeights(w, len(x), false); err != nil {
 			return nil, fmt.Errorf("%w (in the chunk from point %d of the stream)", err, offset)

@@ -226,8 +226,6 @@ func TestUpdateMatchesClosedForm(t *testing.T) {
 	}
 }
 
-
-
 func TestStatsBinaryRoundTrip(t *testing.T) {
 	x, _, err := mixture3.Sample(1000, 2)
 	if err != nil {

@@ -348,10 +348,8 @@ func scan(ctx context.Context, src iter.Seq2[[]float64, []float64], size, dmax i
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if len(x) > 0 {
-			if err := checkData(x); err != nil {
-				return nil, fmt.Errorf("%w (at point %d of the stream)", err, offset)
-			}
+		if err := checkChunk(x, offset); err != nil {
+			return nil, err
 		}
 		if _, err := checkWeights(w, len(x), false); err != nil {
 			return nil, fmt.Errorf("%w (in the chunk from point %d of the stream)", err, offset)
@@ -395,4 +393,14 @@ func scan(ctx context.Context, src iter.Seq2[[]float64, []float64], size, dmax i
 		f.sw = sw
 	}
 	return f, nil
+}
+
+// checkChunk returns an error naming the first non-finite value of the
+// chunk x, which starts at point offset of the stream.
+func checkChunk(x []float64, offset int) error {
+	if len(x) == 0 || checkData(x) == nil {
+		return nil
+	}
+	i := slices.IndexFunc(x, func(v float64) bool { return !isFinite(v) })
+	return fmt.Errorf("gmm: value %d of the stream is %v; remove or impute non-finite values before fitting", offset+i, x[i])
 }
