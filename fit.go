@@ -335,6 +335,23 @@ const (
 // components overlapping by their whole width, 1.5e-5 relative), and the
 // parameters as much as the near-optimal fits do.
 //
+// With Settings.Weights, a point of weight v counts as v points in every
+// sum (the log-likelihood, each step's statistics, n in the stopping rule
+// and the weight update); points of weight 0 are removed first, so the fit
+// is that of the data without them, bit for bit, and every subsample keeps
+// its points' weights. The standardisation, the starting points and the
+// moves read the points of positive weight without their weights, so a
+// weighted fit and the fit of the points written out start differently
+// and agree where the optimum is well determined; under maximum
+// likelihood the σ floor is relative to the spread of those points.
+//
+// With Settings.Warm the search is skipped: one run of Method starts from
+// m's parameters on all of x, with the data standardised by the model (its
+// mixture mean and standard deviation, also the unit of the σ floor), and
+// the components keep m's order. With Settings.Fixed the parameters it
+// names stay as they are in m, bit for bit, and the others are fitted
+// given them; the moves are not tried, and the components keep m's order.
+//
 // Fit returns an error, and leaves m unchanged, if x is empty or holds NaN
 // or ±Inf, if m.K < 1, if m.Prior is invalid or has Concentration < 1 (its
 // MAP then lies on the edge of the simplex, where the density is infinite),
@@ -342,7 +359,10 @@ const (
 // SharedSigma, no more than m.K) or all its values are equal; if a value
 // lies too far from the rest (see above); or if x spans more than the
 // float64 range, which dividing x by 4 (exact, as for any power of two)
-// brings within it. It never modifies x. A fit
+// brings within it; if a weight is negative, NaN or infinite, the weights
+// are all zero or not one per point; if Warm is set and m is not fitted, or
+// Fixed names a parameter m does not hold. It never modifies x or the
+// weights. A fit
 // that runs out of steps is not an error: it sets the parameters and
 // reports Converged false.
 func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
