@@ -164,8 +164,10 @@ type Params struct {
 // about it, κ_k = κ0 + n_k, m_k = (κ0 μ0 + n_k x̄_k)/κ_k and
 // C_k = W_k + κ0 n_k/κ_k (x̄_k − μ0)(x̄_k − μ0)ᵀ; InverseWishart variates are
 // drawn by Bartlett's decomposition. s.Chains chains run in parallel, each
-// from its own k-means++ partition of the whitened data and its own random
-// stream, for s.Warmup sweeps that are discarded and s.Draws that are kept.
+// with its own random stream, for s.Warmup sweeps that are discarded and
+// s.Draws that are kept. Each starts from the best, by log p(x, z) with
+// the parameters integrated out, of 10 k-means++ partitions of the
+// whitened data.
 //
 // As in the root package, the draws are relabelled by the
 // equivalence-classes representatives (ECR) algorithm of Papastamoulis &
@@ -238,7 +240,7 @@ func (m *Model) PosteriorContext(ctx context.Context, x mat.Matrix, s *Posterior
 	T := cfg.Chains * cfg.Draws
 	dr := &draws{k: K, d: d, w: make([]float64, T*K), mu: make([]float64, T*K*d), cov: make([]float64, T*K*d*d)}
 	p := &Posterior{Method: cfg.Method, Covariance: m.Covariance, Prior: m.Prior.clone(), StickBreaking: cfg.StickBreaking, Chains: cfg.Chains, Draws: cfg.Draws}
-	starts := startLabels(data, K)
+	starts := startLabels(data, u, pr, K)
 	var ok bool
 	switch cfg.Method {
 	case VB:
@@ -312,12 +314,30 @@ func internalPrior(p *Prior, form mvpost.Form, d int, centre []float64, stick bo
 	return q
 }
 
-// startLabels returns a function that gives chain c's starting partition:
-// k-means++ seeding and Lloyd's iterations on the whitened data, from the
-// chain's own stream.
-func startLabels(x mvkernel.Data, k int) func(rng *rand.Rand) []int {
+// startTries is the number of k-means++ partitions each chain tries
+// before it starts from the best of them.
+const startTries = 10
+
+// startLabels returns a function that gives a chain's starting partition:
+// of startTries partitions by k-means++ seeding and Lloyd's iterations on
+// the whitened data, drawn from the chain's own stream, the one with the
+// highest log p(x, z) under the prior with the parameters integrated out
+// (mvpost.LogJoint). One k-means run can split the data far from any
+// good mode (on iris's petals, setosa and versicolor against virginica),
+// where a Gibbs chain may stay for thousands of sweeps.
+func startLabels(x mvkernel.Data, u []float64, pr *mvpost.Prior, k int) func(rng *rand.Rand) []int {
 	y := whiten(x, colVar(x))
-	return func(rng *rand.Rand) []int { return kmeans(y, x.N, x.D, k, lloydIters, rng) }
+	return func(rng *rand.Rand) []int {
+		var best []int
+		bl := math.Inf(-1)
+		for range startTries {
+			z := kmeans(y, x.N, x.D, k, lloydIters, rng)
+			if l := mvpost.LogJoint(u, x.D, pr, k, z); l > bl || best == nil {
+				best, bl = z, l
+			}
+		}
+		return best
+	}
 }
 
 // draws holds the draws in flat arrays while the chains write them: T×K

@@ -185,3 +185,17 @@ func (f *Fit) Draw(rng *rand.Rand, logW, mu []float64, cov [][]float64, ws *Work
 	f.pr.DrawWeights(rng, f.Counts, logW, scratch)
 	return f.Post.Draw(f.pr, rng, mu, cov, ws)
 }
+
+// LogJoint returns log p(x, z), the log density of the n×d data x and
+// the labels z with the weights, means and covariances integrated out:
+// the log marginal of the labelled statistics (LogZ) and of the counts
+// (LogZWeights).
+func LogJoint(x []float64, d int, pr *Prior, k int, z []int) float64 {
+	st := NewStats(k, d)
+	for i, j := range z {
+		st.Add(j, 1, x[i*d:(i+1)*d])
+	}
+	q := NewPost(pr, k)
+	q.Update(pr, st, make([]float64, d*d))
+	return q.LogZ(pr, st.N) + pr.LogZWeights(st.N)
+}
