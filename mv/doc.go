@@ -22,6 +22,12 @@
 // one with the lowest BIC or ICL, as mclust's Mclust does, with the whole
 // table of candidates.
 //
+// Posterior samples the whole posterior of the weights, means and
+// covariances under the conjugate prior, for the four models scikit-learn
+// also has (Full, Tied, Diagonal, Spherical), by Gibbs sampling or
+// mean-field variational Bayes, with the root package's relabelling and
+// diagnostics.
+//
 // Under maximum likelihood a component can collapse onto fewer points than
 // it has dimensions, onto collinear columns or onto repeated rows, and the
 // likelihood grows without limit. Such runs are disqualified, and if every
