@@ -83,6 +83,11 @@ const (
 	defaultVBSteps  = 5000
 	defaultVBTol    = 1e-12
 	maxPosteriorLen = 1 << 28
+	// maxScaleCond bounds the condition number of the prior's Scale: a
+	// matrix beyond it keeps fewer than 4 of float64's 16 digits in its
+	// smallest direction, and covariances drawn about it can be singular
+	// to rounding.
+	maxScaleCond = 1e12
 )
 
 // Posterior holds draws from the posterior of a mixture's parameters given
@@ -192,8 +197,8 @@ type Params struct {
 // prior is invalid for x's columns, if it is the zero Prior or has
 // Shrinkage 0 (the posterior is then improper: an empty component's mean
 // has no distribution; set one, for example DefaultPrior(x, K)), for
-// negative settings, fewer than 10 draws per chain or more draws than
-// memory can hold, and if a draw of a covariance overflows (a prior far
+// a Scale whose condition number exceeds 1e12, negative settings, fewer
+// than 10 draws per chain or more draws than memory can hold, and if a draw of a covariance overflows (a prior far
 // wider than the data). It modifies neither m nor x. Unlike Fit, it
 // accepts a Concentration below 1.
 func (m *Model) Posterior(x mat.Matrix, s *PosteriorSettings) (*Posterior, error) {
@@ -229,6 +234,10 @@ func (m *Model) PosteriorContext(ctx context.Context, x mat.Matrix, s *Posterior
 	}
 	if !m.Prior.hasNIW() || m.Prior.Shrinkage == 0 {
 		return nil, errors.New("mv: the posterior needs a proper prior, with Scale, DoF and a positive Shrinkage: without them an empty component's mean and covariance have no distribution; set Model.Prior, for example to DefaultPrior(x, K)")
+	}
+	var sc mat.Cholesky
+	if sc.Factorize(m.Prior.Scale); !(sc.Cond() <= maxScaleCond) {
+		return nil, fmt.Errorf("mv: the prior's Scale is nearly singular (condition number %.3g, above %g), as DefaultPrior's is for data with fewer rows than columns or collinear columns, and the covariances drawn from it would be too: give a well-conditioned Scale, such as a diagonal one", sc.Cond(), maxScaleCond)
 	}
 	if lim := maxPosteriorLen / (m.K * (1 + d + d*d)); cfg.Chains > lim || cfg.Draws > lim/cfg.Chains {
 		return nil, fmt.Errorf("mv: %d chains of %d draws of %d components in %d dimensions are too many to hold; ask for fewer draws", cfg.Chains, cfg.Draws, m.K, d)
