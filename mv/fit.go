@@ -60,6 +60,24 @@ type Settings struct {
 	// zero, the model's Means give it.
 	Columns int
 
+	// Online makes FitStream fit in a single pass over the data, by
+	// stepwise EM (Cappé & Moulines 2009, "On-line expectation-maximization
+	// algorithm for latent data models", J. R. Statist. Soc. B 71(3)), for
+	// data that can be read only once. The first 8192 rows (of positive
+	// weight) are fitted as Fit would fit them, unless Warm is set; then,
+	// for each further block of 8192 rows, their statistics at the current
+	// parameters, per unit weight, are blended into running ones,
+	// s ← (1 − γ_t) s + γ_t s_t with γ_t = (t + 1)^−0.6, and the
+	// parameters are updated from s scaled to the weight seen so far (the
+	// M-step of Model.Update). It is an approximation: its estimates follow
+	// the data with the noise of a few blocks, where the fit by passes
+	// converges on all of them; on 10⁶ rows of three overlapping components
+	// in 3 dimensions its log-likelihood is within 3e-4 per row of the
+	// full fit's and its means within 0.02 standard deviations (measured
+	// 8.9e-5 and 0.009; TestFitStreamOnline). Fit ignores it; it does not
+	// take Fixed.
+	Online bool
+
 	// AllowMissing lets a NaN in the data mark a missing coordinate,
 	// missing at random; without it a NaN is an error. The E-step then
 	// uses each row's observed coordinates and the M-step the conditional

@@ -3,6 +3,7 @@ package mv
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -152,6 +153,9 @@ func selectSettings(x mat.Matrix, s *SelectSettings) (SelectSettings, int, error
 	data, err := checkDataMissing(x, cfg.Fit != nil && cfg.Fit.AllowMissing)
 	if err != nil {
 		return cfg, 0, err
+	}
+	if f := cfg.Fit; f != nil && (f.Warm || f.Fixed.any() || f.Online) {
+		return cfg, 0, errors.New("mv: Select fits new models; SelectSettings.Fit cannot set Warm, Fixed or Online")
 	}
 	if cfg.Criterion != BIC && cfg.Criterion != ICL {
 		return cfg, 0, fmt.Errorf("mv: %v is not a criterion; use BIC or ICL", cfg.Criterion)

@@ -69,10 +69,11 @@ func (s *streamPass) run(ctx context.Context, p *params, kp *mvkernel.Params, st
 
 // eachChunk calls f with each chunk of src as rows of d columns, after
 // checking it: its length a multiple of d, every value finite and within
-// range, and its weights (if not nil) one per row, finite and ≥ 0. It
+// range (NaN too, with allow), and its weights (if not nil) one per row,
+// finite and ≥ 0; then each of after, whose error ends the reading. It
 // returns the first chunk's error, naming the chunk, or ctx.Err() if ctx
 // is done between chunks.
-func eachChunk(ctx context.Context, src iter.Seq2[[]float64, []float64], d int, allow bool, f func(mvkernel.Data)) error {
+func eachChunk(ctx context.Context, src iter.Seq2[[]float64, []float64], d int, allow bool, f func(mvkernel.Data), after ...func() error) error {
 	i := 0
 	var err error
 	for xs, w := range src {
@@ -85,6 +86,14 @@ func eachChunk(ctx context.Context, src iter.Seq2[[]float64, []float64], d int, 
 		}
 		if len(xs) > 0 {
 			f(mvkernel.Data{X: xs, N: len(xs) / d, D: d, Stride: d, V: w})
+		}
+		for _, g := range after {
+			if err = g(); err != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
 		}
 		i++
 	}

@@ -60,6 +60,9 @@ func (m *Model) FitStream(ctx context.Context, src iter.Seq2[[]float64, []float6
 		return nil, errors.New("mv: FitStream's source is nil; give a function that yields the chunks")
 	}
 	empty := new(int)
+	if cfg.Online {
+		return m.fitOnline(ctx, src, d, s, &cfg)
+	}
 	big := func() passer { return newStreamPass(src, m.K, d, cfg.AllowMissing, empty) }
 	if cfg.Warm {
 		res, err := m.fitPasses(ctx, d, big, &cfg)
