@@ -69,8 +69,9 @@
 //	               and K: gibbs (Gibbs sampling) or vb (variational Bayes);
 //	               prints its means, 90% credible intervals, R̂ and ESS,
 //	               and adds the posterior predictive density and its 90%
-//	               band to density.png (default: no posterior; one column
-//	               and one K only)
+//	               band to density.png (default: no posterior; one K
+//	               only, and with -columns one -covariance of full, tied,
+//	               diag or spherical, under -prior default)
 //	-draws N       the posterior draws kept from each of 4 chains
 //	               (default 1000)
 //	-warmup N      the warm-up sweeps each Gibbs chain discards first
@@ -92,7 +93,12 @@
 // ESS, followed by any warnings about convergence; model.json and -json
 // gain a "posterior" object with the same summary, and density.png the
 // posterior predictive density with its pointwise 90% band. The posterior
-// needs a prior, so -posterior with -prior none is an error.
+// needs a prior, so -posterior with -prior none is an error. With -columns
+// and one of the covariance models full, tied, diag or spherical (see
+// mv.Model.Posterior) the table has a row for each component's weight,
+// the mean and the variance of each column, and the correlation of each
+// pair of columns (for full and tied), and the prior is mclust's
+// priorControl() unless -prior says otherwise.
 //
 // Warnings that the fit is dominated by its prior (see gmm.Result.Warnings)
 // and notes on the input, such as rows skipped for missing values, go to
@@ -343,7 +349,15 @@ func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
 		return opt, false, usageError{fmt.Errorf("-posterior is for a fit with one K; choose K with -k %s first, then give that K", ks.String())}
 	}
 	if opt.posterior && several {
-		return opt, false, usageError{errors.New("-posterior is for one column; the command has no posterior for several columns yet")}
+		if len(opt.covs) != 1 || !conjugate(opt.covs[0]) {
+			return opt, false, usageError{errors.New("-posterior with several columns needs one covariance model whose prior is conjugate: give -covariance full, tied, diag or spherical (VVV, EEE, VVI or VII)")}
+		}
+		switch {
+		case opt.prior == "none" && opt.priorAuto:
+			opt.prior = "default"
+		case opt.prior == "none":
+			return opt, false, usageError{errors.New("-posterior needs a prior: under -prior none the posterior is improper; use -prior default (mclust's priorControl())")}
+		}
 	}
 	if set["sep"] {
 		if opt.sep, err = parseSep(*sep); err != nil {
@@ -669,8 +683,6 @@ func (s *session) check(d *data) error {
 			return usageError{errors.New("-prior notebook is for one column; for several columns use -prior default (mclust's priorControl) or none")}
 		case opt.methodSet && opt.method != gmm.EM:
 			return usageError{errors.New("-method adam is for one column; several columns are fitted by EM (-method em)")}
-		case opt.posterior:
-			return usageError{errors.New("-posterior is for one column; the command has no posterior for several columns yet")}
 		}
 	} else if opt.covSet {
 		return usageError{fmt.Errorf("-covariance is for several columns, and %s has one column of numbers (%s); one column has the models E and V, chosen with a range of -k", d.source, d.column)}

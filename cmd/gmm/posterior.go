@@ -117,14 +117,7 @@ func summarise(p *gmm.Posterior, opt options) (*posteriorSummary, error) {
 // reportPosterior prints the summary as a table, one row per parameter,
 // followed by its warnings.
 func reportPosterior(w io.Writer, s *posteriorSummary) {
-	switch s.Method {
-	case "vb":
-		fmt.Fprintf(w, "Posterior by variational Bayes (mean-field), seed %d: the best of %d starts, %d independent draws from it.\n",
-			s.Seed, s.Chains, s.Chains*s.Draws)
-	default:
-		fmt.Fprintf(w, "Posterior by Gibbs sampling, seed %d: %d chains of %d draws, each after %d warm-up sweeps.\n",
-			s.Seed, s.Chains, s.Draws, s.Warmup)
-	}
+	posteriorHeader(w, s.Method, s.Seed, s.Chains, s.Draws, s.Warmup)
 	fmt.Fprintln(w, "The same prior and K; components in order of their posterior mean of μ.")
 	fmt.Fprintln(w)
 	t := [][]string{{"component", "parameter", "posterior mean", "sd", fmt.Sprintf("%.0f%% interval", 100*level), "R̂", "bulk ESS"}}
@@ -147,23 +140,41 @@ func reportPosterior(w io.Writer, s *posteriorSummary) {
 	}
 	table(w, t, 1)
 	fmt.Fprintln(w)
-	for _, m := range s.Warnings {
+	posteriorFooter(w, s.Warnings, s.Method, len(s.mean.Weights))
+}
+
+// posteriorHeader says how the posterior was sampled.
+func posteriorHeader(w io.Writer, method string, seed uint64, chains, draws, warmup int) {
+	switch method {
+	case "vb":
+		fmt.Fprintf(w, "Posterior by variational Bayes (mean-field), seed %d: the best of %d starts, %d independent draws from it.\n",
+			seed, chains, chains*draws)
+	default:
+		fmt.Fprintf(w, "Posterior by Gibbs sampling, seed %d: %d chains of %d draws, each after %d warm-up sweeps.\n",
+			seed, chains, draws, warmup)
+	}
+}
+
+// posteriorFooter prints the warnings of a posterior of K components
+// drawn by method, and which flag answers them, or that there are none.
+func posteriorFooter(w io.Writer, warnings []string, method string, K int) {
+	for _, m := range warnings {
 		fmt.Fprintf(w, "warning: %s\n", m)
 	}
 	diag, tooMany := false, false
-	for _, m := range s.Warnings {
+	for _, m := range warnings {
 		diag = diag || strings.Contains(m, "R̂") || strings.Contains(m, "ESS")
 		tooMany = tooMany || strings.Contains(m, "try a smaller -k")
 	}
 	switch {
 	case tooMany:
-		fmt.Fprintf(w, "(-k %d fits fewer components)\n", len(s.mean.Weights)-1)
-	case diag && s.Method == "vb":
+		fmt.Fprintf(w, "(-k %d fits fewer components)\n", K-1)
+	case diag && method == "vb":
 		fmt.Fprintln(w, "(-draws N takes more draws)")
 	case diag:
 		fmt.Fprintln(w, "(-draws N and -warmup N run each chain longer)")
-	case len(s.Warnings) > 0:
-	case s.Method == "vb":
+	case len(warnings) > 0:
+	case method == "vb":
 		fmt.Fprintln(w, "The draws are independent, so R̂ and ESS are near ideal whatever the quality of the approximation.")
 	default:
 		fmt.Fprintln(w, "Every R̂ is at most 1.01 and every bulk ESS at least 400.")

@@ -22,6 +22,7 @@ type mvSummary struct {
 	Columns   []string        `json:"columns"`
 	Criterion string          `json:"criterion,omitempty"`
 	Selection []candidateJSON `json:"selection,omitempty"`
+	Posterior *mvPosterior    `json:"posterior,omitempty"`
 }
 
 // several fits several columns with mv: the one model the options name,
@@ -64,6 +65,13 @@ func (s *session) several(d *data) error {
 	if res != nil {
 		sum.Converged, sum.Steps, sum.Restarts = &res.Converged, &res.Steps, &res.Restarts
 		sum.Loss = res.Loss[len(res.Loss)-1]
+	}
+	if opt.posterior {
+		t := time.Now()
+		if sum.Posterior, err = sampleMV(m, x, opt, d.names); err != nil {
+			return err
+		}
+		s.logf("sampled the posterior in %v", since(t))
 	}
 	var cells []cell
 	var models []string
@@ -108,6 +116,11 @@ func (s *session) several(d *data) error {
 	}
 	if err := reportMV(w, opt, m, res, x, d); err != nil {
 		return err
+	}
+	if sum.Posterior != nil {
+		fmt.Fprintln(w)
+		reportPosteriorMV(w, sum.Posterior)
+		fmt.Fprintln(w)
 	}
 	_, err = fmt.Fprintf(w, "wrote %s: %s\n", opt.out, strings.Join(files, ", "))
 	return err

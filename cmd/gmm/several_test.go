@@ -307,6 +307,65 @@ func checkModelJSON(t *testing.T, js []byte, k, d, n int) {
 	}
 }
 
+// TestRunSeveralPosterior samples the posterior of a full-covariance fit
+// to Old Faithful's two columns by each method: the table has a row for
+// each component's weight and for the mean and variance of each column and
+// the correlation of the pair, and model.json holds the same rows. The
+// posterior means must lie within 4 posterior standard deviations of the
+// MAP fit's (they differ by less than one for 272 points), and the
+// diagnostics must be in bounds at the default number of draws.
+func TestRunSeveralPosterior(t *testing.T) {
+	for _, method := range []string{"gibbs", "vb"} {
+		out := filepath.Join(t.TempDir(), "out")
+		var stdout, stderr bytes.Buffer
+		if err := run([]string{"-csv", "testdata/faithful.csv", "-columns", "eruptions,waiting", "-k", "2", "-covariance", "full", "-posterior", method, "-out", out}, nil, &stdout, &stderr); err != nil {
+			t.Fatal(err)
+		}
+		text := stdout.String()
+		for _, w := range []string{"prior:  default", "weight", "mean eruptions", "variance waiting", "correlation eruptions, waiting", "R̂", "bulk ESS"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: the report lacks %q:\n%s", method, w, text)
+			}
+		}
+		raw, err := os.ReadFile(filepath.Join(out, "model.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Means     [][]float64 `json:"means"`
+			Posterior struct {
+				Method string `json:"method"`
+				Rows   []struct {
+					Component      int
+					Parameter      string
+					Mean, SD, RHat float64
+					ESS            float64
+				} `json:"rows"`
+				Warnings []string `json:"warnings"`
+			} `json:"posterior"`
+		}
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatal(err)
+		}
+		p := got.Posterior
+		if p.Method != method || len(p.Rows) != 12 || len(p.Warnings) != 0 {
+			t.Fatalf("%s: posterior %+v", method, p)
+		}
+		for _, r := range p.Rows {
+			if !(r.RHat <= 1.01) || !(r.ESS >= 400) {
+				t.Errorf("%s: %d %s: R̂ %v, ESS %v", method, r.Component, r.Parameter, r.RHat, r.ESS)
+			}
+			for j, name := range []string{"eruptions", "waiting"} {
+				if r.Parameter == "mean "+name {
+					if fit := got.Means[r.Component][j]; math.Abs(r.Mean-fit) > 4*r.SD {
+						t.Errorf("%s: component %d's posterior mean of %s is %v, the MAP %v, sd %v", method, r.Component, name, r.Mean, fit, r.SD)
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestRunSeveralMissing(t *testing.T) {
 	dir := t.TempDir()
 	// Two groups in two columns, with a text column, a missing value on
@@ -509,7 +568,9 @@ func TestRunSeveralErrors(t *testing.T) {
 		{"covariance for one column found by all", []string{"-csv", one, "-columns", "all", "-covariance", "VVV"}, []string{"-covariance is for several columns"}, true},
 		{"notebook prior", []string{"-columns", "all", "-prior", "notebook"}, []string{"-prior notebook is for one column"}, true},
 		{"adam", []string{"-columns", "sepal_length,petal_length", "-method", "adam"}, []string{"several columns are fitted by EM"}, true},
-		{"posterior of several", []string{"-columns", "all", "-k", "2", "-posterior", "gibbs"}, []string{"-posterior is for one column"}, true},
+		{"posterior of every model", []string{"-columns", "all", "-k", "2", "-posterior", "gibbs"}, []string{"needs one covariance model whose prior is conjugate", "-covariance full, tied, diag or spherical"}, true},
+		{"posterior of VEV", []string{"-columns", "all", "-k", "2", "-covariance", "VEV", "-posterior", "gibbs"}, []string{"-covariance full, tied, diag or spherical"}, true},
+		{"posterior without a prior", []string{"-columns", "all", "-k", "2", "-covariance", "full", "-prior", "none", "-posterior", "vb"}, []string{"-posterior needs a prior", "-prior default"}, true},
 		{"posterior with a range", []string{"-k", "1:3", "-posterior", "gibbs"}, []string{"-posterior is for a fit with one K"}, true},
 		{"range beyond the rows", []string{"-csv", good, "-columns", "a,b", "-k", "1:4"}, []string{"-k 1:4 reaches K = 4 but there are only 3 rows"}, false},
 		{"bad range", []string{"-k", "4:2"}, []string{`invalid value "4:2" for flag -k`, "as 2:4"}, true},
