@@ -93,11 +93,7 @@ func Uncertainty(m *mv.Model, x mat.Matrix, names []string) (*plot.Plot, error) 
 			leg.Add(fmt.Sprintf("uncertainty %.2g", u), &plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: gray, Radius: size(u), Shape: draw.CircleGlyph{}}})
 		}
 	}
-	worst := 0.0
-	for _, u := range f.allU {
-		worst = max(worst, u)
-	}
-	title := f.title(fmt.Sprintf("Uncertainty: 1 − max responsibility, largest %.2g", worst))
+	title := f.title(fmt.Sprintf("Uncertainty: 1 − max responsibility, largest %.2g", f.worst))
 	return f.pairs(title, leg, func(p *plot.Plot, a, b int) {
 		xys := make(plotter.XYs, len(order))
 		for n, i := range order {
@@ -175,7 +171,7 @@ type mvFigure struct {
 	rows   *mat.Dense // the rows drawn
 	z      []int      // their clusters
 	u      []float64  // their uncertainties
-	allU   []float64  // the uncertainties of all rows, if n ≤ maxPoints
+	worst  float64    // the largest uncertainty of all rows
 	size   []int      // the rows of each cluster, of all rows
 	lo, hi []float64  // each column's range, padded
 	radius vg.Length  // of the dots, at scale 1
@@ -260,8 +256,13 @@ func newFigure(m *mv.Model, x mat.Matrix, names []string) (*mvFigure, error) {
 				buf = append(buf, x.At(i, j))
 			}
 		}
-		for _, k := range m.Assign(mat.NewDense(hi-lo, d, buf)) {
+		xs := mat.NewDense(hi-lo, d, buf)
+		for _, k := range m.Assign(xs) {
 			f.size[k]++
+		}
+		r := m.Responsibilities(xs)
+		for i := range hi - lo {
+			f.worst = max(f.worst, 1-mat.Max(r.RowView(i)))
 		}
 	}
 	f.z = m.Assign(f.rows)
@@ -269,11 +270,6 @@ func newFigure(m *mv.Model, x mat.Matrix, names []string) (*mvFigure, error) {
 	f.u = make([]float64, len(idx))
 	for i := range f.u {
 		f.u[i] = 1 - mat.Max(resp.RowView(i))
-	}
-	if len(idx) == n {
-		f.allU = f.u
-	} else {
-		f.allU = f.u // the sample's largest stands for the data's
 	}
 	f.radius, f.scale = vg.Points(2.4), 1
 	if len(idx) > 500 {
