@@ -239,3 +239,75 @@ func TestReadColumnBatches(t *testing.T) {
 		t.Errorf("error %v, want the ragged row on line 9500", err)
 	}
 }
+
+// FuzzReadTable checks readTable's promises on any input with several
+// columns: no panic, an error on one line, or complete rows of finite
+// values whose count with the skipped rows is the rows read, the skipped
+// rows in order, and values that, written back as CSV, read back the
+// same.
+func FuzzReadTable(f *testing.F) {
+	f.Add([]byte(iris.CSV()), "all", byte(0))
+	f.Add([]byte(iris.CSV()), "0,petal_length", byte(','))
+	f.Add([]byte("a;b;c\n1;x;2\nNA;y;3\n4;z;\n5;w;6\n"), "all", byte(0))
+	f.Add([]byte("1\t2\n3\tNA\n\t4\n5\t6\n"), "1,0", byte(0))
+	f.Add([]byte("a,b\n1,2\n3\n"), "a,b", byte(0))
+	f.Add([]byte("a,b\n\"1\n2\",3\n"), "all", byte(0))
+	f.Add([]byte("a,b,a\n1,2,3\n"), "a,2", byte(0))
+	f.Fuzz(func(t *testing.T, data []byte, cols string, sep byte) {
+		if sep == '"' || sep == '\n' || sep == '\r' || sep >= 0x80 {
+			return // parseSep refuses these
+		}
+		sel := columns{all: cols == "all"}
+		if !sel.all {
+			sel.names = strings.Split(cols, ",")
+		}
+		tb, err := readTable(bytes.NewReader(data), "input", sel, readOptions{sep: sep})
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") && !strings.Contains(err.Error(), `\n`) {
+				t.Fatalf("error on more than one line: %q", err)
+			}
+			return
+		}
+		n := len(tb.x) / tb.d
+		if tb.d < 1 || len(tb.x)%tb.d != 0 || n == 0 || len(tb.names) != tb.d {
+			t.Fatalf("%d values in %d columns named %q", len(tb.x), tb.d, tb.names)
+		}
+		if n+tb.skipped != tb.rows || len(tb.holes) != tb.skipped || len(tb.holeVals) != tb.skipped*tb.d {
+			t.Fatalf("%d complete rows, %d skipped (%d holes, %d values), %d rows", n, tb.skipped, len(tb.holes), len(tb.holeVals), tb.rows)
+		}
+		for i, h := range tb.holes {
+			if h >= tb.rows || (i > 0 && h <= tb.holes[i-1]) {
+				t.Fatalf("holes %v in %d rows", tb.holes, tb.rows)
+			}
+		}
+		for i, v := range tb.x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("x[%d] = %v accepted", i, v)
+			}
+		}
+		var buf bytes.Buffer
+		for j := range tb.d {
+			if j > 0 {
+				buf.WriteByte(',')
+			}
+			buf.WriteString("c" + strconv.Itoa(j))
+		}
+		buf.WriteByte('\n')
+		for i := range n {
+			for j := range tb.d {
+				if j > 0 {
+					buf.WriteByte(',')
+				}
+				buf.WriteString(strconv.FormatFloat(tb.x[i*tb.d+j], 'g', -1, 64))
+			}
+			buf.WriteByte('\n')
+		}
+		back, err := readTable(&buf, "copy", columns{all: true}, readOptions{})
+		if err != nil {
+			t.Fatalf("reading back: %v", err)
+		}
+		if !slices.EqualFunc(back.x, tb.x, func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }) {
+			t.Fatalf("read back %v, wrote %v", back.x, tb.x)
+		}
+	})
+}

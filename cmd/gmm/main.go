@@ -769,8 +769,12 @@ func (s *session) assign(d *data) bool {
 	opt := s.opt
 	ok := opt.assignments == assignAlways || (opt.assignments == assignAuto && d.rows <= maxAssignments)
 	if opt.assignments == assignAuto && !ok {
-		fmt.Fprintf(s.stderr, "gmm: note: assignments.csv is not written for %d values (more than %d), where it would outgrow the input; -assignments writes it\n",
-			d.rows, maxAssignments)
+		what := "values"
+		if d.d > 1 {
+			what = "rows"
+		}
+		fmt.Fprintf(s.stderr, "gmm: note: assignments.csv is not written for %d %s (more than %d), where it would outgrow the input; -assignments writes it\n",
+			d.rows, what, maxAssignments)
 	}
 	return ok
 }

@@ -635,3 +635,37 @@ func TestExitSeveral(t *testing.T) {
 		})
 	}
 }
+
+// TestRunSeveralStdin reads several columns without a header from standard
+// input, and leaves out assignments.csv above the threshold, with a note.
+func TestRunSeveralStdin(t *testing.T) {
+	defer func(n int) { maxAssignments = n }(maxAssignments)
+	maxAssignments = 50
+	var b strings.Builder
+	for i := range 80 {
+		shift := 20.0 * float64(i%2)
+		b.WriteString(strconv.FormatFloat(shift+float64(i%9)/3, 'f', -1, 64) + "\t" + strconv.FormatFloat(shift+float64(i%5)/2, 'f', -1, 64) + "\n")
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := []string{"-csv", "-", "-columns", "0,1", "-k", "1:3", "-covariance", "EEE,VVV", "-out", out}
+	if err := run(args, strings.NewReader(b.String()), &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"the first row of standard input holds only numbers",
+		"gmm: note: assignments.csv is not written for 80 rows (more than 50)",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	for _, want := range []string{"for 80 rows of column 0, column 1 from standard input", "BIC EEE VVV"} {
+		if !strings.Contains(stdout.String(), want) && !hasLine(stdout.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "assignments.csv")); !os.IsNotExist(err) {
+		t.Errorf("assignments.csv written above the threshold")
+	}
+}
