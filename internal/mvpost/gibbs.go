@@ -163,6 +163,10 @@ func (ch *Chain) labels() {
 // P(z_i = 1) = 1/(1 + e^(l_0 − l_1)).
 func (ch *Chain) labels2() {
 	d, l := ch.d, ch.l
+	if d == 2 {
+		ch.labels22()
+		return
+	}
 	for i := range ch.n {
 		x := ch.x[i*d : (i+1)*d]
 		score(ch.sc, x, l)
@@ -233,5 +237,54 @@ func (ch *Chain) Record(t int, perm []int) {
 		ch.W[r] = math.Exp(ch.LogW[j])
 		copy(ch.M[r*d:(r+1)*d], ch.Mu[j*d:(j+1)*d])
 		copy(ch.C[r*d*d:(r+1)*d*d], ch.Cov[j])
+	}
+}
+
+// labels22 is labels2 for two columns, with the scores and the sums
+// written out.
+func (ch *Chain) labels22() {
+	sc, st := ch.sc, ch.st
+	// L_k⁻¹ = [[a_k, 0], [b_k, c_k]], μ_k = (m_k, n_k).
+	a0, b0, c0 := sc.Inv[0], sc.Inv[2], sc.Inv[3]
+	a1, b1, c1 := sc.Inv[4], sc.Inv[6], sc.Inv[7]
+	m0, n0, m1, n1 := sc.Mean[0], sc.Mean[1], sc.Mean[2], sc.Mean[3]
+	k0, k1 := sc.Const[0], sc.Const[1]
+	// The statistics are centred on the current means (Stats.Reset).
+	var cnt, s1, s2 [2]float64
+	var s3 [2][3]float64
+	rng := ch.rng
+	for i := range ch.n {
+		x, y := ch.x[2*i], ch.x[2*i+1]
+		u0, v0 := x-m0, y-n0
+		u1, v1 := x-m1, y-n1
+		p0, q0 := a0*u0, b0*u0+c0*v0
+		p1, q1 := a1*u1, b1*u1+c1*v1
+		dl := (k0 - 0.5*(p0*p0+q0*q0)) - (k1 - 0.5*(p1*p1+q1*q1))
+		one := dl < -40
+		if dl >= -40 && dl <= 40 {
+			one = rng.Float64()*(1+kernel.Exp(dl)) < 1
+		}
+		if one {
+			ch.Z[i] = 1
+			cnt[1]++
+			s1[1] += u1
+			s2[1] += v1
+			s3[1][0] += u1 * u1
+			s3[1][1] += v1 * u1
+			s3[1][2] += v1 * v1
+		} else {
+			ch.Z[i] = 0
+			cnt[0]++
+			s1[0] += u0
+			s2[0] += v0
+			s3[0][0] += u0 * u0
+			s3[0][1] += v0 * u0
+			s3[0][2] += v0 * v0
+		}
+	}
+	for k := range 2 {
+		st.N[k] = cnt[k]
+		st.S1[2*k], st.S1[2*k+1] = s1[k], s2[k]
+		st.S2[4*k], st.S2[4*k+2], st.S2[4*k+3] = s3[k][0], s3[k][1], s3[k][2]
 	}
 }
