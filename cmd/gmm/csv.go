@@ -119,8 +119,8 @@ type frame struct {
 	text []string
 }
 
-// sampleRows is the number of rows after the first that readTable reads
-// ahead to tell columns of numbers from text for columns.all.
+// sampleRows is the number of data rows that readTable reads ahead to tell
+// columns of numbers from text for columns.all.
 const sampleRows = 200
 
 // readTable reads columns of numbers from CSV text in a single pass.
@@ -196,7 +196,7 @@ func readTable(r io.Reader, src string, cols columns, opt readOptions) (*frame, 
 	}
 	var js []int
 	if cols.all {
-		for len(ahead) < sampleRows+1 {
+		for len(ahead) < sampleRows {
 			f, l, err := p.fields()
 			if err == io.EOF {
 				break
@@ -244,6 +244,10 @@ func readTable(r io.Reader, src string, cols columns, opt readOptions) (*frame, 
 		t.names = append(t.names, name)
 	}
 	t.x = make([]float64, 0, t.d*estimate(head, opt.size))
+	hint := ""
+	if cols.all {
+		hint = fmt.Sprintf("; -columns all took it for a column of numbers from its first %s, so name the columns to fit with -columns A,B,C", count(sampleRows, "row"))
+	}
 	// conv converts a cell of column a (of those read); it only reads t,
 	// so that it can run in several goroutines.
 	conv := func(cell []byte, line, a int) (float64, bool, error) {
@@ -257,7 +261,7 @@ func readTable(r io.Reader, src string, cols columns, opt readOptions) (*frame, 
 		}
 		v, what := parseNumber(cell)
 		if what != "" {
-			return 0, false, fmt.Errorf("%s: line %d, %s: %s is %s", src, line, t.where(a), quote(string(cell)), what)
+			return 0, false, fmt.Errorf("%s: line %d, %s: %s is %s%s", src, line, t.where(a), quote(string(cell)), what, hint)
 		}
 		return v, true, nil
 	}

@@ -546,6 +546,11 @@ func TestRunSeveralErrors(t *testing.T) {
 	if err := os.WriteFile(text, []byte("a,b\nx,y\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	late := filepath.Join(dir, "late.csv")
+	lines := "a,b\n" + strings.Repeat("1,2\n3,4\n", 100) + "5,x\n"
+	if err := os.WriteFile(late, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	one := filepath.Join(dir, "one.csv")
 	if err := os.WriteFile(one, []byte("a,b\n1,x\n2,y\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -558,6 +563,7 @@ func TestRunSeveralErrors(t *testing.T) {
 	}{
 		{"unknown column", []string{"-csv", good, "-columns", "a,d"}, []string{`unknown column "d"; the columns are 0 "a", 1 "b", 2 "c"`}, false},
 		{"text column", []string{"-csv", good, "-columns", "a,c"}, []string{`line 2, column "c": "x" is not a number`}, false},
+		{"text after the sample", []string{"-csv", late, "-columns", "all"}, []string{`line 202, column "b": "x" is not a number; -columns all took it for a column of numbers from its first 200 rows`}, false},
 		{"no numbers", []string{"-csv", text, "-columns", "all"}, []string{"no column holds numbers in its first 1 row"}, false},
 		{"column twice", []string{"-csv", good, "-columns", "a,0"}, []string{`names column 0 "a" twice`}, false},
 		{"empty name", []string{"-csv", good, "-columns", "a,,b"}, []string{`-columns "a,,b" has an empty name`}, true},
