@@ -54,5 +54,5 @@ func ExampleSelectionMV() {
 	}
 	fmt.Println(p.Title.Text)
 	// Output:
-	// Choosing the model by BIC: the best is VEV with K = 2 (BIC 561.73)
+	// Choosing the model by BIC: the best is VEV with K = 2 (561.73)
 }

@@ -83,15 +83,17 @@ var (
 )
 
 // WritePNG draws p at the given size and writes it to w as a PNG image at
-// 120 dots per inch. For this drawing only, a title line wider than the
-// image is wrapped at spaces, and the x axis of the package's figures
-// takes about one labelled tick per inch, so that a small image stays
-// readable; p is left as it was.
+// 120 dots per inch. For this drawing only, on an image narrower than 6
+// inches the title's font is made smaller in proportion, down to 80% of
+// its size, a title line wider than the image is wrapped at spaces, and
+// the x axis of the package's figures takes about one labelled tick per
+// inch, so that a small image stays readable; p is left as it was.
 func WritePNG(w io.Writer, p *plot.Plot, width, height vg.Length) error {
 	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
 	margin := vg.Points(6)
-	title, marker := p.Title.Text, p.X.Tick.Marker
-	defer func() { p.Title.Text, p.X.Tick.Marker = title, marker }()
+	title, marker, size := p.Title.Text, p.X.Tick.Marker, p.Title.TextStyle.Font.Size
+	defer func() { p.Title.Text, p.X.Tick.Marker, p.Title.TextStyle.Font.Size = title, marker, size }()
+	p.Title.TextStyle.Font.Size = size * vg.Length(max(0.8, min(1, float64(width/(6*vg.Inch)))))
 	p.Title.Text = wrap(p.Title.TextStyle, title, width-4*margin)
 	if rt, ok := marker.(roundTicks); ok {
 		p.X.Tick.Marker = roundTicks{n: min(rt.n, max(3, int(width/vg.Inch)))}

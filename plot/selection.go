@@ -188,9 +188,9 @@ func selection(cs []candidate, models []string, crit string) (*plot.Plot, error)
 	span := max(top-lo, 1e-9*math.Abs(lo), 1e-12)
 	inner.Y.Min, inner.Y.Max = lo-0.04*span, top+0.04*span
 	inner.X.Tick.Marker = intTicks{}
-	title := fmt.Sprintf("Choosing the model by %s: the best is %s with K = %d (%s %.2f)", crit, b.model, b.k, crit, b.v)
+	title := fmt.Sprintf("Choosing the model by %s: the best is %s with K = %d (%.2f)", crit, b.model, b.k, b.v)
 	if top < hi {
-		title += fmt.Sprintf("\n(the axis stops at %.0f; the worst candidates, up to %.0f, lie above it)", inner.Y.Max, hi)
+		title += fmt.Sprintf("\n(the axis stops at %.0f; the worst, up to %.0f, lie above)", inner.Y.Max, hi)
 	}
 	if len(notFitted) > 0 {
 		title += fmt.Sprintf("\n(not fitted, so not drawn: %s)", strings.Join(notFitted, "; "))
