@@ -105,8 +105,13 @@ func newProblem(eng *kernel.Engine, obj *objective, k int, total float64) *probl
 // newPassProblem returns the problem whose passes pass makes, over points
 // of total weight total.
 func newPassProblem(pass func(context.Context, *kernel.Params, *Stats) error, obj *objective, k int, total float64) *problem {
-	return &problem{pass: pass, total: total, obj: obj, p: kernel.NewParams(k), st: NewStats(k),
-		cur: newMix(k), next: newMix(k), k: k}
+	// One allocation for the statistics and the M-step's scratch: a fit
+	// makes a problem per run, and small fits feel the allocations.
+	f := make([]float64, 9*k)
+	part := func(i int) []float64 { return f[i*k : (i+1)*k : (i+1)*k] }
+	return &problem{pass: pass, total: total, obj: obj, p: kernel.NewParams(k),
+		st:  &Stats{W: part(0), Mean: part(1), M2: part(2)},
+		cur: mix{part(3), part(4), part(5)}, next: mix{part(6), part(7), part(8)}, k: k}
 }
 
 func (q *problem) Dim() int        { return 3 * q.k }
