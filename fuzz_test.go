@@ -83,3 +83,46 @@ func FuzzFit(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFitWeights fits arbitrary data with arbitrary sample weights, each
+// byte of w choosing one from a list that holds the invalid ones too. Fit
+// must return an error, leaving the model, the data and the weights as they
+// were, or a valid model; it must never panic.
+func FuzzFitWeights(f *testing.F) {
+	f.Add(bytesOf(1.4, 1.3, 1.5, 4.5, 5.1, 4.9), []byte{1, 2, 3, 0, 1, 2}, 2, false, uint8(0))
+	f.Add(bytesOf(1.4, 1.3, 1.5, 4.5, 5.1, 4.9), []byte{0, 0, 0, 0, 0, 0}, 2, true, uint8(1))
+	f.Add(bytesOf(3, 3, 3, 7), []byte{4, 4, 4, 5}, 2, true, uint8(0))
+	f.Add(bytesOf(1, 2, 3), []byte{6, 1, 1}, 1, false, uint8(0))
+	choices := []float64{0, 1, 2, 0.5, 1e-300, 1e300, math.NaN(), -1, math.Inf(1), 3}
+	f.Fuzz(func(t *testing.T, data, wb []byte, k int, prior bool, method uint8) {
+		x := floatsFrom(data)
+		w := make([]float64, len(x))
+		for i := range w {
+			if i < len(wb) {
+				w[i] = choices[int(wb[i])%len(choices)]
+			} else {
+				w[i] = 1
+			}
+		}
+		k = k % 6
+		orig := gmm.Model{K: k}
+		if prior {
+			orig.Prior = gmm.DefaultPrior(x)
+		}
+		m := orig
+		xs, ws := slices.Clone(x), slices.Clone(w)
+		_, err := m.Fit(x, &gmm.Settings{Method: gmm.Method(method % 2), MaxSteps: 300, Restarts: 2, Weights: w})
+		if !equalFloats(x, xs) || !equalFloats(w, ws) {
+			t.Fatalf("Fit changed the data or the weights")
+		}
+		if err != nil {
+			if !equalModels(&m, &orig) {
+				t.Fatalf("failed Fit changed the model: %v", err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("Fit returned an invalid model: %v (%+v)", err, m)
+		}
+	})
+}

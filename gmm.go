@@ -27,6 +27,17 @@
 // differently: across them a fit's final loss agrees to 1e-8 relative, and
 // its parameters to 1e-6, where the optimum determines them (see Fit).
 //
+// # Weights, streams and statistics
+//
+// Settings.Weights gives each point a sample weight, Settings.Warm starts a
+// fit from the model's parameters and Settings.Fixed leaves some of them as
+// they are. FitStream fits data read chunk by chunk, once per pass, and
+// Settings.Online in a single pass. The sums of an EM step are a type of
+// their own, Stats: Accumulate adds the E-step's sums of some data, Merge
+// adds two sets, Update makes the M-step, and MarshalBinary carries them
+// between machines; FitPasses runs the fit's engine on the merged Stats a
+// caller's pass returns, as a cluster would compute them.
+//
 // # Unfitted models
 //
 // A Model is fitted when Validate returns nil: after a successful Fit, after
