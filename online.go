@@ -21,22 +21,24 @@ const onlineRate = 0.6
 
 // online is the state of FitStream's one-pass fit.
 type online struct {
-	m       *Model // the current parameters
-	cfg     *Settings
-	run     *Stats  // the running statistics, per unit weight
-	seen    float64 // the weight seen so far
-	t       int     // the blocks blended so far
+	m       *Model    // the current parameters
+	cfg     *Settings // the caller's, for the fit of the first block
+	run     *Stats    // the running statistics, per unit weight
+	seen    float64   // the weight seen so far
+	t       int       // the blocks blended so far
 	losses  []float64
 	x, w    []float64 // the block being gathered
 	started bool
 }
 
 // fitOnline is FitStream with Settings.Online: see there.
-func (m *Model) fitOnline(ctx context.Context, src iter.Seq2[[]float64, []float64], cfg *Settings) (*Result, error) {
+// user is the caller's Settings, without the defaults filled in, for the
+// fit of the first block.
+func (m *Model) fitOnline(ctx context.Context, src iter.Seq2[[]float64, []float64], cfg *Settings, user Settings) (*Result, error) {
 	if err := m.checkFit(nil, &Settings{Warm: true, Fixed: cfg.Fixed}); err != nil {
 		return nil, err
 	}
-	o := &online{cfg: cfg, m: &Model{K: m.K, Prior: m.Prior, SharedSigma: m.SharedSigma}}
+	o := &online{cfg: &user, m: &Model{K: m.K, Prior: m.Prior, SharedSigma: m.SharedSigma}}
 	if cfg.Warm {
 		if err := m.Validate(); err != nil {
 			return nil, fmt.Errorf("gmm: a warm start (Settings.Warm) starts from the model's parameters: %w", err)

@@ -163,8 +163,12 @@ func (m *Model) FitStream(ctx context.Context, src iter.Seq2[[]float64, []float6
 	if cfg.Weights != nil {
 		return nil, errors.New("gmm: FitStream takes no Settings.Weights; yield each chunk's weights with its points")
 	}
+	var user Settings // the caller's settings, defaults not filled in
+	if s != nil {
+		user = *s
+	}
 	if cfg.Online {
-		return m.fitOnline(ctx, src, &cfg)
+		return m.fitOnline(ctx, src, &cfg, user)
 	}
 	first, err := scan(ctx, src, screenSize, max(m.K+1, 2), cfg.Seed)
 	if err != nil {
@@ -172,12 +176,11 @@ func (m *Model) FitStream(ctx context.Context, src iter.Seq2[[]float64, []float6
 	}
 	if first.n <= screenSize {
 		// The sample is all the data.
-		c := cfg
-		c.Weights = first.sw
-		return m.FitContext(ctx, first.sample, &c)
+		user.Weights = first.sw
+		return m.FitContext(ctx, first.sample, &user)
 	}
-	if cfg.Restarts == 0 {
-		cfg.Restarts = defaultRestarts
+	if cfg, err = settings(s, first.n, m.K); err != nil {
+		return nil, err
 	}
 	if err := m.checkFit(first.sample, &cfg); err != nil {
 		return nil, err
