@@ -187,11 +187,17 @@ func (m *Model) Fit(x mat.Matrix, s *Settings) (*Result, error) {
 // run is disqualified, FitContext returns the first run's error, which
 // names the component and says what to do.
 //
+// Settings.Weights, Warm, Fixed and AllowMissing change the fit as their
+// documentation says: a warm fit is one run from the model's parameters,
+// fixed parameters stay as they are, and with AllowMissing a NaN is a
+// missing coordinate.
+//
 // FitContext returns an error, leaving m unchanged, if x is empty, has a
-// value that is not finite, or has fewer rows than K; if m.K < 1, the
-// Covariance is unknown, or the Prior is invalid or has a Concentration
-// below 1 (the MAP does not exist then); if the weights are invalid; if
-// every run fails; or if ctx is cancelled.
+// value that is not finite (NaN is allowed with AllowMissing), or has fewer
+// rows than K; if m.K < 1, the Covariance is unknown, or the Prior is
+// invalid or has a Concentration below 1 (the MAP does not exist then); if
+// the weights are invalid; if Warm or Fixed needs parameters the model does
+// not have; if every run fails; or if ctx is cancelled.
 func (m *Model) FitContext(ctx context.Context, x mat.Matrix, s *Settings) (*Result, error) {
 	return m.fitFrom(ctx, x, s, nil)
 }
