@@ -28,6 +28,14 @@
 // mean-field variational Bayes, with the root package's relabelling and
 // diagnostics.
 //
+// The sums an EM step adds up are a type of their own, Stats: Accumulate
+// adds rows to them at a model's parameters, Merge combines two sets and
+// Update makes the M-step, so that the data can be weighted
+// (Settings.Weights), streamed (FitStream), summed on many machines
+// (FitPasses) or have missing values (Settings.AllowMissing: NaN marks a
+// missing coordinate, and the EM step uses the conditional expectations of
+// Ghahramani & Jordan 1994).
+//
 // Under maximum likelihood a component can collapse onto fewer points than
 // it has dimensions, onto collinear columns or onto repeated rows, and the
 // likelihood grows without limit. Such runs are disqualified, and if every
