@@ -263,7 +263,7 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 		p.Warnings = append(p.Warnings, warn...)
 	default:
 		p.occupied = make([]int32, T)
-		runGibbs(ctx, u, K, mp, &cfg, flatW, flatM, flatS, p.occupied)
+		runGibbs(ctx, u, K, mp, pu.logPrior(m.SharedSigma), &cfg, flatW, flatM, flatS, p.occupied)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -39,11 +39,12 @@ func (g *gibbsChain) Record(t int, perm []int) {
 	}
 }
 
-// runGibbs runs cfg.Chains Gibbs chains on the standardised data u, each
-// from its own k-means++ starting point, and writes their relabelled draws
-// (see mcmc.RunGibbs), by rows of K, into w, mu and sigma, and the number
-// of components that hold data in each draw into occ.
-func runGibbs(ctx context.Context, u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sigma []float64, occ []int32) {
+// runGibbs runs cfg.Chains Gibbs chains on the standardised data u, under
+// the prior pr whose log density is logPrior, each from its own k-means++
+// starting point, and writes their relabelled draws (see mcmc.RunGibbs),
+// by rows of K, into w, mu and sigma, and the number of components that
+// hold data in each draw into occ.
+func runGibbs(ctx context.Context, u []float64, K int, pr mcmc.Prior, logPrior mcmc.LogPrior, cfg *PosteriorSettings, w, mu, sigma []float64, occ []int32) {
 	run := mcmc.GibbsRun{Seed: cfg.Seed, Chains: cfg.Chains, Warmup: cfg.Warmup, Draws: cfg.Draws, N: len(u), K: K}
 	span := cfg.Draws * K
 	mcmc.RunGibbs(ctx, run, func(c int, rng *rand.Rand) mcmc.Sampler {
@@ -51,7 +52,7 @@ func runGibbs(ctx context.Context, u []float64, K int, pr mcmc.Prior, cfg *Poste
 		kernel.KMeansPP(u, rng, lloydIters, w0, m0, s0, initSigmaFloor, make([]int, len(u)))
 		out := c * span
 		return &gibbsChain{
-			ch: mcmc.NewChain(u, pr, rng, w0, m0, s0), u: u,
+			ch: mcmc.NewChain(u, pr, logPrior, rng, w0, m0, s0), u: u,
 			logW: make([]float64, K), mu: make([]float64, K), sig: make([]float64, K),
 			w: w[out : out+span], muOut: mu[out : out+span], sigOut: sigma[out : out+span],
 		}

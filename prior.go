@@ -133,15 +133,54 @@ func (p Prior) String() string {
 }
 
 // logDensity returns log p(w, μ, σ) for the parameters of a K-component
-// mixture, given the logarithms of the weights: the Dirichlet, Normal and
-// InverseGamma log densities with all their normalising constants, taken in
-// the constrained space with no Jacobian. It returns 0 for the zero Prior.
+// mixture, given the logarithms of the weights, with every normalising
+// constant, taken in the constrained space with no Jacobian:
+//
+//	log p = log Γ(Kα) − K log Γ(α) + (α − 1) Σ_k log w_k
+//	      + Σ_k [−(μ_k − μ0)²/(2 s0²) − log s0 − ½ log 2π]
+//	      + Σ_k [a0 log b0 − log Γ(a0) − (a0 + 1) log t_k − b0/t_k]
+//
+// with t_k = σ_k, or t_k = σ_k² when OnVariance is set: the Dirichlet, Normal
+// and InverseGamma densities of the type's comment. At α = 1 the weights'
+// term is skipped rather than summed, since an empty component's
+// log w_k = −Inf would make its zero a NaN. It returns 0 for the zero Prior.
+// The Gibbs sampler evaluates it through logPrior.
 func (p Prior) logDensity(logW, mu, sigma []float64) float64 {
 	if p.IsZero() {
 		return 0
 	}
-	q := p.hyper()
-	return q.LogDensity(logW, mu, sigma)
+	K := float64(len(logW))
+	lg1, _ := math.Lgamma(K * p.Concentration)
+	lg2, _ := math.Lgamma(p.Concentration)
+	lp := lg1 - K*lg2
+	if p.Concentration != 1 {
+		for _, l := range logW {
+			lp += (p.Concentration - 1) * l
+		}
+	}
+	for _, m := range mu {
+		z := (m - p.MeanLoc) / p.MeanScale
+		lp += -0.5*z*z - math.Log(p.MeanScale) - 0.5*log2Pi
+	}
+	lga, _ := math.Lgamma(p.SigmaShape)
+	c := p.SigmaShape*math.Log(p.SigmaScale) - lga
+	for _, s := range sigma {
+		t := s
+		if p.OnVariance {
+			t = s * s
+		}
+		lp += c - (p.SigmaShape+1)*math.Log(t) - p.SigmaScale/t
+	}
+	return lp
+}
+
+// logPrior returns p's log density as the Gibbs sampler evaluates it, on
+// the parameters with all K standard deviations, which with shared set are
+// equal and counted once (see priorSigmas).
+func (p Prior) logPrior(shared bool) mcmc.LogPrior {
+	return func(logW, mu, sigma []float64) float64 {
+		return p.logDensity(logW, mu, priorSigmas(sigma, shared))
+	}
 }
 
 // hyper returns p's hyperparameters in the form the samplers take.

@@ -28,45 +28,13 @@ type Prior struct {
 	SharedSigma bool
 }
 
-// sigmas returns the standard deviations the prior has a density on: all of
-// sigma, or with SharedSigma its first.
-func (p *Prior) sigmas(sigma []float64) []float64 {
-	if p.SharedSigma {
-		return sigma[:1]
-	}
-	return sigma
-}
-
-// LogDensity returns log p(w, μ, σ), with every normalising constant, the
-// InverseGamma taken on σ or on σ² as the prior says (in the constrained
-// space, with no Jacobian), and with SharedSigma on sigma[0] only.
-func (p *Prior) LogDensity(logW, mu, sigma []float64) float64 {
-	K := float64(len(logW))
-	lg1, _ := math.Lgamma(K * p.Alpha)
-	lg2, _ := math.Lgamma(p.Alpha)
-	lp := lg1 - K*lg2
-	if p.Alpha != 1 {
-		// Skipped at α = 1, where an empty component's log w_k = −Inf
-		// would make 0·(−Inf) = NaN of a zero term.
-		for _, l := range logW {
-			lp += (p.Alpha - 1) * l
-		}
-	}
-	for _, m := range mu {
-		z := (m - p.Mu0) / p.S0
-		lp += -0.5*z*z - math.Log(p.S0) - halfLog2Pi
-	}
-	lga, _ := math.Lgamma(p.A0)
-	c := p.A0*math.Log(p.B0) - lga
-	for _, s := range p.sigmas(sigma) {
-		t := s
-		if p.OnVariance {
-			t = s * s
-		}
-		lp += c - (p.A0+1)*math.Log(t) - p.B0/t
-	}
-	return lp
-}
+// LogPrior returns log p(w, μ, σ), the prior's log density with every
+// normalising constant, at a K-component mixture's parameters given the
+// logarithms of its weights, with sigma holding all K standard deviations
+// (equal ones under SharedSigma, whose one σ the density must count once).
+// The chain evaluates it and leaves its formula to the caller, whose prior
+// it is.
+type LogPrior func(logW, mu, sigma []float64) float64
 
 // Chain is one Gibbs sampler for the posterior of a K-component normal
 // mixture (Diebolt & Robert 1994), with the labels z as auxiliary
@@ -99,9 +67,10 @@ func (p *Prior) LogDensity(logW, mu, sigma []float64) float64 {
 //
 // A Chain is for one goroutine at a time; it allocates nothing per sweep.
 type Chain struct {
-	x   []float64
-	pr  Prior
-	rng *rand.Rand
+	x        []float64
+	pr       Prior
+	logPrior LogPrior
+	rng      *rand.Rand
 
 	// The current parameters.
 	LogW, Mu, Sigma []float64
@@ -119,12 +88,13 @@ type Chain struct {
 }
 
 // NewChain returns a chain on the data x (which it keeps and never
-// modifies) started from the weights w, means mu and standard deviations
-// sigma, all of length K and valid.
-func NewChain(x []float64, pr Prior, rng *rand.Rand, w, mu, sigma []float64) *Chain {
+// modifies) under the prior pr, whose log density logPrior is, started
+// from the weights w, means mu and standard deviations sigma, all of
+// length K and valid.
+func NewChain(x []float64, pr Prior, logPrior LogPrior, rng *rand.Rand, w, mu, sigma []float64) *Chain {
 	K := len(w)
 	c := &Chain{
-		x: x, pr: pr, rng: rng,
+		x: x, pr: pr, logPrior: logPrior, rng: rng,
 		LogW: make([]float64, K), Mu: make([]float64, K), Sigma: make([]float64, K),
 		Z: make([]int32, len(x)),
 		n: make([]float64, K), s1: make([]float64, K), s2: make([]float64, K),
@@ -159,7 +129,7 @@ func pool(w, sigma []float64) {
 
 // Sweep runs one sweep of the sampler.
 func (c *Chain) Sweep() {
-	lp := c.pr.LogDensity(c.LogW, c.Mu, c.Sigma)
+	lp := c.logPrior(c.LogW, c.Mu, c.Sigma)
 	for k, s := range c.Sigma {
 		c.logc[k] = c.LogW[k] - math.Log(s) - halfLog2Pi
 		c.h[k] = -0.5 / (s * s)
@@ -359,7 +329,7 @@ func (s *sigmaSlice) draw(rng *rand.Rand, c, S, sigma float64) float64 {
 // LogMarginal returns log p(x, w, μ, σ) at the current parameters, with
 // the labels summed out: Σ_i log Σ_k w_k N(x_i | μ_k, σ_k) + log p(w, μ, σ).
 func (c *Chain) LogMarginal() float64 {
-	lp := c.pr.LogDensity(c.LogW, c.Mu, c.Sigma)
+	lp := c.logPrior(c.LogW, c.Mu, c.Sigma)
 	for k, s := range c.Sigma {
 		c.logc[k] = c.LogW[k] - math.Log(s) - halfLog2Pi
 		c.h[k] = -0.5 / (s * s)
