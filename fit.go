@@ -357,14 +357,18 @@ const (
 // MAP then lies on the edge of the simplex, where the density is infinite),
 // or, with the zero Prior, if x has fewer than m.K distinct values (with
 // SharedSigma, no more than m.K) or all its values are equal; if a value
-// lies too far from the rest (see above); or if x spans more than the
+// lies too far from the rest (see above); if x spans more than the
 // float64 range, which dividing x by 4 (exact, as for any power of two)
-// brings within it; if a weight is negative, NaN or infinite, the weights
+// brings within it; if the spread of x is too small to scale (below
+// 1e-308), which multiplying x by a large power of ten cures; if the
+// prior and the data are more than 1e100 apart in scale: MeanScale, or
+// SigmaScale (its square root with OnVariance), below 1e-100 or above
+// 1e100 robust spreads of x, or MeanLoc more than 1e100 spreads from
+// their median; if a weight is negative, NaN or infinite, the weights
 // are all zero or not one per point; if Warm is set and m is not fitted, or
 // Fixed names a parameter m does not hold. It never modifies x or the
-// weights. A fit
-// that runs out of steps is not an error: it sets the parameters and
-// reports Converged false.
+// weights. A fit that runs out of steps is not an error: it sets the
+// parameters and reports Converged false.
 func (m *Model) Fit(x []float64, s *Settings) (*Result, error) {
 	return m.FitContext(context.Background(), x, s)
 }

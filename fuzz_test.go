@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gmm-go/gmm"
@@ -29,7 +30,12 @@ func bytesOf(x ...float64) []byte {
 
 // FuzzFit fits arbitrary data with an arbitrary K and prior. Fit must either
 // return an error, leaving the model as it was, or a valid model with finite
-// parameters; it must never panic or change the data.
+// parameters whose last loss is −LogJoint(x) exactly (the loss of the
+// parameters returned); it must never panic or change the data. The oracle
+// for errors: with K ≥ 1, a proper prior with Concentration ≥ 1 and
+// finite data, Fit must succeed unless the data cannot be standardised or
+// lie too far from the prior, the documented errors fitErrorDocumented
+// lists.
 func FuzzFit(f *testing.F) {
 	f.Add(bytesOf(1.4, 1.3, 1.5, 4.5, 5.1, 4.9), 2, 1.0, 0.0, 10.0, 1.0, 1.0, false, uint8(0))
 	f.Add(bytesOf(3, 3, 3), 2, 0.0, 0.0, 0.0, 0.0, 0.0, false, uint8(1))
@@ -53,6 +59,9 @@ func FuzzFit(f *testing.F) {
 		if err != nil {
 			if !equalModels(&m, &orig) {
 				t.Fatalf("failed Fit changed the model: %v", err)
+			}
+			if fitMustSucceed(x, k, prior) && !fitErrorDocumented(err) {
+				t.Fatalf("K=%d, prior %v, x = %v: %v", k, prior, x, err)
 			}
 			return
 		}
@@ -78,8 +87,13 @@ func FuzzFit(f *testing.F) {
 				t.Fatalf("responsibilities of %v sum to %v", x[i], sum)
 			}
 		}
-		if _, err := m.LogJoint(x); err != nil {
+		lj, err := m.LogJoint(x)
+		if err != nil {
 			t.Fatalf("LogJoint of the fitted data: %v", err)
+		}
+		// Fit computes its last loss by LogJoint itself: equal to the bit.
+		if last := res.Loss[len(res.Loss)-1]; last != -lj {
+			t.Fatalf("last loss %v, −LogJoint(x) %v", last, -lj)
 		}
 	})
 }
@@ -125,4 +139,38 @@ func FuzzFitWeights(f *testing.F) {
 			t.Fatalf("Fit returned an invalid model: %v (%+v)", err, m)
 		}
 	})
+}
+
+// fitMustSucceed reports whether Fit is documented to succeed on x with K
+// components under the prior, but for the errors fitErrorDocumented
+// names: K ≥ 1, a valid proper prior with Concentration ≥ 1 and finite,
+// non-empty data.
+func fitMustSucceed(x []float64, K int, prior gmm.Prior) bool {
+	if K < 1 || len(x) == 0 || prior.IsZero() || prior.Validate() != nil || prior.Concentration < 1 {
+		return false
+	}
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// fitErrorDocumented reports whether err is one of the errors Fit documents
+// for finite data under a proper prior: a value too far from the median,
+// data that span more than the float64 range or whose spread is too small
+// to scale, and a prior whose scale is more than 1e100 from the data's.
+func fitErrorDocumented(err error) bool {
+	for _, s := range []string{
+		"robust spreads from the median",
+		"span more than the float64 range",
+		"too small to scale",
+		"more than 1e100 apart",
+	} {
+		if strings.Contains(err.Error(), s) {
+			return true
+		}
+	}
+	return false
 }
