@@ -656,9 +656,16 @@ func TestSharedSigmaErrors(t *testing.T) {
 			t.Errorf("%v with a prior: %v, %v", x, err, m.Validate())
 		}
 	}
+	// Posterior samples a SharedSigma model too, one σ in every draw.
 	m := &gmm.Model{K: 2, SharedSigma: true, Prior: gmm.DefaultPrior(x)}
-	if _, err := m.Posterior(x, nil); err == nil || !strings.Contains(err.Error(), "SharedSigma") {
-		t.Errorf("Posterior of a SharedSigma model gives %v, want an error naming SharedSigma", err)
+	p, err := m.Posterior(x, &gmm.PosteriorSettings{Chains: 1, Draws: 50, Warmup: 50})
+	if err != nil {
+		t.Fatalf("Posterior of a SharedSigma model: %v", err)
+	}
+	for i, s := range p.Sigmas {
+		if s[0] != s[1] {
+			t.Fatalf("Posterior of a SharedSigma model: draw %d has σs %v", i, s)
+		}
 	}
 }
 
