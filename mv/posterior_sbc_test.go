@@ -109,19 +109,17 @@ func sbcValues(w []float64, mu [][]float64, cov []*mat.SymDense) []float64 {
 	return []float64{w[lo], mu[lo][0], mu[lo][1], mu[hi][0], mu[hi][1], cov[lo].At(0, 0), cov[lo].At(0, 1), cov[lo].At(1, 1), cov[hi].At(1, 1)}
 }
 
-const (
-	sbcL    = 99 // kept draws per replication: ranks 0 … 99
-	sbcThin = 5  // on 10–20 points a chain keeps an ESS above 1 in 5 draws
-)
+// sbcL is the number of kept draws per replication: ranks 0 … 99.
+const sbcL = 99
 
 // sbc runs simulation-based calibration (Talts, Betancourt, Simpson,
 // Vehtari & Gelman 2018) for K = 2 in two dimensions: each replication
 // draws parameters from truth, draws 10 to 20 points from the mixture they
 // define, samples the posterior under fit with one Gibbs chain of warmup
-// sweeps and then sbcL·sbcThin draws, keeps every sbcThin-th, and records
+// sweeps and then sbcL·thin draws, keeps every thin-th, and records
 // the rank of each true statistic among the sbcL kept draws, 0 … sbcL. If
 // the sampler is exact and fit equals truth, every rank is uniform.
-func sbc(t *testing.T, c mv.Covariance, stick bool, truth, fit mv.Prior, reps, warmup int, seed uint64) [][]int {
+func sbc(t *testing.T, c mv.Covariance, stick bool, truth, fit mv.Prior, reps, warmup, thin int, seed uint64) [][]int {
 	t.Helper()
 	ranks := make([][]int, len(sbcStats))
 	for r := range reps {
@@ -132,14 +130,14 @@ func sbc(t *testing.T, c mv.Covariance, stick bool, truth, fit mv.Prior, reps, w
 			t.Fatal(err)
 		}
 		m := &mv.Model{K: 2, Covariance: c, Prior: fit}
-		p, err := m.Posterior(x, &mv.PosteriorSettings{StickBreaking: stick, Seed: uint64(r), Chains: 1, Warmup: warmup, Draws: sbcL * sbcThin})
+		p, err := m.Posterior(x, &mv.PosteriorSettings{StickBreaking: stick, Seed: uint64(r), Chains: 1, Warmup: warmup, Draws: sbcL * thin})
 		if err != nil {
 			t.Fatal(err)
 		}
 		covs := []*mat.SymDense{gen.Covariances[0], gen.Covariances[1]}
 		want := sbcValues(gen.Weights, [][]float64{gen.Means.RawRowView(0), gen.Means.RawRowView(1)}, covs)
 		rank := make([]int, len(want))
-		for j := sbcThin - 1; j < len(p.Weights); j += sbcThin {
+		for j := thin - 1; j < len(p.Weights); j += thin {
 			got := sbcValues(p.Weights[j], p.Means[j], p.Covariances[j])
 			for s := range rank {
 				if got[s] < want[s] {
@@ -169,20 +167,24 @@ func chiSquare(ranks []int, bins int) float64 {
 	return x2
 }
 
-// sbcSize returns the replications and warm-up sweeps: GMM_SBC_REPS
-// replications if set (for the long runs), else 300, enough for the
-// power test's mistake to fail clearly and few enough for the test to take
-// about ten seconds on one core.
-func sbcSize(t *testing.T) (reps, warmup int) {
-	reps = 300
-	if s := os.Getenv("GMM_SBC_REPS"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil || v < 1 {
-			t.Fatalf("GMM_SBC_REPS is %q; give a positive number of replications", s)
-		}
-		reps = v
+// sbcSize returns the replications, the warm-up sweeps and the thinning:
+// 300 replications, 300 sweeps and every 5th draw by default, which takes
+// about ten seconds on one core and fails the power test's mistake
+// clearly; with GMM_SBC_REPS set, that many replications, 1000 sweeps and
+// every 20th draw. The longer runs need the longer chains: with 2000
+// replications of every 5th draw, the autocorrelation left in the kept
+// draws of a Tied mean made its chi-square 43 (p ≈ 0.001), 26 when every
+// 20th draw is kept.
+func sbcSize(t *testing.T) (reps, warmup, thin int) {
+	s := os.Getenv("GMM_SBC_REPS")
+	if s == "" {
+		return 300, 300, 5
 	}
-	return reps, 300
+	reps, err := strconv.Atoi(s)
+	if err != nil || reps < 1 {
+		t.Fatalf("GMM_SBC_REPS is %q; give a positive number of replications", s)
+	}
+	return reps, 1000, 20
 }
 
 // sbcTest returns the number of bins, each of at least 20 expected ranks
@@ -199,7 +201,7 @@ func sbcTest(reps int) (bins int, crit float64) {
 }
 
 func TestPosteriorCalibration(t *testing.T) {
-	reps, warmup := sbcSize(t)
+	reps, warmup, thin := sbcSize(t)
 	bins, crit := sbcTest(reps)
 	stick := sbcPrior(1)
 	stick.Concentration = 0.5
@@ -214,7 +216,7 @@ func TestPosteriorCalibration(t *testing.T) {
 		{mv.Spherical, false, sbcPrior(1)},
 		{mv.Full, true, stick},
 	} {
-		ranks := sbc(t, tc.c, tc.stick, tc.prior, tc.prior, reps, warmup, 2018)
+		ranks := sbc(t, tc.c, tc.stick, tc.prior, tc.prior, reps, warmup, thin, 2018)
 		for s, name := range sbcStats {
 			if tc.c != mv.Full && tc.c != mv.Tied && name == "lower cov[0,1]" {
 				continue // 0 in every draw
@@ -234,9 +236,9 @@ func TestPosteriorCalibration(t *testing.T) {
 // Λ0 + C_k, would make, and the ranks of the covariances are far from
 // uniform.
 func TestPosteriorCalibrationHasPower(t *testing.T) {
-	reps, warmup := sbcSize(t)
+	reps, warmup, thin := sbcSize(t)
 	bins, crit := sbcTest(reps)
-	ranks := sbc(t, mv.Full, false, sbcPrior(2), sbcPrior(1), reps, warmup, 2018)
+	ranks := sbc(t, mv.Full, false, sbcPrior(2), sbcPrior(1), reps, warmup, thin, 2018)
 	var worst float64
 	for s := range sbcStats {
 		worst = max(worst, chiSquare(ranks[s], bins))
