@@ -455,3 +455,50 @@ func FuzzFitMissing(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFitWeights fits iris's first rows with arbitrary weights, invalid
+// ones included: every outcome must be an error that leaves the model, the
+// data and the weights as they were, or a valid model; a weight of 0 on
+// every row but K must still fit or fail cleanly.
+func FuzzFitWeights(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 0, 0, 5, 255, 7}, uint8(2), uint8(13))
+	f.Add([]byte{0, 0, 0, 0}, uint8(1), uint8(0))
+	f.Add([]byte{0xff, 0xf0, 1}, uint8(3), uint8(6))
+	x := irisX()
+	f.Fuzz(func(t *testing.T, raw []byte, k, cov uint8) {
+		n := min(len(raw), 40)
+		if n == 0 {
+			return
+		}
+		y := mat.DenseCopyOf(x.Slice(0, n, 0, 4))
+		w := make([]float64, n)
+		for i, b := range raw[:n] {
+			switch b {
+			case 0xff:
+				w[i] = math.NaN()
+			case 0xfe:
+				w[i] = math.Inf(1)
+			case 0xfd:
+				w[i] = -1
+			default:
+				w[i] = float64(b) / 16
+			}
+		}
+		wb := slices.Clone(w)
+		before := slices.Clone(y.RawMatrix().Data)
+		m := mv.Model{K: int(k%3) + 1, Covariance: mv.Covariance(cov % 14)}
+		_, err := m.Fit(y, &mv.Settings{Weights: w, Restarts: 1, MaxSteps: 100})
+		if !slices.Equal(before, y.RawMatrix().Data) || !slices.EqualFunc(wb, w, func(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }) {
+			t.Fatal("Fit changed the data or the weights")
+		}
+		if err != nil {
+			if m.Weights != nil || m.Means != nil {
+				t.Fatalf("a failed fit changed the model: %v", err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("fit gives an invalid model: %v", err)
+		}
+	})
+}
