@@ -149,3 +149,14 @@ func fileRows(b *testing.B, path string, d, rows int) iter.Seq2[[]float64, []flo
 		}
 	}
 }
+
+// BenchmarkSelectIris times Select with its defaults on iris's four
+// columns: the fourteen covariance models with K = 1..9.
+func BenchmarkSelectIris(b *testing.B) {
+	x := irisX()
+	for b.Loop() {
+		if _, err := mv.Select(x, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

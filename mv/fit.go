@@ -199,13 +199,16 @@ func (m *Model) Fit(x mat.Matrix, s *Settings) (*Result, error) {
 // the weights are invalid; if Warm or Fixed needs parameters the model does
 // not have; if every run fails; or if ctx is cancelled.
 func (m *Model) FitContext(ctx context.Context, x mat.Matrix, s *Settings) (*Result, error) {
-	return m.fitFrom(ctx, x, s, nil)
+	return m.fitFrom(ctx, x, s, nil, 0)
 }
 
 // fitFrom is FitContext with one more starting point, from, if not nil: a
 // valid model with the same K and covariance model, such as Select's split
-// of the fit with one component fewer.
-func (m *Model) fitFrom(ctx context.Context, x mat.Matrix, s *Settings, from *params) (*Result, error) {
+// of the fit with one component fewer. If full is positive, only the full
+// most promising starts, after the engine's short runs, are run to
+// convergence; otherwise, on data no larger than the screening sample,
+// every start is.
+func (m *Model) fitFrom(ctx context.Context, x mat.Matrix, s *Settings, from *params, full int) (*Result, error) {
 	cfg := s.withDefaults()
 	data, empty, err := m.checkFit(x, &cfg)
 	if err != nil {
@@ -213,6 +216,7 @@ func (m *Model) fitFrom(ctx context.Context, x mat.Matrix, s *Settings, from *pa
 	}
 	f := newFitter(m, data, &cfg)
 	f.from = from
+	f.full = full
 	if err := f.setup(m); err != nil {
 		return nil, err
 	}
@@ -290,6 +294,7 @@ type fitter struct {
 	scale []float64     // the data's column variances
 	tiny  float64       // the degeneracy test's threshold
 	from  *params       // an extra starting point, or nil
+	full  int           // the starts run in full if positive (see fitFrom)
 
 	// n is the number of rows the engine sees (Len). If big is not nil, it
 	// makes the passes over all the data (a stream, or the caller's
@@ -506,6 +511,9 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 		return nil, nil, err
 	}
 	es := &engine.Settings{MaxSteps: f.s.MaxSteps, Tol: f.s.Tol, ScreenSize: screenSize, FullRuns: len(starts)}
+	if f.full > 0 {
+		es.FullRuns, es.Screen = min(f.full, len(starts)), true
+	}
 	r, err := engine.Fit(ctx, f, starts, es)
 	if err != nil {
 		if ctx.Err() != nil {

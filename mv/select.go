@@ -207,6 +207,15 @@ func (c Candidate) score(crit Criterion) float64 {
 	return c.BIC
 }
 
+// selectFullRuns is the number of each candidate's starts that Select runs
+// to convergence, the most promising after ten EM steps from each (Fit
+// runs all of them on data of up to 8192 rows). On iris's four columns it
+// halves the EM steps of the table (from about 24,000 to 12,500) and keeps
+// every candidate at or above mclust's log-likelihood
+// (TestMclustBICTable); with three, VEV with eight components ends 1.26
+// below it.
+const selectFullRuns = 5
+
 // candidate fits one candidate, with from as an extra start if not nil.
 func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s *SelectSettings, from *params) (Candidate, *Model) {
 	nan := math.NaN()
@@ -216,7 +225,7 @@ func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s 
 	if s.UsePrior {
 		m.Prior = DefaultPrior(x, k)
 	}
-	if _, err := m.fitFrom(ctx, x, s.Fit, from); err != nil {
+	if _, err := m.fitFrom(ctx, x, s.Fit, from, selectFullRuns); err != nil {
 		cand.Err = err
 		return cand, nil
 	}

@@ -173,6 +173,12 @@ type Settings struct {
 	FullRuns int
 	// MoveRounds bounds the rounds of split and merge moves (default 4).
 	MoveRounds int
+	// Screen, if set, continues only the FullRuns most promising short
+	// runs to convergence on small problems too, where by default every
+	// short run is (see smallWork): for a caller that fits many small
+	// problems, such as a table of models, and trades a little of the
+	// search for time.
+	Screen bool
 	// SkipStages, if set, refines the search's winner on all the data
 	// straight away, without the growing subsamples: for a Source whose
 	// subsamples would cost as much as a pass over all the data, such as
@@ -347,9 +353,9 @@ const smallWork = 1 << 14
 func (f *fitter) small() bool { return f.m*f.dim <= smallWork }
 
 // fullRuns returns how many of n short runs to run in full: all on a small
-// problem, otherwise k.
+// problem unless Screen is set, otherwise k.
 func (f *fitter) fullRuns(n, k int) int {
-	if f.small() {
+	if f.small() && !f.cfg.Screen {
 		return n
 	}
 	return k

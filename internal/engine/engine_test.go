@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -200,3 +201,47 @@ func (s *skewed) Eval(_ context.Context, t []float64) (float64, error) {
 }
 func (s *skewed) Map(dst []float64) { dst[0], dst[1] = 0.9*s.last[0], 0.1*s.last[1] }
 func (s *skewed) Project([]float64) {}
+
+// TestFitScreen checks that Screen limits the runs continued past the
+// short steps to FullRuns on a small problem, where by default every
+// short run is continued, and that the best basin still wins when its
+// short run is among the most promising.
+func TestFitScreen(t *testing.T) {
+	centres := [][]float64{{0, 0}, {10, 0}, {0, 10}, {10, 10}, {20, 0}}
+	levels := []float64{5, 1, 3, 4, 6}
+	// Each start is 3 from its centre: no run meets the tolerance in one
+	// step, the length of a short run here.
+	var starts [][]float64
+	for _, c := range centres {
+		starts = append(starts, []float64{c[0] + 3, c[1]})
+	}
+	for _, tt := range []struct {
+		name   string
+		screen bool
+		want   int // runs that go past the short steps
+	}{
+		{"every run in full", false, 5},
+		{"screened", true, 2},
+	} {
+		var mu sync.Mutex
+		long := map[int]bool{}
+		s := &Settings{ShortSteps: 1, FullRuns: 2, Screen: tt.screen, Progress: func(run, step int, _, _ float64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if step >= 1 {
+				long[run] = true
+			}
+		}}
+		src := &source{basins{centres: centres, levels: levels}}
+		res, err := Fit(context.Background(), src, starts, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(long) != tt.want {
+			t.Errorf("%s: %d runs went past the short steps, want %d", tt.name, len(long), tt.want)
+		}
+		if j, _ := src.b.nearest(res.Theta); j != 1 || !res.Converged {
+			t.Errorf("%s: ended in basin %d (converged %v), want basin 1", tt.name, j, res.Converged)
+		}
+	}
+}
