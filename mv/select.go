@@ -78,11 +78,14 @@ type Selection struct {
 // fitted by Fit, with all its starting points and one more: for each
 // covariance model the Ks are fitted in increasing order, and the fit with
 // K − 1 components, its widest component split in two along its main axis
-// (see split), also starts the fit with K. Under maximum likelihood a
-// candidate whose every run degenerates (a singular covariance: too few
+// (see split), also starts the fit with K. Every start gets ten EM steps,
+// and the five most promising then run to convergence (on data of up to
+// 8192 rows Fit runs every start to convergence). Under maximum likelihood
+// a candidate whose every run degenerates (a singular covariance: too few
 // points for its components, collinear columns, repeated rows) is recorded
-// with its error, as mclust records NA, and cannot win. The covariance models are fitted in parallel; the result
-// is the same at any GOMAXPROCS. A tie goes to the earlier candidate.
+// with its error, as mclust records NA, and cannot win. The covariance
+// models are fitted in parallel; the result is the same at any GOMAXPROCS.
+// A tie goes to the earlier candidate.
 //
 // Select returns an error if x is empty or not finite, if a K is below 1
 // or above the number of rows, if a covariance model is unknown, if the
