@@ -256,13 +256,19 @@ func newFigure(m *mv.Model, x mat.Matrix, names []string) (*mvFigure, error) {
 				buf = append(buf, x.At(i, j))
 			}
 		}
-		xs := mat.NewDense(hi-lo, d, buf)
-		for _, k := range m.Assign(xs) {
-			f.size[k]++
-		}
-		r := m.Responsibilities(xs)
+		// One pass gives both: the cluster is the most probable component,
+		// ties to the lower index as in Assign.
+		r := m.Responsibilities(mat.NewDense(hi-lo, d, buf)).RawMatrix()
 		for i := range hi - lo {
-			f.worst = max(f.worst, 1-mat.Max(r.RowView(i)))
+			row := r.Data[i*r.Stride : i*r.Stride+m.K]
+			k := 0
+			for j, p := range row {
+				if p > row[k] {
+					k = j
+				}
+			}
+			f.size[k]++
+			f.worst = max(f.worst, 1-row[k])
 		}
 	}
 	f.z = m.Assign(f.rows)

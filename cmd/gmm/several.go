@@ -56,18 +56,21 @@ func (s *session) several(d *data) error {
 	}
 
 	t = time.Now()
-	lj, err := m.LogJoint(x)
-	if err != nil {
-		return err
-	}
-	sum := mvSummary{fitSummary: fitSummary{Method: "em", PriorName: opt.prior, Loss: -lj, N: d.n(), Skipped: d.skipped,
+	sum := mvSummary{fitSummary: fitSummary{Method: "em", PriorName: opt.prior, N: d.n(), Skipped: d.skipped,
 		Column: d.column, Warnings: []string{}}, Columns: d.names}
 	if res != nil {
 		sum.Converged, sum.Steps, sum.Restarts = &res.Converged, &res.Steps, &res.Restarts
 		sum.Loss = res.Loss[len(res.Loss)-1]
+	} else {
+		lj, err := m.LogJoint(x)
+		if err != nil {
+			return err
+		}
+		sum.Loss = -lj
 	}
 	if opt.posterior {
 		t := time.Now()
+		var err error
 		if sum.Posterior, err = sampleMV(m, x, opt, d.names); err != nil {
 			return err
 		}
@@ -218,10 +221,12 @@ func reportMV(w io.Writer, opt options, m *mv.Model, res *mv.Result, x *mat.Dens
 		}
 		fmt.Fprintf(w, "method: em, seed %d, best of %d starts, %s\n", opt.seed, res.Restarts, status)
 	}
-	z := m.Assign(x)
 	size := make([]int, m.K)
-	for _, k := range z {
-		size[k]++
+	n, _ := x.Dims()
+	for lo := 0; lo < n; lo += chunk {
+		for _, k := range m.Assign(x.Slice(lo, min(lo+chunk, n), 0, d.d)) {
+			size[k]++
+		}
 	}
 	for k, n := range size {
 		if n == 0 {
@@ -274,10 +279,8 @@ func reportMV(w io.Writer, opt options, m *mv.Model, res *mv.Result, x *mat.Dens
 	if err != nil {
 		return err
 	}
-	bic, err := m.BIC(x)
-	if err != nil {
-		return err
-	}
+	// Model.BIC's formula, without a second pass over the data.
+	bic := -2*ll + float64(m.NumParams())*math.Log(float64(n))
 	fmt.Fprintf(w, "\nlog-likelihood: %.4f, %d parameters, BIC %.4f (the covariances in full are in model.json)\n", ll, m.NumParams(), bic)
 	return nil
 }
