@@ -199,16 +199,14 @@ func (m *Model) Fit(x mat.Matrix, s *Settings) (*Result, error) {
 // the weights are invalid; if Warm or Fixed needs parameters the model does
 // not have; if every run fails; or if ctx is cancelled.
 func (m *Model) FitContext(ctx context.Context, x mat.Matrix, s *Settings) (*Result, error) {
-	return m.fitFrom(ctx, x, s, nil, 0)
+	return m.fitFrom(ctx, x, s, nil, nil)
 }
 
 // fitFrom is FitContext with one more starting point, from, if not nil: a
 // valid model with the same K and covariance model, such as Select's split
-// of the fit with one component fewer. If full is positive, only the full
-// most promising starts, after the engine's short runs, are run to
-// convergence; otherwise, on data no larger than the screening sample,
-// every start is.
-func (m *Model) fitFrom(ctx context.Context, x mat.Matrix, s *Settings, from *params, full int) (*Result, error) {
+// of the fit with one component fewer; sel, if not nil, holds what the fits
+// of one Select share.
+func (m *Model) fitFrom(ctx context.Context, x mat.Matrix, s *Settings, from *params, sel *selectShared) (*Result, error) {
 	cfg := s.withDefaults()
 	data, empty, err := m.checkFit(x, &cfg)
 	if err != nil {
@@ -216,7 +214,7 @@ func (m *Model) fitFrom(ctx context.Context, x mat.Matrix, s *Settings, from *pa
 	}
 	f := newFitter(m, data, &cfg)
 	f.from = from
-	f.full = full
+	f.sel = sel
 	if err := f.setup(m); err != nil {
 		return nil, err
 	}
@@ -294,7 +292,7 @@ type fitter struct {
 	scale []float64     // the data's column variances
 	tiny  float64       // the degeneracy test's threshold
 	from  *params       // an extra starting point, or nil
-	full  int           // the starts run in full if positive (see fitFrom)
+	sel   *selectShared // what the fits of one Select share, or nil
 
 	// n is the number of rows the engine sees (Len). If big is not nil, it
 	// makes the passes over all the data (a stream, or the caller's
@@ -511,8 +509,8 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 		return nil, nil, err
 	}
 	es := &engine.Settings{MaxSteps: f.s.MaxSteps, Tol: f.s.Tol, ScreenSize: screenSize, FullRuns: len(starts)}
-	if f.full > 0 {
-		es.FullRuns, es.Screen = min(f.full, len(starts)), true
+	if f.sel != nil && f.sel.full > 0 {
+		es.FullRuns, es.Screen = min(f.sel.full, len(starts)), true
 	}
 	r, err := engine.Fit(ctx, f, starts, es)
 	if err != nil {
@@ -574,40 +572,69 @@ func (f *fitter) starts(pr *problem) (thetas [][]float64, ids []int, err error) 
 	if f.missing {
 		x = imputed(x)
 	}
-	d := x.D
-	m := min(x.N, hcSize)
-	var rows []int
-	hx := x
-	if m < x.N {
-		rng := rand.New(rand.NewPCG(f.s.Seed, hcStream))
-		rows = rng.Perm(x.N)[:m]
-		slices.Sort(rows)
-		hx = mvkernel.Data{X: make([]float64, m*d), N: m, D: d, Stride: d}
-		for i, r := range rows {
-			copy(hx.X[i*d:(i+1)*d], x.X[r*x.Stride:r*x.Stride+d])
-		}
-	}
-	var parts [][]int
-	if f.k <= m {
-		hy := scaledSVD(hx, f.scale)
-		parts = append(parts, agglomerateVVV(hy, m, d, ward(hy, m, d, vvvGroups(m, d, f.k)), f.k))
-		if z := ward(hy, m, d, f.k); !samePartition(z, parts[0]) {
-			parts = append(parts, z)
-		}
+	var ps *partitions
+	if f.sel != nil && f.sel.parts != nil {
+		ps = f.sel.parts.get(f.k, func() *partitions { return f.partitions(x) })
+	} else {
+		ps = f.partitions(x)
 	}
 	var firstErr error
-	add := func(z, rows []int, id int) {
+	for i, z := range ps.z {
+		rows := ps.rows
+		if i >= ps.hc {
+			rows = nil
+		}
 		theta := make([]float64, pr.Dim())
 		if err := f.startTheta(pr, x, z, rows, theta); err != nil {
 			firstErr = cmp.Or(firstErr, err)
-			return
+			continue
 		}
 		thetas = append(thetas, theta)
-		ids = append(ids, id)
+		ids = append(ids, ps.ids[i])
 	}
-	for i, z := range parts {
-		add(z, rows, i)
+	if len(thetas) == 0 {
+		return nil, nil, firstErr
 	}
+	return thetas, ids, nil
+}
+
+// partitions are the hard partitions that start a fit, which depend on the
+// data, the seed, K and the number of restarts but not on the covariance
+// model: the first hc label the rows (of x) listed in rows, or every row if
+// rows is nil; the others label every row. ids are their Result.Best
+// numbers.
+type partitions struct {
+	z    [][]int
+	ids  []int
+	rows []int
+	hc   int
+}
+
+// partitions returns the agglomerations' and the k-means++ partitions of
+// the rows of x, each partition once.
+func (f *fitter) partitions(x mvkernel.Data) *partitions {
+	d := x.D
+	m := min(x.N, hcSize)
+	ps := &partitions{}
+	hx := x
+	if m < x.N {
+		rng := rand.New(rand.NewPCG(f.s.Seed, hcStream))
+		ps.rows = rng.Perm(x.N)[:m]
+		slices.Sort(ps.rows)
+		hx = mvkernel.Data{X: make([]float64, m*d), N: m, D: d, Stride: d}
+		for i, r := range ps.rows {
+			copy(hx.X[i*d:(i+1)*d], x.X[r*x.Stride:r*x.Stride+d])
+		}
+	}
+	if f.k <= m {
+		hy := scaledSVD(hx, f.scale)
+		ps.z = append(ps.z, agglomerateVVV(hy, m, d, ward(hy, m, d, vvvGroups(m, d, f.k)), f.k))
+		if z := ward(hy, m, d, f.k); !samePartition(z, ps.z[0]) {
+			ps.z = append(ps.z, z)
+		}
+	}
+	ps.hc = len(ps.z)
+	ps.ids = []int{0, 1}[:ps.hc]
 	y := whiten(x, f.scale)
 	var seen [][]int
 	for r := 1; r <= f.s.Restarts; r++ {
@@ -617,12 +644,38 @@ func (f *fitter) starts(pr *problem) (thetas [][]float64, ids []int, err error) 
 			continue
 		}
 		seen = append(seen, z)
-		add(z, nil, r+1)
+		ps.z = append(ps.z, z)
+		ps.ids = append(ps.ids, r+1)
 	}
-	if len(thetas) == 0 {
-		return nil, nil, firstErr
+	return ps
+}
+
+// partCache shares the starting partitions of one K between the fits of
+// Select's covariance models, which compute them alike.
+type partCache struct {
+	mu  sync.Mutex
+	byK map[int]*partEntry
+}
+
+type partEntry struct {
+	once sync.Once
+	ps   *partitions
+}
+
+// get returns the partitions for K = k, computing them by compute once.
+func (c *partCache) get(k int, compute func() *partitions) *partitions {
+	c.mu.Lock()
+	if c.byK == nil {
+		c.byK = map[int]*partEntry{}
 	}
-	return thetas, ids, nil
+	e := c.byK[k]
+	if e == nil {
+		e = &partEntry{}
+		c.byK[k] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { e.ps = compute() })
+	return e.ps
 }
 
 // samePartition reports whether two labellings split the points alike.

@@ -110,6 +110,7 @@ func SelectContext(ctx context.Context, x mat.Matrix, s *SelectSettings) (*Selec
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(cfg.Ks[a], cfg.Ks[b]) })
+	sh := &selectShared{full: selectFullRuns, parts: &partCache{}}
 	// Each covariance model's Ks run in increasing order, so that the fit
 	// with K − 1 components, one of them split, starts the fit with K.
 	parallel(len(cfg.Covariances), func(ci int) {
@@ -121,7 +122,7 @@ func SelectContext(ctx context.Context, x mat.Matrix, s *SelectSettings) (*Selec
 				from = split(prev.paramsOf())
 			}
 			i := ci*nk + ki
-			cands[i], models[i] = candidate(ctx, x, d, cfg.Covariances[ci], k, &cfg, from)
+			cands[i], models[i] = candidate(ctx, x, d, cfg.Covariances[ci], k, &cfg, from, sh)
 			prev = models[i]
 		}
 	})
@@ -210,6 +211,14 @@ func (c Candidate) score(crit Criterion) float64 {
 	return c.BIC
 }
 
+// selectShared is what the fits of one Select share: the number of starts
+// each runs to convergence (all if zero) and the starting partitions, which
+// do not depend on the covariance model.
+type selectShared struct {
+	full  int
+	parts *partCache
+}
+
 // selectFullRuns is the number of each candidate's starts that Select runs
 // to convergence, the most promising after ten EM steps from each (Fit
 // runs all of them on data of up to 8192 rows). On iris's four columns it
@@ -220,7 +229,7 @@ func (c Candidate) score(crit Criterion) float64 {
 const selectFullRuns = 5
 
 // candidate fits one candidate, with from as an extra start if not nil.
-func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s *SelectSettings, from *params) (Candidate, *Model) {
+func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s *SelectSettings, from *params, sh *selectShared) (Candidate, *Model) {
 	nan := math.NaN()
 	cand := Candidate{K: k, Covariance: c, LogLikelihood: nan, BIC: nan, ICL: nan,
 		NumParams: k - 1 + k*d + c.numCovParams(k, d)}
@@ -228,7 +237,7 @@ func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s 
 	if s.UsePrior {
 		m.Prior = DefaultPrior(x, k)
 	}
-	if _, err := m.fitFrom(ctx, x, s.Fit, from, selectFullRuns); err != nil {
+	if _, err := m.fitFrom(ctx, x, s.Fit, from, sh); err != nil {
 		cand.Err = err
 		return cand, nil
 	}

@@ -89,7 +89,7 @@ func (m *Model) FitStream(ctx context.Context, src iter.Seq2[[]float64, []float6
 			c = *s
 		}
 		c.Weights = sample.V
-		res, err := m.fitFrom(ctx, mat.NewDense(sample.N, d, sample.X), &c, nil, 0)
+		res, err := m.fitFrom(ctx, mat.NewDense(sample.N, d, sample.X), &c, nil, nil)
 		if err == nil {
 			res.report(first.empty)
 		}
