@@ -1,11 +1,14 @@
 package gmm_test
 
 import (
+	"context"
 	"encoding/binary"
+	"errors"
 	"math"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gmm-go/gmm"
 )
@@ -173,4 +176,58 @@ func fitErrorDocumented(err error) bool {
 		}
 	}
 	return false
+}
+
+// FuzzFitStream fits a stream built from arbitrary values, repeated with a
+// small jitter to more than the 8192 points of the sample so that the
+// passes over the stream run, cut into chunks of an arbitrary size and
+// weighted by arbitrary weights, invalid ones included. FitStream must
+// return an error, leaving the model as it was, or a valid model; it must
+// never panic.
+func FuzzFitStream(f *testing.F) {
+	f.Add(bytesOf(1.4, 1.3, 1.5, 4.5, 5.1, 4.9), []byte{1, 2, 3, 0}, uint16(1000), 2, false, uint8(0))
+	f.Add(bytesOf(3, 3, 3), []byte{}, uint16(1), 2, true, uint8(1))
+	f.Add(bytesOf(1e12, -1e12), []byte{6}, uint16(9000), 1, false, uint8(2))
+	f.Add(bytesOf(0.5), []byte{0}, uint16(77), 3, true, uint8(3))
+	choices := []float64{0, 1, 2, 0.5, 1e-300, 1e300, math.NaN(), -1, math.Inf(1), 3}
+	f.Fuzz(func(t *testing.T, data, wb []byte, size uint16, k int, prior bool, mode uint8) {
+		v := floatsFrom(data)
+		if len(v) == 0 {
+			return
+		}
+		const n = 9000
+		x, w := make([]float64, n), make([]float64, n)
+		for i := range x {
+			x[i] = v[i%len(v)] * (1 + 1e-6*float64(i%13))
+			w[i] = 1
+			if len(wb) > 0 {
+				w[i] = choices[int(wb[i%len(wb)])%len(choices)]
+			}
+		}
+		k = k%4 + 1
+		orig := gmm.Model{K: k}
+		if prior {
+			orig.Prior = gmm.DefaultPrior(v)
+		}
+		m := orig
+		s := &gmm.Settings{Method: gmm.Method(mode % 2), MaxSteps: 50, Restarts: 2, Online: mode%4 >= 2}
+		// A fit of 9000 points takes about 0.1 s; one that runs for a
+		// minute is stuck, and the deadline turns it into a failure that
+		// the fuzzer records.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, err := m.FitStream(ctx, chunks(x, w, int(size)+1), s)
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("FitStream ran for more than a minute")
+		}
+		if err != nil {
+			if !equalModels(&m, &orig) {
+				t.Fatalf("failed FitStream changed the model: %v", err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("FitStream returned an invalid model: %v (%+v)", err, m)
+		}
+	})
 }
