@@ -2,9 +2,6 @@ package mvcov
 
 import (
 	"math"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // jacobiSweep lowers the criterion of EVE or VVE over the orientation D by
@@ -27,7 +24,7 @@ func (ws *Workspace) jacobiSweep(m Model) {
 	for j := range k {
 		mk := ws.block(ws.vec, j)
 		mul(ws.m2, ws.block(ws.t, j), ws.o, d)
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, genView(ws.o, d), genView(ws.m2, d), 0, genView(mk, d))
+		mulTrans(mk, ws.o, ws.m2, d)
 		logDiag[j] = 0
 		for i := range d {
 			logDiag[j] += math.Log(mk[i*d+i])

@@ -19,9 +19,45 @@ func genView(a []float64, d int) blas64.General {
 	return blas64.General{Rows: d, Cols: d, Stride: d, Data: a}
 }
 
+// smallMul is the largest d for which mul and mulTrans use plain loops:
+// below it BLAS's checks and dispatch cost more than the arithmetic.
+const smallMul = 16
+
 // mul sets c = a·b.
 func mul(c, a, b []float64, d int) {
-	blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, genView(a, d), genView(b, d), 0, genView(c, d))
+	if d > smallMul {
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, genView(a, d), genView(b, d), 0, genView(c, d))
+		return
+	}
+	c = c[:d*d]
+	clear(c)
+	for i := range d {
+		ci := c[i*d : (i+1)*d]
+		for l, ail := range a[i*d : (i+1)*d] {
+			for j, blj := range b[l*d : (l+1)*d] {
+				ci[j] += ail * blj
+			}
+		}
+	}
+}
+
+// mulTrans sets c = aᵀ·b.
+func mulTrans(c, a, b []float64, d int) {
+	if d > smallMul {
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1, genView(a, d), genView(b, d), 0, genView(c, d))
+		return
+	}
+	c = c[:d*d]
+	clear(c)
+	for l := range d {
+		bl := b[l*d : (l+1)*d]
+		for i, ali := range a[l*d : (l+1)*d] {
+			ci := c[i*d : (i+1)*d]
+			for j, blj := range bl {
+				ci[j] += ali * blj
+			}
+		}
+	}
 }
 
 // eigen sets vec to the eigenvectors of the symmetric a (as columns) and val

@@ -1,0 +1,54 @@
+package mvcov
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// TestMul checks mul and mulTrans against gonum's mat.Mul, for sizes on
+// both sides of smallMul. Each entry is a sum of d products, so it may
+// differ from the reference by at most about 2d·ε·Σ_l |a_il||b_lj|
+// (Higham 2002, "Accuracy and Stability of Numerical Algorithms", §3.1:
+// |fl(xᵀy) − xᵀy| ≤ γ_d |x|ᵀ|y|, for each of the two computations).
+func TestMul(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, d := range []int{1, 2, 4, 7, smallMul, smallMul + 1} {
+		a, b := make([]float64, d*d), make([]float64, d*d)
+		for i := range a {
+			a[i], b[i] = rng.NormFloat64(), rng.NormFloat64()
+		}
+		am, bm := mat.NewDense(d, d, a), mat.NewDense(d, d, b)
+		for _, tt := range []struct {
+			name string
+			f    func(c, a, b []float64, d int)
+			am   mat.Matrix
+		}{
+			{"mul", mul, am},
+			{"mulTrans", mulTrans, am.T()},
+		} {
+			var want, abs mat.Dense
+			want.Mul(tt.am, bm)
+			abs.Mul(absDense(tt.am), absDense(bm))
+			got := make([]float64, d*d)
+			tt.f(got, a, b, d)
+			for i := range d {
+				for j := range d {
+					bound := 2 * float64(d) * 0x1p-52 * abs.At(i, j)
+					if e := math.Abs(got[i*d+j] - want.At(i, j)); e > bound {
+						t.Errorf("%s d=%d: entry (%d,%d) is %v, want %v (error %.3g above %.3g)", tt.name, d, i, j, got[i*d+j], want.At(i, j), e, bound)
+					}
+				}
+			}
+		}
+	}
+}
+
+func absDense(a mat.Matrix) *mat.Dense {
+	r, c := a.Dims()
+	out := mat.NewDense(r, c, nil)
+	out.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, a)
+	return out
+}
