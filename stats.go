@@ -297,10 +297,21 @@ func checkWeights(w []float64, n int, positive bool) (float64, error) {
 // accumulated at m's current parameters: the maximum a posteriori update
 // under m.Prior (maximum likelihood for the zero Prior), in closed form,
 // with the components' standard deviations shared if m.SharedSigma is set.
-// With the InverseGamma on σ, the mean and σ are updated in turn (ECM,
-// Meng & Rubin 1993), the mean given the current σ; see Fit for the
-// formulas. It is the update every Fit step makes, applied to the data's
-// units.
+// For component k, with W = W_k, m = Mean_k, n = Total, the current σ,
+// and S = M2_k + W (m − μ)² the weighted squared deviations about the new
+// mean μ, the prior's α, μ0, s0, a0 and b0 (see Prior),
+//
+//	w = (W + α − 1) / (n + Kα − K)                         (W/n with no prior)
+//	μ = (W m / σ² + μ0 / s0²) / (W / σ² + 1 / s0²)         (m with no prior)
+//	σ = (b0 + √(b0² + 4 c S)) / (2c),  c = a0 + 1 + W       prior on σ
+//	σ² = (S + 2 b0) / (W + 2 a0 + 2)                       prior on σ²
+//	σ² = S / W                                             no prior
+//
+// the mean given the current σ and then σ given the new mean (ECM, Meng &
+// Rubin 1993; the σ update is the positive root of c σ² − b0 σ − S = 0),
+// and with SharedSigma one σ from S summed over the components, with n in
+// place of W. It is the update every step of Fit by EM makes, applied to
+// the data's units.
 //
 // Under maximum likelihood each σ_k is kept at or above 1e-3 times the
 // standard deviation of all the data, as st gives it (the default of
