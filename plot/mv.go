@@ -114,8 +114,9 @@ func Uncertainty(m *mv.Model, x mat.Matrix, names []string) (*plot.Plot, error) 
 // Σ_k restricted to a and b). The contours are drawn at the densities of
 // the 5%, 25%, 50% and 75% quantiles of the density at the rows shown, so
 // that they enclose about 95%, 75%, 50% and 25% of the data, which are
-// drawn in grey beneath. Panels, names, sampling and errors are as in
-// Classification.
+// drawn in grey beneath. The axes reach beyond the data as far as the
+// outermost line goes, so that every line is closed. Panels, names,
+// sampling and errors are as in Classification.
 func Contours(m *mv.Model, x mat.Matrix, names []string) (*plot.Plot, error) {
 	f, err := newFigure(m, x, names)
 	if err != nil {
@@ -138,27 +139,74 @@ func Contours(m *mv.Model, x mat.Matrix, names []string) (*plot.Plot, error) {
 		what = "the fitted density's marginals in each pair of columns"
 	}
 	title := f.title(fmt.Sprintf("Contours of %s: %v, K = %d", what, m.Covariance, m.K))
+	cs := f.contourPanels(fracs)
 	return f.pairs(title, leg, func(p *plot.Plot, a, b int) {
 		f.addPoints(p, a, b, func(int) bool { return true }, func(int) draw.GlyphStyle {
 			return draw.GlyphStyle{Color: lightGray, Radius: f.dot(), Shape: draw.CircleGlyph{}}
 		})
-		md := marginal(m, a, b)
-		dens := make([]float64, f.rows.RawMatrix().Rows)
-		for i := range dens {
-			dens[i] = md.at(f.rows.At(i, a), f.rows.At(i, b))
-		}
-		slices.Sort(dens)
-		g := newDensityGrid(md, f.lo[a], f.hi[a], f.lo[b], f.hi[b], 100)
-		for i, q := range fracs {
-			level := dens[int(q*float64(len(dens)-1))]
+		cp := cs[[2]int{a, b}]
+		for i, level := range cp.levels {
 			if !(level > 0) {
 				continue
 			}
-			c := plotter.NewContour(g, []float64{level}, nil)
+			c := plotter.NewContour(cp.grid, []float64{level}, nil)
 			c.LineStyles = []draw.LineStyle{{Color: shades[i], Width: vg.Points(1.5)}}
 			p.Add(c)
 		}
 	}), nil
+}
+
+// contourPanel is what a panel of Contours draws: the density on a grid
+// that spans the panel's axes, and the level of each line, 0 for one not
+// drawn.
+type contourPanel struct {
+	grid   *densityGrid
+	levels []float64
+}
+
+// contourPanels returns the panels of Contours keyed by their columns
+// (a, b), a < b, the levels at the densities of the quantiles fracs of the
+// density at the rows drawn. It first widens f's ranges so that each
+// panel's lowest level, whose line encloses the others, lies inside its
+// axes with 3% to spare, so that every line drawn is closed.
+func (f *mvFigure) contourPanels(fracs []float64) map[[2]int]contourPanel {
+	type pair struct {
+		md     *marginal2
+		levels []float64
+	}
+	ps := map[[2]int]pair{}
+	for b := 1; b < f.d; b++ {
+		for a := range b {
+			md := marginal(f.m, a, b)
+			dens := make([]float64, f.rows.RawMatrix().Rows)
+			for i := range dens {
+				dens[i] = md.at(f.rows.At(i, a), f.rows.At(i, b))
+			}
+			slices.Sort(dens)
+			levels := make([]float64, len(fracs))
+			lowest := math.Inf(1)
+			for i, q := range fracs {
+				levels[i] = dens[int(q*float64(len(dens)-1))]
+				if levels[i] > 0 {
+					lowest = min(lowest, levels[i])
+				}
+			}
+			ps[[2]int{a, b}] = pair{md, levels}
+			x0, x1, y0, y1, ok := md.above(lowest)
+			if !ok {
+				continue
+			}
+			px, py := 0.03*(x1-x0), 0.03*(y1-y0)
+			f.lo[a], f.hi[a] = min(f.lo[a], x0-px), max(f.hi[a], x1+px)
+			f.lo[b], f.hi[b] = min(f.lo[b], y0-py), max(f.hi[b], y1+py)
+		}
+	}
+	cs := make(map[[2]int]contourPanel, len(ps))
+	for ab, p := range ps {
+		a, b := ab[0], ab[1]
+		cs[ab] = contourPanel{newDensityGrid(p.md, f.lo[a], f.hi[a], f.lo[b], f.hi[b], 100), p.levels}
+	}
+	return cs
 }
 
 // mvFigure is what the figures of several columns share: the rows drawn,
@@ -415,6 +463,7 @@ func (u unlabelled) Ticks(lo, hi float64) []plot.Tick {
 // model in two of its columns.
 type marginal2 struct {
 	w, mx, my, ia, ib, ic, norm []float64 // per component: weight, mean, inverse (a b; b c), 1/(2π√det)
+	sxx, syy                    []float64 // per component: the variances
 }
 
 // marginal returns the marginal of m in columns a and b.
@@ -431,8 +480,55 @@ func marginal(m *mv.Model, a, b int) *marginal2 {
 		md.ib = append(md.ib, -sab/det)
 		md.ic = append(md.ic, saa/det)
 		md.norm = append(md.norm, 1/(2*math.Pi*math.Sqrt(det)))
+		md.sxx = append(md.sxx, saa)
+		md.syy = append(md.syy, sbb)
 	}
 	return md
+}
+
+// above returns a box [x0, x1] × [y0, y1] that holds the set where the
+// density is at least level > 0. A sum of K terms that reaches level has a
+// term that reaches level/K, so the set lies in the union of the ellipses
+// w_k N((x, y) | μ_k, Σ_k) ≥ level/K, that is
+// (x − μ_k)ᵀ Σ_k⁻¹ (x − μ_k) ≤ r_k² = 2 log(K w_k / (2π √|Σ_k| level)),
+// whose boxes are μ_k ± r_k (√Σ_k,xx, √Σ_k,yy). That union is then
+// narrowed to the nodes of a 201 × 201 grid over it where the density
+// reaches level, widened by one cell, which misses only parts of the set
+// narrower than a cell, 1/200 of the box. ok is false if the set is empty
+// or level is not positive.
+func (md *marginal2) above(level float64) (x0, x1, y0, y1 float64, ok bool) {
+	x0, y0 = math.Inf(1), math.Inf(1)
+	x1, y1 = math.Inf(-1), math.Inf(-1)
+	kk := float64(len(md.w))
+	for k, w := range md.w {
+		r2 := 2 * math.Log(kk*w*md.norm[k]/level)
+		if !(r2 >= 0) {
+			continue
+		}
+		hx, hy := math.Sqrt(r2*md.sxx[k]), math.Sqrt(r2*md.syy[k])
+		x0, x1 = min(x0, md.mx[k]-hx), max(x1, md.mx[k]+hx)
+		y0, y1 = min(y0, md.my[k]-hy), max(y1, md.my[k]+hy)
+	}
+	if !(x0 <= x1 && y0 <= y1) {
+		return 0, 0, 0, 0, false // no component reaches level: the set is empty
+	}
+	const n = 201
+	xs, ys := linspace(x0, x1, n), linspace(y0, y1, n)
+	dx, dy := xs[1]-xs[0], ys[1]-ys[0]
+	nx0, ny0 := math.Inf(1), math.Inf(1)
+	nx1, ny1 := math.Inf(-1), math.Inf(-1)
+	for _, y := range ys {
+		for _, x := range xs {
+			if md.at(x, y) >= level {
+				nx0, nx1 = min(nx0, x), max(nx1, x)
+				ny0, ny1 = min(ny0, y), max(ny1, y)
+			}
+		}
+	}
+	if nx0 > nx1 {
+		return x0, x1, y0, y1, true
+	}
+	return max(x0, nx0-dx), min(x1, nx1+dx), max(y0, ny0-dy), min(y1, ny1+dy), true
 }
 
 // at returns the density at (x, y).

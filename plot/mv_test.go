@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"image/png"
 	"math"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -184,5 +186,99 @@ func TestMarginal(t *testing.T) {
 		if got := md.at(p[0], p[1]); math.Abs(got-want) > 1e-12*want {
 			t.Errorf("density at %v: %v, want %v", p, got, want)
 		}
+	}
+}
+
+// readFaithful reads Old Faithful's eruptions and waiting times from the
+// command's test data.
+func readFaithful(t *testing.T) *mat.Dense {
+	t.Helper()
+	b, err := os.ReadFile("../cmd/gmm/testdata/faithful.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")[1:]
+	x := mat.NewDense(len(lines), 2, nil)
+	for i, l := range lines {
+		for j, s := range strings.Split(strings.TrimSpace(l), ",") {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x.Set(i, j, v)
+		}
+	}
+	return x
+}
+
+// TestContoursClose checks that every line Contours draws is closed: the
+// lines are traced on a grid of the density, and a line at level ℓ can end
+// only where it meets the grid's edge, which it does exactly when a node on
+// the edge has density at least ℓ. So every node on the edge must be below
+// every level drawn, and the grid must span the panel's axes, so that no
+// line runs off the panel either. Old Faithful's EEE with K = 3 is the
+// command's figure, whose outermost line ran off the bottom left before
+// the axes took in the lines.
+func TestContoursClose(t *testing.T) {
+	faithful := readFaithful(t)
+	m3 := &mv.Model{K: 3, Covariance: mv.EEE}
+	if _, err := m3.Fit(faithful, nil); err != nil {
+		t.Fatal(err)
+	}
+	m4, x4 := irisMV(t)
+	x2 := mat.DenseCopyOf(x4.Slice(0, 150, 2, 4))
+	m2 := &mv.Model{K: 3, Covariance: mv.VVV}
+	if _, err := m2.Fit(x2, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		m    *mv.Model
+		x    *mat.Dense
+	}{
+		{"faithful EEE K=3", m3, faithful},
+		{"iris petals VVV K=3", m2, x2},
+		{"iris d=4 VEV K=2", m4, x4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := newFigure(tc.m, tc.x, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs := f.contourPanels([]float64{0.05, 0.25, 0.5, 0.75})
+			_, d := tc.x.Dims()
+			if len(cs) != d*(d-1)/2 {
+				t.Fatalf("%d panels for %d columns", len(cs), d)
+			}
+			for ab, cp := range cs {
+				a, b := ab[0], ab[1]
+				g := cp.grid
+				nc, nr := g.Dims()
+				if g.X(0) != f.lo[a] || g.X(nc-1) != f.hi[a] || g.Y(0) != f.lo[b] || g.Y(nr-1) != f.hi[b] {
+					t.Errorf("columns %d, %d: grid [%g, %g] × [%g, %g], axes [%g, %g] × [%g, %g]",
+						a, b, g.X(0), g.X(nc-1), g.Y(0), g.Y(nr-1), f.lo[a], f.hi[a], f.lo[b], f.hi[b])
+				}
+				edge := 0.0
+				for c := range nc {
+					edge = max(edge, g.Z(c, 0), g.Z(c, nr-1))
+				}
+				for r := range nr {
+					edge = max(edge, g.Z(0, r), g.Z(nc-1, r))
+				}
+				drawn := 0
+				for _, level := range cp.levels {
+					if !(level > 0) {
+						continue
+					}
+					drawn++
+					if edge >= level {
+						t.Errorf("columns %d, %d: the line at density %.4g is open, the grid's edge reaches %.4g", a, b, level, edge)
+					}
+				}
+				if drawn != len(cp.levels) {
+					t.Errorf("columns %d, %d: %d of %d lines drawn", a, b, drawn, len(cp.levels))
+				}
+			}
+		})
 	}
 }

@@ -761,11 +761,13 @@ func curveGrid(m *gmm.Model, lo, hi float64) []float64 {
 	return slices.Compact(g)
 }
 
+// linspace returns n ≥ 2 values evenly spaced from lo to hi, both exactly.
 func linspace(lo, hi float64, n int) []float64 {
 	x := make([]float64, n)
 	for i := range x {
 		x[i] = lo + (hi-lo)*float64(i)/float64(n-1)
 	}
+	x[n-1] = hi
 	return x
 }
 
