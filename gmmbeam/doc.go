@@ -29,7 +29,8 @@
 // blocks of a few thousand inside the accumulator before the E-step runs on
 // them, so that the E-step runs on the fast kernel; elements that are
 // already blocks (Block, or []float64 for Fit) are summed at once and cost
-// Beam's per-element overhead once per block rather than once per point.
+// Beam's per-element overhead (about 1 µs on prism) once per block rather
+// than once per point.
 //
 // # Starting points
 //
