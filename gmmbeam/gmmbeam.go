@@ -18,7 +18,8 @@ type Settings struct {
 	// Runner names a registered Beam runner; "" means "prism", in process.
 	// This package registers prism and universal (the job-server runner of
 	// Flink and Spark, with --endpoint); import the package of any other,
-	// such as runners/dataflow.
+	// such as runners/dataflow. Beam ends the program (log.Exitf) on a
+	// name that no imported package registered.
 	Runner string
 
 	// Warm starts from the model's current parameters, which must be set;
