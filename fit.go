@@ -27,8 +27,10 @@ const (
 	// weights, the means and the standard deviations are updated in turn in
 	// closed form, and the loss never increases. The iteration is
 	// accelerated by Anderson mixing of the last few updates (Walker & Ni
-	// 2011); a mixed point is kept only if its loss is no higher, and the
-	// tolerance is tested on plain ECM steps only.
+	// 2011), and after a refused mixed point by over-relaxed steps of
+	// growing length (Salakhutdinov & Roweis 2003); a mixed point is kept
+	// only if its loss is no higher, and the tolerance is tested on plain
+	// ECM steps only.
 	EM
 )
 

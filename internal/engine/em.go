@@ -23,6 +23,21 @@ import (
 // accepted step changes the loss by less than the tolerance, the next point
 // is g, which confirms convergence or lets the run go on.
 //
+// Anderson mixing extrapolates the changes of f; where f hardly changes, as
+// when the iteration drifts at a steady pace along a ridge of the loss (a
+// component sliding across the data, or draining its weight to a
+// neighbour), its least-squares problem is nearly singular and its points
+// are refused, and each refusal costs a pass. So after a refused mixed
+// point the stepper switches to over-relaxation, θ' = θ + η(g − θ) (the
+// adaptive over-relaxed EM of Salakhutdinov & Roweis 2003, ICML), with η
+// doubled after every accepted such step, up to etaMax, and divided by 4,
+// to no less than 2, after a refused one, which switches back to Anderson
+// mixing. On 8192 points from a mixture of 30 overlapping components (means
+// uniform over 120 units, standard deviations from 0.5 to 2), where nine
+// Anderson points in ten were refused, a Fit took 2.4 times fewer passes
+// than with Anderson mixing alone (3666 against 8767); on well-separated
+// mixtures, where mixed points are seldom refused, it changes little.
+//
 // A step allocates nothing.
 type EMStepper struct {
 	ctx context.Context
@@ -40,6 +55,9 @@ type EMStepper struct {
 	gp, fp   []float64   // g and f at the accepted point before it
 	dF, dG   [][]float64 // a ring of up to Memory differences of f and of g
 	nh, head int         // the number of differences held, and where the next goes
+
+	over bool    // the next mixed point is over-relaxed rather than Anderson's
+	eta  float64 // the over-relaxation factor, in [2, etaMax]
 
 	// Scratch for γ: the normal equations' matrix and right side, and γ.
 	ata, atb, gam []float64
@@ -62,7 +80,7 @@ func NewEMStepper(ctx context.Context, p Problem, theta []float64, tol float64) 
 	d := p.Dim()
 	e := &EMStepper{
 		ctx: ctx, p: p, tol: tol, n: p.Points(),
-		cur: slices.Clone(theta), first: true, plain: true,
+		cur: slices.Clone(theta), first: true, plain: true, eta: 2,
 		rec: make([]float64, d), recL: math.Inf(1),
 		g: make([]float64, d), f: make([]float64, d),
 		gp: make([]float64, d), fp: make([]float64, d),
@@ -90,7 +108,12 @@ func (e *EMStepper) Step() (float64, Status, error) {
 		if !e.first {
 			if !(L <= e.recL) {
 				if !e.plain {
-					// Refuse the mixed point; evaluate the plain image.
+					// Refuse the mixed point; evaluate the plain image,
+					// and mix by the other means next.
+					if e.over {
+						e.eta = max(e.eta/4, 2)
+					}
+					e.over = !e.over
 					copy(e.cur, e.g)
 					e.plain = true
 					continue
@@ -110,6 +133,9 @@ func (e *EMStepper) Step() (float64, Status, error) {
 				return L, Converged, nil
 			}
 		}
+		if !e.plain && e.over {
+			e.eta = min(2*e.eta, etaMax)
+		}
 		e.recL = L
 		copy(e.rec, e.cur)
 		e.p.Map(e.g)
@@ -127,12 +153,41 @@ func (e *EMStepper) Step() (float64, Status, error) {
 		copy(e.fp, e.f)
 		copy(e.gp, e.g)
 		e.first = false
-		e.plain = small || !e.mix()
+		switch {
+		case small:
+			e.plain = true
+		case e.over:
+			e.plain = !e.overRelax()
+		default:
+			e.plain = !e.mix()
+		}
 		if e.plain {
 			copy(e.cur, e.g)
 		}
 		return L, Running, nil
 	}
+}
+
+// etaMax bounds the over-relaxation factor. A long step can carry a run out
+// of the basin plain EM would stay in: with a bound of 16 or more, every run
+// of a 9-component maximum-likelihood fit of the 150 iris petal lengths
+// collapsed a component onto a few tied values, where plain EM and a bound
+// of 8 find fits that do not. On the 30 overlapping components above, 8
+// takes 7% more passes than no bound.
+const etaMax = 8
+
+// overRelax sets cur to the projected over-relaxed point θ + η(g − θ) and
+// reports whether it is finite.
+func (e *EMStepper) overRelax() bool {
+	for i, g := range e.g {
+		v := g + (e.eta-1)*e.f[i]
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+		e.cur[i] = v
+	}
+	e.p.Project(e.cur)
+	return true
 }
 
 // mix sets cur to the projected Anderson point θ' = g − ΔG γ and reports
