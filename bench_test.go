@@ -1,6 +1,8 @@
 package gmm_test
 
 import (
+	"fmt"
+	"math"
 	"testing"
 
 	"github.com/gmm-go/gmm"
@@ -53,6 +55,71 @@ func BenchmarkFit(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportMetric(ll/float64(size.n), "loglik/point")
+		})
+	}
+}
+
+// manyMixture is the K-component mixture the large-K benchmark draws from:
+// component k has mean 5k, standard deviation 0.5 + frac(0.618k) and weight
+// proportional to 1 + frac(0.382k), so that neighbours overlap by various
+// amounts. bench/gofit draws the same data (gen -many K).
+func manyMixture(K int) *gmm.Model {
+	m := &gmm.Model{K: K, Weights: make([]float64, K), Means: make([]float64, K), Sigmas: make([]float64, K)}
+	var tot float64
+	for k := range K {
+		f := float64(k)
+		m.Means[k] = 5 * f
+		m.Sigmas[k] = 0.5 + (0.618*f - math.Floor(0.618*f))
+		m.Weights[k] = 1 + (0.382*f - math.Floor(0.382*f))
+		tot += m.Weights[k]
+	}
+	for k := range K {
+		m.Weights[k] /= tot
+	}
+	return m
+}
+
+// BenchmarkFitManyComponents times Fit by EM, by maximum likelihood, on 10^5
+// points drawn from manyMixture(K) with K components. It reports the steps
+// of every run of the fit, on the screening sample and on all the data
+// (steps), those of the final run on all the data (final-steps, each one
+// pass over the 10^5 points), whether that run converged, and the average
+// log-likelihood, so that the growth of the passes with K can be read off.
+// bench/large_k.sh times K = 200 next to scikit-learn.
+func BenchmarkFitManyComponents(b *testing.B) {
+	for _, K := range []int{10, 30, 100, 200} {
+		b.Run(fmt.Sprintf("K=%d/n=1e5/em", K), func(b *testing.B) {
+			x, _, err := manyMixture(K).Sample(1e5, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var (
+				m     *gmm.Model
+				res   *gmm.Result
+				steps int
+			)
+			b.ResetTimer()
+			for b.Loop() {
+				steps = 0
+				m = &gmm.Model{K: K}
+				res, err = m.Fit(x, &gmm.Settings{Method: gmm.EM, Progress: func(int, int, float64) { steps++ }})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			ll, err := m.LogLikelihood(x)
+			if err != nil {
+				b.Fatal(err)
+			}
+			conv := 0.0
+			if res.Converged {
+				conv = 1
+			}
+			b.ReportMetric(float64(steps), "steps")
+			b.ReportMetric(float64(res.Steps), "final-steps")
+			b.ReportMetric(conv, "converged")
+			b.ReportMetric(ll/1e5, "loglik/point")
 		})
 	}
 }

@@ -1,11 +1,11 @@
 """The scikit-learn side of bench/compare.sh.
 
-    /usr/bin/python3 sklearn_fit.py FILE K RUNS
+    /usr/bin/python3 sklearn_fit.py FILE K RUNS [nowarmup]
 
 reads FILE, raw little-endian float64 as gofit gen writes it, fits
 GaussianMixture(n_components=K) at its defaults (full covariance, tol 1e-3,
-reg_covar 1e-6, max_iter 100, one k-means initialisation) once untimed and
-then RUNS times, the r-th with random_state=r, and prints one line of
+reg_covar 1e-6, max_iter 100, one k-means initialisation) once untimed
+(unless the fourth argument is nowarmup) and then RUNS times, the r-th with random_state=r, and prints one line of
 key=value pairs like gofit fit: the median and every time in milliseconds,
 the average log-likelihood of the last fit (score), the resident set size
 before the first fit and at its peak in MiB, and the data's size in MiB.
@@ -29,11 +29,12 @@ def rss_mib(field):
 
 def main():
     path, k, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    first = 1 if sys.argv[4:] == ["nowarmup"] else 0
     x = np.fromfile(path, dtype="<f8").reshape(-1, 1)
     before = rss_mib("VmRSS")
     times = []
     g = None
-    for r in range(runs + 1):
+    for r in range(first, runs + 1):
         t0 = time.perf_counter()
         g = GaussianMixture(n_components=k, random_state=r).fit(x)
         el = time.perf_counter() - t0

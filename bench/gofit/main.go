@@ -2,11 +2,12 @@
 // the comparison uses, as raw little-endian float64, and times gmm's Fit on
 // such a file.
 //
-//	gofit gen -out DIR -sizes 1e5,1e6,1e7
+//	gofit gen -out DIR -sizes 1e5,1e6,1e7 [-many K -many-sizes 1e5]
 //	gofit fit -data FILE -k K -prior none|notebook -method em|adam -runs R
 //	gofit csv -data FILE -out FILE.csv
 //
-// fit runs Fit once untimed and then R times (R may be 0, to measure the
+// gen also writes samples from the K-component mixture of bench_test.go's
+// manyMixture, as many{K}_{size}.f64, when -many is set. fit runs Fit once untimed and then R times (R may be 0, to measure the
 // memory of a single fit), and prints one line of key=value pairs: the
 // median and every time in milliseconds, the median CPU time (user and
 // system, all threads) in milliseconds, the average
@@ -73,6 +74,8 @@ func gen(args []string) error {
 	out := fs.String("out", "data", "directory to write to")
 	sizes := fs.String("sizes", "1e5,1e6,1e7", "comma-separated sizes of the mixture samples")
 	seed := fs.Uint64("seed", 1, "seed of the samples")
+	many := fs.Int("many", 0, "if positive, also sample the mixture of this many components")
+	manySizes := fs.String("many-sizes", "1e5", "comma-separated sizes of the samples of -many")
 	fs.Parse(args)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
@@ -93,7 +96,43 @@ func gen(args []string) error {
 			return err
 		}
 	}
+	if *many <= 0 {
+		return nil
+	}
+	mm := manyMixture(*many)
+	for _, s := range strings.Split(*manySizes, ",") {
+		n, err := strconv.ParseFloat(s, 64)
+		if err != nil || n < 1 || n != math.Trunc(n) {
+			return fmt.Errorf("bad size %q", s)
+		}
+		x, _, err := mm.Sample(int(n), *seed)
+		if err != nil {
+			return err
+		}
+		if err := write(filepath.Join(*out, fmt.Sprintf("many%d_%s.f64", *many, s)), x); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// manyMixture is the K-component mixture of bench_test.go: component k has
+// mean 5k, standard deviation 0.5 + frac(0.618k) and weight proportional to
+// 1 + frac(0.382k), so neighbours overlap by various amounts.
+func manyMixture(K int) *gmm.Model {
+	m := &gmm.Model{K: K, Weights: make([]float64, K), Means: make([]float64, K), Sigmas: make([]float64, K)}
+	var tot float64
+	for k := range K {
+		f := float64(k)
+		m.Means[k] = 5 * f
+		m.Sigmas[k] = 0.5 + (0.618*f - math.Floor(0.618*f))
+		m.Weights[k] = 1 + (0.382*f - math.Floor(0.382*f))
+		tot += m.Weights[k]
+	}
+	for k := range K {
+		m.Weights[k] /= tot
+	}
+	return m
 }
 
 func write(path string, x []float64) error {
@@ -152,6 +191,7 @@ func fit(args []string) error {
 	prior := fs.String("prior", "none", "none (maximum likelihood) or notebook")
 	method := fs.String("method", "em", "em or adam")
 	runs := fs.Int("runs", 5, "timed fits")
+	warmup := fs.Bool("warmup", true, "fit once untimed before the timed fits")
 	fs.Parse(args)
 	if *runs < 0 {
 		return errors.New("runs must not be negative")
@@ -183,7 +223,11 @@ func fit(args []string) error {
 	var res *gmm.Result
 	times := make([]float64, 0, *runs)
 	var cpus []float64
-	for r := range *runs + 1 {
+	first := 0
+	if !*warmup {
+		first = 1
+	}
+	for r := first; r < *runs+1; r++ {
 		m = gmm.Model{K: *k, Prior: pr}
 		s.Seed = uint64(r)
 		c0 := cpuTime()
