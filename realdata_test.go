@@ -275,13 +275,17 @@ func raceBuild() bool {
 // maximum-likelihood fit is degenerate. Under the race detector it runs
 // seeds 0 and 1 only.
 // knownMisses are the cases where some seeds of Fit, by Adam and by EM,
-// still end at a worse optimum than the best known one (or, for
-// ml/galaxies/K=4, at a better one than the reference's search found):
-// TestRealOptima leaves them out unless GMM_REALDATA=all is set, which runs
-// every case and so reports how far the search still falls short. A case
-// that starts to pass should leave this list.
+// still end at a worse optimum than the best known one: TestRealOptima
+// leaves them out unless GMM_REALDATA=all is set, which runs every case and
+// so reports how far the search still falls short. A case that starts to
+// pass should leave this list. On the galaxies, whose references come
+// from the current reference.py, the misses are real misses of the search
+// (seeds 0..19, Adam and EM alike): ml K=5, 1 seed 1.90 below; map K=4,
+// 5 seeds 2.16 below; map K=5, 1 seed 3.85 below; map K=6, 1 seed 0.72
+// below. The other data sets' references predate it (see optima.txt).
 var knownMisses = map[string]bool{
-	"ml/galaxies/K=4": true, "ml/galaxies/K=5": true, "ml/galaxies/K=6": true,
+	"ml/galaxies/K=5":  true,
+	"map/galaxies/K=4": true, "map/galaxies/K=5": true, "map/galaxies/K=6": true,
 	"ml/nile/K=2": true, "ml/nile/K=4": true, "ml/nile/K=5": true,
 	"ml/iris_petal_length/K=4": true, "ml/iris_petal_length/K=5": true,
 	"ml/geyser_waiting/K=4": true, "ml/faithful_waiting/K=4": true,

@@ -20,11 +20,14 @@ exact gradient, followed by Newton steps on a finite-difference Hessian of
 that gradient. The row records the polished optimum; the comment below it
 the largest gradient component there, the Hessian's eigenvalues (all
 negative: a strict local maximum), how many runs reached it, how many were
-degenerate and the best of those. A second, separate search (MAPSTARTS
-random starts of a vectorised expectation conditional maximisation written
-here, its best distinct results polished in the same way) checks it: where
-that search finds a better non-degenerate optimum, it is the best known one,
-and the comment says so.
+degenerate and the best of those. A second, separate search checks it: a
+vectorised expectation conditional maximisation written here, from MAPSTARTS
+random starts, CONTIGUOUS random partitions of the sorted data into runs of
+consecutive values, and, by brute force, the best fits with K - 1
+components with one more component on every small group of WINDOWS
+consecutive sorted values (see windows); its best distinct results are
+polished in the same way. Where that search finds a better non-degenerate
+optimum, it is the best known one, and the comment says so.
 
 Maximum a posteriori ("map" rows). The objective is gmm's log joint,
 
@@ -32,13 +35,13 @@ Maximum a posteriori ("map" rows). The objective is gmm's log joint,
       + Σ_k log Normal(μ_k | μ0, s0) + Σ_k log InverseGamma(σ_k | a0, b0),
 
 with every normalising constant and no Jacobian, with the hyperparameters
-that gmm's DefaultPrior(x) gives (α = 1, μ0 the midrange, s0 the range,
-a0 = 1, b0 the population standard deviation over 10), written in the
-"prior" rows. It is maximised by brute force: expectation conditional
-maximisation from MAPSTARTS random starting points, from every
-non-degenerate maximum-likelihood run, and from the best fits with K - 1
-components with one more component put on each tied value (see spikes),
-the best distinct results polished as above.
+that gmm's DefaultPrior(x) gives (α = 1, μ0 the median, s0 three times the
+robust spread s, a0 = 1, b0 = s/10), written in the "prior" rows. It is maximised by brute force: expectation conditional
+maximisation from MAPSTARTS random starting points, CONTIGUOUS random
+partitions into runs, every non-degenerate maximum-likelihood run, and the
+best fits with K - 1 components with one more component put on each tied
+value (see spikes) or on each small group of consecutive values (see
+windows), the best distinct results polished as above.
 
 Run it from this directory with Debian's python3-sklearn and python3-scipy
 (it takes some minutes):
@@ -49,6 +52,7 @@ import time
 
 import numpy as np
 import scipy
+import scipy.stats
 import sklearn
 from scipy.optimize import minimize
 from scipy.special import gammaln, logsumexp
@@ -68,6 +72,8 @@ THRESH = 1e-3  # relative sigma threshold of the degeneracy rule
 SUPPORT = 1e-3  # responsibility that puts a value in a component's support
 ECMSEP = 1e-3  # ECM results (tol 1e-9) this close count as one optimum
 SCREEN = 5.0  # screened runs this close to the best are run on to tol 1e-12
+CONTIGUOUS = 400  # random partitions into runs of consecutive values per case
+WINDOWS = (2, 3, 4, 5, 6, 8, 12)  # sizes of the small groups windows() tries
 INITS = ["kmeans", "k-means++", "random", "random_from_data"]
 HALF_LOG_2PI = 0.5 * np.log(2 * np.pi)
 
@@ -76,17 +82,34 @@ def load(name):
     return np.loadtxt(f"{name}.csv", skiprows=1)
 
 
+def quantile(s, p):
+    """The type-7 sample quantile of the sorted s (Hyndman & Fan 1996), as
+    gmm's quantile computes it."""
+    return float(np.quantile(s, p, method="linear"))
+
+
 def spread(x):
-    """Fit's spread: min(sd, IQR/1.349), the quartiles as sorted[n/4] and
-    sorted[3n/4] with integer division, as gmm's robustSpread takes them."""
+    """Fit's robust spread, as gmm's medianSpread computes it: the
+    interquartile range over 2Φ⁻¹(3/4) = 1.349, or where that is zero, the
+    range between the quantiles p and 1 - p over 2Φ⁻¹(1 - p) for the first
+    p of 1/8, 1/16, ... that gives a positive value, and last the range."""
     s = np.sort(x)
     n = len(s)
-    return min(np.std(x), (s[(3 * n) // 4] - s[n // 4]) / 1.349)
+    v = (quantile(s, 0.75) - quantile(s, 0.25)) / (2 * scipy.stats.norm.ppf(0.75))
+    p = 0.125
+    while v == 0 and p * (n - 1) >= 1:
+        v = (quantile(s, 1 - p) - quantile(s, p)) / (2 * scipy.stats.norm.ppf(1 - p))
+        p /= 2
+    if v == 0:
+        v = (s[-1] - s[0]) / (2 * scipy.stats.norm.ppf(1 - 1 / (2 * n)))
+    return v
 
 
 def default_prior(x):
-    lo, hi = x.min(), x.max()
-    return dict(alpha=1.0, mu0=lo / 2 + hi / 2, s0=hi - lo, a0=1.0, b0=np.std(x) / 10)
+    """gmm's DefaultPrior(x): Dirichlet(1), Normal(median, 3s) on the means
+    and InverseGamma(1, s/10) on the sigmas, s the robust spread."""
+    s = spread(x)
+    return dict(alpha=1.0, mu0=quantile(np.sort(x), 0.5), s0=3 * s, a0=1.0, b0=s / 10)
 
 
 def components(x, w, mu, sig):
@@ -267,6 +290,51 @@ def starts(x, K, S, rng):
     return W, M, G
 
 
+def stack(parts):
+    """Concatenates lists of (w, mu, sig) starting points into the arrays
+    ecm takes."""
+    return tuple(np.array([p[i] for p in parts]) for i in range(3))
+
+
+def contiguous(x, K, S, rng, floor):
+    """S starting points from random partitions of the sorted data into K
+    runs of consecutive values, cut at K - 1 distinct places drawn
+    uniformly: each component gets its run's share, mean and standard
+    deviation (at least 10 floor)."""
+    xs = np.sort(x)
+    n = len(xs)
+    out = []
+    for _ in range(S):
+        cuts = np.concatenate([[0], np.sort(rng.choice(np.arange(1, n), K - 1, replace=False)), [n]])
+        runs = [xs[cuts[k]:cuts[k + 1]] for k in range(K)]
+        out.append((np.array([len(r) / n for r in runs]), np.array([r.mean() for r in runs]),
+                    np.array([max(r.std(), 10 * floor) for r in runs])))
+    return out
+
+
+def windows(x, bases, floor):
+    """Starting points for K components from fits with K - 1, by brute
+    force over small groups: each base with one more component on every
+    run of m consecutive sorted values, for m in WINDOWS, that holds at
+    least 2 distinct values, with the run's share of the points, its mean
+    and its standard deviation (at least 10 floor). Narrow groups of a few
+    close values are optima that random starts seldom find."""
+    xs = np.sort(x)
+    n = len(xs)
+    out, seen = [], set()
+    for m in WINDOWS:
+        for i in range(n - m + 1):
+            r = xs[i:i + m]
+            if r[-1] == r[0] or (r[0], r[-1]) in seen:
+                continue
+            seen.add((r[0], r[-1]))
+            f = m / n
+            for w, mu, sig in bases:
+                out.append((np.append(w * (1 - f), f), np.append(mu, r.mean()),
+                            np.append(sig, max(r.std(), 10 * floor))))
+    return out
+
+
 def ecm(x, pr, W, M, G, floor, iters=2000, tol=1e-9):
     """Expectation conditional maximisation from S starting points at once:
     the weights, then the means, then the sigmas (at the new means), each in
@@ -334,7 +402,7 @@ def best_distinct(cands, count, sep):
     return out
 
 
-def ml_case(name, x, K, floor, rng):
+def ml_case(name, x, K, floor, rng, bases):
     runs = sklearn_runs(x, K)
     good = [(ll, w, mu, sig) for ll, w, mu, sig, *_ in runs if degenerate(x, w, mu, sig, floor) is None]
     bad = [(ll, degenerate(x, w, mu, sig, floor)) for ll, w, mu, sig, *_ in runs
@@ -349,6 +417,9 @@ def ml_case(name, x, K, floor, rng):
     # The separate search. Where it finds a better non-degenerate optimum
     # than scikit-learn's runs, that is the best known one.
     W, M, G = starts(x, K, MAPSTARTS, rng)
+    W2, M2, G2 = stack(contiguous(x, K, CONTIGUOUS, rng, floor) + windows(x, bases, floor))
+    W, M, G = np.vstack([W, W2]), np.vstack([M, M2]), np.vstack([G, G2])
+    S = len(W)
     W, M, G, objs = ecm(x, None, W, M, G, floor * 1e-3)
     other = [(o, W[s], M[s], G[s]) for s, o in enumerate(objs) if degenerate(x, W[s], M[s], G[s], floor) is None]
     best, source = sk, "scikit-learn"
@@ -367,11 +438,13 @@ def ml_case(name, x, K, floor, rng):
     if bad:
         b = max(bad, key=lambda t: t[0])
         note += f" (best {b[0]:.6f}: {b[1]})"
-    note += (f"; ECM {ecm_reached}/{MAPSTARTS} random starts reach it, {MAPSTARTS - len(other)} degenerate"
+    note += (f"; ECM {ecm_reached}/{S} starts reach it ({MAPSTARTS} random, {CONTIGUOUS} contiguous, "
+             f"{S - MAPSTARTS - CONTIGUOUS} from K - 1 with a small group), {S - len(other)} degenerate"
              f"; max|grad| {gmax:.1e}; Hessian eigenvalues {eig.min():.3g} .. {eig.max():.3g}")
     if eig.max() >= 0:
         sys.exit(f"{name} K={K}: the maximum-likelihood optimum is not a strict maximum")
-    return f"ml {name} {K} {ll:.12f} {fmt(w)} {fmt(mu)} {fmt(sig)}\n{note}", (w, mu, sig), good
+    top = [(w, mu, sig)] + [c[1:] for c in best_distinct(other, 2, ECMSEP)]
+    return f"ml {name} {K} {ll:.12f} {fmt(w)} {fmt(mu)} {fmt(sig)}\n{note}", top, good
 
 
 def spikes(x, pr, bases):
@@ -392,12 +465,13 @@ def spikes(x, pr, bases):
     return out
 
 
-def map_case(name, x, K, pr, good, bases, rng):
+def map_case(name, x, K, pr, good, bases, rng, floor):
     """The MAP search for K components: random starts, the non-degenerate
     maximum-likelihood runs, and spikes() on bases, the best fits found for
     K - 1. Returns the row and the best few fits, as bases for K + 1."""
     W, M, G = starts(x, K, MAPSTARTS, rng)
-    extra = [g[1:4] for g in good] + spikes(x, pr, bases)
+    extra = ([g[1:4] for g in good] + spikes(x, pr, bases) + contiguous(x, K, CONTIGUOUS, rng, floor)
+             + windows(x, bases[:2], floor))
     if extra:
         W = np.vstack([W] + [e[0][None, :] for e in extra])
         M = np.vstack([M] + [e[1][None, :] for e in extra])
@@ -413,7 +487,8 @@ def map_case(name, x, K, pr, good, bases, rng):
     reached = sum(1 for o in objs if abs(o - lj) < ECMSEP)
     second = max((o for o in objs if o < lj - ECMSEP), default=float("nan"))
     note = (f"# map {name} {K}: ECM {reached}/{len(objs)} starts reach it ({MAPSTARTS} random, "
-            f"{len(good)} from the ml runs, {len(objs) - MAPSTARTS - len(good)} from K - 1 with a spike), "
+            f"{len(good)} from the ml runs, {CONTIGUOUS} contiguous, "
+            f"{len(objs) - MAPSTARTS - len(good) - CONTIGUOUS} from K - 1 with a spike or a small group), "
             f"the next best {second:.4f}"
             f"; max|grad| {gmax:.1e}; Hessian eigenvalues {eig.min():.3g} .. {eig.max():.3g}")
     if eig.max() >= 0:
@@ -432,12 +507,13 @@ def main():
 #
 # Rows, whitespace-separated, '#' starts a comment line:
 #   data  NAME FILE N SPREAD FLOOR
-#         SPREAD = min(population sd, IQR/1.349) as gmm's Fit computes it;
+#         SPREAD = the robust spread IQR/1.349 (type-7 quantiles) as gmm's Fit
+#         computes it;
 #         a component with sigma < FLOOR = {THRESH:g}*SPREAD, or with fewer than
 #         2 distinct values of responsibility >= {SUPPORT:g}, is degenerate.
 #   prior NAME ALPHA MU0 S0 A0 B0
 #         Dirichlet(ALPHA), Normal(MU0, S0) on the means, InverseGamma(A0, B0)
-#         on the sigmas: DefaultPrior(x) as gmm computed it when this was made.
+#         on the sigmas: DefaultPrior(x), (1, median, 3 SPREAD, 1, SPREAD/10).
 #   ml    NAME K LOGLIK W_1..W_K MU_1..MU_K SIGMA_1..SIGMA_K
 #         the best non-degenerate maximum of the likelihood;
 #   map   NAME K LOGJOINT W_1..W_K MU_1..MU_K SIGMA_1..SIGMA_K
@@ -453,13 +529,15 @@ def main():
         print(f"prior {name} {fmt([pr['alpha'], pr['mu0'], pr['s0'], pr['a0'], pr['b0']])}")
         # The base for K = 2: one component at the sample's moments.
         bases = [(np.ones(1), np.array([x.mean()]), np.array([x.std()]))]
+        ml_bases = bases
         for K in Ks:
             rng = np.random.default_rng([K, len(x)])
-            row, ml_best, good = ml_case(name, x, K, THRESH * sp, rng)
+            row, ml_top, good = ml_case(name, x, K, THRESH * sp, rng, ml_bases)
             print(row)
-            row, top = map_case(name, x, K, pr, good, bases, rng)
+            row, top = map_case(name, x, K, pr, good, bases, rng, THRESH * sp)
             print(row, flush=True)
-            bases = top + [ml_best]
+            bases = top + ml_top[:1]
+            ml_bases = ml_top
             print(f"{name} K={K} done at {time.time() - t0:.0f} s", file=sys.stderr)
 
 
