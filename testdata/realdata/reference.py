@@ -212,6 +212,20 @@ def polish(x, pr, w, mu, sig):
     return w[o], mu[o], sig[o], -f, np.abs(g).max(), -np.linalg.eigvalsh(H)[::-1]
 
 
+def try_polish(x, pr, w, mu, sig):
+    """polish, or None where it breaks down: a candidate with a collapsing
+    component can drive a sigma to zero or overflow, and the Hessian there
+    has no eigenvalues to report. Such a candidate is no optimum."""
+    with np.errstate(all="ignore"):
+        try:
+            p = polish(x, pr, w, mu, sig)
+        except np.linalg.LinAlgError:
+            return None
+    if not (np.isfinite(p[3]) and np.all(np.isfinite(p[2])) and np.all(p[2] > 0)):
+        return None
+    return p
+
+
 def degenerate(x, w, mu, sig, floor):
     """The reason a fit is degenerate, or None."""
     if sig.min() < floor:
@@ -424,8 +438,8 @@ def ml_case(name, x, K, floor, rng, bases):
     other = [(o, W[s], M[s], G[s]) for s, o in enumerate(objs) if degenerate(x, W[s], M[s], G[s], floor) is None]
     best, source = sk, "scikit-learn"
     for o, w2, mu2, sig2 in best_distinct(other, 3, ECMSEP):
-        q = polish(x, None, w2, mu2, sig2)
-        if degenerate(x, q[0], q[1], q[2], floor) is None and q[3] > best[3] + 1e-6:
+        q = try_polish(x, None, w2, mu2, sig2)
+        if q is not None and degenerate(x, q[0], q[1], q[2], floor) is None and q[3] > best[3] + 1e-6:
             best, source = q, "the ECM search"
     w, mu, sig, ll, gmax, eig = best
     reached = sum(1 for r in runs if abs(r[0] - ll) < 1e-6 and degenerate(x, r[1], r[2], r[3], floor) is None)
@@ -480,8 +494,8 @@ def map_case(name, x, K, pr, good, bases, rng, floor):
     cands = [(o, W[s], M[s], G[s]) for s, o in enumerate(objs)]
     best = None
     for o, w, mu, sig in best_distinct(cands, 5, ECMSEP):
-        p = polish(x, pr, w, mu, sig)
-        if best is None or p[3] > best[3]:
+        p = try_polish(x, pr, w, mu, sig)
+        if p is not None and (best is None or p[3] > best[3]):
             best = p
     w, mu, sig, lj, gmax, eig = best
     reached = sum(1 for o in objs if abs(o - lj) < ECMSEP)
