@@ -29,7 +29,7 @@ type WeightedRow struct {
 // Block is many points, or rows, in one element. For Fit, X holds the
 // points, and D is ignored; for FitMV, X holds the rows one after another,
 // D numbers each. W holds their weights, one per point or row, or is nil
-// for weights of 1.
+// (or empty) for weights of 1.
 type Block struct {
 	X, W []float64
 	D    int
@@ -179,7 +179,16 @@ func (f *blockStatsFn) AddInput(a *accum, b Block) (*accum, error) {
 	if len(b.X) == 0 && len(b.W) == 0 {
 		return a, nil
 	}
-	return a, f.own(a).m.Accumulate(a.st, b.X, b.W)
+	return a, f.own(a).m.Accumulate(a.st, b.X, weights(b.W))
+}
+
+// weights returns the weights of a Block: nil, for weights of 1, if it has
+// none.
+func weights(w []float64) []float64 {
+	if len(w) == 0 {
+		return nil
+	}
+	return w
 }
 
 // accumMV is the accumulator of the mv CombineFns: see accum.
@@ -315,5 +324,5 @@ func (f *blockStatsFnMV) AddInput(a *accumMV, b Block) (*accumMV, error) {
 	if len(b.X) == 0 {
 		return a, nil
 	}
-	return a, a.m.Accumulate(a.st, mat.NewDense(len(b.X)/a.d, a.d, b.X), b.W)
+	return a, a.m.Accumulate(a.st, mat.NewDense(len(b.X)/a.d, a.d, b.X), weights(b.W))
 }

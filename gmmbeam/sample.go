@@ -146,7 +146,7 @@ func (f *sampleFn) block(a *sample, x, w []float64, d int) error {
 	}
 	for i := 0; i < len(x); i += d {
 		wi := 1.0
-		if w != nil {
+		if len(w) > 0 {
 			wi = w[i/d]
 		}
 		if err := a.add(f, x[i:i+d], wi); err != nil {
