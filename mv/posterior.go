@@ -306,6 +306,11 @@ func centred(x mvkernel.Data) ([]float64, []float64) {
 	return u, c
 }
 
+// posteriorFault is zero except while a test of the calibration check
+// makes a conditional deliberately wrong (see mvpost.Fault and
+// SetPosteriorFault in export_test.go).
+var posteriorFault mvpost.Fault
+
 // internalPrior returns the prior p for data centred on centre.
 func internalPrior(p *Prior, form mvpost.Form, d int, centre []float64, stick bool) *mvpost.Prior {
 	mu0 := make([]float64, d)
@@ -318,7 +323,7 @@ func internalPrior(p *Prior, form mvpost.Form, d int, centre []float64, stick bo
 			lam[a*d+b] = p.Scale.At(a, b)
 		}
 	}
-	q := &mvpost.Prior{Form: form, D: d, Alpha: p.alpha(), StickBreaking: stick, Mu0: mu0, Kappa0: p.Shrinkage, Nu0: p.DoF, Lambda0: lam}
+	q := &mvpost.Prior{Form: form, D: d, Alpha: p.alpha(), StickBreaking: stick, Mu0: mu0, Kappa0: p.Shrinkage, Nu0: p.DoF, Lambda0: lam, Fault: posteriorFault}
 	q.Init() // Validate has checked that Λ0 is positive definite
 	return q
 }

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/gmm-go/gmm/internal/mvpost"
 	"github.com/gmm-go/gmm/mv"
 )
 
@@ -247,4 +248,52 @@ func TestPosteriorCalibrationHasPower(t *testing.T) {
 		t.Errorf("a mismatched prior passed calibration: largest chi-square %.1f, threshold %.1f", worst, crit)
 	}
 	t.Logf("mismatched prior: largest chi-square %.1f (threshold %.1f, %d replications)", worst, crit, reps)
+}
+
+// TestPosteriorCalibrationCatchesWrongConditional shows that the
+// calibration check fails a sampler with a deliberately wrong conditional
+// (see mvpost.Fault), and passes the correct one run the same way. Each
+// row runs the sbc machinery above on the Full model, one chain of 300
+// warm-up sweeps and every 5th of 495 draws per replication, as
+// TestPosteriorCalibration does by default.
+//
+// One degree of freedom too few in Σ_k's conditional widens the drawn
+// covariances by about 1/(ν0 + N_k − d − 1), a tenth for the 10 to 20
+// points of a replication, a quarter of a posterior standard deviation:
+// with 300 replications the largest chi-square was 47 on 9 df against a
+// threshold of 34, too close to rely on. The statistic's excess over its
+// degrees of freedom grows in proportion to the replications, so the row
+// takes 1000 (20 bins, threshold 50.8): at seeds 2018, 1, 2 and 3 the
+// largest chi-square was 113, 79, 128 and 118, and the correct sampler's
+// 37, 32, 45 and 28. Leaving the count out of the mean's conditional
+// covariance widens the means' draws several times over, and 300
+// replications show it by a chi-square of 283 on 9 df against 34. The
+// rows take about seven seconds on one core.
+func TestPosteriorCalibrationCatchesWrongConditional(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		fault    mvpost.Fault
+		reps     int
+		wantFail bool
+	}{
+		{"correct sampler", mvpost.NoFault, 1000, false},
+		{"Σ's degrees of freedom one too few", mvpost.FaultDoF, 1000, true},
+		{"mean's covariance not divided by the count", mvpost.FaultMeanSpread, 300, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mv.SetPosteriorFault(t, tc.fault)
+			bins, crit := sbcTest(tc.reps)
+			ranks := sbc(t, mv.Full, false, sbcPrior(1), sbcPrior(1), tc.reps, 300, 5, 2018)
+			worst, which := 0.0, ""
+			for s, name := range sbcStats {
+				if x2 := chiSquare(ranks[s], bins); x2 > worst {
+					worst, which = x2, name
+				}
+			}
+			if failed := worst > crit; failed != tc.wantFail {
+				t.Errorf("largest chi-square %.1f (%s) on %d df, threshold %.1f: calibration failed %v, want %v", worst, which, bins-1, crit, failed, tc.wantFail)
+			}
+			t.Logf("largest chi-square %.1f (%s) on %d df, threshold %.1f, %d replications", worst, which, bins-1, crit, tc.reps)
+		})
+	}
 }

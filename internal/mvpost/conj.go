@@ -168,6 +168,11 @@ func (q *Post) Update(p *Prior, s *Stats, c []float64) {
 			}
 		}
 	}
+	if p.Fault == FaultDoF {
+		for k := range q.Nu {
+			q.Nu[k]--
+		}
+	}
 }
 
 // Draw draws the means and covariances from q: mu (K×d) and cov (K
@@ -212,6 +217,9 @@ func (q *Post) Draw(p *Prior, rng *rand.Rand, mu []float64, cov [][]float64, ws 
 		}
 		// μ_k = m_k + L z/√κ_k.
 		s := 1 / math.Sqrt(q.Kappa[k])
+		if p.Fault == FaultMeanSpread {
+			s = 1 / math.Sqrt(p.Kappa0)
+		}
 		for a := range d {
 			ws.z[a] = rng.NormFloat64()
 		}

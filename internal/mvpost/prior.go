@@ -60,8 +60,30 @@ type Prior struct {
 	Lambda0       []float64 // d×d, row-major
 	Zeta          float64
 
+	// Fault, if not zero, makes one conditional of the posterior
+	// deliberately wrong (see Fault). It is for the tests that show the
+	// calibration check can fail; every other caller leaves it zero.
+	Fault Fault
+
 	logDetL0 float64
 }
+
+// Fault names a deliberate mistake in the conjugate posterior (see Post),
+// of the kind a slip in the algebra makes, for tests that show that
+// simulation-based calibration detects it. The zero Fault is none.
+type Fault int
+
+const (
+	// NoFault is the correct posterior.
+	NoFault Fault = iota
+	// FaultDoF takes one degree of freedom too few in the covariance's
+	// conditional: ν0 + N_k − 1 for ν0 + N_k (Full, Diagonal), and
+	// likewise for Tied and Spherical.
+	FaultDoF
+	// FaultMeanSpread leaves the count out of the mean's conditional
+	// covariance: μ_k | Σ_k ~ Normal(m_k, Σ_k/κ0) for Σ_k/(κ0 + N_k).
+	FaultMeanSpread
+)
 
 // Init sets the quantities that Prior derives from its fields: ζ and
 // log|Λ0|. It reports false if Λ0 is not positive definite.
