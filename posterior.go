@@ -528,21 +528,8 @@ func (p *Posterior) Quantile(q float64) (Params, error) {
 	}
 	return p.each(func(d []float64) float64 {
 		slices.Sort(d)
-		return quantileSorted(d, q)
+		return mcmc.QuantileSorted(d, q)
 	}), nil
-}
-
-// quantileSorted is the type-7 q-quantile of the sorted, non-empty s.
-func quantileSorted(s []float64, q float64) float64 {
-	h := q * float64(len(s)-1)
-	i := int(h)
-	if i >= len(s)-1 {
-		return s[len(s)-1]
-	}
-	if f := h - float64(i); f > 0 && s[i+1] != s[i] {
-		return s[i] + f*(s[i+1]-s[i])
-	}
-	return s[i] // also where s[i] = s[i+1] = +Inf, whose difference is NaN
 }
 
 // Interval returns the central credible interval of each parameter at the
@@ -628,8 +615,8 @@ func (p *Posterior) Predictive(x []float64, level float64) (density, lo, hi []fl
 				}
 				slices.Sort(f)
 				density[i] = mean
-				lo[i] = quantileSorted(f, (1-level)/2)
-				hi[i] = quantileSorted(f, (1+level)/2)
+				lo[i] = mcmc.QuantileSorted(f, (1-level)/2)
+				hi[i] = mcmc.QuantileSorted(f, (1+level)/2)
 			}
 		}()
 	}

@@ -504,7 +504,7 @@ func (p *Posterior) orderByMean() {
 
 // K returns the number of components, or 0 if p has no draws, as the zero
 // Posterior has none. A Posterior without draws has empty Params from
-// Mean, SD, RHat and ESS, and nil from Occupied.
+// Mean, SD, Quantile, Interval, RHat and ESS, and nil from Occupied.
 func (p *Posterior) K() int {
 	if len(p.Weights) == 0 {
 		return 0
@@ -585,6 +585,37 @@ func (p *Posterior) SD() Params {
 		}
 		return math.Sqrt(ss / float64(len(d)-1))
 	})
+}
+
+// Quantile returns the q-quantile of each parameter's draws, as the root
+// package's gmm.Posterior.Quantile: the weights, every coordinate of the
+// means and every entry of the covariances (symmetric, as in Params),
+// interpolating linearly between order statistics (type 7 of Hyndman &
+// Fan 1996, the default of R and NumPy). It returns an error if q is not
+// in [0, 1].
+func (p *Posterior) Quantile(q float64) (Params, error) {
+	if !(q >= 0 && q <= 1) {
+		return Params{}, fmt.Errorf("mv: quantile %v is not in [0, 1]; for the median pass 0.5", q)
+	}
+	return p.each(func(d []float64) float64 {
+		slices.Sort(d)
+		return mcmc.QuantileSorted(d, q)
+	}), nil
+}
+
+// Interval returns the central credible interval of each parameter at the
+// given level, as the root package's gmm.Posterior.Interval: the
+// (1 − level)/2 and (1 + level)/2 quantiles of its draws. A 90% interval
+// is Interval(0.9). The interval of each entry is marginal: the matrices
+// of lo and hi need not be covariances. It returns an error if level is
+// not in (0, 1).
+func (p *Posterior) Interval(level float64) (lo, hi Params, err error) {
+	if !(level > 0 && level < 1) {
+		return Params{}, Params{}, fmt.Errorf("mv: credible level %v is not in (0, 1); for a 90%% interval pass 0.9", level)
+	}
+	lo, _ = p.Quantile((1 - level) / 2)
+	hi, _ = p.Quantile((1 + level) / 2)
+	return lo, hi, nil
 }
 
 // diagnose computes R̂ and the bulk ESS of every parameter and fills
