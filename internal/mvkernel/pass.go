@@ -175,6 +175,7 @@ type Pass struct {
 	parts   []*sums
 	tmp     *Stats // one part's statistics in centred form
 	workers []*worker
+	packed  []float64 // the L_k⁻¹ of the pass packed by rows, for the AVX2 kernel
 }
 
 // NewPass returns a Pass for k components in d dimensions.
@@ -205,6 +206,12 @@ func (ps *Pass) Run(x Data, p *Params, out Out) {
 	nw := min(runtime.GOMAXPROCS(0), np)
 	for len(ps.workers) < nw {
 		ps.workers = append(ps.workers, newWorker(ps.k, ps.d))
+	}
+	if useAVX2 {
+		ps.pack(p)
+		for _, w := range ps.workers[:nw] {
+			w.packed = ps.packed
+		}
 	}
 	var next atomic.Int64
 	work := func(w *worker) {
@@ -240,6 +247,22 @@ func (ps *Pass) Run(x Data, p *Params, out Out) {
 	}
 }
 
+// pack sets ps.packed to the lower triangles of p.Inv, row by row.
+func (ps *Pass) pack(p *Params) {
+	d := ps.d
+	tri := d * (d + 1) / 2
+	if len(ps.packed) < ps.k*tri {
+		ps.packed = make([]float64, ps.k*tri)
+	}
+	i := 0
+	for k := range ps.k {
+		inv := p.Inv[k*d*d : (k+1)*d*d]
+		for j := range d {
+			i += copy(ps.packed[i:], inv[j*d:j*d+j+1])
+		}
+	}
+}
+
 // worker is the scratch of one goroutine.
 type worker struct {
 	k, d int
@@ -251,6 +274,8 @@ type worker struct {
 	maha []float64 // squared distances of the block's points to one component
 	l    []float64 // log w_k N(x_i | μ_k, Σ_k), point-major: K per point
 	r    []float64 // v_i r_ik, component-major: Block per component
+
+	packed []float64 // the Pass's packed L_k⁻¹, for the AVX2 kernel
 }
 
 // keepFloats bounds the memory a worker spends on keeping every
@@ -299,16 +324,22 @@ func (w *worker) transpose(x Data, b0, b int) {
 	}
 }
 
+// zbuf returns where the block's points minus μ_k are held.
+func (w *worker) zbuf(k int) []float64 {
+	d := w.d
+	if w.keep {
+		return w.z[k*d*Block : (k+1)*d*Block]
+	}
+	return w.z[:d*Block]
+}
+
 // centred returns the block's points minus μ_k, transposed, computing
 // them unless they are kept from the distances.
 func (w *worker) centred(p *Params, k, b int, fresh bool) []float64 {
 	d := w.d
-	z := w.z[:d*Block]
-	if w.keep {
-		z = w.z[k*d*Block : (k+1)*d*Block]
-		if !fresh {
-			return z
-		}
+	z := w.zbuf(k)
+	if w.keep && !fresh {
+		return z
 	}
 	for j := range d {
 		mu := p.Mean[k*d+j]
@@ -321,15 +352,38 @@ func (w *worker) centred(p *Params, k, b int, fresh bool) []float64 {
 }
 
 // distances sets w.l[t·K + k] = c_k − ½ |L_k⁻¹ (x_t − μ_k)|² for the
-// block's points. Row j of L_k⁻¹ (x − μ_k) is Σ_{m≤j} (L_k⁻¹)_jm z_m, a sum
-// of scaled rows of the transposed block.
+// block's points, by the AVX2 kernel where there is one and by mahaGo
+// otherwise.
 func (w *worker) distances(p *Params, k, b int) {
 	d := w.d
-	z := w.centred(p, k, b, true)
-	inv := p.Inv[k*d*d : (k+1)*d*d]
 	maha := w.maha[:b]
+	if useAVX2 {
+		tri := d * (d + 1) / 2
+		mahaAVX2(&w.packed[k*tri], d, &w.xt[0], &p.Mean[k*d], &w.zbuf(k)[0], wide(b), &w.maha[0])
+	} else {
+		mahaGo(p.Inv[k*d*d:(k+1)*d*d], d, w.centred(p, k, b, true), maha, w.y[:b])
+	}
+	c := p.Const[k]
+	for t, m := range maha {
+		w.l[t*w.k+k] = c - 0.5*m
+	}
+}
+
+// simdWidth is the number of points the AVX2 kernels take at a time.
+const simdWidth = 16
+
+// wide returns b rounded up to a multiple of simdWidth. The AVX2 kernels
+// then run over points of the block beyond b, whose transposed
+// coordinates are left from an earlier block (finite) or zero; what they
+// give there is not used, or, in the sums, multiplied by zeros.
+func wide(b int) int { return (b + simdWidth - 1) &^ (simdWidth - 1) }
+
+// mahaGo sets maha[t] = |L⁻¹ z_t|² for the points of the block, with y as
+// scratch of the same length: row j of L⁻¹ z is Σ_{m≤j} (L⁻¹)_jm z_m, a
+// sum of scaled rows of the transposed block.
+func mahaGo(inv []float64, d int, z, maha, y []float64) {
+	b := len(maha)
 	clear(maha)
-	y := w.y[:b]
 	for j := range d {
 		row := inv[j*d : j*d+j+1]
 		for t, v := range z[:b] {
@@ -341,10 +395,6 @@ func (w *worker) distances(p *Params, k, b int) {
 		for t, v := range y {
 			maha[t] += v * v
 		}
-	}
-	c := p.Const[k]
-	for t, m := range maha {
-		w.l[t*w.k+k] = c - 0.5*m
 	}
 }
 
@@ -432,6 +482,12 @@ func (w *worker) accumulate(p *Params, k, b int, st *sums) {
 	z := w.centred(p, k, b, false)
 	s1 := st.s1[k*d : (k+1)*d]
 	s2 := st.s2[k*d*d : (k+1)*d*d]
+	if useAVX2 {
+		nb := wide(b)
+		clear(w.r[k*Block+b : k*Block+nb])
+		accumAVX2(&w.r[k*Block], &z[0], &w.a[0], d, nb, &s1[0], &s2[0])
+		return
+	}
 	for i := range d {
 		ai, zi := w.a[i*Block:i*Block+b], z[i*Block:i*Block+b]
 		for t, v := range zi {

@@ -1,6 +1,7 @@
 package mvkernel
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -79,7 +80,7 @@ func TestPassAgainstDistmv(t *testing.T) {
 		{"n2000 k2 d20", 2000, 2, 20},
 		{"n300 k9 d60 (blocks recentred)", 300, 9, 60},
 	} {
-		t.Run(c.name, func(t *testing.T) {
+		forKernels(t, c.name, func(t *testing.T) {
 			x, w, mean, cov := problem(c.n, c.k, c.d, uint64(c.n*c.d))
 			p := NewParams(c.k, c.d)
 			if err := p.Set(w, mean, cov); err != nil {
@@ -121,6 +122,19 @@ func TestPassAgainstDistmv(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// forKernels runs f as a subtest with the Go kernels and, where this
+// processor has them, with the AVX2 kernels.
+func forKernels(t *testing.T, name string, f func(t *testing.T)) {
+	defer func(v bool) { useAVX2 = v }(useAVX2)
+	avx := useAVX2
+	useAVX2 = false
+	t.Run(name+"/go", f)
+	if avx {
+		useAVX2 = true
+		t.Run(name+"/avx2", f)
 	}
 }
 
@@ -214,23 +228,28 @@ func naive(t *testing.T, x Data, w, mean []float64, cov [][]float64, k int) naiv
 func TestPassDeterministic(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, c := range []struct{ n, k, d int }{{50000, 3, 5}, {12000, 2, 52}} {
-		x, w, mean, cov := problem(c.n, c.k, c.d, 7)
-		p := NewParams(c.k, c.d)
-		if err := p.Set(w, mean, cov); err != nil {
-			t.Fatal(err)
+		forKernels(t, fmt.Sprintf("n=%d/d=%d", c.n, c.d), func(t *testing.T) { deterministic(t, c.n, c.k, c.d) })
+	}
+}
+
+// deterministic checks one problem's statistics at GOMAXPROCS 1, 2 and 7.
+func deterministic(t *testing.T, n, k, d int) {
+	x, w, mean, cov := problem(n, k, d, 7)
+	p := NewParams(k, d)
+	if err := p.Set(w, mean, cov); err != nil {
+		t.Fatal(err)
+	}
+	var first *Stats
+	for _, procs := range []int{1, 2, 7} {
+		runtime.GOMAXPROCS(procs)
+		st := NewStats(k, d)
+		NewPass(k, d).Run(x, p, Out{Stats: st})
+		if first == nil {
+			first = st
+			continue
 		}
-		var first *Stats
-		for _, procs := range []int{1, 2, 7} {
-			runtime.GOMAXPROCS(procs)
-			st := NewStats(c.k, c.d)
-			NewPass(c.k, c.d).Run(x, p, Out{Stats: st})
-			if first == nil {
-				first = st
-				continue
-			}
-			if st.LogLik != first.LogLik || !slices.Equal(st.W, first.W) || !slices.Equal(st.Mean, first.Mean) || !slices.Equal(st.M2, first.M2) {
-				t.Errorf("d=%d, GOMAXPROCS=%d: statistics differ from GOMAXPROCS=1", c.d, procs)
-			}
+		if st.LogLik != first.LogLik || !slices.Equal(st.W, first.W) || !slices.Equal(st.Mean, first.Mean) || !slices.Equal(st.M2, first.M2) {
+			t.Errorf("GOMAXPROCS=%d: statistics differ from GOMAXPROCS=1", procs)
 		}
 	}
 }

@@ -1,0 +1,33 @@
+//go:build !noasm
+
+package mvkernel
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 selects the AVX2 kernels of simd_amd64.s over their Go
+// counterparts in the distances and the sums; it is set when the package
+// starts, on processors whose processor and operating system support AVX2
+// and FMA. Tests turn it off to check the Go kernels against them.
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// simd_amd64.s strides the transposed rows by 128 floats: this fails to
+// compile if Block changes.
+var _ = [1]struct{}{}[Block-128]
+
+// Declared here, defined in simd_amd64.s. Both take n a multiple of
+// simdWidth and the transposed points x, z at a stride of Block floats,
+// and sum in their own order, with fused multiply-adds, so their results
+// differ from the Go kernels' by roundings.
+
+// mahaAVX2 sets z_j = x_j − μ_j for j < d and out[t] = |L⁻¹ z_t|² =
+// Σ_j (Σ_{m≤j} (L⁻¹)_jm z_mt)² for t < n, with inv L⁻¹ packed by rows (row j
+// at j(j+1)/2).
+//
+//go:noescape
+func mahaAVX2(inv *float64, d int, x, mu, z *float64, n int, out *float64)
+
+// accumAVX2 adds Σ_t r_t z_it to s1[i] and Σ_t r_t z_it z_jt to s2[i·d+j]
+// for j ≤ i < d and t < n, using a (Block floats) as scratch.
+//
+//go:noescape
+func accumAVX2(r, z, a *float64, d, n int, s1, s2 *float64)

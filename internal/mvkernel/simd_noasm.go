@@ -1,0 +1,17 @@
+//go:build !amd64 || noasm
+
+package mvkernel
+
+// Without the assembly (on other architectures, or on amd64 with the noasm
+// build tag) the Go kernels run; the AVX2 entry points, which nothing calls
+// when useAVX2 is false, are never reached.
+
+var useAVX2 = false
+
+func mahaAVX2(inv *float64, d int, x, mu, z *float64, n int, out *float64) {
+	panic("mvkernel: no AVX2 kernel in this build")
+}
+
+func accumAVX2(r, z, a *float64, d, n int, s1, s2 *float64) {
+	panic("mvkernel: no AVX2 kernel in this build")
+}
