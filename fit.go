@@ -60,7 +60,9 @@ type Settings struct {
 	// random partitions of the sorted data, each from its own random
 	// stream. A starting point equal to one before it is drawn again as a
 	// random partition. If zero, 4 are used, or 4K up to 16 when the
-	// number of points times K is at most 4096, where runs cost little.
+	// number of points times K is at most 4096, where runs cost little
+	// (with Weights, the points count as their total weight if that is
+	// larger: see Fit).
 	Restarts int
 
 	// MaxSteps bounds the steps of each run: Adam steps or EM iterations.
@@ -101,8 +103,29 @@ type Settings struct {
 	// and non-negative, not all zero; nil means all 1. A point of weight v
 	// counts as v points in every sum of the fit (the log-likelihood, the
 	// statistics of each step, n in the stopping rule and in the weight
-	// update), so a weight of 2 gives the fit of the point written twice
-	// and a weight of 0 the fit without it (see Fit).
+	// update), and everything that reads the points without summing
+	// them (the median and spread that standardise the data, the
+	// starting points, the moves) reads a point of weight v as v points
+	// in its place. A weight of 0 gives the fit without the point, bit
+	// for bit, and a weight of 2 the fit of the point written twice, as
+	// follows. What is guaranteed for integer weights against the points written out in
+	// their places, when these are at most 8192 (so that neither fit
+	// draws a screening sample):
+	//
+	//   - the same standardisation, bit for bit;
+	//   - the same objective and statistics at the same parameters, up to
+	//     the rounding of sums that add a point's weight at once rather
+	//     than a copy at a time (relative 1e-16 times the points);
+	//   - the same starting points from the same draws, and the same
+	//     moves, to that rounding;
+	//   - hence the same search, whose fits agree to the stopping rule's
+	//     tolerance (not bit for bit: the rounding can make a run stop a
+	//     step apart, or two runs reaching one optimum swap places).
+	//
+	// Above 8192 points the screening sample and the subsamples draw
+	// points, each keeping its weight, where the points written out
+	// would draw copies: the two fits then see different samples and
+	// agree as fits from two seeds do (see Fit).
 	Weights []float64
 
 	// Warm starts the fit from the model's current parameters instead of
@@ -342,12 +365,23 @@ const (
 // With Settings.Weights, a point of weight v counts as v points in every
 // sum (the log-likelihood, each step's statistics, n in the stopping rule
 // and the weight update); points of weight 0 are removed first, so the fit
-// is that of the data without them, bit for bit, and every subsample keeps
-// its points' weights. The standardisation, the starting points and the
-// moves read the points of positive weight without their weights, so a
-// weighted fit and the fit of the points written out start differently
-// and agree where the optimum is well determined; under maximum
-// likelihood the σ floor is relative to the spread of those points.
+// is that of the data without them, bit for bit. The rest reads the
+// weighted points as a line on which each point takes a length equal to
+// its weight, in units of 1 (of the mean weight when it is below 1, or the
+// total above 2^52): the median and the spread are type-7 quantiles on the
+// positions of the line, the quantile and random-partition starts cut it
+// at whole positions (a point a cut crosses is shared between the two
+// components in proportion), k-means++ draws its first centre at a
+// uniform whole position and the others with probability proportional to
+// weight times squared distance, Lloyd's iterations and the moves' scans
+// weigh the points, and the default Restarts and the engine's choice of
+// full runs count the points as their total weight when that is larger.
+// For integer weights the line's positions are those of the points
+// written out in their places, and the fit is theirs to the stopping rule
+// (see Settings.Weights for what exactly is guaranteed). The screening
+// sample and the subsamples of large data draw points, not weight, each
+// keeping its own weight: every weighted sum over a subsample estimates
+// the data's in proportion.
 //
 // With Settings.Warm the search is skipped: one run of Method starts from
 // m's parameters on all of x, with the data standardised by the model (its
@@ -394,15 +428,19 @@ func (m *Model) FitContext(ctx context.Context, x []float64, s *Settings) (*Resu
 // leads, through the moves, to a better optimum. Their runs are numbered
 // after the others'.
 func (m *Model) fitFrom(ctx context.Context, x []float64, s *Settings, from []*Model) (*Result, error) {
-	cfg, err := settings(s, len(x), m.K)
+	var weights []float64
+	if s != nil {
+		weights = s.Weights
+	}
+	total, err := checkWeights(weights, len(x), true)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := settings(s, standsFor(len(x), total), m.K)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkData(x); err != nil {
-		return nil, err
-	}
-	total, err := checkWeights(cfg.Weights, len(x), true)
-	if err != nil {
 		return nil, err
 	}
 	x, w := positive(x, cfg.Weights)
@@ -415,7 +453,7 @@ func (m *Model) fitFrom(ctx context.Context, x []float64, s *Settings, from []*M
 	if cfg.Warm {
 		return m.fitWarm(ctx, x, w, total, &cfg)
 	}
-	z, err := standardise(x, screenSize, m.Prior.sigmaMode(), rand.New(rand.NewPCG(cfg.Seed, 0)))
+	z, err := standardise(x, w, screenSize, m.Prior.sigmaMode(), rand.New(rand.NewPCG(cfg.Seed, 0)))
 	if err != nil {
 		return nil, err
 	}
@@ -423,7 +461,7 @@ func (m *Model) fitFrom(ctx context.Context, x []float64, s *Settings, from []*M
 	if err != nil {
 		return nil, err
 	}
-	src := &source{x: x, w: w, total: total, c: z.c, inv: z.inv, sample: z.sample, sw: z.weights(w), sorted: z.sorted, far: z.far, obj: obj, k: m.K, seed: cfg.Seed}
+	src := &source{x: x, w: w, total: total, c: z.c, inv: z.inv, sample: z.sample, sw: z.sw, sorted: z.sorted, far: z.far, obj: obj, k: m.K, seed: cfg.Seed}
 	starts := m.starts(z, obj, &cfg, from)
 	es := engineSettings(&cfg, obj, m.K)
 	res, err := engine.Fit(ctx, src, starts[:cfg.Restarts], es)
@@ -440,7 +478,7 @@ func (m *Model) fitFrom(ctx context.Context, x []float64, s *Settings, from []*M
 // cfg.Restarts of its own, then those of the models from (see fitFrom).
 func (m *Model) starts(z *standard, obj *objective, cfg *Settings, from []*Model) [][]float64 {
 	floor := max(initFloor(z), 2*obj.floor)
-	starts := startingPoints(z.sample, z.sorted, m.K, cfg.Restarts, cfg.Seed, floor)
+	starts := startingPoints(newLine(z.sample, z.sw), z.sorted, m.K, cfg.Restarts, cfg.Seed, floor)
 	for _, f := range from {
 		starts = append(starts, standardStart(f, z, floor))
 	}
@@ -719,6 +757,18 @@ func (m *Model) result(res *engine.Result, obj *objective, method Method, n floa
 	}
 }
 
+// standsFor returns the number of points that n points of total weight
+// total stand for when settings are chosen: their total weight, rounded
+// up, if it is larger than n (up to maxLine), and otherwise n, so that
+// points of integer weights and the same points written out get the same
+// defaults.
+func standsFor(n int, total float64) int {
+	if total > float64(n) {
+		return int(math.Ceil(min(total, maxLine)))
+	}
+	return n
+}
+
 // settings returns a copy of *s, or of the zero Settings if s is nil, with
 // the defaults filled in for n points and K components.
 func settings(s *Settings, n, K int) (Settings, error) {
@@ -728,7 +778,7 @@ func settings(s *Settings, n, K int) (Settings, error) {
 	}
 	if cfg.Restarts == 0 {
 		cfg.Restarts = defaultRestarts
-		if K >= 1 && n*K <= smallFit {
+		if K >= 1 && float64(n)*float64(K) <= smallFit {
 			cfg.Restarts = min(smallRestarts, 4*K)
 		}
 	}

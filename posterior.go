@@ -233,7 +233,7 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	if lim := maxPosteriorLen / (3 * m.K); cfg.Chains > lim || cfg.Draws > lim/cfg.Chains {
 		return nil, fmt.Errorf("gmm: %d chains of %d draws of %d components are too many to hold; ask for fewer draws", cfg.Chains, cfg.Draws, m.K)
 	}
-	z, err := standardise(x, len(x), 1, nil)
+	z, err := standardise(x, nil, len(x), 1, nil)
 	if err != nil {
 		return nil, err
 	}

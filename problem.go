@@ -81,9 +81,9 @@ type problem struct {
 	// next Eval at it makes no pass.
 	ready []float64
 	k     int
-	// sorted holds the points in order, for the moves; nil if the
-	// problem has none.
-	sorted []float64
+	// sorted holds the line of the points in order, weights with them,
+	// for the moves; empty if the problem has none.
+	sorted line
 }
 
 var (
@@ -469,7 +469,7 @@ func (q *problem) Moves(theta []float64) [][]float64 {
 	}
 	if !q.obj.prior.IsZero() {
 		if m, ok := q.lowestDensity(theta); ok {
-			w := 1 / float64(len(q.sorted))
+			w := 1 / q.sorted.size()
 			for _, pr := range heads {
 				t, j := free(pr)
 				t[j], t[K+j], t[2*K+j] = math.Log(w), m, math.Log(q.obj.prior.sigmaMode())
@@ -492,9 +492,10 @@ func split(t []float64, K, k, j int, a float64) {
 }
 
 // lowestDensity returns the sorted point where the mixture θ's density is
-// lowest, if the problem has sorted points.
+// lowest, if the problem has sorted points. Moves give a component on it
+// the weight of one unit of the line, 1/G.
 func (q *problem) lowestDensity(theta []float64) (float64, bool) {
-	u := q.sorted
+	u := q.sorted.x
 	if len(u) == 0 {
 		return 0, false
 	}
@@ -539,17 +540,23 @@ const scanPoints = 2048
 // another, that of the largest G among the runs of 4 points, which find
 // small tight groups the longer runs blur; none if the problem has no
 // sorted points, or fewer than 8, or no run has more than its share.
+//
+// Weighted points are scanned as the positions of their line (see line):
+// the points are those at the whole positions 0, s, 2s, … below ⌈G⌉, and
+// the component takes the mass of the line over the run, so that for
+// integer weights the scan is that of the points written out.
 func (q *problem) worstFitted(theta []float64) []window {
 	all := q.sorted
-	if len(all) < 8 {
+	N := all.units()
+	if N < 8 {
 		return nil
 	}
-	stride := (len(all) + scanPoints - 1) / scanPoints
-	u := all
-	if stride > 1 {
-		u = make([]float64, 0, scanPoints)
-		for i := 0; i < len(all); i += stride {
-			u = append(u, all[i])
+	stride := (N + scanPoints - 1) / scanPoints
+	u := all.x
+	if stride > 1 || all.v != nil {
+		u = make([]float64, 0, min(N, scanPoints))
+		for i := 0; i < N; i += stride {
+			u = append(u, all.at(float64(i)))
 		}
 	}
 	n := len(u)
@@ -608,7 +615,7 @@ func (q *problem) worstFitted(theta []float64) []window {
 		if bi[j] < 0 || (j == 1 && bi[1] == bi[0] && bm[1] == bm[0]) {
 			continue
 		}
-		mu, sd := moments(all[bi[j]*stride : min((bi[j]+bm[j])*stride, len(all))])
+		mu, sd := all.moments(float64(bi[j]*stride), min(float64((bi[j]+bm[j])*stride), all.size()))
 		out = append(out, window{float64(bm[j]) / float64(n), mu, max(sd, q.obj.floor)})
 	}
 	return out
@@ -668,8 +675,8 @@ type source struct {
 	total      float64
 	c, inv     float64
 	sample, sw []float64
-	sorted     []float64 // sample, sorted
-	far        []int     // the outlying points every subsample holds (see standardise)
+	sorted     line  // sample, sorted
+	far        []int // the outlying points every subsample holds (see standardise)
 	obj        *objective
 	k          int
 	seed       uint64
@@ -685,7 +692,7 @@ func (s *source) Problem(m int, stream uint64) engine.Problem {
 	switch {
 	case m >= len(s.x):
 		q := newProblem(kernel.NewWeightedEngine(s.x, s.w, s.c, s.inv, s.k), s.obj, s.k, s.total)
-		if len(s.sorted) == len(s.x) {
+		if len(s.sorted.x) == len(s.x) {
 			q.sorted = s.sorted
 		}
 		return q

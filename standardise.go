@@ -18,11 +18,17 @@ const maxStandard = 0x1p400
 // standard is the map of the data to the units the fits work in,
 // u = (x − c)·inv with inv = 1/scale, and the standardised values of a
 // sample of the data: the points drawn in the data's order, then the
-// outlying ones, and all of them sorted.
+// outlying ones, and all of them sorted, with their weights.
 type standard struct {
-	c, scale, inv  float64
-	constant       bool // the data are all equal; scale is the fallback
-	sample, sorted []float64
+	c, scale, inv float64
+	constant      bool // the data are all equal; scale is the fallback
+	sample        []float64
+	// sw holds the weights of the sample's points, in its order, or nil
+	// if the data are unweighted.
+	sw []float64
+	// sorted is the line of the sample's points in increasing order (see
+	// line), their weights with them.
+	sorted line
 	// far holds, in increasing order, the indices of the outlying points
 	// that every subsample of the data includes (see standardise).
 	far []int
@@ -31,67 +37,50 @@ type standard struct {
 	idx []int
 }
 
-// weights returns the weights of the sample's points, in its order, for
-// the data's weights w: nil if w is nil.
-func (z *standard) weights(w []float64) []float64 {
-	if w == nil || z.idx == nil {
-		return w
-	}
-	sw := make([]float64, 0, len(z.idx)+len(z.far))
-	for _, i := range z.idx {
-		sw = append(sw, w[i])
-	}
-	for _, i := range z.far {
-		sw = append(sw, w[i])
-	}
-	return sw
-}
-
 // maxOutlying is the most outlying points a sample takes beyond those
 // drawn: 1/16 of screenSize.
 const maxOutlying = screenSize / 16
 
 // standardise chooses the centre c and the scale of the data x, which must
-// be finite and non-empty, and returns them with the standardised values of
-// a sample: all of x if it has at most size points or rng is nil, and
-// otherwise size points drawn with rng without replacement together with
-// the outlying points of x, those more than twice as far from c as the
-// farthest point drawn and than the spread (see outlying for when there are more than
-// maxOutlying). A sample would miss a few far values, and the fits started
-// from it would not hold them; they join every subsample so that the
-// starting points and the refinements see them.
+// be finite and non-empty, weighted by w (positive and finite, or nil for
+// all 1), and returns them with the standardised values of a sample: all
+// of x if it has at most size points or rng is nil, and otherwise size
+// points drawn with rng without replacement, each keeping its weight,
+// together with the outlying points of x, those more than twice as far
+// from c as the farthest point drawn and than the spread (see outlying for
+// when there are more than maxOutlying). A sample would miss a few far
+// values, and the fits started from it would not hold them; they join
+// every subsample so that the starting points and the refinements see
+// them. The points are drawn, not their weight: the weighted sample
+// estimates every weighted sum of the data in proportion.
 //
-// The centre is the median and the scale the robust spread (see medianSpread)
-// of the points drawn, or of all of x if their values are all equal. Both
-// are order statistics or interpolations between neighbouring ones, so no
-// value is subtracted from another far from it, and a few far values move
-// neither: the bulk of the data keeps its resolution. If all the values
-// are equal, c is that value and the scale is constScale.
+// The centre is the median and the scale the robust spread (see
+// line.medianSpread) of the points drawn, or of all of x if their values
+// are all equal, with each point counted with its weight as positions on
+// a line (see line): for integer weights they are those of the points
+// written out, bit for bit. Both are order statistics or interpolations
+// between neighbouring ones, so no value is subtracted from another far
+// from it, and a few far values move neither: the bulk of the data keeps
+// its resolution. If all the values are equal, c is that value and the
+// scale is constScale.
 //
 // It returns an error if the spread overflows or its inverse does (the data
 // span more than the float64 range, or their spread is below about
 // 1e-308), or if a value lies more than maxStandard robust spreads from the
 // median, naming the farthest such value.
-func standardise(x []float64, size int, constScale float64, rng *rand.Rand) (*standard, error) {
+func standardise(x, w []float64, size int, constScale float64, rng *rand.Rand) (*standard, error) {
 	var idx []int
 	if rng != nil && len(x) > size {
 		idx = sampleIndices(len(x), size, rng)
 	}
-	raw := slices.Clone(x)
+	raw, rw := slices.Clone(x), slices.Clone(w)
 	if idx != nil {
-		raw = make([]float64, len(idx))
-		for i, j := range idx {
-			raw[i] = x[j]
-		}
+		raw, rw = pick(x, idx), pick(w, idx)
 	}
-	sorted := slices.Clone(raw)
-	slices.Sort(sorted)
-	c, spread := medianSpread(sorted)
+	c, spread := sortedLine(raw, rw).medianSpread()
 	if spread == 0 && len(raw) < len(x) {
 		// The sample's values are all equal, the data's need not be.
-		all := slices.Clone(x)
-		slices.Sort(all)
-		c, spread = medianSpread(all)
+		c, spread = sortedLine(x, w).medianSpread()
 	}
 	z := &standard{c: c, scale: spread, idx: idx}
 	switch {
@@ -110,22 +99,30 @@ func standardise(x []float64, size int, constScale float64, rng *rand.Rand) (*st
 		}
 	}
 	if idx != nil {
-		extent := max(math.Abs(sorted[0]-c), math.Abs(sorted[len(sorted)-1]-c), spread)
+		extent := max(math.Abs(slices.Min(raw)-c), math.Abs(slices.Max(raw)-c), spread)
 		z.far = outlying(x, c, 2*extent, idx)
-		for _, j := range z.far {
-			raw = append(raw, x[j])
-			sorted = append(sorted, x[j])
+		raw = append(raw, pick(x, z.far)...)
+		if w != nil {
+			rw = append(rw, pick(w, z.far)...)
 		}
-		slices.Sort(sorted)
 	}
 	for i, v := range raw {
 		raw[i] = (v - c) * z.inv
 	}
-	for i, v := range sorted {
-		sorted[i] = (v - c) * z.inv
-	}
-	z.sample, z.sorted = raw, sorted
+	z.sample, z.sw, z.sorted = raw, rw, sortedLine(raw, rw)
 	return z, nil
+}
+
+// pick returns the elements of v at the indices idx, or nil if v is nil.
+func pick(v []float64, idx []int) []float64 {
+	if v == nil {
+		return nil
+	}
+	out := make([]float64, len(idx))
+	for j, i := range idx {
+		out[j] = v[i]
+	}
+	return out
 }
 
 // sampleIndices returns m of the indices 0..n−1, drawn without replacement
@@ -194,54 +191,47 @@ func checkFar(x []float64, c, spread float64) error {
 }
 
 // medianSpread returns the median of the sorted, finite, non-empty values and
-// their robust spread, an estimate of the standard deviation that a few far
-// values do not move. With q(p) the sample quantile of order p (type 7 of
-// Hyndman & Fan 1996, interpolating linearly between order statistics) and
-// Φ⁻¹ the standard normal quantile function, the spread is the first of
+// their robust spread (see line.medianSpread).
+func medianSpread(sorted []float64) (median, spread float64) {
+	return line{x: sorted}.medianSpread()
+}
+
+// medianSpread returns the median of the sorted line's values and their
+// robust spread, an estimate of the standard deviation that a few far
+// values do not move. With q(p) the quantile of order p (line.quantile:
+// type 7 of Hyndman & Fan 1996, interpolating linearly between order
+// statistics, on the positions of the line, which are the points' ranks
+// when they are unweighted), G the length of the line (the number of
+// points when they are unweighted) and Φ⁻¹ the standard normal quantile
+// function, the spread is the first of
 //
 //	(q(3/4) − q(1/4)) / (2 Φ⁻¹(3/4))      the interquartile range over 1.349
-//	(q(1 − p) − q(p)) / (2 Φ⁻¹(1 − p))    for p = 1/8, 1/16, … while p·(n − 1) ≥ 1
-//	(max − min) / (2 Φ⁻¹(1 − 1/(2n)))
+//	(q(1 − p) − q(p)) / (2 Φ⁻¹(1 − p))    for p = 1/8, 1/16, … while p·(G − 1) ≥ 1
+//	(max − min) / (2 Φ⁻¹(1 − 1/(2G)))
 //
 // that is positive. Each is the standard deviation for normal data. The
 // later ones serve data of which more than half share one value (many ties,
 // or a point mass); the median absolute deviation is no help there, as it
 // is zero whenever the interquartile range is (both say that more than
 // half the values equal the median). The spread is 0 only if all the values
-// are equal, and +Inf if a difference of two of them overflows.
-func medianSpread(sorted []float64) (median, spread float64) {
-	median = quantile(sorted, 0.5)
+// are equal, and +Inf if a difference of two of them overflows. For integer
+// weights both are those of the points written out, bit for bit.
+func (l line) medianSpread() (median, spread float64) {
+	sorted := l.x
+	median = l.quantile(0.5)
 	if sorted[0] == sorted[len(sorted)-1] {
 		return median, 0
 	}
-	if spread = (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / (2 * normalQuantile(0.75)); spread != 0 {
+	if spread = (l.quantile(0.75) - l.quantile(0.25)) / (2 * normalQuantile(0.75)); spread != 0 {
 		return median, spread
 	}
-	n := float64(len(sorted))
+	n := l.size()
 	for p := 0.125; p*(n-1) >= 1; p /= 2 {
-		if spread = (quantile(sorted, 1-p) - quantile(sorted, p)) / (2 * normalQuantile(1-p)); spread != 0 {
+		if spread = (l.quantile(1-p) - l.quantile(p)) / (2 * normalQuantile(1-p)); spread != 0 {
 			return median, spread
 		}
 	}
 	return median, (sorted[len(sorted)-1] - sorted[0]) / (2 * normalQuantile(1-1/(2*n)))
-}
-
-// quantile returns the sample quantile of order p of the sorted values,
-// interpolating linearly between the order statistics at p·(n − 1) (type 7
-// of Hyndman & Fan 1996). It does not overflow for finite values.
-func quantile(sorted []float64, p float64) float64 {
-	h := p * float64(len(sorted)-1)
-	j := int(h)
-	h -= float64(j)
-	a := sorted[j]
-	if h == 0 || a == sorted[j+1] {
-		return a
-	}
-	b := sorted[j+1]
-	if d := b - a; !math.IsInf(d, 0) {
-		return a + h*d
-	}
-	return (1-h)*a + h*b
 }
 
 // normalQuantile returns Φ⁻¹(p), the standard normal quantile function.

@@ -9,7 +9,7 @@ import (
 )
 
 // exactQuantile is the type-7 quantile of the sorted values computed in
-// 200-bit arithmetic as (1 − h)·a + h·b, independently of quantile.
+// 200-bit arithmetic as (1 − h)·a + h·b, independently of line.quantile.
 func exactQuantile(sorted []float64, p float64) *big.Float {
 	f := func(v float64) *big.Float { return new(big.Float).SetPrec(200).SetFloat64(v) }
 	h := p * float64(len(sorted)-1)
@@ -22,7 +22,7 @@ func exactQuantile(sorted []float64, p float64) *big.Float {
 	return q
 }
 
-// quantileErr bounds the rounding error of quantile(sorted, p): half an
+// quantileErr bounds the rounding error of line.quantile at p: half an
 // ulp of the result and half an ulp of h·(b − a), where a and b are the
 // order statistics it interpolates between with weight h.
 func quantileErr(sorted []float64, p float64) float64 {
@@ -165,11 +165,11 @@ func TestStandardiseSample(t *testing.T) {
 		x[i] = float64(i%100) / 10
 	}
 	x[777] = 1e30
-	z, err := standardise(x, screenSize, 0, rand.New(rand.NewPCG(1, 0)))
+	z, err := standardise(x, nil, screenSize, 0, rand.New(rand.NewPCG(1, 0)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (1e30 - z.c) * z.inv; slices.Max(z.sample) != want || slices.Max(z.sorted) != want || !slices.Equal(z.far, []int{777}) {
+	if want := (1e30 - z.c) * z.inv; slices.Max(z.sample) != want || slices.Max(z.sorted.x) != want || !slices.Equal(z.far, []int{777}) {
 		t.Errorf("the sample's largest value is %v, far %v; want x[777] = 1e30 standardised, %v", slices.Max(z.sample), z.far, want)
 	}
 	if len(z.sample) > screenSize+1 || len(z.sample) < screenSize {
@@ -181,7 +181,7 @@ func TestStandardiseSample(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		y[i*1000] = float64(i + 1)
 	}
-	z, err = standardise(y, screenSize, 0, rand.New(rand.NewPCG(1, 0)))
+	z, err = standardise(y, nil, screenSize, 0, rand.New(rand.NewPCG(1, 0)))
 	if err != nil || z.constant || !(z.scale > 0) {
 		t.Errorf("data with 10 non-zero values: %+v, %v; want a positive spread", z, err)
 	}

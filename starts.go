@@ -7,15 +7,21 @@ import (
 )
 
 // startingPoints returns count starting points in θ = (log w, μ, log σ) for
-// K components, from the standardised screening sample and its sorted copy:
-// first the quantiles, then in turn greedy k-means++ seedings and random
+// K components, from the standardised screening sample, on the line of its
+// points in their order and on that of its points sorted (see line): first
+// the quantiles, then in turn greedy k-means++ seedings and random
 // partitions, each from its own random stream of the seed. A starting point
 // equal to one before it is drawn again, as a random partition, a few
 // times, so that the count is kept where the data allow. Every σ is at
 // least floor.
-func startingPoints(sample, sorted []float64, K, count int, seed uint64, floor float64) [][]float64 {
+//
+// Each reads the points as positions on the lines, so that for integer
+// weights, with the points written out in their places, it is the same
+// starting point from the same draws, up to the rounding of sums that add
+// a point's weight at once rather than one copy at a time.
+func startingPoints(sample, sorted line, K, count int, seed uint64, floor float64) [][]float64 {
 	out := make([][]float64, 0, count)
-	lab := make([]int, len(sample))
+	lab := make([]int, len(sample.x))
 	out = append(out, quantileStart(sorted, K, floor))
 	for r := 1; r < count; r++ {
 		rng := rand.New(rand.NewPCG(seed, uint64(r)))
@@ -33,27 +39,32 @@ func startingPoints(sample, sorted []float64, K, count int, seed uint64, floor f
 	return out
 }
 
-// quantileStart gives component k the points between the quantiles k/K and
-// (k+1)/K of the sorted sample.
-func quantileStart(sorted []float64, K int, floor float64) []float64 {
-	n := len(sorted)
-	cuts := make([]int, K+1)
-	for k := range cuts {
-		cuts[k] = k * n / K
+// quantileStart gives component k the mass of the sorted line between the
+// whole positions ⌊k·N/K⌋ and ⌊(k+1)·N/K⌋, with N = ⌈G⌉ (the last
+// component reaching to the end G): for unweighted points, those between
+// the quantiles k/K and (k+1)/K.
+func quantileStart(sorted line, K int, floor float64) []float64 {
+	n := sorted.units()
+	cuts := make([]float64, K+1)
+	for k := range K {
+		cuts[k] = float64(k * n / K)
 	}
+	cuts[K] = sorted.size()
 	return cutStart(sorted, cuts, floor)
 }
 
-// partitionStart cuts the sorted sample into K runs of consecutive points
-// at K − 1 distinct places drawn at random.
-func partitionStart(sorted []float64, K int, rng *rand.Rand, floor float64) []float64 {
-	n := len(sorted)
+// partitionStart cuts the sorted line into K runs at K − 1 distinct whole
+// positions drawn at random from 1 to ⌈G⌉ − 1: for unweighted points, runs
+// of consecutive points. A point whose interval a cut crosses is shared
+// between the runs on either side, in proportion.
+func partitionStart(sorted line, K int, rng *rand.Rand, floor float64) []float64 {
+	n := sorted.units()
 	if n <= K {
 		return quantileStart(sorted, K, floor)
 	}
-	cuts := []int{0, n}
+	cuts := []float64{0, sorted.size()}
 	for len(cuts) < K+1 {
-		c := 1 + rng.IntN(n-1)
+		c := float64(1 + rng.IntN(n-1))
 		if !slices.Contains(cuts, c) {
 			cuts = append(cuts, c)
 		}
@@ -62,21 +73,18 @@ func partitionStart(sorted []float64, K int, rng *rand.Rand, floor float64) []fl
 	return cutStart(sorted, cuts, floor)
 }
 
-// cutStart gives component k the sorted points from cuts[k] to cuts[k+1],
-// with weight 1/K and their mean and standard deviation (at least floor);
-// a component with no points (more components than points) shares the
-// nearest point.
-func cutStart(sorted []float64, cuts []int, floor float64) []float64 {
+// cutStart gives component k the mass of the sorted line from cuts[k] to
+// cuts[k+1], with weight 1/K and its mean and standard deviation (at least
+// floor); a component with no mass (more components than points) shares
+// the point at its cut.
+func cutStart(sorted line, cuts []float64, floor float64) []float64 {
 	K := len(cuts) - 1
-	n := len(sorted)
 	t := make([]float64, 3*K)
 	for k := range K {
-		lo, hi := cuts[k], cuts[k+1]
-		if hi <= lo {
-			lo = min(lo, n-1)
-			hi = lo + 1
+		mu, sd := sorted.at(cuts[k]), 0.0
+		if cuts[k+1] > cuts[k] {
+			mu, sd = sorted.moments(cuts[k], cuts[k+1])
 		}
-		mu, sd := moments(sorted[lo:hi])
 		t[k], t[K+k], t[2*K+k] = -math.Log(float64(K)), mu, math.Log(max(sd, floor))
 	}
 	return t
@@ -85,35 +93,40 @@ func cutStart(sorted []float64, cuts []int, floor float64) []float64 {
 // kmeansStart seeds K centres by greedy k-means++ (Arthur & Vassilvitskii
 // 2007, "k-means++: the advantages of careful seeding", SODA; the greedy
 // form, as scikit-learn's: 2 + ⌊log K⌋ candidates are drawn for each
-// centre in proportion to the squared distance to the nearest centre, and
-// the one that lowers the total most is kept), runs Lloyd's iterations,
-// and gives each cluster's share, mean and standard deviation (at least
-// floor) to a component. An empty cluster keeps its centre and takes the
-// sample's standard deviation and a weight of one point. lab is scratch of
-// len(u).
-func kmeansStart(u []float64, K int, rng *rand.Rand, floor float64, lab []int) []float64 {
-	n := len(u)
+// centre with probability proportional to the point's weight times its
+// squared distance to the nearest centre, and the one that lowers the
+// weighted total most is kept), runs Lloyd's iterations on the weighted
+// points, and gives each cluster's share of the weight, mean and standard
+// deviation (at least floor) to a component. The first centre, and a
+// candidate when every point lies on a centre, is the point at a whole
+// position drawn uniformly from 0 to ⌈G⌉ − 1 on the line u (a point drawn
+// uniformly when the points are unweighted). An empty cluster keeps its
+// centre and takes the sample's standard deviation and a weight of one
+// unit. lab is scratch of len(u.x).
+func kmeansStart(u line, K int, rng *rand.Rand, floor float64, lab []int) []float64 {
+	n := len(u.x)
 	mu := make([]float64, K)
 	d2 := make([]float64, n)
 	nd := make([]float64, n)
 	best := make([]float64, n)
-	mu[0] = u[rng.IntN(n)]
-	for i, v := range u {
+	uniform := func() float64 { return u.at(float64(rng.IntN(u.units()))) }
+	mu[0] = uniform()
+	for i, v := range u.x {
 		d2[i] = (v - mu[0]) * (v - mu[0])
 	}
 	trials := 2 + int(math.Log(float64(K)))
 	for k := 1; k < K; k++ {
-		tot := sum(d2)
+		tot := weightedSum(d2, u)
 		bestTot := math.Inf(1)
 		for range trials {
-			c := u[rng.IntN(n)]
+			c := uniform()
 			if tot > 0 {
-				c = u[draw(d2, tot, rng)]
+				c = u.x[draw(d2, u, tot, rng)]
 			}
 			var t float64
-			for i, v := range u {
+			for i, v := range u.x {
 				nd[i] = min(d2[i], (v-c)*(v-c))
-				t += nd[i]
+				t += u.mass(i) * nd[i]
 			}
 			if t < bestTot {
 				bestTot, mu[k] = t, c
@@ -123,13 +136,13 @@ func kmeansStart(u []float64, K int, rng *rand.Rand, floor float64, lab []int) [
 		copy(d2, best)
 	}
 	lloyd(u, mu, lab)
-	_, all := moments(u)
+	_, all := u.moments(0, u.size())
 	w := make([]float64, K)
 	ss := make([]float64, K)
-	for i, v := range u {
+	for i, v := range u.x {
 		k := lab[i]
-		w[k]++
-		ss[k] += (v - mu[k]) * (v - mu[k])
+		w[k] += u.mass(i)
+		ss[k] += u.mass(i) * ((v - mu[k]) * (v - mu[k]))
 	}
 	t := make([]float64, 3*K)
 	for k := range K {
@@ -148,15 +161,16 @@ func kmeansStart(u []float64, K int, rng *rand.Rand, floor float64, lab []int) [
 	return t
 }
 
-// lloyd runs at most lloydIters of Lloyd's iterations from the centres mu,
-// leaving each point's nearest centre in lab.
-func lloyd(u, mu []float64, lab []int) {
+// lloyd runs at most lloydIters of Lloyd's iterations on the weighted
+// points of u from the centres mu, leaving each point's nearest centre in
+// lab.
+func lloyd(u line, mu []float64, lab []int) {
 	K := len(mu)
 	sums := make([]float64, K)
 	cnt := make([]float64, K)
 	for it := 0; ; it++ {
 		changed := false
-		for i, v := range u {
+		for i, v := range u.x {
 			b, bd := 0, math.Inf(1)
 			for k, m := range mu {
 				if d := math.Abs(v - m); d < bd {
@@ -173,9 +187,9 @@ func lloyd(u, mu []float64, lab []int) {
 		}
 		clear(sums)
 		clear(cnt)
-		for i, v := range u {
-			sums[lab[i]] += v
-			cnt[lab[i]]++
+		for i, v := range u.x {
+			sums[lab[i]] += u.mass(i) * v
+			cnt[lab[i]] += u.mass(i)
 		}
 		for k := range K {
 			if cnt[k] > 0 {
@@ -185,17 +199,27 @@ func lloyd(u, mu []float64, lab []int) {
 	}
 }
 
-// draw returns an index i with probability d[i]/tot.
-func draw(d []float64, tot float64, rng *rand.Rand) int {
+// draw returns an index i with probability m_i·d[i]/tot, m_i the length of
+// point i on the line u and tot = Σ_i m_i·d[i].
+func draw(d []float64, u line, tot float64, rng *rand.Rand) int {
 	t := rng.Float64() * tot
 	var acc float64
 	for i, v := range d {
-		acc += v
+		acc += u.mass(i) * v
 		if acc > t {
 			return i
 		}
 	}
 	return len(d) - 1
+}
+
+// weightedSum returns Σ_i m_i·d[i], m_i the length of point i on u.
+func weightedSum(d []float64, u line) float64 {
+	var s float64
+	for i, v := range d {
+		s += u.mass(i) * v
+	}
+	return s
 }
 
 func sum(v []float64) float64 {
@@ -204,17 +228,4 @@ func sum(v []float64) float64 {
 		s += x
 	}
 	return s
-}
-
-// moments returns the mean and population standard deviation of the
-// non-empty u.
-func moments(u []float64) (mean, sd float64) {
-	for i, v := range u {
-		mean += (v - mean) / float64(i+1)
-	}
-	var ss float64
-	for _, v := range u {
-		ss += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(ss / float64(len(u)))
 }

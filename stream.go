@@ -192,7 +192,7 @@ func (m *Model) FitStream(ctx context.Context, src iter.Seq2[[]float64, []float6
 	if cfg.Warm {
 		z, err = m.warmScale()
 	} else {
-		z, err = standardise(first.sample, screenSize, m.Prior.sigmaMode(), nil)
+		z, err = standardise(first.sample, first.sw, screenSize, m.Prior.sigmaMode(), nil)
 	}
 	if err != nil {
 		return nil, err

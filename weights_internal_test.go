@@ -24,11 +24,11 @@ func TestSubsampleKeepsWeights(t *testing.T) {
 			t.Fatalf("point %v drawn with weight %v, its own is %v", v, uw[j], w[int(v)])
 		}
 	}
-	z, err := standardise(x, 2000, 1, rand.New(rand.NewPCG(3, 0)))
+	z, err := standardise(x, w, 2000, 1, rand.New(rand.NewPCG(3, 0)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sw := z.weights(w)
+	sw := z.sw
 	if len(sw) != len(z.sample) {
 		t.Fatalf("%d sample weights for %d points", len(sw), len(z.sample))
 	}

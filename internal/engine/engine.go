@@ -286,6 +286,7 @@ func Fit(ctx context.Context, src Source, starts [][]float64, s *Settings) (*Res
 	cfg.fill()
 	f := &fitter{ctx: ctx, src: src, cfg: cfg, n: src.Len(), dim: len(starts[0])}
 	f.m = min(f.n, cfg.ScreenSize)
+	f.size = max(float64(f.m), src.Problem(f.m, 0).Points())
 	f.tol = cfg.Tol
 	if f.m < f.n {
 		f.tol = ScreenTol(cfg.Tol, f.m)
@@ -303,6 +304,7 @@ type fitter struct {
 	src  Source
 	cfg  Settings
 	n, m int     // the sizes of the data and of the screening sample
+	size float64 // the points the screening sample stands for (see small)
 	dim  int     // the length of θ
 	tol  float64 // the tolerance on the screening sample
 	runs int     // the runs started so far
@@ -349,8 +351,11 @@ func (f *fitter) screen(starts [][]float64) ([]*run, error) {
 // and the short runs' losses are a poor guide to which optimum they lead to.
 const smallWork = 1 << 14
 
-// small reports whether the screening problem is small (see smallWork).
-func (f *fitter) small() bool { return f.m*f.dim <= smallWork }
+// small reports whether the screening problem is small (see smallWork),
+// counting its points, or their total weight if that is larger: the
+// points that weighted points stand for, so that points of integer
+// weights and the same points written out are alike small or not.
+func (f *fitter) small() bool { return f.size*float64(f.dim) <= smallWork }
 
 // fullRuns returns how many of n short runs to run in full: all on a small
 // problem unless Screen is set, otherwise k.
