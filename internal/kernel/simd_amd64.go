@@ -37,6 +37,9 @@ func termsAVX2(e, s, u *float64, n int, lc, a, mu float64)
 func normAVX2(s *float64, n int, a *product) (ok bool)
 
 //go:noescape
+func expAVX2(x *float64, n int)
+
+//go:noescape
 func weightedAVX2(e, is, u *float64, n int, mu float64) (n0, s1, s2 float64)
 
 // The AVX2 kernels' constants, each in four lanes; the offsets in

@@ -20,3 +20,10 @@ func normAVX2(s *float64, n int, a *product) bool { return normGo(unsafe.Slice(s
 func weightedAVX2(e, is, u *float64, n int, mu float64) (n0, s1, s2 float64) {
 	return weightedGo(unsafe.Slice(e, n), unsafe.Slice(is, n), unsafe.Slice(u, n), mu)
 }
+
+func expAVX2(x *float64, n int) {
+	xs := unsafe.Slice(x, n)
+	for i, v := range xs {
+		xs[i] = Exp(v)
+	}
+}

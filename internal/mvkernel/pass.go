@@ -274,6 +274,10 @@ type worker struct {
 	maha []float64 // squared distances of the block's points to one component
 	l    []float64 // log w_k N(x_i | μ_k, Σ_k), point-major: K per point
 	r    []float64 // v_i r_ik, component-major: Block per component
+	best []int     // each point's most probable component
+	rmax []float64 // each point's largest log term
+	lse  []float64 // each point's log density, where shift sets it
+	odd  []bool    // shift set the point's responsibilities itself
 
 	packed []float64 // the Pass's packed L_k⁻¹, for the AVX2 kernel
 }
@@ -293,6 +297,7 @@ func newWorker(k, d int) *worker {
 		xt: make([]float64, d*Block), z: make([]float64, nz), a: make([]float64, d*Block),
 		y: make([]float64, Block), maha: make([]float64, Block),
 		l: make([]float64, k*Block), r: make([]float64, k*Block),
+		best: make([]int, Block), rmax: make([]float64, Block), lse: make([]float64, Block), odd: make([]bool, Block),
 	}
 }
 
@@ -315,11 +320,14 @@ func (w *worker) part(x Data, lo, hi int, p *Params, st *sums, out Out) {
 
 // transpose copies b points from row b0 into w.xt.
 func (w *worker) transpose(x Data, b0, b int) {
-	d := w.d
-	for t := range b {
-		row := x.X[(b0+t)*x.Stride : (b0+t)*x.Stride+d]
-		for j, v := range row {
-			w.xt[j*Block+t] = v
+	d, s := w.d, x.Stride
+	src := x.X[b0*s : (b0+b-1)*s+d]
+	for j := range d {
+		// Row by row of the transposed block, so that the writes run
+		// over contiguous memory and the reads at a fixed stride.
+		dst := w.xt[j*Block : j*Block+b]
+		for t := range dst {
+			dst[t] = src[t*s+j]
 		}
 	}
 }
@@ -402,57 +410,57 @@ func mahaGo(inv []float64, d int, z, maha, y []float64) {
 // responsibilities, times its weight, in w.r, and writes what out asks for.
 // A point whose terms all underflow to −Inf gives all its responsibility
 // to the component with the largest term.
+//
+// For a point whose terms are finite, with l_max the largest and
+// s = Σ_j e^(l_j − l_max), the log density is l_max + log s and the
+// responsibilities are e^(l_j − l_max)/s: the block's exponentials are
+// taken at once (kernel.ExpTo). Where the points are unweighted and their
+// log densities are not asked for, the block's Σ log s is one logarithm of
+// the product of the s, each between 1 and K, whose binary exponent is
+// moved aside whenever the product passes 2^900.
 func (w *worker) normalise(x Data, b0, b int, st *sums, out Out) {
 	k := w.k
+	l := w.l[:b*k]
 	for t := range b {
-		l := w.l[t*k : (t+1)*k]
+		w.odd[t] = !w.shift(l[t*k:(t+1)*k], t)
+	}
+	kernel.ExpTo(l)
+	fast := st != nil && x.V == nil && out.LogP == nil
+	prod, pexp, msum := 1.0, 0, 0.0
+	for t := range b {
 		v := 1.0
 		if x.V != nil {
 			v = x.V[b0+t]
 		}
-		best, rmax, nan := 0, math.Inf(-1), false
-		for j, lj := range l {
-			if lj > rmax {
-				best, rmax = j, lj
-			}
-			nan = nan || lj != lj
-		}
-		var lse float64
-		switch {
-		case nan || math.IsInf(rmax, 1):
-			lse = num.LogSumExp(l)
-			for j, lj := range l {
-				w.r[j*Block+t] = kernel.Exp(lj - lse)
-			}
-		case math.IsInf(rmax, -1):
-			for j := range l {
-				w.r[j*Block+t] = 0
-			}
-			w.r[best*Block+t], rmax = 1, 0
-		default:
-			// log Σ_j e^(l_j) = max + log Σ_j e^(l_j − max), and the
-			// responsibilities are the terms over their sum, so one
-			// exponential per term serves both.
+		rmax, lse := w.rmax[t], w.lse[t]
+		if !w.odd[t] {
+			e := l[t*k : (t+1)*k]
 			var sum float64
-			for j, lj := range l {
-				e := kernel.Exp(lj - rmax)
-				w.r[j*Block+t] = e
-				sum += e
+			for _, ej := range e {
+				sum += ej
 			}
-			lse = rmax + math.Log(sum)
 			inv := 1 / sum
-			for j := range l {
-				w.r[j*Block+t] *= inv
+			for j, ej := range e {
+				w.r[j*Block+t] = ej * inv
+			}
+			if fast {
+				msum += rmax
+				if prod *= sum; prod > 0x1p900 {
+					m, e := math.Frexp(prod)
+					prod, pexp = m, pexp+e
+				}
+			} else {
+				lse = rmax + math.Log(sum)
 			}
 		}
 		if out.Resp != nil {
 			resp := out.Resp[(b0+t)*k : (b0+t+1)*k]
-			for j := range l {
+			for j := range resp {
 				resp[j] = w.r[j*Block+t]
 			}
 		}
 		if v != 1 {
-			for j := range l {
+			for j := range k {
 				w.r[j*Block+t] *= v
 			}
 		}
@@ -460,14 +468,57 @@ func (w *worker) normalise(x Data, b0, b int, st *sums, out Out) {
 			out.LogP[b0+t] = lse
 		}
 		if out.Assign != nil {
-			out.Assign[b0+t] = best
+			out.Assign[b0+t] = w.best[t]
 		}
 		if st != nil {
 			st.total += v
-			st.logl += v * lse
-			st.hard += v * (lse - rmax)
+			if !fast || w.odd[t] {
+				st.logl += v * lse
+				st.hard += v * (lse - rmax)
+			}
 		}
 	}
+	if fast {
+		ls := math.Log(prod) + float64(pexp)*math.Ln2
+		st.logl += msum + ls
+		st.hard += ls
+	}
+}
+
+// shift finds the largest of point t's log terms l and its index, and
+// subtracts it from each term, reporting true, if it is finite and no term
+// is NaN. Otherwise it sets the point's responsibilities in w.r and its log
+// density in w.lse itself and reports false: by a log-sum-exp with NaN or
+// +Inf, and, where every term is −Inf, all to the first component, with
+// log density 0 and largest term 0.
+func (w *worker) shift(l []float64, t int) bool {
+	best, rmax, nan := 0, math.Inf(-1), false
+	for j, lj := range l {
+		if lj > rmax {
+			best, rmax = j, lj
+		}
+		nan = nan || lj != lj
+	}
+	w.best[t], w.rmax[t] = best, rmax
+	switch {
+	case nan || math.IsInf(rmax, 1):
+		lse := num.LogSumExp(l)
+		for j, lj := range l {
+			w.r[j*Block+t] = kernel.Exp(lj - lse)
+		}
+		w.lse[t] = lse
+		return false
+	case math.IsInf(rmax, -1):
+		for j := range l {
+			w.r[j*Block+t] = 0
+		}
+		w.r[best*Block+t], w.rmax[t], w.lse[t] = 1, 0, 0
+		return false
+	}
+	for j := range l {
+		l[j] -= rmax
+	}
+	return true
 }
 
 // accumulate adds component k's share of the block to st.

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -277,12 +278,16 @@ func BenchmarkPass(b *testing.B) {
 		n, k, d int
 	}{
 		{"n=1e5/d=10/k=5", 100000, 5, 10},
+		{"n=1e5/d=10/k=5/unweighted", 100000, 5, 10},
 		{"n=1e4/d=50/k=3", 10000, 3, 50},
 		{"n=2000/d=200/k=2", 2000, 2, 200},
 		{"n=150/d=4/k=9", 150, 9, 4}, // a large cell of iris's BIC table
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			x, w, mean, cov := problem(c.n, c.k, c.d, 1)
+			if strings.HasSuffix(c.name, "unweighted") {
+				x.V = nil
+			}
 			p := NewParams(c.k, c.d)
 			if err := p.Set(w, mean, cov); err != nil {
 				b.Fatal(err)
