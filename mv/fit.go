@@ -460,8 +460,7 @@ func colVar(x mvkernel.Data) []float64 {
 // subsample returns a copy of m rows of x drawn without replacement, in
 // their order in x, with their weights.
 func subsample(x mvkernel.Data, m int, rng *rand.Rand) mvkernel.Data {
-	idx := rng.Perm(x.N)[:m]
-	slices.Sort(idx)
+	idx := draw(x.N, m, rng)
 	d := x.D
 	out := mvkernel.Data{X: make([]float64, m*d), N: m, D: d, Stride: d}
 	if x.V != nil {
@@ -474,6 +473,26 @@ func subsample(x mvkernel.Data, m int, rng *rand.Rand) mvkernel.Data {
 		}
 	}
 	return out
+}
+
+// draw returns m of the indices 0..n−1 drawn without replacement, in
+// increasing order: the first m steps of a Fisher–Yates shuffle (Durstenfeld
+// 1964, "Algorithm 235: Random permutation", Commun. ACM 7(7)), each index
+// at position i swapped with one drawn uniformly from positions i..n−1, so
+// that every m-subset is equally likely. It draws m random numbers where a
+// whole permutation draws n.
+func draw(n, m int, rng *rand.Rand) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	for i := range m {
+		j := i + rng.IntN(n-i)
+		idx[i], idx[j] = idx[j], idx[i]
+	}
+	idx = idx[:m:m]
+	slices.Sort(idx)
+	return idx
 }
 
 // fit runs the engine from the starting points and returns the winner's
