@@ -413,9 +413,7 @@ func (p *Posterior) diagnose(n int) {
 	}
 	rep := mcmc.Report{
 		Chains: p.Chains, Draws: p.Draws, Gibbs: p.Method == Gibbs, N: n, Weights: p.Weights,
-		Overlap: func() (float64, string) {
-			return p.overlapping(), "two components overlap so much that together they form a single peak (|μ_j − μ_k| ≤ 2·min(σ_j, σ_k), Behboodian 1970), so the chains can swap points between them"
-		},
+		Overlap: mcmc.SinglePeak(len(p.Means), K, p.onePeak, "|μ_j − μ_k| ≤ 2·min(σ_j, σ_k), Behboodian 1970"),
 	}
 	rh, es, warn := mcmc.Diagnose(rep, params)
 	p.Warnings = append(p.Warnings, warn...)
@@ -423,25 +421,13 @@ func (p *Posterior) diagnose(n int) {
 	p.ess = Params{Weights: es[:K:K], Means: es[K : 2*K : 2*K], Sigmas: es[2*K:]}
 }
 
-// overlapping returns the fraction of draws in which two components form
-// a single peak: |μ_j − μ_k| ≤ 2·min(σ_j, σ_k), under which a mixture of the
-// two normals is unimodal whatever their weights (Behboodian 1970, "On the
+// onePeak reports whether components j and k of draw t form a single
+// peak: |μ_j − μ_k| ≤ 2·min(σ_j, σ_k), under which a mixture of the two
+// normals is unimodal whatever their weights (Behboodian 1970, "On the
 // modes of a mixture of two normal distributions", Technometrics 12).
-func (p *Posterior) overlapping() float64 {
-	var f float64
-	for t, mu := range p.Means {
-		sd := p.Sigmas[t]
-	draw:
-		for j := range mu {
-			for k := j + 1; k < len(mu); k++ {
-				if math.Abs(mu[j]-mu[k]) <= 2*min(sd[j], sd[k]) {
-					f++
-					break draw
-				}
-			}
-		}
-	}
-	return f / float64(len(p.Means))
+func (p *Posterior) onePeak(t, j, k int) bool {
+	mu, sd := p.Means[t], p.Sigmas[t]
+	return math.Abs(mu[j]-mu[k]) <= 2*min(sd[j], sd[k])
 }
 
 // column returns the draws of one parameter: component k of arr.

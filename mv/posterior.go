@@ -121,12 +121,18 @@ type Posterior struct {
 
 	// Warnings says what to distrust: a parameter whose R̂ exceeds 1.01 or
 	// whose bulk ESS is below 400 (Vehtari et al. 2021), or a VB fit that
-	// ran out of steps. It says that K may be larger than the data need,
-	// rather than that the chains should run longer, when a component is
-	// nearly empty in many draws (n·w_k < 1 in more than 10% of them) or
-	// when Gibbs chains sit in different modes (the means of a parameter in
-	// two chains differ by more than 4 of its standard deviations). It is
-	// empty when there is nothing to report.
+	// ran out of steps. As in the root package, it says that K may be
+	// larger than the data need, rather than that the chains should run
+	// longer, when a component is nearly empty in many draws (less than
+	// one point's worth of weight, n·w_k < 1, in more than 10% of them),
+	// when Gibbs chains sit in different modes (the means of a parameter
+	// in two chains differ by more than 4 of its standard deviations), or
+	// when, with R̂ or ESS out of bounds, two components form a single
+	// peak in more than 10% of the draws: each mean within Mahalanobis
+	// distance 2 of the other under both covariances,
+	// (μ_j − μ_k)ᵀ Σ⁻¹ (μ_j − μ_k) ≤ 4 for Σ = Σ_j and Σ_k, which is
+	// Behboodian's (1970) |μ_j − μ_k| ≤ 2·min(σ_j, σ_k) in one dimension. It
+	// is empty when there is nothing to report.
 	Warnings []string
 
 	rhat, ess Params
@@ -646,7 +652,7 @@ func (p *Posterior) diagnose(n int) {
 			}
 		}
 	}
-	rep := mcmc.Report{Chains: p.Chains, Draws: p.Draws, Gibbs: p.Method == Gibbs, N: n, Weights: p.Weights}
+	rep := mcmc.Report{Chains: p.Chains, Draws: p.Draws, Gibbs: p.Method == Gibbs, N: n, Weights: p.Weights, Overlap: p.singlePeak()}
 	rh, es, warn := mcmc.Diagnose(rep, params)
 	p.Warnings = append(p.Warnings, warn...)
 	p.rhat, p.ess = zeroParams(K, d), zeroParams(K, d)
@@ -675,6 +681,62 @@ func (p *Posterior) diagnose(n int) {
 			}
 		}
 	}
+}
+
+// singlePeak returns the Overlap of p's Report: the fraction of draws in
+// which two components form a single peak by the rule that is
+// Behboodian's (1970) in one dimension, |μ_j − μ_k| ≤ 2·min(σ_j, σ_k) as
+// in the root package: each mean lies within Mahalanobis distance 2 of
+// the other under both covariances,
+//
+//	(μ_j − μ_k)ᵀ Σ⁻¹ (μ_j − μ_k) ≤ 4   for Σ = Σ_j and Σ = Σ_k.
+//
+// With a shared covariance (Tied) the pair's density, in coordinates where
+// Σ = I, is a mixture of two unit normals at most 2 apart along the line
+// through the means, unimodal whatever the weights (Behboodian 1970),
+// times a normal across it, so the pair has one mode. With unequal
+// covariances the rule is a guide: the modes of a pair lie on its
+// ridgeline, and can number more than two (Ray & Lindsay 2005).
+func (p *Posterior) singlePeak() func() (float64, string) {
+	K, d := p.K(), p.dim()
+	chol := make([]float64, K*d*d) // the lower Cholesky factors of draw last
+	ok := make([]bool, K)
+	a, delta, y := make([]float64, d*d), make([]float64, d), make([]float64, d)
+	last := -1
+	within2 := func(l []float64) bool {
+		// |L⁻¹δ|² by forward substitution.
+		var q float64
+		for i := range d {
+			s := delta[i]
+			for m := range i {
+				s -= l[i*d+m] * y[m]
+			}
+			y[i] = s / l[i*d+i]
+			q += y[i] * y[i]
+		}
+		return q <= 4
+	}
+	onePeak := func(t, j, k int) bool {
+		if t != last {
+			for c := range K {
+				for i := range d {
+					for m := range d {
+						a[i*d+m] = p.Covariances[t][c].At(i, m)
+					}
+				}
+				_, ok[c] = mvkernel.Cholesky(chol[c*d*d:(c+1)*d*d], a, d)
+			}
+			last = t
+		}
+		if !ok[j] || !ok[k] {
+			return false
+		}
+		for i := range d {
+			delta[i] = p.Means[t][j][i] - p.Means[t][k][i]
+		}
+		return within2(chol[j*d*d:(j+1)*d*d]) && within2(chol[k*d*d:(k+1)*d*d])
+	}
+	return mcmc.SinglePeak(len(p.Weights), K, onePeak, "each mean within Mahalanobis distance 2 of the other, (μ_j − μ_k)ᵀ Σ⁻¹ (μ_j − μ_k) ≤ 4 under both Σ_j and Σ_k, after Behboodian 1970")
 }
 
 // RHat returns the rank-normalised split-R̂ of each parameter (Vehtari et

@@ -115,6 +115,34 @@ func Diagnose(r Report, params []Param) (rhat, ess []float64, warnings []string)
 	return rhat, ess, warnings
 }
 
+// SinglePeak returns a Report's Overlap for T draws of K components: the
+// fraction of draws in which some pair j < k forms a single peak by
+// onePeak(t, j, k), a criterion given in words by crit, such as
+// Behboodian's (1970) |μ_j − μ_k| ≤ 2·min(σ_j, σ_k), and the words of the
+// report. It calls onePeak draw by draw, in increasing t, so onePeak may
+// keep what it computes for a draw until t changes. Two such components can trade points freely, so their labels
+// switch and their chains disagree however long they run.
+func SinglePeak(T, K int, onePeak func(t, j, k int) bool, crit string) func() (float64, string) {
+	return func() (float64, string) {
+		var f float64
+		for t := range T {
+		pairs:
+			for j := range K {
+				for k := j + 1; k < K; k++ {
+					if onePeak(t, j, k) {
+						f++
+						break pairs
+					}
+				}
+			}
+		}
+		if T > 0 {
+			f /= float64(T)
+		}
+		return f, fmt.Sprintf("two components overlap so much that together they form a single peak (%s), so the chains can swap points between them", crit)
+	}
+}
+
 // nearlyEmpty returns, for each component, the fraction of draws in which
 // its weight is below 1/n, less than one of n points.
 func nearlyEmpty(weights [][]float64, n int) []float64 {
