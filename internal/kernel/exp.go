@@ -53,6 +53,53 @@ func ExpTo(x []float64) {
 	}
 }
 
+// Softmax normalises the columns t < n of the k rows of l, row j at
+// l[j·stride:], into r, laid out alike: with m_t the column's largest
+// value, it sets mx[t] = m_t, r[j·stride+t] = e^(l_jt − m_t)/s_t and
+// s[t] = s_t = Σ_j e^(l_jt − m_t), by ExpTo's exponential, and bad[t] to a
+// non-zero value if a value of the column is NaN, to 0 otherwise. A column
+// whose largest value is finite and that has no NaN has s_t ≥ 1; for the
+// others (bad, all −Inf, or +Inf) r and s are not meaningful. On
+// processors with AVX2 and FMA (see Accelerated) four columns go at a
+// time.
+func Softmax(r, l []float64, k, stride, n int, mx, s []float64, bad []uint64) {
+	if n == 0 {
+		return
+	}
+	_ = l[(k-1)*stride+n-1]
+	_ = r[(k-1)*stride+n-1]
+	_, _, _ = mx[n-1], s[n-1], bad[n-1]
+	t0 := 0
+	if useAVX2 {
+		t0 = n &^ 3
+		if t0 > 0 {
+			softmaxAVX2(&r[0], &l[0], k, stride, t0, &mx[0], &s[0], &bad[0])
+		}
+	}
+	for t := t0; t < n; t++ {
+		m := l[t]
+		for j := 1; j < k; j++ {
+			m = max(m, l[j*stride+t])
+		}
+		var sum float64
+		bad[t] = 0
+		for j := range k {
+			v := l[j*stride+t]
+			if v != v {
+				bad[t] = ^uint64(0)
+			}
+			e := Exp(v - m)
+			r[j*stride+t] = e
+			sum += e
+		}
+		inv := 1 / sum
+		for j := range k {
+			r[j*stride+t] *= inv
+		}
+		mx[t], s[t] = m, sum
+	}
+}
+
 // Exp returns e^x to within 1 ulp (0.51 ulp by construction, see below)
 // for −693.1 < x < 709.78, 0 for smaller x, including −Inf, and +Inf for
 // larger x. It never returns a subnormal number. A NaN gives 0, as in the

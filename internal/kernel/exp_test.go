@@ -318,3 +318,56 @@ func TestExpTo(t *testing.T) {
 		}
 	}
 }
+
+// TestSoftmax checks Softmax on both kernels against the formula written
+// out with math.Exp, on columns of finite values, with components of
+// weight zero (−Inf), with a NaN, and on widths that leave a tail after
+// the groups of four. The responsibilities and sums must agree to 1e-14
+// relative: a few roundings of values at most K = 7, and the exp's 1 ulp.
+func TestSoftmax(t *testing.T) {
+	defer SetAccelerated(SetAccelerated(true))
+	const k, stride = 7, 16
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, avx := range []bool{false, true} {
+		if avx && !hasAVX2 {
+			continue
+		}
+		SetAccelerated(avx)
+		for _, n := range []int{1, 4, 6, 13} {
+			l := make([]float64, k*stride)
+			for i := range l {
+				l[i] = -30 * rng.Float64()
+			}
+			l[2*stride] = math.Inf(-1) // a component of weight 0 in column 0
+			l[3*stride+n-1] = math.NaN()
+			r := make([]float64, k*stride)
+			mx, s, bad := make([]float64, n), make([]float64, n), make([]uint64, n)
+			Softmax(r, l, k, stride, n, mx, s, bad)
+			for c := range n {
+				if (bad[c] != 0) != (c == n-1) {
+					t.Errorf("avx2 %v, n %d, column %d: bad %x", avx, n, c, bad[c])
+				}
+				if c == n-1 {
+					continue
+				}
+				m := math.Inf(-1)
+				for j := range k {
+					m = max(m, l[j*stride+c])
+				}
+				var sum float64
+				for j := range k {
+					sum += math.Exp(l[j*stride+c] - m)
+				}
+				if mx[c] != m || math.Abs(s[c]-sum) > 1e-14*sum {
+					t.Errorf("avx2 %v, n %d, column %d: max %v sum %v, want %v and %v", avx, n, c, mx[c], s[c], m, sum)
+				}
+				for j := range k {
+					want := math.Exp(l[j*stride+c]-m) / sum
+					if got := r[j*stride+c]; math.Abs(got-want) > 1e-14 {
+						t.Errorf("avx2 %v, n %d, column %d, row %d: %v, want %v", avx, n, c, j, got, want)
+					}
+				}
+			}
+		}
+	}
+}

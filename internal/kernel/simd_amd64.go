@@ -40,6 +40,9 @@ func normAVX2(s *float64, n int, a *product) (ok bool)
 func expAVX2(x *float64, n int)
 
 //go:noescape
+func softmaxAVX2(r, l *float64, k, stride, n int, mx, s *float64, bad *uint64)
+
+//go:noescape
 func weightedAVX2(e, is, u *float64, n int, mu float64) (n0, s1, s2 float64)
 
 // The AVX2 kernels' constants, each in four lanes; the offsets in

@@ -318,3 +318,125 @@ expLoop:
 expDone:
 	VZEROUPPER
 	RET
+
+// func softmaxAVX2(r, l *float64, k, stride, n int, mx, s *float64, bad *uint64)
+//
+// For each group of four columns t < n, a multiple of 4, of the k rows of
+// l at a stride of stride floats: mx = the rows' largest value, bad = all
+// ones where a value is NaN, e_j = e^(l_j − mx) by termsAVX2's exp, stored
+// in r's rows, s = Σ_j e_j, and then r_j = e_j · (1/s).
+TEXT ·softmaxAVX2(SB), NOSPLIT, $0-64
+	MOVQ    r+0(FP), BX
+	MOVQ    l+8(FP), AX
+	MOVQ    k+16(FP), R8
+	MOVQ    stride+24(FP), DX
+	MOVQ    n+32(FP), CX
+	MOVQ    mx+40(FP), R9
+	MOVQ    s+48(FP), R10
+	MOVQ    bad+56(FP), R11
+	SHLQ    $3, DX
+	VMOVUPD INVL, Y12
+	VMOVUPD SHIFT, Y11
+	VMOVUPD TABHI, Y10
+	VMOVUPD TABDELTA, Y9
+	XORQ    SI, SI
+
+smLoop:
+	CMPQ SI, CX
+	JGE  smDone
+
+	// The largest value of the four columns, in Y13.
+	LEAQ    (AX)(SI*8), R12
+	VMOVUPD (R12), Y13
+	MOVQ    R8, R13
+	DECQ    R13
+	JZ      smMaxDone
+
+smMax:
+	ADDQ   DX, R12
+	VMAXPD (R12), Y13, Y13
+	DECQ   R13
+	JNZ    smMax
+
+smMaxDone:
+	VXORPD Y14, Y14, Y14 // s
+	VXORPD Y15, Y15, Y15 // bad
+	LEAQ   (AX)(SI*8), R12
+	LEAQ   (BX)(SI*8), R13
+	MOVQ   R8, DI
+
+smExp:
+	VMOVUPD (R12), Y0
+	VCMPPD  $3, Y0, Y0, Y1
+	VORPD   Y1, Y15, Y15
+	VSUBPD  Y13, Y0, Y0
+
+	// e^x as in termsAVX2, x in Y0, the result in Y7.
+	VMAXPD FLOOR, Y0, Y0
+	VMINPD CEIL, Y0, Y0
+	VCMPPD $0x11, FLUSH, Y0, Y6
+
+	VMOVAPD      Y11, Y1
+	VFMADD231PD  Y12, Y0, Y1
+	VSUBPD       Y11, Y1, Y2
+	VFNMADD231PD L1, Y2, Y0
+	VFNMADD231PD L2, Y2, Y0
+
+	VPAND  MASK3, Y1, Y3
+	VPADDQ Y3, Y3, Y3
+	VPSLLQ $32, Y3, Y4
+	VPOR   Y4, Y3, Y3
+	VPADDQ IDXHI, Y3, Y3
+	VPERMD Y10, Y3, Y4
+	VPERMD Y9, Y3, Y5
+
+	VPSRLQ $2, Y1, Y1
+	VPSLLQ $52, Y1, Y1
+	VPADDQ Y4, Y1, Y1
+	VPANDN Y1, Y6, Y1
+
+	VMOVUPD     C10, Y7
+	VFMADD213PD C9, Y0, Y7
+	VFMADD213PD C8, Y0, Y7
+	VFMADD213PD C7, Y0, Y7
+	VFMADD213PD C6, Y0, Y7
+	VFMADD213PD C5, Y0, Y7
+	VFMADD213PD C4, Y0, Y7
+	VFMADD213PD C3, Y0, Y7
+	VFMADD213PD C2, Y0, Y7
+	VMULPD      Y0, Y0, Y8
+	VFMADD213PD Y0, Y8, Y7
+
+	VFMADD231PD Y7, Y5, Y5
+	VADDPD      Y5, Y7, Y7
+	VFMADD213PD Y1, Y1, Y7
+	VADDPD      Y7, Y7, Y7
+
+	VMOVUPD Y7, (R13)
+	VADDPD  Y7, Y14, Y14
+	ADDQ    DX, R12
+	ADDQ    DX, R13
+	DECQ    DI
+	JNZ     smExp
+
+	VMOVUPD ONE, Y0
+	VDIVPD  Y14, Y0, Y0
+	LEAQ    (BX)(SI*8), R13
+	MOVQ    R8, DI
+
+smScale:
+	VMULPD  (R13), Y0, Y1
+	VMOVUPD Y1, (R13)
+	ADDQ    DX, R13
+	DECQ    DI
+	JNZ     smScale
+
+	VMOVUPD Y13, (R9)(SI*8)
+	VMOVUPD Y14, (R10)(SI*8)
+	VMOVUPD Y15, (R11)(SI*8)
+	ADDQ    $4, SI
+	JMP     smLoop
+
+smDone:
+	VZEROUPPER
+	RET

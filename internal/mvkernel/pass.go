@@ -272,12 +272,12 @@ type worker struct {
 	a    []float64 // v r (x − μ_k), transposed
 	y    []float64 // one row of L_k⁻¹ (x − μ_k)
 	maha []float64 // squared distances of the block's points to one component
-	l    []float64 // log w_k N(x_i | μ_k, Σ_k), point-major: K per point
+	l    []float64 // log w_k N(x_i | μ_k, Σ_k), component-major: Block per component
+	lt   []float64 // one point's K log terms
 	r    []float64 // v_i r_ik, component-major: Block per component
-	best []int     // each point's most probable component
 	rmax []float64 // each point's largest log term
-	lse  []float64 // each point's log density, where shift sets it
-	odd  []bool    // shift set the point's responsibilities itself
+	sum  []float64 // each point's Σ_j e^(l_j − l_max)
+	bad  []uint64  // non-zero where a point's log term is NaN
 
 	packed []float64 // the Pass's packed L_k⁻¹, for the AVX2 kernel
 }
@@ -297,7 +297,7 @@ func newWorker(k, d int) *worker {
 		xt: make([]float64, d*Block), z: make([]float64, nz), a: make([]float64, d*Block),
 		y: make([]float64, Block), maha: make([]float64, Block),
 		l: make([]float64, k*Block), r: make([]float64, k*Block),
-		best: make([]int, Block), rmax: make([]float64, Block), lse: make([]float64, Block), odd: make([]bool, Block),
+		lt: make([]float64, k), rmax: make([]float64, Block), sum: make([]float64, Block), bad: make([]uint64, Block),
 	}
 }
 
@@ -359,7 +359,7 @@ func (w *worker) centred(p *Params, k, b int, fresh bool) []float64 {
 	return z
 }
 
-// distances sets w.l[t·K + k] = c_k − ½ |L_k⁻¹ (x_t − μ_k)|² for the
+// distances sets w.l[k·Block + t] = c_k − ½ |L_k⁻¹ (x_t − μ_k)|² for the
 // block's points, by the AVX2 kernel where there is one and by mahaGo
 // otherwise.
 func (w *worker) distances(p *Params, k, b int) {
@@ -372,8 +372,9 @@ func (w *worker) distances(p *Params, k, b int) {
 		mahaGo(p.Inv[k*d*d:(k+1)*d*d], d, w.centred(p, k, b, true), maha, w.y[:b])
 	}
 	c := p.Const[k]
+	l := w.l[k*Block : k*Block+b]
 	for t, m := range maha {
-		w.l[t*w.k+k] = c - 0.5*m
+		l[t] = c - 0.5*m
 	}
 }
 
@@ -411,20 +412,16 @@ func mahaGo(inv []float64, d int, z, maha, y []float64) {
 // A point whose terms all underflow to −Inf gives all its responsibility
 // to the component with the largest term.
 //
-// For a point whose terms are finite, with l_max the largest and
+// For a point whose terms are finite or −Inf, with l_max the largest and
 // s = Σ_j e^(l_j − l_max), the log density is l_max + log s and the
-// responsibilities are e^(l_j − l_max)/s: the block's exponentials are
-// taken at once (kernel.ExpTo). Where the points are unweighted and their
-// log densities are not asked for, the block's Σ log s is one logarithm of
-// the product of the s, each between 1 and K, whose binary exponent is
-// moved aside whenever the product passes 2^900.
+// responsibilities are e^(l_j − l_max)/s: kernel.Softmax computes them for
+// the whole block. Where the points are unweighted and their log densities
+// are not asked for, the block's Σ log s is one logarithm of the product
+// of the s, each between 1 and K, whose binary exponent is moved aside
+// whenever the product passes 2^900. The other points go through odd.
 func (w *worker) normalise(x Data, b0, b int, st *sums, out Out) {
 	k := w.k
-	l := w.l[:b*k]
-	for t := range b {
-		w.odd[t] = !w.shift(l[t*k:(t+1)*k], t)
-	}
-	kernel.ExpTo(l)
+	kernel.Softmax(w.r, w.l, k, Block, b, w.rmax, w.sum, w.bad)
 	fast := st != nil && x.V == nil && out.LogP == nil
 	prod, pexp, msum := 1.0, 0, 0.0
 	for t := range b {
@@ -432,26 +429,20 @@ func (w *worker) normalise(x Data, b0, b int, st *sums, out Out) {
 		if x.V != nil {
 			v = x.V[b0+t]
 		}
-		rmax, lse := w.rmax[t], w.lse[t]
-		if !w.odd[t] {
-			e := l[t*k : (t+1)*k]
-			var sum float64
-			for _, ej := range e {
-				sum += ej
+		rmax, sum := w.rmax[t], w.sum[t]
+		var lse float64
+		odd := w.bad[t] != 0 || !(sum >= 1) || math.IsInf(rmax, 0)
+		switch {
+		case odd:
+			lse, rmax = w.odd(t)
+		case fast:
+			msum += rmax
+			if prod *= sum; prod > 0x1p900 {
+				m, e := math.Frexp(prod)
+				prod, pexp = m, pexp+e
 			}
-			inv := 1 / sum
-			for j, ej := range e {
-				w.r[j*Block+t] = ej * inv
-			}
-			if fast {
-				msum += rmax
-				if prod *= sum; prod > 0x1p900 {
-					m, e := math.Frexp(prod)
-					prod, pexp = m, pexp+e
-				}
-			} else {
-				lse = rmax + math.Log(sum)
-			}
+		default:
+			lse = rmax + math.Log(sum)
 		}
 		if out.Resp != nil {
 			resp := out.Resp[(b0+t)*k : (b0+t+1)*k]
@@ -468,11 +459,11 @@ func (w *worker) normalise(x Data, b0, b int, st *sums, out Out) {
 			out.LogP[b0+t] = lse
 		}
 		if out.Assign != nil {
-			out.Assign[b0+t] = w.best[t]
+			out.Assign[b0+t] = w.best(t)
 		}
 		if st != nil {
 			st.total += v
-			if !fast || w.odd[t] {
+			if !fast || odd {
 				st.logl += v * lse
 				st.hard += v * (lse - rmax)
 			}
@@ -485,40 +476,45 @@ func (w *worker) normalise(x Data, b0, b int, st *sums, out Out) {
 	}
 }
 
-// shift finds the largest of point t's log terms l and its index, and
-// subtracts it from each term, reporting true, if it is finite and no term
-// is NaN. Otherwise it sets the point's responsibilities in w.r and its log
-// density in w.lse itself and reports false: by a log-sum-exp with NaN or
-// +Inf, and, where every term is −Inf, all to the first component, with
-// log density 0 and largest term 0.
-func (w *worker) shift(l []float64, t int) bool {
-	best, rmax, nan := 0, math.Inf(-1), false
-	for j, lj := range l {
-		if lj > rmax {
+// best returns the index of point t's largest log term, the first if
+// several are equal.
+func (w *worker) best(t int) int {
+	best, rmax := 0, math.Inf(-1)
+	for j := range w.k {
+		if lj := w.l[j*Block+t]; lj > rmax {
 			best, rmax = j, lj
 		}
+	}
+	return best
+}
+
+// odd sets the responsibilities of point t, one of whose log terms is NaN
+// or +Inf or all of whose terms are −Inf, and returns its log density and
+// largest term: by a log-sum-exp where a term is NaN or +Inf, and otherwise
+// all to the first component, with log density 0 and largest term 0.
+func (w *worker) odd(t int) (lse, rmax float64) {
+	l := w.lt
+	for j := range l {
+		l[j] = w.l[j*Block+t]
+	}
+	nan := false
+	rmax = math.Inf(-1)
+	for _, lj := range l {
+		rmax = max(rmax, lj)
 		nan = nan || lj != lj
 	}
-	w.best[t], w.rmax[t] = best, rmax
-	switch {
-	case nan || math.IsInf(rmax, 1):
-		lse := num.LogSumExp(l)
+	if nan || math.IsInf(rmax, 1) {
+		lse = num.LogSumExp(l)
 		for j, lj := range l {
 			w.r[j*Block+t] = kernel.Exp(lj - lse)
 		}
-		w.lse[t] = lse
-		return false
-	case math.IsInf(rmax, -1):
-		for j := range l {
-			w.r[j*Block+t] = 0
-		}
-		w.r[best*Block+t], w.rmax[t], w.lse[t] = 1, 0, 0
-		return false
+		return lse, rmax
 	}
 	for j := range l {
-		l[j] -= rmax
+		w.r[j*Block+t] = 0
 	}
-	return true
+	w.r[w.best(t)*Block+t] = 1
+	return 0, 0
 }
 
 // accumulate adds component k's share of the block to st.

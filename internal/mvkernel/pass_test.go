@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gmm-go/gmm/internal/kernel"
 )
 
 // problem draws a random mixture of k components in d dimensions and n
@@ -126,15 +128,18 @@ func TestPassAgainstDistmv(t *testing.T) {
 	}
 }
 
-// forKernels runs f as a subtest with the Go kernels and, where this
-// processor has them, with the AVX2 kernels.
+// forKernels runs f as a subtest with the Go kernels, this package's and
+// internal/kernel's, and, where this processor has them, with the AVX2
+// kernels.
 func forKernels(t *testing.T, name string, f func(t *testing.T)) {
 	defer func(v bool) { useAVX2 = v }(useAVX2)
+	defer kernel.SetAccelerated(kernel.SetAccelerated(false))
 	avx := useAVX2
 	useAVX2 = false
 	t.Run(name+"/go", f)
 	if avx {
 		useAVX2 = true
+		kernel.SetAccelerated(true)
 		t.Run(name+"/avx2", f)
 	}
 }
@@ -300,4 +305,38 @@ func BenchmarkPass(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestPassOddPoints checks the points a pass treats on their own, on both
+// kernels: a component of weight 0 (log term −Inf) takes no responsibility,
+// and a point so far away that every term underflows to −Inf goes wholly
+// to the first component, with log density 0, as documented.
+func TestPassOddPoints(t *testing.T) {
+	x := Data{X: []float64{0.5, -0.5, 1e160, 1e160, 1, 1}, N: 3, D: 2, Stride: 2}
+	cov := [][]float64{{1, 0, 0, 1}, {2, 0.5, 0.5, 1}}
+	forKernels(t, "weight 0 and far point", func(t *testing.T) {
+		p := NewParams(2, 2)
+		if err := p.Set([]float64{0, 1}, []float64{0, 0, 1, -1}, cov); err != nil {
+			t.Fatal(err)
+		}
+		resp, logp, assign := make([]float64, 6), make([]float64, 3), make([]int, 3)
+		st := NewStats(2, 2)
+		NewPass(2, 2).Run(x, p, Out{Stats: st, Resp: resp, LogP: logp, Assign: assign})
+		want := []float64{0, 1, 1, 0, 0, 1}
+		if !slices.Equal(resp, want) || !slices.Equal(assign, []int{1, 0, 1}) {
+			t.Errorf("responsibilities %v, assignments %v; want %v and [1 0 1]", resp, assign, want)
+		}
+		if logp[1] != 0 || math.IsInf(logp[0], 0) || math.IsNaN(logp[0]) {
+			t.Errorf("log densities %v: want finite, then 0 for the far point", logp)
+		}
+		if got := logp[0] + logp[1] + logp[2]; math.Abs(st.LogLik-got) > 1e-12*math.Abs(got) {
+			t.Errorf("LogLik %v, want the sum of the log densities %v", st.LogLik, got)
+		}
+		// Without LogP, unweighted: the block's one logarithm.
+		st2 := NewStats(2, 2)
+		NewPass(2, 2).Run(x, p, Out{Stats: st2})
+		if math.Abs(st2.LogLik-st.LogLik) > 1e-12*math.Abs(st.LogLik) || math.Abs(st2.Hard-st.Hard) > 1e-12 {
+			t.Errorf("LogLik %v and Hard %v without LogP, %v and %v with it", st2.LogLik, st2.Hard, st.LogLik, st.Hard)
+		}
+	})
 }
