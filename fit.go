@@ -307,7 +307,10 @@ const (
 //     maximum likelihood, taking one that collapsed onto the σ floor, and
 //     use it to split one of the two widest components, or to cover the
 //     run of points the mixture fits worst (see below), or, with a prior,
-//     the single point it fits worst; the moves are run short, the two most
+//     the single point it fits worst (on small samples, a split is tried
+//     with every pair of the other components merged, and the other moves
+//     with every pair of neighbours merged as well as the two closest
+//     pairs); the moves are run short, the two most
 //     promising (or, on small samples, all) to convergence, and the best is
 //     kept if it lowers the loss or replaces a collapsed run; repeated up
 //     to four times (sixteen on small samples) while one is kept.

@@ -388,8 +388,14 @@ var splitShifts = [...]float64{0.5, 0.9}
 // the run of points the mixture fits worst (worstFitted) or, with a prior,
 // the single point it fits worst (lowestDensity). A split puts the halves at
 // μ ∓ aσ for each a in splitShifts. With K = 2 the merged pair is also split
-// again. It returns none for K < 2, or when a parameter is fixed: a move
-// changes every parameter of the components it touches.
+// again. On a small problem (see engine.SmallWork), where runs cost little,
+// a split merges in turn every pair of the others, and the other moves
+// every pair of neighbours in the order of the means as well as the two
+// closest: the distance above ranks a narrow component within a broad one
+// as close, and on the galaxy velocities the merge a better optimum needs,
+// of two narrow neighbours, was not among the closest. It returns none for
+// K < 2, or when a parameter is fixed: a move changes every parameter of
+// the components it touches.
 func (q *problem) Moves(theta []float64) [][]float64 {
 	K := q.k
 	if K < 2 || q.obj.fix.any() {
@@ -407,6 +413,15 @@ func (q *problem) Moves(theta []float64) [][]float64 {
 		return math.Abs(mu[i]-mu[j]) / math.Sqrt(math.Exp(2*ls[i])+math.Exp(2*ls[j]))
 	}
 	slices.SortStableFunc(pairs, func(a, b [2]int) int { return cmpFloat(dist(a), dist(b)) })
+	small := max(float64(len(q.sorted.x)), q.total)*float64(q.Dim()) <= engine.SmallWork
+	// heads are the pairs merged to free a component for the moves that
+	// do not split.
+	heads := slices.Clone(pairs[:min(2, len(pairs))])
+	for _, p := range pairs[len(heads):] {
+		if small && adjacent(mu, p) {
+			heads = append(heads, p)
+		}
+	}
 	wide := make([]int, K)
 	for k := range wide {
 		wide[k] = k
@@ -435,18 +450,24 @@ func (q *problem) Moves(theta []float64) [][]float64 {
 		out = append(out, t)
 	}
 	for _, k := range wide[:min(2, K)] {
-		pi := slices.IndexFunc(pairs, func(p [2]int) bool { return p[0] != k && p[1] != k })
-		if k == collapsed || (pi < 0 && collapsed < 0) {
+		if k == collapsed {
 			continue
 		}
-		pr := [2]int{k, k}
-		if pi >= 0 {
-			pr = pairs[pi]
+		var prs [][2]int
+		for _, p := range pairs {
+			if p[0] != k && p[1] != k && (len(prs) == 0 || small) {
+				prs = append(prs, p)
+			}
 		}
-		for _, a := range splitShifts {
-			t, j := free(pr)
-			split(t, K, k, j, a)
-			add(t)
+		if collapsed >= 0 {
+			prs = [][2]int{{k, k}}
+		}
+		for _, pr := range prs {
+			for _, a := range splitShifts {
+				t, j := free(pr)
+				split(t, K, k, j, a)
+				add(t)
+			}
 		}
 	}
 	if K == 2 && collapsed < 0 {
@@ -456,7 +477,6 @@ func (q *problem) Moves(theta []float64) [][]float64 {
 			add(t)
 		}
 	}
-	heads := pairs[:min(2, len(pairs))]
 	if collapsed >= 0 {
 		heads = heads[:1]
 	}
@@ -716,4 +736,15 @@ func totalWeight(x, w []float64) float64 {
 		t += v
 	}
 	return t
+}
+
+// adjacent reports whether no mean lies strictly between those of the pair.
+func adjacent(mu []float64, p [2]int) bool {
+	lo, hi := min(mu[p[0]], mu[p[1]]), max(mu[p[0]], mu[p[1]])
+	for _, m := range mu {
+		if lo < m && m < hi {
+			return false
+		}
+	}
+	return true
 }

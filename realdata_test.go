@@ -278,18 +278,18 @@ func raceBuild() bool {
 // still end at a worse optimum than the best known one: TestRealOptima
 // leaves them out unless GMM_REALDATA=all is set, which runs every case and
 // so reports how far the search still falls short. A case that starts to
-// pass should leave this list. On the galaxies, whose references come
-// from the current reference.py, the misses are real misses of the search
-// (seeds 0..19, Adam and EM alike): ml K=5, 1 seed 1.90 below; map K=4,
-// 5 seeds 2.16 below; map K=5, 1 seed 3.85 below; map K=6, 1 seed 0.72
-// below. The other data sets' references predate it (see optima.txt).
+// pass should leave this list. The galaxies' references come from the
+// current reference.py, and every seed reaches them. The other data sets'
+// references predate it (see optima.txt); on ml/faithful_eruptions/K=5
+// every seed ends 0.88 above the old reference, at a component on two
+// close values (2.883 and 2.9 minutes, σ 0.0085) that its search did not
+// try.
 var knownMisses = map[string]bool{
-	"ml/galaxies/K=5":  true,
-	"map/galaxies/K=4": true, "map/galaxies/K=5": true, "map/galaxies/K=6": true,
 	"ml/nile/K=2": true, "ml/nile/K=4": true, "ml/nile/K=5": true,
 	"ml/iris_petal_length/K=4": true, "ml/iris_petal_length/K=5": true,
 	"ml/geyser_waiting/K=4": true, "ml/faithful_waiting/K=4": true,
-	"map/nile/K=4": true, "map/nile/K=5": true,
+	"ml/faithful_eruptions/K=5": true,
+	"map/nile/K=4":              true, "map/nile/K=5": true,
 	"map/iris_petal_length/K=3": true, "map/iris_petal_length/K=4": true, "map/iris_petal_length/K=5": true,
 	"map/geyser_waiting/K=4": true, "map/geyser_waiting/K=5": true,
 	"map/faithful_waiting/K=3": true, "map/faithful_waiting/K=4": true, "map/faithful_waiting/K=5": true,
@@ -378,6 +378,33 @@ func checkRealOptimum(t *testing.T, o realOptimum, d *realData, method Method, s
 	if len(msg) > 0 {
 		t.Errorf("%d of %d seeds miss the reference %.6f by more than %.2g:\n\t%s",
 			len(msg), seeds, o.obj, tol, strings.Join(msg, "\n\t"))
+	}
+}
+
+// BenchmarkFitRealData times Fit by EM at the default settings, seed 0, on
+// the cases of optima.txt with K of 4 or more, where the search does the
+// most work, and reports the passes over the data each fit makes (every
+// step of every run, reported through Settings.Progress).
+func BenchmarkFitRealData(b *testing.B) {
+	sets, opts := readOptima(b)
+	for _, o := range opts {
+		if o.k < 4 {
+			continue
+		}
+		d := sets[o.data]
+		b.Run(fmt.Sprintf("%s/n=%d/K=%d/%s", o.data, len(d.x), o.k, o.kind), func(b *testing.B) {
+			passes := 0
+			for b.Loop() {
+				m := &Model{K: o.k}
+				if o.kind == "map" {
+					m.Prior = d.prior
+				}
+				if _, err := m.Fit(d.x, &Settings{Method: EM, Progress: func(int, int, float64) { passes++ }}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(passes)/float64(b.N), "passes")
+		})
 	}
 }
 

@@ -175,7 +175,7 @@ type Settings struct {
 	MoveRounds int
 	// Screen, if set, continues only the FullRuns most promising short
 	// runs to convergence on small problems too, where by default every
-	// short run is (see smallWork): for a caller that fits many small
+	// short run is (see SmallWork): for a caller that fits many small
 	// problems, such as a table of models, and trades a little of the
 	// search for time.
 	Screen bool
@@ -345,17 +345,18 @@ func (f *fitter) screen(starts [][]float64) ([]*run, error) {
 	return full, nil
 }
 
-// smallWork is the work of a pass, points times the length of θ, below
+// SmallWork is the work of a pass, points times the length of θ, below
 // which the search runs every short run to convergence and tries four times
 // as many rounds of moves: on such small problems a full run costs little,
 // and the short runs' losses are a poor guide to which optimum they lead to.
-const smallWork = 1 << 14
+// A Mover may likewise propose more moves on such problems.
+const SmallWork = 1 << 14
 
-// small reports whether the screening problem is small (see smallWork),
+// small reports whether the screening problem is small (see SmallWork),
 // counting its points, or their total weight if that is larger: the
 // points that weighted points stand for, so that points of integer
 // weights and the same points written out are alike small or not.
-func (f *fitter) small() bool { return f.size*float64(f.dim) <= smallWork }
+func (f *fitter) small() bool { return f.size*float64(f.dim) <= SmallWork }
 
 // fullRuns returns how many of n short runs to run in full: all on a small
 // problem unless Screen is set, otherwise k.
