@@ -53,6 +53,9 @@ func missing(cell []byte) bool {
 // other syntax (1_000, 0x1p-3) is not a number in a CSV file. It returns
 // what is wrong, for an error message, if cell is not a finite number.
 func parseNumber(cell []byte) (float64, string) {
+	if v, ok := parseDecimal(cell); ok {
+		return v, ""
+	}
 	plain := len(cell) > 0
 	for i := 0; i < len(cell) && plain; i++ {
 		c := cell[i]
@@ -251,6 +254,10 @@ func readTable(r io.Reader, src string, cols columns, opt readOptions) (*frame, 
 	// conv converts a cell of column a (of those read); it only reads t,
 	// so that it can run in several goroutines.
 	conv := func(cell []byte, line, a int) (float64, bool, error) {
+		if v, ok := parseDecimal(cell); ok {
+			// The common case: a plain number, without spaces.
+			return v, true, nil
+		}
 		cell = bytes.TrimSpace(cell)
 		if missing(cell) {
 			if opt.strict {
