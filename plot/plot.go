@@ -724,7 +724,13 @@ func normal(x, mu, sigma float64) float64 {
 // pad returns the range of x widened by frac of its width on each side, or
 // by 1 when all values are equal.
 func pad(x []float64, frac float64) (lo, hi float64) {
-	lo, hi = slices.Min(x), slices.Max(x)
+	lo, hi = extent(x)
+	return widen(lo, hi, frac)
+}
+
+// widen returns [lo, hi] widened by frac of its width on each side, or by
+// 1 when lo = hi.
+func widen(lo, hi, frac float64) (float64, float64) {
 	r := hi - lo
 	if !(r > 0) || math.IsInf(r, 0) {
 		return lo - 1, hi + 1
@@ -732,12 +738,29 @@ func pad(x []float64, frac float64) (lo, hi float64) {
 	return lo - frac*r, hi + frac*r
 }
 
+// extent returns the least and the greatest of the finite values x, in
+// one pass: the figures scan all the data for their ranges, which on large
+// data costs as much as drawing them.
+func extent(x []float64) (lo, hi float64) {
+	lo, hi = x[0], x[0]
+	for _, v := range x[1:] {
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
+	}
+	return lo, hi
+}
+
 // span returns the x range of the density and cluster plots: the data's
 // range padded by 5%, widened to take in each component's μ ± 3σ, but
 // never more than a quarter of the data's range beyond the data.
 func span(m *gmm.Model, x []float64) (lo, hi float64) {
-	lo, hi = pad(x, 0.05)
-	flo, fhi := pad(x, 0.25)
+	xlo, xhi := extent(x)
+	lo, hi = widen(xlo, xhi, 0.05)
+	flo, fhi := widen(xlo, xhi, 0.25)
 	for k := range m.K {
 		lo = min(lo, max(m.Means[k]-3*m.Sigmas[k], flo))
 		hi = max(hi, min(m.Means[k]+3*m.Sigmas[k], fhi))
@@ -860,7 +883,7 @@ const histSample = 1 << 16
 // then checked on every value.
 func histogram(x []float64, narrowest float64) *plotter.Histogram {
 	n := len(x)
-	lo, hi := slices.Min(x), slices.Max(x)
+	lo, hi := extent(x)
 	r := hi - lo
 	if !(r > 0) || math.IsInf(r, 0) {
 		// All values are equal: one bar, as wide as the narrowest
