@@ -573,7 +573,7 @@ func (q *problem) worstFitted(theta []float64) []window {
 	}
 	stride := (N + scanPoints - 1) / scanPoints
 	u := all.x
-	if stride > 1 || all.v != nil {
+	if stride > 1 || all.V != nil {
 		u = make([]float64, 0, min(N, scanPoints))
 		for i := 0; i < N; i += stride {
 			u = append(u, all.at(float64(i)))

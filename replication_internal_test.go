@@ -170,10 +170,7 @@ func TestLineUnits(t *testing.T) {
 			t.Errorf("%s: size %v, %d units; want %v, %d", tt.name, l.size(), l.units(), tt.size, tt.units)
 		}
 		for i := range l.x {
-			lo, hi := float64(i), float64(i+1)
-			if l.v != nil {
-				lo, hi = l.pos[i], l.pos[i+1]
-			}
+			lo, hi := l.Span(i)
 			for _, p := range []float64{lo, (lo + hi) / 2, math.Nextafter(hi, lo)} {
 				if got := l.index(p); got != i {
 					t.Errorf("%s: position %v is point %d, want %d", tt.name, p, got, i)

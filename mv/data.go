@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -205,4 +206,29 @@ func readable(x mat.Matrix, d int) (data mvkernel.Data, bad []bool, partial []in
 		}
 	}
 	return mvkernel.Data{X: clean, N: n, D: d, Stride: d}, bad, partial, orig, true
+}
+
+// dropUnweighted returns x without its rows of weight 0, in a copy if
+// there are any, and with no weights (all 1) if every weight left is 1, so
+// that such a fit is the unweighted fit of the rows kept, bit for bit.
+func dropUnweighted(x mvkernel.Data) mvkernel.Data {
+	if x.V == nil {
+		return x
+	}
+	if slices.Contains(x.V, 0) {
+		d := x.D
+		out := mvkernel.Data{D: d, Stride: d}
+		for i, v := range x.V {
+			if v > 0 {
+				out.X = append(out.X, x.X[i*x.Stride:i*x.Stride+d]...)
+				out.V = append(out.V, v)
+				out.N++
+			}
+		}
+		x = out
+	}
+	if !slices.ContainsFunc(x.V, func(v float64) bool { return v != 1 }) {
+		x.V = nil
+	}
+	return x
 }

@@ -30,8 +30,8 @@ func ExampleSettings_weights() {
 		fmt.Printf("weight %.2f, mean %.2f\n", m.Weights[k], mat.Row(nil, k, m.Means))
 	}
 	// Output:
-	// weight 0.66, mean [6.20 2.81 4.68 1.45]
-	// weight 0.34, mean [6.38 2.99 5.34 2.11]
+	// weight 0.45, mean [5.91 2.78 4.20 1.30]
+	// weight 0.55, mean [6.54 2.95 5.48 1.98]
 }
 
 // Fit data read chunk by chunk, as from a file too large to hold: the

@@ -37,9 +37,24 @@ type Settings struct {
 
 	// Weights, if not nil, holds one finite non-negative weight per point,
 	// not all zero: a point with weight v counts as v points in every sum
-	// of the fit, so a weight of 2 gives the fit of the point written
-	// twice and a weight of 0 the fit without it. FitStream and FitPasses
-	// take the weights from their source instead.
+	// of the fit, and the starting partitions read it as v points in its
+	// place: the agglomerations start it as a group of size v, k-means++
+	// draws positions on the line of the weights (num.Line: whole
+	// positions for the first centre, weight times squared distance for
+	// the others) and Lloyd's iterations and the whitening weigh the
+	// rows. Rows of weight 0 are removed first, so a weight of 0 gives
+	// the fit without the point, bit for bit. For integer weights, against
+	// the rows written out in their places when these are at most 1000
+	// (so that neither agglomerates a sample of the rows) and 8192 (so
+	// that neither screens on one): the same starting partitions, the same
+	// statistics at the same parameters up to the rounding of sums that
+	// add a row's weight at once, and so the same search, whose fits agree
+	// to the stopping rule's tolerance (not bit for bit: a run can stop a
+	// step apart, or two runs reaching one optimum swap places). Larger
+	// data draw rows, each keeping its weight, where the rows written out
+	// would draw copies, and the two fits agree as fits from two seeds
+	// do. FitStream and FitPasses take the weights from their source
+	// instead.
 	Weights []float64
 
 	// Warm starts the fit from the model's current parameters, which must
@@ -262,6 +277,7 @@ func (m *Model) checkFit(x mat.Matrix, s *Settings) (mvkernel.Data, int, error) 
 		return data, 0, fmt.Errorf("mv: Settings.MaxSteps is %d and Tol %v; give MaxSteps ≥ 0 and a positive finite Tol (0 for the defaults)", s.MaxSteps, s.Tol)
 	}
 	data.V = s.Weights
+	data = dropUnweighted(data)
 	n := data.N
 	empty := 0
 	if s.AllowMissing {
@@ -631,24 +647,44 @@ type partitions struct {
 
 // partitions returns the agglomerations' and the k-means++ partitions of
 // the rows of x, each partition once.
+//
+// The agglomerations see only rows of positive weight (a sample of the
+// data read from a stream can hold rows of weight 0, which would join any
+// group at no cost).
 func (f *fitter) partitions(x mvkernel.Data) *partitions {
 	d := x.D
-	m := min(x.N, hcSize)
+	weighted := positiveRows(x)
+	n := x.N
+	if weighted != nil {
+		n = len(weighted)
+	}
+	m := min(n, hcSize)
 	ps := &partitions{}
 	hx := x
 	if m < x.N {
 		rng := rand.New(rand.NewPCG(f.s.Seed, hcStream))
-		ps.rows = rng.Perm(x.N)[:m]
+		ps.rows = rng.Perm(n)[:m]
+		if weighted != nil {
+			for i, r := range ps.rows {
+				ps.rows[i] = weighted[r]
+			}
+		}
 		slices.Sort(ps.rows)
 		hx = mvkernel.Data{X: make([]float64, m*d), N: m, D: d, Stride: d}
+		if x.V != nil {
+			hx.V = make([]float64, m)
+		}
 		for i, r := range ps.rows {
 			copy(hx.X[i*d:(i+1)*d], x.X[r*x.Stride:r*x.Stride+d])
+			if x.V != nil {
+				hx.V[i] = x.V[r]
+			}
 		}
 	}
 	if f.k <= m {
 		hy := scaledSVD(hx, f.scale)
-		ps.z = append(ps.z, agglomerateVVV(hy, m, d, ward(hy, m, d, vvvGroups(m, d, f.k)), f.k))
-		if z := ward(hy, m, d, f.k); !samePartition(z, ps.z[0]) {
+		ps.z = append(ps.z, agglomerateVVV(hy, hx.V, m, d, ward(hy, hx.V, m, d, vvvGroups(hx.V, m, d, f.k)), f.k))
+		if z := ward(hy, hx.V, m, d, f.k); !samePartition(z, ps.z[0]) {
 			ps.z = append(ps.z, z)
 		}
 	}
@@ -658,7 +694,7 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 	var seen [][]int
 	for r := 1; r <= f.s.Restarts; r++ {
 		rng := rand.New(rand.NewPCG(f.s.Seed, uint64(r)))
-		z := kmeans(y, x.N, d, f.k, lloydIters, rng)
+		z := kmeans(y, x.V, x.N, d, f.k, lloydIters, rng)
 		if slices.ContainsFunc(seen, func(s []int) bool { return samePartition(s, z) }) {
 			continue
 		}
@@ -667,6 +703,21 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 		ps.ids = append(ps.ids, r+1)
 	}
 	return ps
+}
+
+// positiveRows returns the indices of the rows of x of positive weight if
+// some weight is 0, and nil otherwise.
+func positiveRows(x mvkernel.Data) []int {
+	if !slices.Contains(x.V, 0) {
+		return nil
+	}
+	var rows []int
+	for i, v := range x.V {
+		if v > 0 {
+			rows = append(rows, i)
+		}
+	}
+	return rows
 }
 
 // partCache shares the starting partitions of one K between the fits of

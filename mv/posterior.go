@@ -351,7 +351,7 @@ func startLabels(x mvkernel.Data, u []float64, pr *mvpost.Prior, k int) func(rng
 		var best []int
 		bl := math.Inf(-1)
 		for range startTries {
-			z := kmeans(y, x.N, x.D, k, lloydIters, rng)
+			z := kmeans(y, x.V, x.N, x.D, k, lloydIters, rng)
 			if l := mvpost.LogJoint(u, x.D, pr, k, z); l > bl || best == nil {
 				best, bl = z, l
 			}

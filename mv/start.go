@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gmm-go/gmm/internal/mvkernel"
+	"github.com/gmm-go/gmm/internal/num"
 )
 
 // whiten returns the rows of x (n×d, row-major copies) transformed by
@@ -18,29 +19,33 @@ import (
 // depend on the data's units or correlations (mclust's hcUse = "SVD" has
 // the same aim). If the covariance is singular, each column is only
 // centred and divided by its standard deviation (or left as it is, if
-// constant).
+// constant). The mean and the covariance weigh the rows by x.V.
 func whiten(x mvkernel.Data, scale []float64) []float64 {
 	n, d := x.N, x.D
 	mean := make([]float64, d)
+	var tw float64
 	for i := range n {
+		wi := weight(x, i)
+		tw += wi
 		for j, v := range x.X[i*x.Stride : i*x.Stride+d] {
-			mean[j] += v
+			mean[j] += wi * v
 		}
 	}
 	for j := range mean {
-		mean[j] /= float64(n)
+		mean[j] /= tw
 	}
 	cov := make([]float64, d*d)
 	for i := range n {
+		wi := weight(x, i)
 		row := x.X[i*x.Stride : i*x.Stride+d]
 		for a := range d {
 			for b := 0; b <= a; b++ {
-				cov[a*d+b] += (row[a] - mean[a]) * (row[b] - mean[b])
+				cov[a*d+b] += wi * ((row[a] - mean[a]) * (row[b] - mean[b]))
 			}
 		}
 	}
 	for i := range cov {
-		cov[i] /= float64(n)
+		cov[i] /= tw
 	}
 	l := make([]float64, d*d)
 	_, ok := mvkernel.Cholesky(l, cov, d)
@@ -75,8 +80,12 @@ func whiten(x mvkernel.Data, scale []float64) []float64 {
 // squares least, Δ(i, j) = n_i n_j/(n_i + n_j) |ȳ_i − ȳ_j|². It finds the
 // merges by nearest-neighbour chains with the Lance–Williams update, in
 // O(m²) time and memory, then applies the m − k cheapest.
-func ward(y []float64, m, d, k int) []int {
-	merges := wardMerges(halfSquaredDistances(y, m, d), m)
+//
+// With weights v (nil for all 1) each point starts as a group of size v_i,
+// Δ(i, j) = v_i v_j/(v_i + v_j) |y_i − y_j|²: a point of integer weight is
+// then the group its copies written out would form, at no cost, first.
+func ward(y, v []float64, m, d, k int) []int {
+	merges := wardMerges(halfSquaredDistances(y, v, m, d), v, m)
 	slices.SortStableFunc(merges, func(p, q merge) int { return cmp.Compare(p.cost, q.cost) })
 	parent := make([]int, m)
 	for i := range parent {
@@ -103,13 +112,19 @@ type merge struct {
 }
 
 // halfSquaredDistances returns the m×m matrix of ½|y_i − y_j|², Ward's
-// Δ between single points.
-func halfSquaredDistances(y []float64, m, d int) []float64 {
+// Δ between single points, or with weights v (nil for all 1)
+// v_i v_j/(v_i + v_j) |y_i − y_j|².
+func halfSquaredDistances(y, v []float64, m, d int) []float64 {
 	dist := make([]float64, m*m)
 	for i := range m {
 		for j := range i {
-			v := sqdist(y[i*d:(i+1)*d], y[j*d:(j+1)*d]) / 2
-			dist[i*m+j], dist[j*m+i] = v, v
+			s := sqdist(y[i*d:(i+1)*d], y[j*d:(j+1)*d])
+			if v == nil {
+				s /= 2
+			} else {
+				s *= v[i] * v[j] / (v[i] + v[j])
+			}
+			dist[i*m+j], dist[j*m+i] = s, s
 		}
 	}
 	return dist
@@ -119,9 +134,13 @@ func halfSquaredDistances(y []float64, m, d int) []float64 {
 // dissimilarities dist (overwritten), found by nearest-neighbour chains:
 // follow nearest neighbours until two groups are each other's nearest,
 // merge them, and go on from the rest of the chain. Ties go to the previous
-// group of the chain, so the chain ends.
-func wardMerges(dist []float64, m int) []merge {
+// group of the chain, so the chain ends. The groups start with the sizes v
+// (nil for all 1).
+func wardMerges(dist, v []float64, m int) []merge {
 	size := slices.Repeat([]float64{1}, m)
+	if v != nil {
+		copy(size, v)
+	}
 	active := slices.Repeat([]bool{true}, m)
 	merges := make([]merge, 0, m-1)
 	var chain []int
@@ -187,28 +206,35 @@ func relabel(m int, find func(int) int) []int {
 	return z
 }
 
-// kmeans returns labels 0..k−1 for the rows of y (m×d) by k-means++
-// seeding (Arthur & Vassilvitskii 2007) followed by iters Lloyd
-// iterations. A group left empty keeps its centre.
-func kmeans(y []float64, m, d, k, iters int, rng *rand.Rand) []int {
+// kmeans returns labels 0..k−1 for the rows of y (m×d), weighted by v
+// (nil for all 1), by k-means++ seeding (Arthur & Vassilvitskii 2007)
+// followed by iters Lloyd iterations on the weighted rows. The first
+// centre, and a centre drawn when every row lies on one, is the row at a
+// whole position drawn uniformly on the line of the weights (num.Line: a
+// row drawn uniformly when they are unweighted); the others are drawn
+// with probability proportional to weight times squared distance to the
+// nearest centre. For integer weights these are the draws on the rows
+// written out in their places. A group left empty keeps its centre.
+func kmeans(y, v []float64, m, d, k, iters int, rng *rand.Rand) []int {
+	ln := num.NewLine(v)
 	centres := make([]float64, k*d)
 	d2 := make([]float64, m)
-	first := rng.IntN(m)
+	first := ln.Index(m, float64(rng.IntN(ln.Units(m))))
 	copy(centres, y[first*d:(first+1)*d])
 	for i := range m {
 		d2[i] = sqdist(y[i*d:(i+1)*d], centres[:d])
 	}
 	for c := 1; c < k; c++ {
 		var total float64
-		for _, v := range d2 {
-			total += v
+		for i, v := range d2 {
+			total += ln.Mass(i) * v
 		}
-		pick := rng.IntN(m)
+		pick := ln.Index(m, float64(rng.IntN(ln.Units(m))))
 		if total > 0 {
 			t := rng.Float64() * total
 			var acc float64
 			for i, v := range d2 {
-				acc += v
+				acc += ln.Mass(i) * v
 				if t < acc {
 					pick = i
 					break
@@ -239,9 +265,10 @@ func kmeans(y []float64, m, d, k, iters int, rng *rand.Rand) []int {
 		clear(count)
 		clear(sum)
 		for i, c := range z {
-			count[c]++
+			wi := ln.Mass(i)
+			count[c] += wi
 			for a := range d {
-				sum[c*d+a] += y[i*d+a]
+				sum[c*d+a] += wi * y[i*d+a]
 			}
 		}
 		for c := range k {
@@ -266,8 +293,29 @@ func sqdist(a, b []float64) float64 {
 // vvvGroups is the number of groups of Ward's partition from which the
 // VVV-criterion agglomeration starts: groups small enough to follow the
 // data's shape, large enough that their scatters are mostly non-singular.
-func vvvGroups(m, d, k int) int {
+// m counts the points, or with weights v their total weight if larger
+// (see standsFor).
+func vvvGroups(v []float64, m, d, k int) int {
+	m = standsFor(v, m)
 	return max(k, min(m/(2*(d+1)), 4*k+10))
+}
+
+// standsFor returns the number of points that m points of weights v (nil
+// for all 1) stand for: their total weight, rounded up, if it is larger
+// than m (up to 2^52), and otherwise m, so that points of integer weights
+// and the same points written out are counted alike.
+func standsFor(v []float64, m int) int {
+	if v == nil {
+		return m
+	}
+	var t float64
+	for _, w := range v {
+		t += w
+	}
+	if t > float64(m) {
+		return int(math.Ceil(min(t, 1<<52)))
+	}
+	return m
 }
 
 // vvvRidge regularises the scatters of small groups in the VVV criterion:
@@ -282,9 +330,10 @@ const vvvRidge = 0.01
 //	Σ_g n_g log det((W_g + εI)/n_g),
 //
 // with W_g the scatter of group g and ε = vvvRidge, which keeps the
-// criterion finite for groups with fewer points than dimensions.
-func agglomerateVVV(y []float64, m, d int, z []int, k int) []int {
-	gs := newGroups(y, m, d, z)
+// criterion finite for groups with fewer points than dimensions. With
+// weights v (nil for all 1), n_g and W_g weigh the rows.
+func agglomerateVVV(y, v []float64, m, d int, z []int, k int) []int {
+	gs := newGroups(y, v, m, d, z)
 	ng := len(gs.n)
 	delta := make([]float64, ng*ng)
 	for a := range ng {
@@ -333,7 +382,7 @@ type groups struct {
 	w, l, s, q []float64 // scratch
 }
 
-func newGroups(y []float64, m, d int, z []int) *groups {
+func newGroups(y, v []float64, m, d int, z []int) *groups {
 	ng := slices.Max(z) + 1
 	gs := &groups{d: d, n: make([]float64, ng), cost: make([]float64, ng), alive: slices.Repeat([]bool{true}, ng),
 		w: make([]float64, d*d), l: make([]float64, d*d), s: make([]float64, d), q: make([]float64, d*d)}
@@ -343,11 +392,15 @@ func newGroups(y []float64, m, d int, z []int) *groups {
 	}
 	for i, g := range z {
 		row := y[i*d : (i+1)*d]
-		gs.n[g]++
-		for a, v := range row {
-			gs.sum[g][a] += v
+		wi := 1.0
+		if v != nil {
+			wi = v[i]
+		}
+		gs.n[g] += wi
+		for a, ya := range row {
+			gs.sum[g][a] += wi * ya
 			for b := range d {
-				gs.sxx[g][a*d+b] += v * row[b]
+				gs.sxx[g][a*d+b] += wi * (ya * row[b])
 			}
 		}
 	}
@@ -399,18 +452,22 @@ func (gs *groups) join(a, b int) {
 // 2015): each column centred and scaled to unit variance, then projected
 // on the principal axes, each axis scaled by the fourth root of the inverse
 // of its variance, halfway between the scaled data and their whitening. A
-// column that is constant is only centred.
+// column that is constant is only centred. The mean and the correlations
+// weigh the rows by x.V.
 func scaledSVD(x mvkernel.Data, scale []float64) []float64 {
 	n, d := x.N, x.D
 	mean := make([]float64, d)
+	var tw float64
 	for i := range n {
+		wi := weight(x, i)
+		tw += wi
 		for j, v := range x.X[i*x.Stride : i*x.Stride+d] {
-			mean[j] += v
+			mean[j] += wi * v
 		}
 	}
 	sd := make([]float64, d)
 	for j := range mean {
-		mean[j] /= float64(n)
+		mean[j] /= tw
 		sd[j] = 1
 		if scale[j] > 0 {
 			sd[j] = math.Sqrt(scale[j])
@@ -427,9 +484,9 @@ func scaledSVD(x mvkernel.Data, scale []float64) []float64 {
 		for b := a; b < d; b++ {
 			var s float64
 			for i := range n {
-				s += z[i*d+a] * z[i*d+b]
+				s += weight(x, i) * (z[i*d+a] * z[i*d+b])
 			}
-			corr.SetSym(a, b, s/float64(n))
+			corr.SetSym(a, b, s/tw)
 		}
 	}
 	var eig mat.EigenSym

@@ -1,0 +1,137 @@
+package mv
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gmm-go/gmm/iris"
+)
+
+// writtenOutIris returns the iris measurements with integer weights 0 to
+// 3, and the same rows written out in their places with, for each row
+// written out, the row of the weighted data it copies.
+func writtenOutIris() (x *mat.Dense, w []float64, rep *mat.Dense, of []int) {
+	x = mat.NewDense(150, 4, iris.Measurements())
+	w = make([]float64, 150)
+	var rows []float64
+	kept := 0
+	for i := range w {
+		w[i] = float64((i * 7) % 4)
+		for range int(w[i]) {
+			rows = append(rows, x.RawRowView(i)...)
+			of = append(of, kept)
+		}
+		if w[i] > 0 {
+			kept++
+		}
+	}
+	return x, w, mat.NewDense(len(rows)/4, 4, rows), of
+}
+
+// TestWeightedPartitionsAreWrittenOut checks that the starting partitions
+// of rows with integer weights, the agglomerations' and the k-means++
+// ones, are those of the rows written out: each row written out is where
+// its weighted row is. Ward's agglomeration of the rows written out first
+// joins the copies of a row, at no cost, into the group that the weighted
+// row starts as; the k-means++ draws are the same positions on the line of
+// the weights.
+func TestWeightedPartitionsAreWrittenOut(t *testing.T) {
+	x, w, rep, of := writtenOutIris()
+	for _, k := range []int{2, 3, 4} {
+		m := &Model{K: k, Covariance: VVV}
+		parts := func(x mat.Matrix, w []float64) *partitions {
+			cfg := (&Settings{Weights: w}).withDefaults()
+			data, _, err := m.checkFit(x, &cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := newFitter(m, data, &cfg)
+			return f.partitions(data)
+		}
+		a, b := parts(x, w), parts(rep, nil)
+		if len(a.z) != len(b.z) {
+			t.Fatalf("K = %d: %d partitions weighted, %d written out", k, len(a.z), len(b.z))
+		}
+		for i := range a.z {
+			exp := make([]int, len(of))
+			for r, j := range of {
+				exp[r] = a.z[i][j]
+			}
+			if !samePartition(exp, b.z[i]) {
+				t.Errorf("K = %d: partition %d of the weighted rows differs from that of the rows written out", k, i)
+			}
+		}
+	}
+}
+
+// TestWeightedFitIsWrittenOut fits iris with integer weights 0 to 3 cold,
+// and the rows written out. The search is the same (the partitions above,
+// and statistics that differ by the rounding of sums adding a row's weight
+// at once), so the fits agree to the stopping rule: each run stops when an
+// EM step lowers the loss by at most δ = Tol·(|L| + W); allowing the
+// descent left to be 10 times the last step (a linear rate up to 0.9),
+// the two losses lie within 20δ of each other, and the log-likelihoods,
+// which differ from them by the prior's terms at nearly the same
+// parameters, to within the same.
+func TestWeightedFitIsWrittenOut(t *testing.T) {
+	x, w, rep, _ := writtenOutIris()
+	var W float64
+	for _, v := range w {
+		W += v
+	}
+	for _, cov := range []Covariance{VVV, EEE, VII} {
+		for _, k := range []int{2, 3} {
+			label := fmt.Sprintf("%v, K = %d", cov, k)
+			a, b := &Model{K: k, Covariance: cov}, &Model{K: k, Covariance: cov}
+			_, err := a.Fit(x, &Settings{Weights: w})
+			if err != nil {
+				t.Fatalf("%s: %v", label, err)
+			}
+			_, err = b.Fit(rep, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", label, err)
+			}
+			la, _ := a.LogLikelihood(rep)
+			lb, _ := b.LogLikelihood(rep)
+			delta := defaultTol * (math.Abs(lb) + W)
+			if d := math.Abs(la - lb); !(d <= 20*delta) {
+				t.Errorf("%s: log-likelihood %.17g weighted, %.17g written out", label, la, lb)
+			}
+		}
+	}
+}
+
+// TestZeroWeightIsAbsence checks that rows of weight 0, the others of
+// weight 1, give the fit of the other rows alone, bit for bit.
+func TestZeroWeightIsAbsence(t *testing.T) {
+	x := mat.NewDense(150, 4, iris.Measurements())
+	w := make([]float64, 150)
+	var rows []float64
+	for i := range w {
+		if i%3 != 0 {
+			w[i] = 1
+			rows = append(rows, x.RawRowView(i)...)
+		}
+	}
+	kept := mat.NewDense(len(rows)/4, 4, rows)
+	for _, cov := range []Covariance{VVV, VII} {
+		a, b := &Model{K: 3, Covariance: cov}, &Model{K: 3, Covariance: cov}
+		if _, err := a.Fit(x, &Settings{Weights: w}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Fit(kept, nil); err != nil {
+			t.Fatal(err)
+		}
+		if !mat.Equal(a.Means, b.Means) || fmt.Sprint(a.Weights) != fmt.Sprint(b.Weights) {
+			t.Errorf("%v: weight 0 gives weights %v, without the rows %v", cov, a.Weights, b.Weights)
+		}
+		for k := range a.Covariances {
+			if !mat.Equal(a.Covariances[k], b.Covariances[k]) {
+				t.Errorf("%v: covariance %d differs", cov, k)
+			}
+		}
+	}
+}
