@@ -168,13 +168,15 @@ type Out struct {
 	Assign []int     // n indices of the most probable component
 }
 
-// Pass runs passes over data. It owns the memory a pass needs, so repeated
-// passes allocate little. A Pass is for one goroutine at a time.
+// Pass runs passes over data. It owns the memory a pass's statistics need,
+// and its workers' scratch comes from a pool shared by all Passes of the
+// same K and D, so repeated passes allocate little. A Pass is for one
+// goroutine at a time.
 type Pass struct {
 	k, d    int
 	parts   []*sums
-	tmp     *Stats // one part's statistics in centred form
-	workers []*worker
+	tmp     *Stats    // one part's statistics in centred form
+	workers []*worker // the workers of the running pass, taken from the pool
 	packed  []float64 // the L_k⁻¹ of the pass packed by rows, for the AVX2 kernel
 }
 
@@ -204,12 +206,20 @@ func (ps *Pass) Run(x Data, p *Params, out Out) {
 		}
 	}
 	nw := min(runtime.GOMAXPROCS(0), np)
-	for len(ps.workers) < nw {
-		ps.workers = append(ps.workers, newWorker(ps.k, ps.d))
+	ws := ps.workers[:0]
+	for range nw {
+		ws = append(ws, getWorker(ps.k, ps.d))
 	}
+	defer func() {
+		for _, w := range ws {
+			w.packed = nil
+			putWorker(w)
+		}
+		ps.workers = ws[:0]
+	}()
 	if useAVX2 {
 		ps.pack(p)
-		for _, w := range ps.workers[:nw] {
+		for _, w := range ws {
 			w.packed = ps.packed
 		}
 	}
@@ -235,9 +245,9 @@ func (ps *Pass) Run(x Data, p *Params, out Out) {
 		go func(w *worker) {
 			defer wg.Done()
 			work(w)
-		}(ps.workers[j])
+		}(ws[j])
 	}
-	work(ps.workers[0])
+	work(ws[0])
 	wg.Wait()
 	if out.Stats != nil {
 		for i := range np {
@@ -282,6 +292,33 @@ type worker struct {
 	packed []float64 // the Pass's packed L_k⁻¹, for the AVX2 kernel
 }
 
+// workerPools holds a sync.Pool of idle workers for each K and D, so that
+// the many short runs of a fit, each with its own Pass, share their
+// scratch memory instead of allocating it run by run.
+var workerPools sync.Map // [2]int{K, D} → *sync.Pool
+
+func workerPool(k, d int) *sync.Pool {
+	key := [2]int{k, d}
+	if p, ok := workerPools.Load(key); ok {
+		return p.(*sync.Pool)
+	}
+	p, _ := workerPools.LoadOrStore(key, &sync.Pool{})
+	return p.(*sync.Pool)
+}
+
+// getWorker returns an idle worker for k components in d dimensions.
+// Its scratch holds whatever its last pass left: every pass writes what it
+// reads, except the AVX2 kernels' lanes beyond a block's points, which
+// transpose sets to zero.
+func getWorker(k, d int) *worker {
+	if w, ok := workerPool(k, d).Get().(*worker); ok {
+		return w
+	}
+	return newWorker(k, d)
+}
+
+func putWorker(w *worker) { workerPool(w.k, w.d).Put(w) }
+
 // keepFloats bounds the memory a worker spends on keeping every
 // component's centred block between the distances and the sums.
 const keepFloats = 1 << 16
@@ -322,6 +359,7 @@ func (w *worker) part(x Data, lo, hi int, p *Params, st *sums, out Out) {
 func (w *worker) transpose(x Data, b0, b int) {
 	d, s := w.d, x.Stride
 	src := x.X[b0*s : (b0+b-1)*s+d]
+	nb := wide(b)
 	for j := range d {
 		// Row by row of the transposed block, so that the writes run
 		// over contiguous memory and the reads at a fixed stride.
@@ -329,6 +367,10 @@ func (w *worker) transpose(x Data, b0, b int) {
 		for t := range dst {
 			dst[t] = src[t*s+j]
 		}
+		// The lanes the AVX2 kernels run over beyond the points: zero,
+		// so that their centred values are finite whatever data the
+		// worker saw before.
+		clear(w.xt[j*Block+b : j*Block+nb])
 	}
 }
 
@@ -382,9 +424,9 @@ func (w *worker) distances(p *Params, k, b int) {
 const simdWidth = 16
 
 // wide returns b rounded up to a multiple of simdWidth. The AVX2 kernels
-// then run over points of the block beyond b, whose transposed
-// coordinates are left from an earlier block (finite) or zero; what they
-// give there is not used, or, in the sums, multiplied by zeros.
+// then run over lanes of the block beyond its b points, whose transposed
+// coordinates transpose sets to zero; what the kernels give there is not
+// used, or, in the sums, multiplied by zero responsibilities.
 func wide(b int) int { return (b + simdWidth - 1) &^ (simdWidth - 1) }
 
 // mahaGo sets maha[t] = |L⁻¹ z_t|² for the points of the block, with y as
