@@ -681,20 +681,32 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 			}
 		}
 	}
-	if f.k <= m {
-		hy := scaledSVD(hx, f.scale)
-		ps.z = append(ps.z, agglomerateVVV(hy, hx.V, m, d, ward(hy, hx.V, m, d, vvvGroups(hx.V, m, d, f.k)), f.k))
-		if z := ward(hy, hx.V, m, d, f.k); !samePartition(z, ps.z[0]) {
-			ps.z = append(ps.z, z)
+	// The agglomerations (job 0) and the k-means++ restarts (job r, from
+	// stream r) run in parallel, each with its own random stream, and are
+	// collected in order.
+	y := whiten(x, f.scale)
+	var hc [][]int
+	km := make([][]int, f.s.Restarts+1)
+	parallel(f.s.Restarts+1, func(r int) {
+		if r > 0 {
+			rng := rand.New(rand.NewPCG(f.s.Seed, uint64(r)))
+			km[r] = kmeans(y, x.V, x.N, d, f.k, lloydIters, rng)
+			return
 		}
-	}
+		if f.k <= m {
+			hy := scaledSVD(hx, f.scale)
+			hc = append(hc, agglomerateVVV(hy, hx.V, m, d, ward(hy, hx.V, m, d, vvvGroups(hx.V, m, d, f.k)), f.k))
+			if z := ward(hy, hx.V, m, d, f.k); !samePartition(z, hc[0]) {
+				hc = append(hc, z)
+			}
+		}
+	})
+	ps.z = hc
 	ps.hc = len(ps.z)
 	ps.ids = []int{0, 1}[:ps.hc]
-	y := whiten(x, f.scale)
 	var seen [][]int
 	for r := 1; r <= f.s.Restarts; r++ {
-		rng := rand.New(rand.NewPCG(f.s.Seed, uint64(r)))
-		z := kmeans(y, x.V, x.N, d, f.k, lloydIters, rng)
+		z := km[r]
 		if slices.ContainsFunc(seen, func(s []int) bool { return samePartition(s, z) }) {
 			continue
 		}
