@@ -2,8 +2,8 @@
 // benchmark's d-dimensional data and times mv's fits on them.
 //
 //	mvfit gen -out FILE [-n 1000000] [-d 10] [-k 5]
-//	mvfit fit -data FILE -d 10 -k 5 [-cov VVV] [-runs 5]
-//	mvfit table [-runs 5]
+//	mvfit fit -data FILE -d 10 -k 5 [-cov VVV] [-runs 5] [-cpuprofile FILE]
+//	mvfit table [-runs 5] [-cpuprofile FILE]
 //
 // gen writes n points, raw little-endian float64 row by row, drawn from a
 // K-component mixture with full covariances (seed 1). fit fits the data
@@ -20,6 +20,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -134,7 +135,13 @@ func fit(args []string) error {
 	k := fs.Int("k", 5, "components")
 	cov := fs.String("cov", "VVV", "covariance model")
 	runs := fs.Int("runs", 5, "timed fits")
+	prof := fs.String("cpuprofile", "", "write a CPU profile of the fits to this file")
 	fs.Parse(args)
+	stop, err := startProfile(*prof)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	x, err := read(*path, *d)
 	if err != nil {
 		return err
@@ -171,7 +178,13 @@ func fit(args []string) error {
 func table(args []string) error {
 	fs := flag.NewFlagSet("table", flag.ExitOnError)
 	runs := fs.Int("runs", 3, "timed tables")
+	prof := fs.String("cpuprofile", "", "write a CPU profile of the tables to this file")
 	fs.Parse(args)
+	stop, err := startProfile(*prof)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	x := mat.NewDense(150, 4, iris.Measurements())
 	var times []float64
 	var failed int
@@ -193,6 +206,26 @@ func table(args []string) error {
 	}
 	fmt.Printf("median_ms=%.3f times_ms=%s failed=%d\n", median(times), join(times), failed)
 	return nil
+}
+
+// startProfile starts a CPU profile written to path, unless path is empty,
+// and returns the function that stops it.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 func median(v []float64) float64 {
