@@ -152,10 +152,62 @@ accprod:
 	VADDSD       (R13), X8, X8
 	VMOVSD       X8, (R13)
 
-	MOVQ CX, R12 // &z[j][0]
+	MOVQ CX, R12  // &z[j][0]
 	XORQ R10, R10 // j
 
+	// Four rows j..j+3 at a time while i has them, sharing the loads of
+	// a: eight chains, two per row, eight points an iteration.
+accquad:
+	LEAQ   3(R10), R8
+	CMPQ   R8, R9
+	JG     accdot
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	XORQ   R8, R8
+
+accquadchunk:
+	VMOVUPD     (BX)(R8*1), Y0
+	VMOVUPD     32(BX)(R8*1), Y1
+	VFMADD231PD (R12)(R8*1), Y0, Y4
+	VFMADD231PD 32(R12)(R8*1), Y1, Y5
+	VFMADD231PD ROW(R12)(R8*1), Y0, Y6
+	VFMADD231PD ROW+32(R12)(R8*1), Y1, Y7
+	VFMADD231PD 2*ROW(R12)(R8*1), Y0, Y8
+	VFMADD231PD 2*ROW+32(R12)(R8*1), Y1, Y9
+	VFMADD231PD 3*ROW(R12)(R8*1), Y0, Y10
+	VFMADD231PD 3*ROW+32(R12)(R8*1), Y1, Y11
+	ADDQ        $64, R8
+	CMPQ        R8, SI
+	JL          accquadchunk
+
+	// The four rows' sums into the lanes of one register:
+	// hadd gives (j: 0+1, j+1: 0+1, j: 2+3, j+1: 2+3) and the same for
+	// j+2, j+3; the halves are then paired and added.
+	VADDPD     Y5, Y4, Y4
+	VADDPD     Y7, Y6, Y6
+	VADDPD     Y9, Y8, Y8
+	VADDPD     Y11, Y10, Y10
+	VHADDPD    Y6, Y4, Y4
+	VHADDPD    Y10, Y8, Y8
+	VPERM2F128 $0x20, Y8, Y4, Y5
+	VPERM2F128 $0x31, Y8, Y4, Y6
+	VADDPD     Y6, Y5, Y5
+	VADDPD     (DI)(R10*8), Y5, Y5
+	VMOVUPD    Y5, (DI)(R10*8)
+	ADDQ       $4*ROW, R12
+	ADDQ       $4, R10
+	JMP        accquad
+
+	// The rows left, one at a time.
 accdot:
+	CMPQ   R10, R9
+	JG     accnext
 	VXORPD Y4, Y4, Y4
 	VXORPD Y5, Y5, Y5
 	VXORPD Y6, Y6, Y6
@@ -185,9 +237,9 @@ accchunk:
 	VMOVSD       X4, (DI)(R10*8)
 	ADDQ         $ROW, R12
 	INCQ         R10
-	CMPQ         R10, R9
-	JLE          accdot
+	JMP          accdot
 
+accnext:
 	ADDQ $ROW, R11
 	ADDQ $8, R13
 	LEAQ (DI)(DX*8), DI
