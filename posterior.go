@@ -59,6 +59,24 @@ type PosteriorSettings struct {
 	// Warmup is the number of sweeps each Gibbs chain runs, and discards,
 	// before its draws. VB ignores it. If zero, 1000 are used.
 	Warmup int
+
+	// Weights are the points' sample weights, one per point, each finite
+	// and non-negative, not all zero; nil means all 1. Points of weight 0
+	// are removed first, so they give the posterior without them, bit for
+	// bit. VB counts a point of weight v as v points in every sum: the
+	// copies of a point share one optimal q(z), so the approximation is
+	// that of the points written out: for integer weights, from each
+	// k-means++ start the same draws and the same fit, up to the rounding
+	// of the sums (with several Chains, two starts that reach one optimum
+	// with the components in another order tie up to that rounding, and
+	// which is kept, and so the order the draws follow, can differ). The
+	// diagnostics count the points as their total weight where it is
+	// larger (a component is nearly empty below one unit). Gibbs takes no
+	// other weights than 0 and 1: it draws one label per point, and a
+	// point of weight 2 is not two points each with its own label, so
+	// there is no exact weighted sampler; Posterior returns an error for
+	// it, saying to use VB or to write the points out.
+	Weights []float64
 }
 
 const (
@@ -200,8 +218,10 @@ type Params struct {
 // than 10 draws per chain, more draws than memory can hold, data whose
 // spread is too small to scale (below 1e-308) or spans more than the
 // float64 range, a prior whose scale is more than 1e100 from the data's,
-// or a prior MeanScale so wide that a mean's draw overflows. It modifies
-// neither m nor x. Unlike Fit, it accepts a Concentration below 1.
+// or a prior MeanScale so wide that a mean's draw overflows; and if a
+// weight is negative, NaN or infinite, the weights are all zero or not one
+// per point, or a weight other than 0 and 1 is given to Gibbs (see
+// PosteriorSettings.Weights). It modifies neither m nor x nor the weights. Unlike Fit, it accepts a Concentration below 1.
 func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error) {
 	return m.PosteriorContext(context.Background(), x, s)
 }
@@ -233,7 +253,15 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	if lim := maxPosteriorLen / (3 * m.K); cfg.Chains > lim || cfg.Draws > lim/cfg.Chains {
 		return nil, fmt.Errorf("gmm: %d chains of %d draws of %d components are too many to hold; ask for fewer draws", cfg.Chains, cfg.Draws, m.K)
 	}
-	z, err := standardise(x, nil, len(x), 1, nil)
+	total, err := checkWeights(cfg.Weights, len(x), true)
+	if err != nil {
+		return nil, err
+	}
+	x, w := positive(x, cfg.Weights)
+	if w != nil && cfg.Method == Gibbs {
+		return nil, errors.New("gmm: Gibbs sampling takes no weights other than 0 and 1: it draws one label per point, so a point of weight v is not v points to it; use Method: gmm.VB, which counts a weight as copies exactly, or write each point out v times (for integer weights)")
+	}
+	z, err := standardise(x, w, len(x), 1, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -252,10 +280,11 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	flatW, flatM, flatS := make([]float64, T*K), make([]float64, T*K), make([]float64, T*K)
 	switch cfg.Method {
 	case VB:
-		elbo, warn := runVB(ctx, u, K, mp, &cfg, flatW, flatM, flatS)
+		elbo, warn := runVB(ctx, u, z.sw, K, mp, &cfg, flatW, flatM, flatS)
 		// The ELBO on x differs from that on u by the Jacobian of the
-		// data, −n log scale; the parameters' Jacobians cancel.
-		off := -float64(len(x)) * math.Log(scale)
+		// data, −n log scale with n the total weight; the parameters'
+		// Jacobians cancel.
+		off := -total * math.Log(scale)
 		for i := range elbo {
 			elbo[i] += off
 		}
@@ -276,7 +305,7 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	p.Sigmas = rows(flatS, K)
 	p.orderByMean()
 	p.warnInfinite()
-	p.diagnose(len(x))
+	p.diagnose(standsFor(len(x), total))
 	return p, nil
 }
 

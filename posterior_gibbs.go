@@ -49,7 +49,7 @@ func runGibbs(ctx context.Context, u []float64, K int, pr mcmc.Prior, logPrior m
 	span := cfg.Draws * K
 	mcmc.RunGibbs(ctx, run, func(c int, rng *rand.Rand) mcmc.Sampler {
 		w0, m0, s0 := make([]float64, K), make([]float64, K), make([]float64, K)
-		kernel.KMeansPP(u, rng, lloydIters, w0, m0, s0, initSigmaFloor, make([]int, len(u)))
+		kernel.KMeansPP(u, nil, rng, lloydIters, w0, m0, s0, initSigmaFloor, make([]int, len(u)))
 		out := c * span
 		return &gibbsChain{
 			ch: mcmc.NewChain(u, pr, logPrior, rng, w0, m0, s0), u: u,

@@ -10,18 +10,19 @@ import (
 	"github.com/gmm-go/gmm/internal/vb"
 )
 
-// runVB fits the variational approximation from cfg.Chains k-means++
-// starting points in parallel, keeps the fit with the highest final ELBO
+// runVB fits the variational approximation to the standardised data u,
+// weighted by v (nil for all 1), from cfg.Chains k-means++ starting points
+// in parallel, keeps the fit with the highest final ELBO
 // (the first wins ties), and writes cfg.Chains·cfg.Draws independent draws
 // from it, by rows of K, into w, mu and sigma. It returns the kept fit's
 // ELBO trace on the standardised data, and a warning if it ran out of
 // steps.
-func runVB(ctx context.Context, u []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sigma []float64) ([]float64, []string) {
+func runVB(ctx context.Context, u, v []float64, K int, pr mcmc.Prior, cfg *PosteriorSettings, w, mu, sigma []float64) ([]float64, []string) {
 	fits := make([]*vb.Fit, cfg.Chains)
 	mcmc.ForEach(cfg.Chains, cfg.Seed, func(c int, rng *rand.Rand) {
 		w0, m0, s0 := make([]float64, K), make([]float64, K), make([]float64, K)
-		kernel.KMeansPP(u, rng, lloydIters, w0, m0, s0, initSigmaFloor, make([]int, len(u)))
-		fits[c] = vb.Run(ctx, u, pr, w0, m0, s0, defaultVBSteps, defaultVBTol)
+		kernel.KMeansPP(u, v, rng, lloydIters, w0, m0, s0, initSigmaFloor, make([]int, len(u)))
+		fits[c] = vb.Run(ctx, u, v, pr, w0, m0, s0, defaultVBSteps, defaultVBTol)
 	})
 	if ctx.Err() != nil {
 		return nil, nil

@@ -3,6 +3,8 @@ package kernel
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/gmm-go/gmm/internal/num"
 )
 
 // KMeansPP sets starting values by k-means++ seeding (Arthur & Vassilvitskii
@@ -10,18 +12,26 @@ import (
 // the points, mean and standard deviation become a component's weight, mean
 // and standard deviation. An empty cluster keeps its centre, gets the data's
 // standard deviation and a weight of one point. labels is scratch of len(u).
-func KMeansPP(u []float64, rng *rand.Rand, iters int, w, mu, sigma []float64, floor float64, labels []int) {
+//
+// With weights v (nil for all 1, else positive) every sum weighs the
+// points, the first centre (and a centre drawn when every point lies on
+// one) is the point at a whole position drawn uniformly on the line of the
+// weights (num.Line), and the others are drawn with probability
+// proportional to weight times squared distance: for integer weights, the
+// draws on the points written out in their places.
+func KMeansPP(u, v []float64, rng *rand.Rand, iters int, w, mu, sigma []float64, floor float64, labels []int) {
 	K := len(w)
 	n := len(u)
+	ln := num.NewLine(v)
 	d2 := make([]float64, n)
-	mu[0] = u[rng.IntN(n)]
+	mu[0] = u[ln.Index(n, float64(rng.IntN(ln.Units(n))))]
 	for i, v := range u {
 		d2[i] = (v - mu[0]) * (v - mu[0])
 	}
 	for k := 1; k < K; k++ {
 		var tot float64
-		for _, d := range d2 {
-			tot += d
+		for i, d := range d2 {
+			tot += ln.Mass(i) * d
 		}
 		var pick int
 		if tot > 0 {
@@ -29,14 +39,14 @@ func KMeansPP(u []float64, rng *rand.Rand, iters int, w, mu, sigma []float64, fl
 			pick = n - 1
 			var acc float64
 			for i, d := range d2 {
-				acc += d
+				acc += ln.Mass(i) * d
 				if acc > t {
 					pick = i
 					break
 				}
 			}
 		} else {
-			pick = rng.IntN(n)
+			pick = ln.Index(n, float64(rng.IntN(ln.Units(n))))
 		}
 		mu[k] = u[pick]
 		for i, v := range u {
@@ -44,7 +54,7 @@ func KMeansPP(u []float64, rng *rand.Rand, iters int, w, mu, sigma []float64, fl
 		}
 	}
 	var allMu, allSd float64
-	moments(u, &allMu, &allSd)
+	moments(u, ln, &allMu, &allSd)
 	allSd = max(allSd, floor)
 
 	cnt := make([]float64, K)
@@ -67,9 +77,9 @@ func KMeansPP(u []float64, rng *rand.Rand, iters int, w, mu, sigma []float64, fl
 		}
 		clear(cnt)
 		clear(w)
-		for i, v := range u {
-			cnt[labels[i]]++
-			w[labels[i]] += v
+		for i, x := range u {
+			cnt[labels[i]] += ln.Mass(i)
+			w[labels[i]] += ln.Mass(i) * x
 		}
 		for k := range K {
 			if cnt[k] > 0 {
@@ -79,10 +89,10 @@ func KMeansPP(u []float64, rng *rand.Rand, iters int, w, mu, sigma []float64, fl
 	}
 	clear(cnt)
 	clear(sigma)
-	for i, v := range u {
+	for i, x := range u {
 		k := labels[i]
-		cnt[k]++
-		sigma[k] += (v - mu[k]) * (v - mu[k])
+		cnt[k] += ln.Mass(i)
+		sigma[k] += ln.Mass(i) * ((x - mu[k]) * (x - mu[k]))
 	}
 	for k := range K {
 		if cnt[k] == 0 {
@@ -103,16 +113,17 @@ func KMeansPP(u []float64, rng *rand.Rand, iters int, w, mu, sigma []float64, fl
 }
 
 // moments sets *mean and *sd to the mean and population standard deviation
-// of the non-empty u.
-func moments(u []float64, mean, sd *float64) {
-	var m float64
-	for i, v := range u {
-		m += (v - m) / float64(i+1)
+// of the non-empty u, each point weighted by its length on ln.
+func moments(u []float64, ln num.Line, mean, sd *float64) {
+	var m, tot float64
+	for i, x := range u {
+		tot += ln.Mass(i)
+		m += ln.Mass(i) * (x - m) / tot
 	}
 	var ss float64
-	for _, v := range u {
-		ss += (v - m) * (v - m)
+	for i, x := range u {
+		ss += ln.Mass(i) * ((x - m) * (x - m))
 	}
 	*mean = m
-	*sd = math.Sqrt(ss / float64(len(u)))
+	*sd = math.Sqrt(ss / tot)
 }

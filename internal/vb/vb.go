@@ -68,12 +68,25 @@ type Fit struct {
 	st        *kernel.Stats
 }
 
-// Run fits the approximation to the data x from the starting point w0, mu0,
-// sigma0: the first step's labels have the responsibilities of that point.
-// It stops when the ELBO changes by at most tol·(|ELBO| + n), after
-// maxSteps steps, or when ctx is cancelled.
-func Run(ctx context.Context, x []float64, pr mcmc.Prior, w0, mu0, sigma0 []float64, maxSteps int, tol float64) *Fit {
+// Run fits the approximation to the data x, weighted by v (nil for all 1),
+// from the starting point w0, mu0, sigma0: the first step's labels have the
+// responsibilities of that point. It stops when the ELBO changes by at
+// most tol·(|ELBO| + n), with n the points' total weight, after maxSteps
+// steps, or when ctx is cancelled.
+//
+// A point of weight v counts as v points in every sum (N_k, Σ r x, T_k and
+// the ELBO's Σ_i log Σ_k ρ_ik): copies of a point have the same optimal
+// q(z_i), so this is the coordinate ascent on the points written out, up
+// to the rounding of the sums.
+func Run(ctx context.Context, x, v []float64, pr mcmc.Prior, w0, mu0, sigma0 []float64, maxSteps int, tol float64) *Fit {
 	K := len(w0)
+	n := float64(len(x))
+	if v != nil {
+		n = 0
+		for _, vi := range v {
+			n += vi
+		}
+	}
 	f := &Fit{
 		pr:    pr,
 		Alpha: make([]float64, K), M: make([]float64, K), V: make([]float64, K),
@@ -82,7 +95,7 @@ func Run(ctx context.Context, x []float64, pr mcmc.Prior, w0, mu0, sigma0 []floa
 		mode: make([]float64, K), logZ: make([]float64, K),
 		n: make([]float64, K), s1: make([]float64, K), s2: make([]float64, K),
 		elogw: make([]float64, K),
-		eng:   kernel.NewEngine(x, 0, 1, K), p: kernel.NewParams(K), st: kernel.NewStats(K),
+		eng:   kernel.NewWeightedEngine(x, v, 0, 1, K), p: kernel.NewParams(K), st: kernel.NewStats(K),
 	}
 	// The plug-in responsibilities of the starting point are the first
 	// q(z), and q(μ_k) starts as a point mass at μ_k.
@@ -116,7 +129,7 @@ func Run(ctx context.Context, x []float64, pr mcmc.Prior, w0, mu0, sigma0 []floa
 		lz := f.pass()
 		L := lz + f.klTerms()
 		f.ELBO = append(f.ELBO, L)
-		if t > 0 && math.Abs(L-prev) <= tol*(math.Abs(L)+float64(len(x))) {
+		if t > 0 && math.Abs(L-prev) <= tol*(math.Abs(L)+n) {
 			f.Converged = true
 			break
 		}

@@ -157,7 +157,7 @@ func TestELBONeverDecreases(t *testing.T) {
 			// A poor start, so that the ascent has a long way to go.
 			w[k], mu[k], s[k] = 1/float64(K), tc.x[k], 3
 		}
-		f := Run(context.Background(), tc.x, tc.pr, w, mu, s, 2000, 1e-12)
+		f := Run(context.Background(), tc.x, nil, tc.pr, w, mu, s, 2000, 1e-12)
 		if len(f.ELBO) < 3 {
 			t.Errorf("%s: only %d steps", tc.name, len(f.ELBO))
 		}
@@ -186,7 +186,7 @@ func TestELBOBelowEvidence(t *testing.T) {
 	x := mixture(rng, 20, []float64{1}, []float64{0.5}, []float64{0.7})
 	for _, onVar := range []bool{false, true} {
 		pr := mcmc.Prior{Alpha: 1, Mu0: 0, S0: 2, A0: 2, B0: 1, OnVariance: onVar}
-		f := Run(context.Background(), x, pr, []float64{1}, []float64{0}, []float64{1}, 1000, 1e-14)
+		f := Run(context.Background(), x, nil, pr, []float64{1}, []float64{0}, []float64{1}, 1000, 1e-14)
 		elbo := f.ELBO[len(f.ELBO)-1]
 		// Quadrature over μ and τ = log σ on a fine grid; the integrand
 		// is smooth and its tails fall below e^(−40) of the peak within
@@ -243,7 +243,7 @@ func TestDrawsMatchFactors(t *testing.T) {
 	x := mixture(rng, 200, []float64{0.4, 0.6}, []float64{-1, 1.5}, []float64{0.3, 0.6})
 	for _, onVar := range []bool{false, true} {
 		pr := mcmc.Prior{Alpha: 1, S0: 5, A0: 1, B0: 0.5, OnVariance: onVar}
-		f := Run(context.Background(), x, pr, []float64{0.5, 0.5}, []float64{-1, 1}, []float64{1, 1}, 1000, 1e-12)
+		f := Run(context.Background(), x, nil, pr, []float64{0.5, 0.5}, []float64{-1, 1}, []float64{1, 1}, 1000, 1e-12)
 		const n = 100000
 		w, mu, s := make([]float64, 2), make([]float64, 2), make([]float64, 2)
 		var is2 [2]float64
@@ -299,7 +299,7 @@ func TestRunChecksContextEveryStep(t *testing.T) {
 	x := mixture(rng, 5000, []float64{0.4, 0.6}, []float64{-1, 1}, []float64{0.7, 0.7})
 	pr := mcmc.Prior{Alpha: 1, Mu0: 0, S0: 3, A0: 1, B0: 0.1}
 	ctx := &countingContext{Context: context.Background()}
-	f := Run(ctx, x, pr, []float64{0.5, 0.5}, []float64{-0.5, 0.5}, []float64{1, 1}, 200, 1e-12)
+	f := Run(ctx, x, nil, pr, []float64{0.5, 0.5}, []float64{-0.5, 0.5}, []float64{1, 1}, 200, 1e-12)
 	if ctx.calls < len(f.ELBO) {
 		t.Errorf("%d checks of the context in %d steps", ctx.calls, len(f.ELBO))
 	}
@@ -313,13 +313,13 @@ func TestSharedSigmaOneComponent(t *testing.T) {
 	x := mixture(rng, 200, []float64{0.4, 0.6}, []float64{-1, 2}, []float64{0.5, 0.7})
 	for _, onVar := range []bool{false, true} {
 		pr := mcmc.Prior{Alpha: 1, S0: 5, A0: 2, B0: 1, OnVariance: onVar}
-		one := Run(context.Background(), x, pr, []float64{1}, []float64{0}, []float64{1}, 500, 1e-12)
+		one := Run(context.Background(), x, nil, pr, []float64{1}, []float64{0}, []float64{1}, 500, 1e-12)
 		pr.SharedSigma = true
-		sh := Run(context.Background(), x, pr, []float64{1}, []float64{0}, []float64{1}, 500, 1e-12)
+		sh := Run(context.Background(), x, nil, pr, []float64{1}, []float64{0}, []float64{1}, 500, 1e-12)
 		if len(one.ELBO) != len(sh.ELBO) || one.ELBO[len(one.ELBO)-1] != sh.ELBO[len(sh.ELBO)-1] || one.A[0] != sh.A[0] || one.B[0] != sh.B[0] {
 			t.Errorf("OnVariance %v: K = 1 shared fit differs: ELBO %v vs %v", onVar, sh.ELBO[len(sh.ELBO)-1], one.ELBO[len(one.ELBO)-1])
 		}
-		two := Run(context.Background(), x, pr, []float64{0.5, 0.5}, []float64{-1, 2}, []float64{0.3, 1}, 500, 1e-12)
+		two := Run(context.Background(), x, nil, pr, []float64{0.5, 0.5}, []float64{-1, 2}, []float64{0.3, 1}, 500, 1e-12)
 		if two.A[0] != two.A[1] || two.B[0] != two.B[1] {
 			t.Errorf("OnVariance %v: shared q(σ) differs between components: %v %v, %v %v", onVar, two.A[0], two.B[0], two.A[1], two.B[1])
 		}
