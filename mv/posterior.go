@@ -73,6 +73,22 @@ type PosteriorSettings struct {
 	// A small α leaves the later components nearly empty. It applies to
 	// Gibbs and VB alike.
 	StickBreaking bool
+
+	// Weights are the rows' sample weights, one per row, each finite and
+	// non-negative, not all zero; nil means all 1. Rows of weight 0 are
+	// removed first, so they give the posterior without them, bit for
+	// bit. VB counts a row of weight v as v rows in every sum, and its
+	// starting partitions weigh the rows (see Settings.Weights): the
+	// copies of a row share one optimal q(z), so for integer weights,
+	// from each start, the approximation is that of the rows written out,
+	// up to the rounding of the sums (with several Chains, two starts
+	// that reach one optimum with the components in another order tie up
+	// to that rounding, and which is kept can differ). Gibbs takes no
+	// other weights than 0 and 1: it draws one label per row, and a row of
+	// weight 2 is not two rows each with its own label, so there is no
+	// exact weighted sampler; Posterior returns an error for it, saying to
+	// use VB or to write the rows out.
+	Weights []float64
 }
 
 const (
@@ -204,8 +220,11 @@ type Params struct {
 // Shrinkage 0 (the posterior is then improper: an empty component's mean
 // has no distribution; set one, for example DefaultPrior(x, K)), for
 // a Scale whose condition number exceeds 1e12, negative settings, fewer
-// than 10 draws per chain or more draws than memory can hold, and if a draw of a covariance overflows (a prior far
-// wider than the data). It modifies neither m nor x. Unlike Fit, it
+// than 10 draws per chain or more draws than memory can hold, invalid
+// weights (negative, NaN or infinite, all zero or not one per row) or
+// weights other than 0 and 1 for Gibbs (see PosteriorSettings.Weights),
+// and if a draw of a covariance overflows (a prior far wider than the
+// data). It modifies neither m nor x nor the weights. Unlike Fit, it
 // accepts a Concentration below 1.
 func (m *Model) Posterior(x mat.Matrix, s *PosteriorSettings) (*Posterior, error) {
 	return m.PosteriorContext(context.Background(), x, s)
@@ -234,7 +253,15 @@ func (m *Model) PosteriorContext(ctx context.Context, x mat.Matrix, s *Posterior
 	if err != nil {
 		return nil, err
 	}
-	n, d := data.N, data.D
+	if err := checkWeights(cfg.Weights, data.N); err != nil {
+		return nil, err
+	}
+	data.V = cfg.Weights
+	data = dropUnweighted(data)
+	if data.V != nil && cfg.Method == Gibbs {
+		return nil, errors.New("mv: Gibbs sampling takes no weights other than 0 and 1: it draws one label per row, so a row of weight v is not v rows to it; use Method: mv.VB, which counts a weight as copies exactly, or write each row out v times (for integer weights)")
+	}
+	n, d := standsFor(data.V, data.N), data.D
 	if err := m.Prior.Validate(d); err != nil {
 		return nil, err
 	}
@@ -260,7 +287,7 @@ func (m *Model) PosteriorContext(ctx context.Context, x mat.Matrix, s *Posterior
 	switch cfg.Method {
 	case VB:
 		var warn []string
-		p.ELBO, warn, ok = runVB(ctx, u, pr, &cfg, starts, dr)
+		p.ELBO, warn, ok = runVB(ctx, u, data.V, pr, &cfg, starts, dr)
 		p.Warnings = append(p.Warnings, warn...)
 	default:
 		p.occupied = make([]int32, T)
@@ -293,14 +320,17 @@ func formOf(c Covariance) (mvpost.Form, error) {
 	return 0, fmt.Errorf("mv: Posterior samples the covariance models VVV (Full), EEE (Tied), VVI (Diagonal) and VII (Spherical), whose priors are conjugate; %v is not one of them: use one of these four", c)
 }
 
-// centred returns the rows of x less their column means, as an n×d
-// row-major copy, and the means.
+// centred returns the rows of x less their column means (weighted by x.V),
+// as an n×d row-major copy, and the means.
 func centred(x mvkernel.Data) ([]float64, []float64) {
 	n, d := x.N, x.D
 	c := make([]float64, d)
+	var tw float64
 	for i := range n {
+		wi := weight(x, i)
+		tw += wi
 		for j, v := range x.X[i*x.Stride : i*x.Stride+d] {
-			c[j] += (v - c[j]) / float64(i+1)
+			c[j] += wi * (v - c[j]) / tw
 		}
 	}
 	u := make([]float64, n*d)
@@ -352,7 +382,7 @@ func startLabels(x mvkernel.Data, u []float64, pr *mvpost.Prior, k int) func(rng
 		bl := math.Inf(-1)
 		for range startTries {
 			z := kmeans(y, x.V, x.N, x.D, k, lloydIters, rng)
-			if l := mvpost.LogJoint(u, x.D, pr, k, z); l > bl || best == nil {
+			if l := mvpost.LogJoint(u, x.V, x.D, pr, k, z); l > bl || best == nil {
 				best, bl = z, l
 			}
 		}
@@ -422,10 +452,10 @@ func runGibbs(ctx context.Context, u []float64, pr *mvpost.Prior, cfg *Posterior
 // first wins ties), and writes cfg.Chains·cfg.Draws independent draws from
 // it. It returns the kept fit's ELBO trace, a warning if it ran out of
 // steps, and whether every draw was valid.
-func runVB(ctx context.Context, u []float64, pr *mvpost.Prior, cfg *PosteriorSettings, starts func(*rand.Rand) []int, dr *draws) ([]float64, []string, bool) {
+func runVB(ctx context.Context, u, v []float64, pr *mvpost.Prior, cfg *PosteriorSettings, starts func(*rand.Rand) []int, dr *draws) ([]float64, []string, bool) {
 	fits := make([]*mvpost.Fit, cfg.Chains)
 	mcmc.ForEach(cfg.Chains, cfg.Seed, func(c int, rng *rand.Rand) {
-		fits[c] = mvpost.RunVB(ctx, u, pr.D, pr, dr.k, starts(rng), defaultVBSteps, defaultVBTol)
+		fits[c] = mvpost.RunVB(ctx, u, v, pr.D, pr, dr.k, starts(rng), defaultVBSteps, defaultVBTol)
 	})
 	if ctx.Err() != nil {
 		return nil, nil, false

@@ -3,6 +3,7 @@ package mv
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -132,6 +133,59 @@ func TestZeroWeightIsAbsence(t *testing.T) {
 			if !mat.Equal(a.Covariances[k], b.Covariances[k]) {
 				t.Errorf("%v: covariance %d differs", cov, k)
 			}
+		}
+	}
+}
+
+// vbTol bounds the difference of VB on rows with integer weights and on
+// the rows written out, from one start: the starting partition is the
+// same (see TestWeightedPartitionsAreWrittenOut, which the k-means++
+// starts share), and each step's sums differ by the rounding of adding a
+// row's weight at once rather than a copy at a time, relative
+// N·ε ≈ 230·1.1e-16 ≈ 3e-14 for the N ≈ 230 rows written out. The
+// coordinate ascent contracts towards its fixed point; the test checks
+// that both take the same steps, and 1e-11 allows the rounding of each of
+// up to 300 steps to add up.
+const vbTol = 1e-11
+
+// TestWeightedVBIsWrittenOut checks that VB with integer weights 0 to 3
+// gives the ELBO and the draws of VB on the rows written out, from one
+// start, and that Gibbs refuses such weights with advice that works.
+func TestWeightedVBIsWrittenOut(t *testing.T) {
+	x, w, rep, _ := writtenOutIris()
+	for _, cov := range []Covariance{Full, Diagonal} {
+		m := &Model{K: 3, Covariance: cov, Prior: DefaultPrior(rep, 3)}
+		a, err := m.Posterior(x, &PosteriorSettings{Method: VB, Weights: w, Chains: 1, Draws: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := m.Posterior(rep, &PosteriorSettings{Method: VB, Chains: 1, Draws: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.ELBO) != len(b.ELBO) {
+			t.Fatalf("%v: %d steps weighted, %d written out", cov, len(a.ELBO), len(b.ELBO))
+		}
+		la, lb := a.ELBO[len(a.ELBO)-1], b.ELBO[len(b.ELBO)-1]
+		if d := math.Abs(la - lb); !(d <= vbTol*math.Abs(lb)) {
+			t.Errorf("%v: ELBO %.17g weighted, %.17g written out", cov, la, lb)
+		}
+		for i := range a.Weights {
+			for k := range 3 {
+				if d := math.Abs(a.Weights[i][k] - b.Weights[i][k]); !(d <= vbTol) {
+					t.Fatalf("%v: draw %d, weight %d: %v weighted, %v written out", cov, i, k, a.Weights[i][k], b.Weights[i][k])
+				}
+				for j := range 4 {
+					ma, mb := a.Means[i][k][j], b.Means[i][k][j]
+					if d := math.Abs(ma - mb); !(d <= vbTol*(1+math.Abs(mb))) {
+						t.Fatalf("%v: draw %d, mean %d,%d: %v weighted, %v written out", cov, i, k, j, ma, mb)
+					}
+				}
+			}
+		}
+		_, err = m.Posterior(x, &PosteriorSettings{Weights: w, Chains: 1, Draws: 20})
+		if err == nil || !strings.Contains(err.Error(), "VB") {
+			t.Errorf("%v: Gibbs with weights of 2 and 3: error %v, want one advising VB", cov, err)
 		}
 	}
 }

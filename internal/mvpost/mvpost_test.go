@@ -266,7 +266,7 @@ func TestELBO(t *testing.T) {
 				s += math.Exp(l - mx)
 			}
 			logPX := mx + math.Log(s)
-			f := RunVB(context.Background(), x, 2, p, K, bestZ, 1000, 1e-14)
+			f := RunVB(context.Background(), x, nil, 2, p, K, bestZ, 1000, 1e-14)
 			for i := 1; i < len(f.ELBO); i++ {
 				if f.ELBO[i] < f.ELBO[i-1]-1e-12*math.Abs(f.ELBO[i]) {
 					t.Errorf("%s stick %v: ELBO fell at step %d, %v to %v", tc.name, stick, i, f.ELBO[i-1], f.ELBO[i])

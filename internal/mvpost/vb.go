@@ -45,12 +45,23 @@ type Fit struct {
 // with Z_k the normaliser of the conjugate update (see LogZ) and Z_w that
 // of the weights (see LogZWeights): this is the ELBO that RunVB records.
 // It stops early, with Converged false, if ctx is cancelled.
-func RunVB(ctx context.Context, x []float64, d int, pr *Prior, k int, z0 []int, steps int, tol float64) *Fit {
+//
+// With weights v (nil for all 1) a row of weight v_i counts as v_i rows in
+// every sum, its responsibilities' entropy included: the copies of a row
+// share one optimal q(z), so this is the coordinate ascent on the rows
+// written out, up to the rounding of the sums.
+func RunVB(ctx context.Context, x, v []float64, d int, pr *Prior, k int, z0 []int, steps int, tol float64) *Fit {
 	n := len(x) / d
 	f := &Fit{pr: pr, Post: NewPost(pr, k)}
 	st := NewStats(k, d)
+	wt := func(i int) float64 {
+		if v == nil {
+			return 1
+		}
+		return v[i]
+	}
 	for i, z := range z0 {
-		st.Add(z, 1, x[i*d:(i+1)*d])
+		st.Add(z, wt(i), x[i*d:(i+1)*d])
 	}
 	sc := mvkernel.NewParams(k, d)
 	elw := make([]float64, k)
@@ -84,10 +95,11 @@ func RunVB(ctx context.Context, x []float64, d int, pr *Prior, k int, z0 []int, 
 				s += math.Exp(v - mx)
 			}
 			lse := mx + math.Log(s)
-			for j, v := range l {
-				if r := math.Exp(v - lse); r > 0 {
-					entropy -= r * (v - lse)
-					st.Add(j, r, xi)
+			wi := wt(i)
+			for j, lj := range l {
+				if r := math.Exp(lj - lse); r > 0 {
+					entropy -= wi * (r * (lj - lse))
+					st.Add(j, wi*r, xi)
 				}
 			}
 		}
@@ -190,10 +202,14 @@ func (f *Fit) Draw(rng *rand.Rand, logW, mu []float64, cov [][]float64, ws *Work
 // the labels z with the weights, means and covariances integrated out:
 // the log marginal of the labelled statistics (LogZ) and of the counts
 // (LogZWeights).
-func LogJoint(x []float64, d int, pr *Prior, k int, z []int) float64 {
+func LogJoint(x, v []float64, d int, pr *Prior, k int, z []int) float64 {
 	st := NewStats(k, d)
 	for i, j := range z {
-		st.Add(j, 1, x[i*d:(i+1)*d])
+		wi := 1.0
+		if v != nil {
+			wi = v[i]
+		}
+		st.Add(j, wi, x[i*d:(i+1)*d])
 	}
 	q := NewPost(pr, k)
 	q.Update(pr, st, make([]float64, d*d))
