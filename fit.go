@@ -83,7 +83,12 @@ type Settings struct {
 
 	// LearningRate is Adam's initial step size, in units of the
 	// standardised data; at step t it is LearningRate/sqrt(1 + t/500). If
-	// zero, 0.05 is used. EM ignores it.
+	// zero, 0.05 is used. EM ignores it. On large data (see Fit), the
+	// refinement's stages after the first start instead at a quarter of the
+	// move expected of them in their largest parameter, if that is smaller:
+	// the fit on a subsample of m points lies within sampling error, of
+	// order 1/√m, of the fit on all the data, and Adam's first steps move
+	// every parameter by about the step size.
 	LearningRate float64
 
 	// SigmaFloor applies to maximum likelihood (the zero Prior) only: each
@@ -318,6 +323,9 @@ const (
 // The winner is refined by Method on random subsamples 16 times larger in
 // turn, while they hold at most a quarter of x, and last on all of x (for
 // small data, Adam runs once more on all of x; EM's run is already there).
+// From the second of these stages on, Adam starts at a step size scaled to
+// the distance the stage is expected to move the parameters, estimated
+// from how far the stage before moved them (see Settings.LearningRate).
 // The runs on subsamples stop at a looser tolerance where that of the full
 // data would be wasted: once a step changes a subsample's loss by less than
 // a few hundredths, far below the sampling error of its optimum. Every run

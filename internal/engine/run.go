@@ -42,7 +42,13 @@ type Stepper interface {
 
 // optimise runs r on p from r.theta for at most steps steps by method with
 // tolerance tol, and leaves in r the point of the last loss it recorded.
+// Adam starts at the step size LearningRate.
 func (f *fitter) optimise(r *run, p Problem, method Method, steps int, tol float64) error {
+	return f.optimiseAt(r, p, method, steps, tol, f.cfg.LearningRate)
+}
+
+// optimiseAt is optimise with Adam's initial step size lr.
+func (f *fitter) optimiseAt(r *run, p Problem, method Method, steps int, tol, lr float64) error {
 	var opt Stepper
 	switch method {
 	case Adam:
@@ -50,7 +56,7 @@ func (f *fitter) optimise(r *run, p Problem, method Method, steps int, tol float
 		if !ok {
 			return errors.New("engine: Adam needs a Differentiable problem")
 		}
-		opt = NewAdamStepper(f.ctx, d, r.theta, tol, f.cfg.LearningRate)
+		opt = NewAdamStepper(f.ctx, d, r.theta, tol, lr)
 	default:
 		opt = NewEMStepper(f.ctx, p, r.theta, tol)
 	}
