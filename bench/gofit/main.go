@@ -3,7 +3,7 @@
 // such a file.
 //
 //	gofit gen -out DIR -sizes 1e5,1e6,1e7 [-many K -many-sizes 1e5]
-//	gofit fit -data FILE -k K -prior none|notebook -method em|adam -runs R
+//	gofit fit -data FILE -k K -prior none|notebook|default -method em|adam -runs R
 //	gofit csv -data FILE -out FILE.csv
 //
 // gen also writes samples from the K-component mixture of bench_test.go's
@@ -13,7 +13,8 @@
 // system, all threads) in milliseconds, the average
 // log-likelihood of the last fit, the resident set size before the first
 // fit and at its peak (VmRSS and VmHWM of /proc/self/status, in MiB), the
-// data's size in MiB, and the settings. csv writes the values of a data
+// data's size in MiB, the settings, and the last fit's steps on all the
+// data (Result.Steps) and final loss. csv writes the values of a data
 // file as a one-column CSV file with the header x, each value written so
 // that it reads back exactly, for bench/cli.sh.
 package main
@@ -188,7 +189,7 @@ func fit(args []string) error {
 	fs := flag.NewFlagSet("fit", flag.ExitOnError)
 	data := fs.String("data", "", "file of little-endian float64")
 	k := fs.Int("k", 3, "number of components")
-	prior := fs.String("prior", "none", "none (maximum likelihood) or notebook")
+	prior := fs.String("prior", "none", "none (maximum likelihood), notebook or default (DefaultPrior of the data)")
 	method := fs.String("method", "em", "em or adam")
 	runs := fs.Int("runs", 5, "timed fits")
 	warmup := fs.Bool("warmup", true, "fit once untimed before the timed fits")
@@ -205,6 +206,8 @@ func fit(args []string) error {
 	case "none":
 	case "notebook":
 		pr = gmm.NotebookPrior()
+	case "default":
+		pr = gmm.DefaultPrior(x)
 	default:
 		return fmt.Errorf("unknown prior %q", *prior)
 	}
@@ -252,9 +255,9 @@ func fit(args []string) error {
 	for i, t := range times {
 		strs[i] = strconv.FormatFloat(t, 'f', 3, 64)
 	}
-	fmt.Printf("median_ms=%.4f cpu_ms=%.4f times_ms=%s avg_loglik=%.8f rss_before_mib=%.1f rss_peak_mib=%.1f data_mib=%.2f n=%d k=%d prior=%s method=%s tol=default converged=%v steps=%d\n",
+	fmt.Printf("median_ms=%.4f cpu_ms=%.4f times_ms=%s avg_loglik=%.8f rss_before_mib=%.1f rss_peak_mib=%.1f data_mib=%.2f n=%d k=%d prior=%s method=%s tol=default converged=%v steps=%d loss=%.17g\n",
 		med, cpu, strings.Join(strs, ","), ll/float64(len(x)), before, peak, float64(8*len(x))/(1<<20),
-		len(x), *k, *prior, *method, res.Converged, res.Steps)
+		len(x), *k, *prior, *method, res.Converged, res.Steps, res.Loss[len(res.Loss)-1])
 	return nil
 }
 
