@@ -360,11 +360,23 @@ func (w *worker) transpose(x Data, b0, b int) {
 	d, s := w.d, x.Stride
 	src := x.X[b0*s : (b0+b-1)*s+d]
 	nb := wide(b)
+	// The AVX2 kernel takes the points and coordinates in fours; the rest
+	// go by rows of the transposed block, so that the writes run over
+	// contiguous memory and the reads at a fixed stride.
+	b4, d4 := 0, 0
+	if useAVX2 {
+		b4, d4 = b&^3, d&^3
+		if b4 > 0 && d4 > 0 {
+			transposeAVX2(&src[0], s, d4, b4, &w.xt[0])
+		}
+	}
 	for j := range d {
-		// Row by row of the transposed block, so that the writes run
-		// over contiguous memory and the reads at a fixed stride.
+		t0 := 0
+		if j < d4 {
+			t0 = b4
+		}
 		dst := w.xt[j*Block : j*Block+b]
-		for t := range dst {
+		for t := t0; t < b; t++ {
 			dst[t] = src[t*s+j]
 		}
 		// The lanes the AVX2 kernels run over beyond the points: zero,

@@ -31,3 +31,9 @@ func mahaAVX2(inv *float64, d int, x, mu, z *float64, n int, out *float64)
 //
 //go:noescape
 func accumAVX2(r, z, a *float64, d, n int, s1, s2 *float64)
+
+// transposeAVX2 sets xt[j·Block + t] = src[t·stride + j] for t < n and
+// j < d4, both multiples of 4.
+//
+//go:noescape
+func transposeAVX2(src *float64, stride, d4, n int, xt *float64)

@@ -250,3 +250,62 @@ accnext:
 accdone:
 	VZEROUPPER
 	RET
+
+// func transposeAVX2(src *float64, stride, d4, n int, xt *float64)
+//
+// For points t < n and coordinates j < d4, both multiples of 4, sets
+// xt[j·Block + t] = src[t·stride + j], four points by four coordinates at a
+// time: four rows loaded, interleaved by pairs and their halves exchanged.
+TEXT ·transposeAVX2(SB), NOSPLIT, $0-40
+	MOVQ src+0(FP), AX
+	MOVQ stride+8(FP), BX
+	MOVQ d4+16(FP), CX
+	MOVQ n+24(FP), DX
+	MOVQ xt+32(FP), DI
+	SHLQ $3, BX   // the bytes of a row of src
+	XORQ SI, SI   // t
+	MOVQ AX, R9   // &src[t·stride]
+
+trpoint:
+	CMPQ SI, DX
+	JGE  trdone
+	XORQ R8, R8 // j
+
+trcoord:
+	CMPQ    R8, CX
+	JGE     trnext
+	LEAQ    (R9)(R8*8), R11
+	LEAQ    (R11)(BX*2), R12
+	VMOVUPD (R11), Y0
+	VMOVUPD (R11)(BX*1), Y1
+	VMOVUPD (R12), Y2
+	VMOVUPD (R12)(BX*1), Y3
+
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y5
+	VUNPCKLPD  Y3, Y2, Y6
+	VUNPCKHPD  Y3, Y2, Y7
+	VPERM2F128 $0x20, Y6, Y4, Y0
+	VPERM2F128 $0x20, Y7, Y5, Y1
+	VPERM2F128 $0x31, Y6, Y4, Y2
+	VPERM2F128 $0x31, Y7, Y5, Y3
+
+	MOVQ    R8, R13
+	SHLQ    $10, R13 // j·ROW
+	ADDQ    DI, R13
+	LEAQ    (R13)(SI*8), R13
+	VMOVUPD Y0, (R13)
+	VMOVUPD Y1, ROW(R13)
+	VMOVUPD Y2, 2*ROW(R13)
+	VMOVUPD Y3, 3*ROW(R13)
+	ADDQ    $4, R8
+	JMP     trcoord
+
+trnext:
+	LEAQ (R9)(BX*4), R9
+	ADDQ $4, SI
+	JMP  trpoint
+
+trdone:
+	VZEROUPPER
+	RET
