@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -492,22 +493,29 @@ func subsample(x mvkernel.Data, m int, rng *rand.Rand) mvkernel.Data {
 }
 
 // draw returns m of the indices 0..n−1 drawn without replacement, in
-// increasing order: the first m steps of a Fisher–Yates shuffle (Durstenfeld
-// 1964, "Algorithm 235: Random permutation", Commun. ACM 7(7)), each index
-// at position i swapped with one drawn uniformly from positions i..n−1, so
-// that every m-subset is equally likely. It draws m random numbers where a
-// whole permutation draws n.
+// increasing order, by Floyd's algorithm (Bentley & Floyd 1987,
+// "Programming pearls: a sample of brilliance", Commun. ACM 30(9)): for
+// j = n−m … n−1, draw t uniformly from 0..j and take t, or j if t is taken
+// already, which makes every m-subset equally likely. The taken indices are
+// marked in a bitmap of n bits and read off it in order, so that the draw
+// costs m random numbers and n/64 words, with no permutation of n indices
+// to fill and no sort.
 func draw(n, m int, rng *rand.Rand) []int {
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
+	taken := make([]uint64, (n+63)/64)
+	for j := n - m; j < n; j++ {
+		t := rng.IntN(j + 1)
+		if taken[t/64]&(1<<(t%64)) != 0 {
+			t = j
+		}
+		taken[t/64] |= 1 << (t % 64)
 	}
-	for i := range m {
-		j := i + rng.IntN(n-i)
-		idx[i], idx[j] = idx[j], idx[i]
+	idx := make([]int, 0, m)
+	for w, word := range taken {
+		for word != 0 {
+			idx = append(idx, w*64+bits.TrailingZeros64(word))
+			word &= word - 1
+		}
 	}
-	idx = idx[:m:m]
-	slices.Sort(idx)
 	return idx
 }
 

@@ -2,6 +2,7 @@ package mv
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -55,5 +56,36 @@ func TestSplitKeepsMoments(t *testing.T) {
 	}
 	if math.Abs(w-1) > 1e-15 {
 		t.Errorf("weights sum to %v", w)
+	}
+}
+
+// TestDraw checks that draw returns m distinct indices below n in
+// increasing order, and that each index is drawn with probability m/n:
+// over 20000 draws of 3 of 10 each count is 6000 with standard deviation
+// √(20000·0.3·0.7) ≈ 65, so a band of ±400 (six standard deviations) fails
+// a correct draw with probability below 1e-8 per index.
+func TestDraw(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, c := range []struct{ n, m int }{{1, 1}, {10, 0}, {10, 10}, {130, 64}, {1000, 7}} {
+		idx := draw(c.n, c.m, rng)
+		if len(idx) != c.m {
+			t.Fatalf("draw(%d, %d): %d indices", c.n, c.m, len(idx))
+		}
+		for i, v := range idx {
+			if v < 0 || v >= c.n || i > 0 && v <= idx[i-1] {
+				t.Fatalf("draw(%d, %d) = %v: not increasing indices below n", c.n, c.m, idx)
+			}
+		}
+	}
+	count := make([]int, 10)
+	for range 20000 {
+		for _, v := range draw(10, 3, rng) {
+			count[v]++
+		}
+	}
+	for i, c := range count {
+		if c < 5600 || c > 6400 {
+			t.Errorf("index %d drawn %d times in 20000, want 6000 ± 400", i, c)
+		}
 	}
 }
