@@ -52,10 +52,10 @@ func TestLegendsClearTheData(t *testing.T) {
 			b.mean, b.lo, b.hi, _ = post.Predictive(b.x, 0.9)
 			return must(density(im, ix, "petal_length", b))
 		}},
-		{"iris clusters", func() (*plot.Plot, *fitLegend) { return clusters(im, ix, "petal_length") }},
+		{"iris clusters", func() (*plot.Plot, *fitLegend) { return clusters(im, split(im, ix), ix, "petal_length") }},
 		{"iris loss", func() (*plot.Plot, *fitLegend) { return must(loss(ires)) }},
 		{"10^5 density", func() (*plot.Plot, *fitLegend) { return must(density(bm, bx, "x", nil)) }},
-		{"10^5 clusters", func() (*plot.Plot, *fitLegend) { return clusters(bm, bx, "x") }},
+		{"10^5 clusters", func() (*plot.Plot, *fitLegend) { return clusters(bm, split(bm, bx), bx, "x") }},
 		{"10^5 loss", func() (*plot.Plot, *fitLegend) { return must(loss(bres)) }},
 	} {
 		for _, size := range []struct{ w, h vg.Length }{{8 * vg.Inch, 5 * vg.Inch}, {4 * vg.Inch, 3 * vg.Inch}} {

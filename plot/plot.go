@@ -531,7 +531,8 @@ func above(c plotter.XYs, y float64) []plotter.XYs {
 // probable component (m.Assign), with the number of values in each, and
 // the boundaries between the clusters drawn as dashed lines. label names
 // the data and labels the x axis. A row with more than 500 values shows a
-// random sample of 500.
+// random sample of 500. A caller that has labelled the values already can
+// pass the labels instead, through a ClusterSample and ClustersOf.
 func Clusters(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	if err := checkModel(m); err != nil {
 		return nil, err
@@ -539,13 +540,75 @@ func Clusters(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	if err := checkData(x); err != nil {
 		return nil, err
 	}
-	p, _ := clusters(m, x, label)
+	p, _ := clusters(m, split(m, x), x, label)
 	return p, nil
 }
 
-func clusters(m *gmm.Model, x []float64, label string) (*plot.Plot, *fitLegend) {
+// ClustersOf returns the figure of Clusters for the values x whose labels
+// s has taken (see ClusterSample), without labelling them again: with the
+// labels of m.Assign (or m.AssignTo) added in the order of x, it is the
+// figure Clusters draws, pixel for pixel. It returns the errors of
+// Clusters, and an error if s is nil, is for another number of components
+// than m.K, or has not taken exactly len(x) labels.
+func ClustersOf(m *gmm.Model, s *ClusterSample, x []float64, label string) (*plot.Plot, error) {
+	if err := checkModel(m); err != nil {
+		return nil, err
+	}
+	if err := checkData(x); err != nil {
+		return nil, err
+	}
+	switch {
+	case s == nil:
+		return nil, errors.New("plot: the ClusterSample is nil; make it with NewClusterSample(m.K) and Add the labelled values")
+	case len(s.rows) != m.K:
+		return nil, fmt.Errorf("plot: the ClusterSample is for %d clusters and the model has K = %d; make it with NewClusterSample(m.K)", len(s.rows), m.K)
+	case s.n != len(x):
+		return nil, fmt.Errorf("plot: the ClusterSample holds the labels of %d values and x has %d; Add each value of x once, with its label", s.n, len(x))
+	}
+	p, _ := clusters(m, s.rows, x, label)
+	return p, nil
+}
+
+// ClusterSample is what the figure of Clusters shows of the values it
+// splits: each cluster's number of values and a random sample of at most
+// 500 of them, kept as the values are added, so that its memory does not
+// grow with the data. The sample depends only on the values and labels
+// added and their order: the same on every run.
+type ClusterSample struct {
+	rows []reservoir
+	rng  *rand.Rand
+	n    int // the values added
+}
+
+// NewClusterSample returns an empty sample for k clusters; a k below 1 is
+// taken as 1.
+func NewClusterSample(k int) *ClusterSample {
+	return &ClusterSample{rows: make([]reservoir, max(k, 1)), rng: rand.New(rand.NewPCG(1, 2))}
+}
+
+// Add adds the values x, each with its cluster z[i]. Values are added in
+// the order given, and calls may follow each other in chunks: adding x in
+// one call or in several in order gives the same sample. Add returns an
+// error, adding nothing, if x and z differ in length, or a label is not a
+// cluster of the sample (0 to k−1).
+func (s *ClusterSample) Add(x []float64, z []int) error {
+	if len(x) != len(z) {
+		return fmt.Errorf("plot: %d values and %d labels; give one label per value", len(x), len(z))
+	}
+	for i, k := range z {
+		if k < 0 || k >= len(s.rows) {
+			return fmt.Errorf("plot: label %d is %d; the sample has clusters 0 to %d", i, k, len(s.rows)-1)
+		}
+	}
+	for i, k := range z {
+		s.rows[k].add(x[i], maxSwarm, s.rng)
+	}
+	s.n += len(x)
+	return nil
+}
+
+func clusters(m *gmm.Model, rows []reservoir, x []float64, label string) (*plot.Plot, *fitLegend) {
 	label = name(label)
-	rows := split(m, x)
 	title := "The data split by cluster\n(each value in its most probable component)"
 	p := newPlot(title, label, "")
 	names := make([]string, m.K)
@@ -593,22 +656,18 @@ func clusters(m *gmm.Model, x []float64, label string) (*plot.Plot, *fitLegend) 
 	return p, fl
 }
 
-// split assigns the values to the clusters in chunks and keeps, for each
-// cluster, a random sample of at most maxSwarm of its values (all of them
-// if it has no more) and their count, so that memory does not grow with
-// the data. The sample is the same on every call.
+// split assigns the values to the clusters in chunks and keeps their
+// ClusterSample, so that memory does not grow with the data.
 func split(m *gmm.Model, x []float64) []reservoir {
 	const chunk = 4096
-	rows := make([]reservoir, m.K)
-	rng := rand.New(rand.NewPCG(1, 2))
+	s := NewClusterSample(m.K)
 	z := make([]int, chunk)
 	for lo := 0; lo < len(x); lo += chunk {
 		xs := x[lo:min(lo+chunk, len(x))]
-		for i, k := range m.AssignTo(z[:len(xs)], xs) {
-			rows[k].add(xs[i], maxSwarm, rng)
-		}
+		// AssignTo's labels are 0 to K−1, which Add takes.
+		_ = s.Add(xs, m.AssignTo(z[:len(xs)], xs))
 	}
-	return rows
+	return s.rows
 }
 
 // sideMax updates the greatest heights seen in the left and right thirds

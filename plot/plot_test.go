@@ -368,6 +368,13 @@ func TestFiguresReject(t *testing.T) {
 		{"density Inf", func() (*plot.Plot, error) { return Density(m, []float64{math.Inf(1)}, "") }, "x[0] is +Inf"},
 		{"clusters unfitted", func() (*plot.Plot, error) { return Clusters(&gmm.Model{K: 2}, x, "") }, "fit it first"},
 		{"clusters empty", func() (*plot.Plot, error) { return Clusters(m, nil, "") }, "no data"},
+		{"clusters of nil sample", func() (*plot.Plot, error) { return ClustersOf(m, nil, x, "") }, "NewClusterSample(m.K)"},
+		{"clusters of sample for other K", func() (*plot.Plot, error) { return ClustersOf(m, NewClusterSample(m.K+1), x, "") }, "for 3 clusters"},
+		{"clusters of sample short", func() (*plot.Plot, error) { return ClustersOf(m, sampleOf(m, x[1:]), x, "") }, "labels of 149 values and x has 150"},
+		{"clusters of unfitted", func() (*plot.Plot, error) { return ClustersOf(&gmm.Model{K: 2}, sampleOf(m, x), x, "") }, "fit it first"},
+		{"clusters of NaN", func() (*plot.Plot, error) {
+			return ClustersOf(m, sampleOf(m, x), append([]float64{math.NaN()}, x[1:]...), "")
+		}, "x[0] is NaN"},
 		{"posterior nil", func() (*plot.Plot, error) { return PosteriorDensity(m, nil, x, "", 0.9) }, "no draws"},
 		{"posterior empty", func() (*plot.Plot, error) { return PosteriorDensity(m, &gmm.Posterior{}, x, "", 0.9) }, "no draws"},
 		{"posterior level 0", func() (*plot.Plot, error) { return PosteriorDensity(m, post, x, "", 0) }, "pass 0.9"},
@@ -380,6 +387,85 @@ func TestFiguresReject(t *testing.T) {
 			p, err := tc.draw()
 			if err == nil || !strings.Contains(err.Error(), tc.want) || p != nil {
 				t.Errorf("got plot %v, error %v; want an error containing %q", p != nil, err, tc.want)
+			}
+		})
+	}
+}
+
+// sampleOf returns the ClusterSample of x labelled by m, added in chunks
+// of 64 values, as a caller that labels its data in chunks would.
+func sampleOf(m *gmm.Model, x []float64) *ClusterSample {
+	s := NewClusterSample(m.K)
+	for lo := 0; lo < len(x); lo += 64 {
+		xs := x[lo:min(lo+64, len(x))]
+		if err := s.Add(xs, m.Assign(xs)); err != nil {
+			panic(err)
+		}
+	}
+	return s
+}
+
+// TestClustersOfIsClusters checks that the figure drawn from labels the
+// caller made is the figure Clusters draws, byte for byte, on iris and on
+// 10^5 values, where each row shows a sample of its values.
+func TestClustersOfIsClusters(t *testing.T) {
+	im, _, ix := irisFit(t)
+	bm, _, bx := mix3(t, 100000)
+	for _, tc := range []struct {
+		name string
+		m    *gmm.Model
+		x    []float64
+	}{
+		{"iris", im, ix},
+		{"10^5", bm, bx},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			png := func(p *plot.Plot, err error) []byte {
+				t.Helper()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var buf bytes.Buffer
+				if err := WritePNG(&buf, p, 8*vg.Inch, 5*vg.Inch); err != nil {
+					t.Fatal(err)
+				}
+				return buf.Bytes()
+			}
+			want := png(Clusters(tc.m, tc.x, "x"))
+			if got := png(ClustersOf(tc.m, sampleOf(tc.m, tc.x), tc.x, "x")); !bytes.Equal(got, want) {
+				t.Error("ClustersOf draws another figure than Clusters from the same labels")
+			}
+			// Other labels make another figure: the comparison can fail.
+			other := NewClusterSample(tc.m.K)
+			if err := other.Add(tc.x, make([]int, len(tc.x))); err != nil {
+				t.Fatal(err)
+			}
+			if got := png(ClustersOf(tc.m, other, tc.x, "x")); bytes.Equal(got, want) {
+				t.Error("ClustersOf with every value in cluster 0 draws the figure of the fitted labels")
+			}
+		})
+	}
+}
+
+func TestClusterSampleAddRejects(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		x    []float64
+		z    []int
+		want string
+	}{
+		{"lengths differ", []float64{1, 2}, []int{0}, "2 values and 1 labels"},
+		{"label negative", []float64{1, 2}, []int{0, -1}, "label 1 is -1"},
+		{"label too large", []float64{1, 2}, []int{2, 0}, "label 0 is 2; the sample has clusters 0 to 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewClusterSample(2)
+			err := s.Add(tc.x, tc.z)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v; want one containing %q", err, tc.want)
+			}
+			if s.n != 0 || s.rows[0].n+s.rows[1].n != 0 {
+				t.Error("Add kept values from a call it rejected")
 			}
 		})
 	}

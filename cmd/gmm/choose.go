@@ -60,7 +60,7 @@ func (s *session) choose(d *data) error {
 		return err
 	}
 	figs := append([]figure{{"bic.png", func() (*plot.Plot, error) { return gplot.Selection(sel) }, 8 * vg.Inch, 5 * vg.Inch}},
-		oneFigures(m, res, nil, d)...)
+		oneFigures(m, res, nil, d, cl)...)
 	files, err := write(opt.out, figs, modelJSON, s.assign(d), func(w io.Writer) error {
 		return assignments(w, d, m.K, oneLabeller(m))
 	})

@@ -745,7 +745,7 @@ func (s *session) one(d *data) error {
 	if err != nil {
 		return err
 	}
-	files, err := write(opt.out, oneFigures(m, res, post, d), modelJSON, s.assign(d), func(w io.Writer) error {
+	files, err := write(opt.out, oneFigures(m, res, post, d, cl), modelJSON, s.assign(d), func(w io.Writer) error {
 		return assignments(w, d, m.K, oneLabeller(m))
 	})
 	if err != nil {
@@ -809,21 +809,28 @@ func advice(w string) string {
 }
 
 // classes is what the report says about the clusters: their sizes, and
-// for each the value it holds if all its values are equal.
+// for each the value it holds if all its values are equal; and what
+// clusters.png shows of them.
 type classes struct {
-	size  []int
-	first []float64
-	same  []bool
+	size   []int
+	first  []float64
+	same   []bool
+	sample *gplot.ClusterSample
 }
 
 // classify assigns the values to the clusters in chunks, so that no label
-// per value is held, and counts them.
+// per value is held, counts them, and passes the labels on to the sample
+// that clusters.png draws, so that each value is labelled once.
 func classify(m *gmm.Model, x []float64) *classes {
-	c := &classes{size: make([]int, m.K), first: make([]float64, m.K), same: make([]bool, m.K)}
+	c := &classes{size: make([]int, m.K), first: make([]float64, m.K), same: make([]bool, m.K),
+		sample: gplot.NewClusterSample(m.K)}
 	z := make([]int, chunk)
 	for lo := 0; lo < len(x); lo += chunk {
 		xs := x[lo:min(lo+chunk, len(x))]
-		for i, k := range m.AssignTo(z[:len(xs)], xs) {
+		zs := m.AssignTo(z[:len(xs)], xs)
+		// AssignTo's labels are 0 to K−1, which Add takes.
+		_ = c.sample.Add(xs, zs)
+		for i, k := range zs {
 			if c.size[k] == 0 {
 				c.first[k], c.same[k] = xs[i], true
 			}
@@ -916,9 +923,10 @@ type figure struct {
 	w, h vg.Length
 }
 
-// oneFigures returns the figures of the fit m of one column. If post is
-// not nil, the density figure shows its posterior predictive density.
-func oneFigures(m *gmm.Model, res *gmm.Result, post *gmm.Posterior, d *data) []figure {
+// oneFigures returns the figures of the fit m of one column, whose values
+// cl has labelled. If post is not nil, the density figure shows its
+// posterior predictive density.
+func oneFigures(m *gmm.Model, res *gmm.Result, post *gmm.Posterior, d *data, cl *classes) []figure {
 	figs := []figure{
 		{"data.png", func() (*plot.Plot, error) { return gplot.Data(d.x, d.column) }, 8 * vg.Inch, 3 * vg.Inch},
 		{"loss.png", func() (*plot.Plot, error) { return gplot.Loss(res) }, 8 * vg.Inch, 4.5 * vg.Inch},
@@ -928,7 +936,7 @@ func oneFigures(m *gmm.Model, res *gmm.Result, post *gmm.Posterior, d *data) []f
 			}
 			return gplot.Density(m, d.x, d.column)
 		}, 8 * vg.Inch, 5 * vg.Inch},
-		{"clusters.png", func() (*plot.Plot, error) { return gplot.Clusters(m, d.x, d.column) }, 8 * vg.Inch, min(2+1.2*vg.Length(m.K), 12) * vg.Inch},
+		{"clusters.png", func() (*plot.Plot, error) { return gplot.ClustersOf(m, cl.sample, d.x, d.column) }, 8 * vg.Inch, min(2+1.2*vg.Length(m.K), 12) * vg.Inch},
 	}
 	if res == nil {
 		// No run to draw the loss of (see choose).
