@@ -133,12 +133,15 @@ func (m *Model) LogDensity(x mat.Matrix) []float64 {
 }
 
 // stats returns a pass's statistics over checked data, for the measures of
-// fit.
+// fit. A NaN marks a missing coordinate: a row with some gives the
+// statistics of its observed ones (their marginal), and a row missing
+// every coordinate is left out, so that Total counts the rows that have
+// an observed value.
 func (m *Model) stats(x mat.Matrix) (*mvkernel.Stats, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	data, err := checkData(x)
+	data, err := checkDataMissing(x, true)
 	if err != nil {
 		return nil, err
 	}
@@ -146,8 +149,22 @@ func (m *Model) stats(x mat.Matrix) (*mvkernel.Stats, error) {
 		return nil, fmt.Errorf("mv: the data have %d columns and the model %d", data.D, m.dim())
 	}
 	st := mvkernel.NewStats(m.K, data.D)
-	if err := m.pass(data, mvkernel.Out{Stats: st}); err != nil {
+	if !hasNaN(data) {
+		if err := m.pass(data, mvkernel.Out{Stats: st}); err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
+	p := m.paramsOf()
+	kp, err := p.kernelParams()
+	if err != nil {
 		return nil, err
+	}
+	if err := newMissPass(data, m.K).run(context.Background(), p, kp, st); err != nil {
+		return nil, err
+	}
+	if st.Total == 0 {
+		return nil, errors.New("mv: every row misses every coordinate; give rows with some values")
 	}
 	return st, nil
 }
@@ -181,9 +198,14 @@ func (m *Model) fitStats(x mat.Matrix, s *Settings) (*mvkernel.Stats, error) {
 }
 
 // LogLikelihood returns Σ_i log p(x_i), the log-likelihood of the data
-// under the fitted mixture. It returns an error if x is empty, has a value
-// that is not finite, or does not have the model's d columns, or m is not a
-// valid fitted model.
+// under the fitted mixture. A NaN marks a missing coordinate, as for Assign
+// and LogDensity and as Fit with Settings.AllowMissing reads it: a row
+// with some contributes the log density of its observed coordinates, the
+// marginal log Σ_k w_k N(x_o | μ_o, Σ_oo), and a row missing every
+// coordinate contributes nothing (the density of no coordinates is 1). It
+// returns an error if x is empty, has an infinite value, misses every
+// coordinate of every row, or does not have the model's d columns, or m is
+// not a valid fitted model.
 func (m *Model) LogLikelihood(x mat.Matrix) (float64, error) {
 	st, err := m.stats(x)
 	if err != nil {
@@ -223,15 +245,16 @@ func (m *Model) LogJoint(x mat.Matrix) (float64, error) {
 //	BIC = −2 log L + p log n,
 //
 // with p = NumParams and n the number of rows: lower is better, as
-// scikit-learn's bic. mclust reports the negative of this value. It
-// returns the errors of LogLikelihood.
+// scikit-learn's bic. mclust reports the negative of this value. With
+// missing coordinates (NaN) log L is LogLikelihood's, of the observed
+// values, and n counts the rows that have any. It returns the errors of
+// LogLikelihood.
 func (m *Model) BIC(x mat.Matrix) (float64, error) {
 	st, err := m.stats(x)
 	if err != nil {
 		return 0, err
 	}
-	n, _ := x.Dims()
-	return -2*st.LogLik + float64(m.NumParams())*math.Log(float64(n)), nil
+	return -2*st.LogLik + float64(m.NumParams())*math.Log(st.Total), nil
 }
 
 // ICL returns the integrated completed likelihood criterion of Biernacki,
@@ -240,15 +263,16 @@ func (m *Model) BIC(x mat.Matrix) (float64, error) {
 //	ICL = BIC + 2 Σ_i −log max_k r_ik,
 //
 // which adds to BIC the cost of classifying each point by its most
-// probable component: lower is better. It returns the errors of
-// LogLikelihood.
+// probable component: lower is better. With missing coordinates (NaN),
+// r_ik are the responsibilities given the observed ones (as
+// Responsibilities gives them), and the rest is BIC's. It returns the
+// errors of LogLikelihood.
 func (m *Model) ICL(x mat.Matrix) (float64, error) {
 	st, err := m.stats(x)
 	if err != nil {
 		return 0, err
 	}
-	n, _ := x.Dims()
-	return -2*st.LogLik + float64(m.NumParams())*math.Log(float64(n)) + 2*st.Hard, nil
+	return -2*st.LogLik + float64(m.NumParams())*math.Log(st.Total) + 2*st.Hard, nil
 }
 
 // Sample draws n points from the fitted mixture, one per row, and returns
