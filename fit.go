@@ -113,9 +113,9 @@ type Settings struct {
 	// starting points, the moves) reads a point of weight v as v points
 	// in its place. A weight of 0 gives the fit without the point, bit
 	// for bit, and a weight of 2 the fit of the point written twice, as
-	// follows. What is guaranteed for integer weights against the points written out in
-	// their places, when these are at most 8192 (so that neither fit
-	// draws a screening sample):
+	// follows. What is guaranteed for integer weights against the points
+	// written out in their places, when these are at most 8192 (so that
+	// neither fit draws a screening sample):
 	//
 	//   - the same standardisation, bit for bit;
 	//   - the same objective and statistics at the same parameters, up to
@@ -157,8 +157,10 @@ type Settings struct {
 	// components (weights .3/.5/.2, means −2/1/5, standard deviations
 	// 1/.7/1.5) its log-likelihood was 2.9e-5 per point below the fit by
 	// passes, and its means within 0.011 standard deviations of that fit's
-	// (TestFitStreamOnline holds it within 1e-4 and 0.02). It does not
-	// take Fixed. Fit ignores it.
+	// (TestFitStreamOnline holds it within 1e-4 and 0.02). With Fixed,
+	// the fixed parameters, which the model must hold, stay as they are
+	// bit for bit through the first block's fit and every step, and the
+	// others are updated given them. Fit ignores it.
 	Online bool
 }
 
@@ -567,6 +569,26 @@ func (m *Model) theta(z *standard) []float64 {
 	return t
 }
 
+// fixedTheta returns θ = (log w, μ, log σ) on the standardised data z
+// with the parameters fix names set from m's, which must hold them, and
+// the others zero: m need hold no more than the fixed parameters.
+func (m *Model) fixedTheta(z *standard, fix Fixed) []float64 {
+	K := m.K
+	t := make([]float64, 3*K)
+	for k := range K {
+		if fix.Weights {
+			t[k] = math.Log(m.Weights[k])
+		}
+		if fix.Means {
+			t[K+k] = (m.Means[k] - z.c) * z.inv
+		}
+		if fix.Sigmas {
+			t[2*K+k] = math.Log(m.Sigmas[k] * z.inv)
+		}
+	}
+	return t
+}
+
 // positive returns the points of x with positive weight and their weights,
 // or x and w themselves if none is zero; the weights are nil if every
 // weight left is 1, so that such a fit is the unweighted one.
@@ -666,7 +688,7 @@ func (m *Model) objective(z *standard, cfg *Settings) (*objective, error) {
 		obj.floor = cfg.SigmaFloor
 	}
 	if obj.fix.any() {
-		obj.fixed = m.theta(z)
+		obj.fixed = m.fixedTheta(z, obj.fix)
 	}
 	return obj, nil
 }

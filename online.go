@@ -23,6 +23,7 @@ const onlineRate = 0.6
 type online struct {
 	m       *Model    // the current parameters
 	cfg     *Settings // the caller's, for the fit of the first block
+	fix     Fixed     // the parameters left as they are
 	run     *Stats    // the running statistics, per unit weight
 	seen    float64   // the weight seen so far
 	t       int       // the blocks blended so far
@@ -38,7 +39,7 @@ func (m *Model) fitOnline(ctx context.Context, src iter.Seq2[[]float64, []float6
 	if err := m.checkFit(nil, &Settings{Warm: true, Fixed: cfg.Fixed}); err != nil {
 		return nil, err
 	}
-	o := &online{cfg: &user, m: &Model{K: m.K, Prior: m.Prior, SharedSigma: m.SharedSigma}}
+	o := &online{cfg: &user, fix: cfg.Fixed, m: &Model{K: m.K, Prior: m.Prior, SharedSigma: m.SharedSigma}}
 	if cfg.Warm {
 		if err := m.Validate(); err != nil {
 			return nil, fmt.Errorf("gmm: a warm start (Settings.Warm) starts from the model's parameters: %w", err)
@@ -46,8 +47,16 @@ func (m *Model) fitOnline(ctx context.Context, src iter.Seq2[[]float64, []float6
 		o.m.Weights, o.m.Means, o.m.Sigmas = clone(m.Weights), clone(m.Means), clone(m.Sigmas)
 		o.started = true
 	}
-	if cfg.Fixed.any() {
-		return nil, errors.New("gmm: Settings.Online does not take Fixed parameters; fit by passes (Online false) to fix some")
+	// The fixed parameters, which checkFit saw m holds, go to the fit of
+	// the first block and stay through every step.
+	if o.fix.Weights {
+		o.m.Weights = clone(m.Weights)
+	}
+	if o.fix.Means {
+		o.m.Means = clone(m.Means)
+	}
+	if o.fix.Sigmas {
+		o.m.Sigmas = clone(m.Sigmas)
 	}
 	size := onlineBlock
 	if !o.started {
@@ -129,7 +138,7 @@ func (o *online) step(ctx context.Context) error {
 	s := *o.run
 	s.W, s.Mean, s.M2 = clone(o.run.W), clone(o.run.Mean), clone(o.run.M2)
 	s.scale(o.seen)
-	if err := o.m.Update(&s); err != nil {
+	if err := o.m.update(&s, o.fix); err != nil {
 		return err
 	}
 	logW := make([]float64, o.m.K)

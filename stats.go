@@ -324,7 +324,11 @@ func checkWeights(w []float64, n int, positive bool) (float64, error) {
 // Concentration < 1, or the update does not give a valid model (a
 // component that under maximum likelihood holds no weight gets weight 0
 // and keeps its mean).
-func (m *Model) Update(st *Stats) error {
+func (m *Model) Update(st *Stats) error { return m.update(st, Fixed{}) }
+
+// update is Update with the parameters fix names left as they are in m,
+// bit for bit, and the others updated given them.
+func (m *Model) update(st *Stats, fix Fixed) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
@@ -348,12 +352,21 @@ func (m *Model) Update(st *Stats) error {
 	}
 	copy(cur.mu, m.Means)
 	copy(cur.sigma, m.Sigmas)
-	m.Prior.mstep(st, cur, floor, m.SharedSigma, Fixed{}, next)
+	m.Prior.mstep(st, cur, floor, m.SharedSigma, fix, next)
 	w := make([]float64, K)
 	for k := range K {
 		w[k] = math.Exp(next.logW[k])
 	}
 	normalise(w)
+	if fix.Weights {
+		copy(w, m.Weights)
+	}
+	if fix.Means {
+		copy(next.mu, m.Means)
+	}
+	if fix.Sigmas {
+		copy(next.sigma, m.Sigmas)
+	}
 	f := Model{K: K, Prior: m.Prior, SharedSigma: m.SharedSigma, Weights: w, Means: next.mu, Sigmas: next.sigma}
 	if err := f.validate(); err != nil {
 		return fmt.Errorf("gmm: the update from these statistics is not a valid model (%v); accumulate more data, or use a prior (DefaultPrior)", err)

@@ -90,8 +90,10 @@ type Settings struct {
 	// converges on all of them; on 10⁶ rows of three overlapping components
 	// in 3 dimensions its log-likelihood is within 3e-4 per row of the
 	// full fit's and its means within 0.02 standard deviations (measured
-	// 8.9e-5 and 0.009; TestFitStreamOnline). Fit ignores it; it does not
-	// take Fixed.
+	// 8.9e-5 and 0.009; TestFitStreamOnline). With Fixed, the fixed
+	// parameters, which the model must hold, stay as they are bit for bit
+	// through the first block's fit and every step, and the others are
+	// updated given them. Fit ignores it.
 	Online bool
 
 	// AllowMissing lets a NaN in the data mark a missing coordinate,

@@ -25,6 +25,7 @@ const onlineRate = 0.6
 type online struct {
 	m       *Model    // the current parameters
 	cfg     *Settings // the caller's settings, for the first block's Fit
+	fx      *fixing   // the fixed parameters, or nil
 	d       int
 	run     *Stats  // the running statistics, per unit weight
 	seen    float64 // the weight seen so far
@@ -37,10 +38,26 @@ type online struct {
 
 // fitOnline is FitStream with Settings.Online: see there.
 func (m *Model) fitOnline(ctx context.Context, src iter.Seq2[[]float64, []float64], d int, orig, cfg *Settings) (*Result, error) {
-	if cfg.Fixed.any() {
-		return nil, errors.New("mv: Settings.Online does not take Fixed parameters; fit by passes (Online false) to fix some")
+	fx, err := m.fixedParams(cfg.Fixed, d)
+	if err != nil {
+		return nil, err
 	}
-	o := &online{cfg: orig, d: d, m: &Model{K: m.K, Covariance: m.Covariance, Prior: m.Prior.clone()}}
+	o := &online{cfg: orig, d: d, fx: fx, m: &Model{K: m.K, Covariance: m.Covariance, Prior: m.Prior.clone()}}
+	// The fixed parameters go to the first block's fit and stay through
+	// every step.
+	if cfg.Fixed.Weights {
+		o.m.Weights = clone64(m.Weights)
+	}
+	if cfg.Fixed.Means {
+		o.m.Means = mat.DenseCopyOf(m.Means)
+	}
+	if cfg.Fixed.Covariances {
+		for _, c := range m.Covariances {
+			cs := mat.NewSymDense(d, nil)
+			cs.CopySym(c)
+			o.m.Covariances = append(o.m.Covariances, cs)
+		}
+	}
 	if cfg.Warm {
 		if err := m.Validate(); err != nil {
 			return nil, fmt.Errorf("mv: Settings.Warm needs the model's parameters (%w)", err)
@@ -55,7 +72,7 @@ func (m *Model) fitOnline(ctx context.Context, src iter.Seq2[[]float64, []float6
 	if !o.started {
 		size = screenSize
 	}
-	err := eachChunk(ctx, src, d, cfg.AllowMissing, func(x mvkernel.Data) {
+	err = eachChunk(ctx, src, d, cfg.AllowMissing, func(x mvkernel.Data) {
 		for i := range x.N {
 			row := x.X[i*d : (i+1)*d]
 			if cfg.AllowMissing && allNaN(row) {
@@ -134,7 +151,7 @@ func (o *online) step(ctx context.Context, size int) error {
 	s := *o.run
 	s.W, s.Mean, s.M2 = clone64(o.run.W), clone64(o.run.Mean), clone64(o.run.M2)
 	s.scale(o.seen)
-	if err := o.m.Update(&s); err != nil {
+	if err := o.m.update(&s, o.fx); err != nil {
 		return err
 	}
 	pr := o.m.updater(d)

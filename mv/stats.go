@@ -225,7 +225,11 @@ func checkChunkWeights(w []float64, n int) error {
 // weight (fit it or give its parameters), if the Prior is invalid, or if a
 // covariance would be singular: the error names the component and says
 // what to do.
-func (m *Model) Update(st *Stats) error {
+func (m *Model) Update(st *Stats) error { return m.update(st, nil) }
+
+// update is Update with the parameters fx fixes (nil: none) left at their
+// values, bit for bit, and the others updated given them, as in a fit.
+func (m *Model) update(st *Stats, fx *fixing) error {
 	if err := st.check(); err != nil {
 		return err
 	}
@@ -257,11 +261,13 @@ func (m *Model) Update(st *Stats) error {
 		}
 	}
 	pr := m.updater(d)
+	pr.fx = fx
 	next := newParams(m.K, d)
 	pr.mstep(st.kernel(), cur, next)
 	if pr.mapErr != nil {
 		return pr.mapErr
 	}
+	fx.apply(next)
 	m.set(next)
 	return nil
 }
