@@ -705,8 +705,11 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 		}
 		if f.k <= m {
 			hy := scaledSVD(hx, f.scale)
-			hc = append(hc, agglomerateVVV(hy, hx.V, m, d, ward(hy, hx.V, m, d, vvvGroups(hx.V, m, d, f.k)), f.k))
-			if z := ward(hy, hx.V, m, d, f.k); !samePartition(z, hc[0]) {
+			// Ward's merge tree serves both: cut into small groups that
+			// the VVV criterion then merges, and into K groups.
+			tree := wardTree(hy, hx.V, m, d)
+			hc = append(hc, agglomerateVVV(hy, hx.V, m, d, cut(tree, m, vvvGroups(hx.V, m, d, f.k)), f.k))
+			if z := cut(tree, m, f.k); !samePartition(z, hc[0]) {
 				hc = append(hc, z)
 			}
 		}

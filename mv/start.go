@@ -73,20 +73,26 @@ func whiten(x mvkernel.Data, scale []float64) []float64 {
 	return out
 }
 
-// ward returns the labels 0..k−1 of the partition into k groups of the
-// rows of y (m×d, row-major) by Ward's hierarchical agglomeration, which
-// is model-based agglomeration under the EII model (Fraley 1998): each
-// merge joins the two groups whose union raises the within-group sum of
-// squares least, Δ(i, j) = n_i n_j/(n_i + n_j) |ȳ_i − ȳ_j|². It finds the
-// merges by nearest-neighbour chains with the Lance–Williams update, in
-// O(m²) time and memory, then applies the m − k cheapest.
+// wardTree returns, cheapest first, the m − 1 merges of Ward's
+// hierarchical agglomeration of the rows of y (m×d, row-major), which is
+// model-based agglomeration under the EII model (Fraley 1998): each merge
+// joins the two groups whose union raises the within-group sum of squares
+// least, Δ(i, j) = n_i n_j/(n_i + n_j) |ȳ_i − ȳ_j|². It finds the merges by
+// nearest-neighbour chains with the Lance–Williams update, in O(m²) time
+// and memory; cut then applies the m − k cheapest for any k.
 //
 // With weights v (nil for all 1) each point starts as a group of size v_i,
 // Δ(i, j) = v_i v_j/(v_i + v_j) |y_i − y_j|²: a point of integer weight is
 // then the group its copies written out would form, at no cost, first.
-func ward(y, v []float64, m, d, k int) []int {
+func wardTree(y, v []float64, m, d int) []merge {
 	merges := wardMerges(halfSquaredDistances(y, v, m, d), v, m)
 	slices.SortStableFunc(merges, func(p, q merge) int { return cmp.Compare(p.cost, q.cost) })
+	return merges
+}
+
+// cut returns the labels 0..k−1 of the partition of m points into k
+// groups by the m − k cheapest of the merges, sorted cheapest first.
+func cut(merges []merge, m, k int) []int {
 	parent := make([]int, m)
 	for i := range parent {
 		parent[i] = i
