@@ -19,7 +19,8 @@ import (
 type readOptions struct {
 	// sep is the separator; 0 means detect it (see detectSep).
 	sep byte
-	// strict makes a missing value an error instead of a skipped row.
+	// strict makes a missing value an error instead of a skipped row (or,
+	// with several columns, a missing coordinate).
 	strict bool
 	// size is the input's size in bytes if known, or 0; it sizes the
 	// array of values so that it need not grow.
@@ -99,10 +100,11 @@ type columns struct {
 	all   bool
 }
 
-// frame is what readTable read: the rows with a number in every column
+// frame is what readTable read: the rows with a number in some column
 // read, and where the others were.
 type frame struct {
-	// x holds the complete rows, row-major: d values each.
+	// x holds the rows with a number in some column read, row-major: d
+	// values each, NaN where a value is missing.
 	x     []float64
 	d     int
 	names []string // the columns read, as the report names them
@@ -111,13 +113,16 @@ type frame struct {
 	header bool
 	// rows is the number of data rows, complete or not.
 	rows int
-	// skipped is the number of rows with a missing value in a column read,
-	// and firstSkipped the line of the first; holes holds their 0-based
+	// skipped is the number of rows missing every column read, and
+	// firstSkipped the line of the first; holes holds their 0-based
 	// indices among the data rows, in order, and holeVals their values, d
-	// each, NaN where missing.
+	// each, all NaN.
 	skipped, firstSkipped int
 	holes                 []int
 	holeVals              []float64
+	// partial is the number of rows in x with some values missing (only
+	// with several columns), and firstPartial the line of the first.
+	partial, firstPartial int
 	// text names the columns that all left out as text.
 	text []string
 }
@@ -142,8 +147,10 @@ const sampleRows = 200
 // are those whose cells in the first 200 data rows are all numbers or
 // missing values, with at least one number; the others are listed in
 // text. A cell of a column read that is empty, NA, NaN or null (in any
-// case) is a missing value: its row is skipped and counted, or, with
-// opt.strict, is an error. Any other cell must hold a finite decimal
+// case) is a missing value, or, with opt.strict, an error: a row missing
+// every column read is skipped and counted, and a row missing some is
+// kept with NaN in its missing cells, and counted. (With one column, every
+// row that misses a value misses them all.) Any other cell must hold a finite decimal
 // number; the errors say which line and column are wrong. src names the
 // input in error messages.
 func readTable(r io.Reader, src string, cols columns, opt readOptions) (*frame, error) {
@@ -261,8 +268,12 @@ func readTable(r io.Reader, src string, cols columns, opt readOptions) (*frame, 
 		cell = bytes.TrimSpace(cell)
 		if missing(cell) {
 			if opt.strict {
-				return 0, false, fmt.Errorf("%s: line %d, %s: %s is a missing value; fill it in or remove the row (without -strict such rows are skipped)",
-					src, line, t.where(a), describe(string(cell)))
+				without := "such rows are skipped"
+				if t.d > 1 {
+					without = "a row is fitted on the columns it has"
+				}
+				return 0, false, fmt.Errorf("%s: line %d, %s: %s is a missing value; fill it in or remove the row (without -strict %s)",
+					src, line, t.where(a), describe(string(cell)), without)
 			}
 			return 0, false, nil
 		}
@@ -294,7 +305,7 @@ func readTable(r io.Reader, src string, cols columns, opt readOptions) (*frame, 
 		case t.skipped > 0 && t.d == 1:
 			return nil, fmt.Errorf("%s: %s has no values: all %d of its cells are missing values", src, t.where(0), t.skipped)
 		case t.skipped > 0:
-			return nil, fmt.Errorf("%s: no row has a number in every column read: all %d rows have a missing value in %s", src, t.skipped, t.list())
+			return nil, fmt.Errorf("%s: no row has a number in %s: all %d rows miss every one of them", src, t.list(), t.skipped)
 		case t.d == 1:
 			return nil, fmt.Errorf("%s: %s has no values; it needs at least one row under the header", src, t.where(0))
 		}
@@ -332,6 +343,10 @@ func (t *frame) add(b *batch) error {
 	}
 	t.holeVals = append(t.holeVals, b.holeVals...)
 	t.skipped += len(b.holes)
+	if b.partial > 0 && t.partial == 0 {
+		t.firstPartial = b.firstPartial
+	}
+	t.partial += b.partial
 	t.rows += b.rowsDone
 	if b.cellErr != nil {
 		return b.cellErr
@@ -619,9 +634,11 @@ type converter func(cell []byte, line, a int) (float64, bool, error)
 // batch is a run of rows of d cells, one cell after another in buf, cell i
 // ending at ends[i] and row r starting on line lines[r], and, after them,
 // the error that stopped the splitting, if any; then, once converted, the
-// values of the complete rows, the indices in the batch of the rows with a
-// missing value and their values (NaN where missing), the number of rows
-// converted, and the error of the first cell that could not be converted.
+// values of the rows with a number in some column (NaN where missing), the
+// indices in the batch of the rows missing every column and their values
+// (NaN), the number of rows kept that miss some values and the line of the
+// first, the number of rows converted, and the error of the first cell
+// that could not be converted.
 type batch struct {
 	seq         int
 	d           int
@@ -631,6 +648,8 @@ type batch struct {
 
 	vals, holeVals []float64
 	holes          []int
+	partial        int
+	firstPartial   int
 	rowsDone       int
 	cellErr        error
 }
@@ -638,10 +657,11 @@ type batch struct {
 // convert converts the rows of b with conv, up to the first error.
 func (b *batch) convert(conv converter) {
 	b.vals, b.holeVals, b.holes, b.rowsDone, b.cellErr = b.vals[:0], b.holeVals[:0], b.holes[:0], 0, nil
+	b.partial, b.firstPartial = 0, 0
 	start := 0
 	for r, line := range b.lines {
 		row := len(b.vals)
-		hole := false
+		holes := 0
 		for a := range b.d {
 			end := b.ends[r*b.d+a]
 			v, ok, err := conv(b.buf[start:end], line, a)
@@ -651,14 +671,21 @@ func (b *batch) convert(conv converter) {
 				return
 			}
 			if !ok {
-				v, hole = math.NaN(), true
+				v = math.NaN()
+				holes++
 			}
 			b.vals = append(b.vals, v)
 		}
-		if hole {
+		switch {
+		case holes == b.d:
 			b.holes = append(b.holes, r)
 			b.holeVals = append(b.holeVals, b.vals[row:]...)
 			b.vals = b.vals[:row]
+		case holes > 0:
+			if b.partial == 0 {
+				b.firstPartial = line
+			}
+			b.partial++
 		}
 		b.rowsDone++
 	}

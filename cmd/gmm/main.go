@@ -41,7 +41,8 @@
 //	-sep S         the separator: comma, semicolon, tab or one character
 //	               (default: found from the first rows)
 //	-strict        stop at a missing value (an empty cell, NA, NaN or
-//	               null) rather than skip its row
+//	               null) rather than skip its row or, with -columns,
+//	               fit the row on the columns it has
 //	-column NAME   the column to fit, by name or 0-based index (default:
 //	               petal_length for the iris data, the only column of a file
 //	               that has one)
@@ -82,9 +83,19 @@
 //	-json          print the fitted model as JSON instead of the table
 //	-v             report the fit's progress on standard error
 //
-// assignments.csv has one line per data row, in the order of the input: a
-// row skipped for a missing value keeps its line, with NA for the missing
-// values, the cluster and the responsibilities.
+// With several columns (-columns), a row that misses some of their values
+// (empty, NA, NaN or null) is fitted on the columns it has, the missing
+// values being missing at random (see mv.Settings.AllowMissing), and the
+// report says how many rows did; the default prior and the figures use the
+// rows that have every value, and -posterior samples given those rows
+// alone. A row that misses every column read, or with one column its
+// value, is skipped and counted. -strict makes any missing value an error.
+//
+// assignments.csv has one line per data row, in the order of the input,
+// with NA for each missing value: a row skipped for missing every value
+// keeps its line, with NA for the cluster and the responsibilities too;
+// a row fitted on the columns it has gets its cluster and responsibilities
+// given those columns.
 //
 // With -posterior, gmm then samples the posterior of the weights, means
 // and standard deviations with the same prior and K (see
@@ -249,7 +260,7 @@ func parse(args []string, stdout io.Writer) (opt options, ok bool, err error) {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&opt.csv, "csv", "", "read the data from `FILE` (- for standard input): CSV separated by commas, semicolons or tabs, with or without a header row (default: the embedded iris data)")
 	sep := fs.String("sep", "", "the separator `S`: comma, semicolon, tab or one character (default: found from the first rows)")
-	fs.BoolVar(&opt.strict, "strict", false, "stop at a missing value (an empty cell, NA, NaN or null) rather than skip its row")
+	fs.BoolVar(&opt.strict, "strict", false, "stop at a missing value (an empty cell, NA, NaN or null) rather than skip its row or, with -columns, fit the row on the columns it has")
 	fs.StringVar(&opt.column, "column", "", "the column to fit, by `NAME` or 0-based index (default: petal_length for the iris data, the only column of a file that has one)")
 	cols := fs.String("columns", "", "fit several columns: `A,B,C` by name or 0-based index, or all for every column of numbers")
 	var ks kFlag
@@ -527,15 +538,17 @@ func parseSep(s string) (byte, error) {
 	return s[0], nil
 }
 
-// data is what is being fitted: the complete rows of the columns read.
+// data is what is being fitted: the rows of the columns read that have a
+// number in some column.
 type data struct {
-	x       []float64 // row-major, d values a row
+	x       []float64 // row-major, d values a row, NaN where missing
 	d       int
 	names   []string // of the columns
 	column  string   // the columns' names, joined by commas
 	source  string   // where it came from, for the report
 	notes   []string // about the reading, for standard error
-	skipped int      // rows skipped for a missing value
+	skipped int      // rows skipped for missing every value
+	partial int      // rows in x that miss some values (several columns only)
 	// rows is the number of data rows, complete or not; holes and
 	// holeVals are the rows skipped (see frame).
 	rows     int
@@ -587,10 +600,14 @@ func load(opt options, stdin io.Reader) (*data, error) {
 	if len(t.text) > 0 {
 		d.notes = append(d.notes, leftOut(t))
 	}
+	if t.partial > 0 {
+		d.notes = append(d.notes, fmt.Sprintf("%s of %s miss some values (empty, NA, NaN or null), the first on line %d; they are fitted on the columns they have (see -strict)",
+			count(t.partial, "row"), src, t.firstPartial))
+	}
 	if t.skipped > 0 {
 		what := fmt.Sprintf("whose %s is a missing value", d.column)
 		if d.d > 1 {
-			what = "with a missing value in a column read"
+			what = "missing every column read"
 		}
 		d.notes = append(d.notes, fmt.Sprintf("skipped %s of %s %s (empty, NA, NaN or null), the first on line %d; assignments.csv lists them with the cluster NA; -strict stops at them instead",
 			count(t.skipped, "row"), src, what, t.firstSkipped))
@@ -601,7 +618,7 @@ func load(opt options, stdin io.Reader) (*data, error) {
 // newData returns the data of the frame t read from src.
 func newData(t *frame, src string) *data {
 	return &data{x: t.x, d: t.d, names: t.names, column: strings.Join(t.names, ","), source: src,
-		skipped: t.skipped, rows: t.rows, holes: t.holes, holeVals: t.holeVals}
+		skipped: t.skipped, partial: t.partial, rows: t.rows, holes: t.holes, holeVals: t.holeVals}
 }
 
 // leftOut is the note on the columns of text that -columns all left out.
@@ -614,7 +631,8 @@ func leftOut(t *frame) string {
 		count(t.d, "column"), strings.Join(t.names, ", "), count(len(t.text), "column"), strings.Join(q, ", "))
 }
 
-// n returns the number of complete rows.
+// n returns the number of rows fitted: with several columns, those with
+// a number in some column.
 func (d *data) n() int { return len(d.x) / d.d }
 
 // prior returns the prior the options name for the data x.
@@ -1015,9 +1033,10 @@ func oneLabeller(m *gmm.Model) labeller {
 
 // assignments writes each data row of d, its cluster and its
 // responsibilities under a model of k components as CSV, one line per data
-// row, in chunks so that no n×K matrix is held. A row skipped for a
-// missing value has NA for the value missing, the cluster and the
-// responsibilities.
+// row, in chunks so that no n×K matrix is held. A missing value is NA. A
+// row skipped for missing every value has NA for the cluster and the
+// responsibilities too; a row fitted on the columns it has gets the
+// cluster and responsibilities its labeller gives.
 func assignments(w io.Writer, d *data, k int, label labeller) error {
 	var b []byte
 	for _, name := range d.names {
@@ -1065,7 +1084,7 @@ func assignments(w io.Writer, d *data, k int, label labeller) error {
 		for i := range hi - lo {
 			holes()
 			for _, v := range xs[i*d.d : (i+1)*d.d] {
-				b = strconv.AppendFloat(b, v, 'g', -1, 64)
+				b = na(v)
 				b = append(b, ',')
 			}
 			b = strconv.AppendInt(b, int64(z[i]), 10)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,22 +16,43 @@ import (
 )
 
 // mvSummary is what model.json and -json add to the JSON of a model of
-// several columns: the summary keys of one column, the columns, and the
-// table when the model was chosen among several.
+// several columns: the summary keys of one column, the columns, the number
+// of rows fitted on the columns they have (counted in n), and the table
+// when the model was chosen among several.
 type mvSummary struct {
 	fitSummary
-	Columns   []string        `json:"columns"`
-	Criterion string          `json:"criterion,omitempty"`
-	Selection []candidateJSON `json:"selection,omitempty"`
-	Posterior *mvPosterior    `json:"posterior,omitempty"`
+	Columns    []string        `json:"columns"`
+	Incomplete int             `json:"incomplete"`
+	Criterion  string          `json:"criterion,omitempty"`
+	Selection  []candidateJSON `json:"selection,omitempty"`
+	Posterior  *mvPosterior    `json:"posterior,omitempty"`
 }
 
 // several fits several columns with mv: the one model the options name,
-// or the best by BIC of the covariance models and Ks they name.
+// or the best by BIC of the covariance models and Ks they name. Rows that
+// miss some values are fitted on the columns they have (mv's
+// AllowMissing), in the selection too; the default prior, the figures and
+// the posterior take the rows that have every value.
 func (s *session) several(d *data) error {
 	opt := s.opt
 	x := mat.NewDense(d.n(), d.d, d.x)
-	fit := &mv.Settings{Seed: opt.seed}
+	missing := d.partial > 0
+	full := x
+	if missing {
+		full = completeRows(d)
+	}
+	fit := &mv.Settings{Seed: opt.seed, AllowMissing: missing}
+	if missing && opt.prior == "default" {
+		// DefaultPrior leaves out the rows with a missing value.
+		if p := mv.DefaultPrior(x, 1); p.Validate(d.d) != nil {
+			nf := 0
+			if full != nil {
+				nf, _ = full.Dims()
+			}
+			return fmt.Errorf("-prior default is scaled to the rows that have every value, and %s of %s cannot set it: it needs two or more whose columns are not collinear; use -prior none, or fill in the missing values",
+				count(nf, "such row"), d.source)
+		}
+	}
 	var m *mv.Model
 	var res *mv.Result
 	var sel *mv.Selection
@@ -52,17 +74,17 @@ func (s *session) several(d *data) error {
 			return err
 		}
 		s.logf("fitted %d candidates in %v", len(sel.Candidates), since(t))
-		m, res = refitMV(sel.Best, x, fit)
+		m, res = refitMV(sel.Best, x, fit, missing)
 	}
 
 	t = time.Now()
 	sum := mvSummary{fitSummary: fitSummary{Method: "em", PriorName: opt.prior, N: d.n(), Skipped: d.skipped,
-		Column: d.column, Warnings: []string{}}, Columns: d.names}
+		Column: d.column, Warnings: []string{}}, Columns: d.names, Incomplete: d.partial}
 	if res != nil {
 		sum.Converged, sum.Steps, sum.Restarts = &res.Converged, &res.Steps, &res.Restarts
 		sum.Loss = res.Loss[len(res.Loss)-1]
 	} else {
-		lj, err := m.LogJoint(x)
+		lj, err := logJoint(m, x, missing)
 		if err != nil {
 			return err
 		}
@@ -70,8 +92,15 @@ func (s *session) several(d *data) error {
 	}
 	if opt.posterior {
 		t := time.Now()
+		if missing {
+			if full == nil {
+				return fmt.Errorf("-posterior samples given the rows that have every value, and no row of %s has a value in every one of %s; fill in the missing values, or leave out -posterior", d.source, strings.Join(d.names, ", "))
+			}
+			fmt.Fprintf(s.stderr, "gmm: note: -posterior samples given the %s with every value; the sampler takes no missing values, so the %s that miss some are left out of it\n",
+				count(full.RawMatrix().Rows, "row"), count(d.partial, "row"))
+		}
 		var err error
-		if sum.Posterior, err = sampleMV(m, x, opt, d.names); err != nil {
+		if sum.Posterior, err = sampleMV(m, full, opt, d.names); err != nil {
 			return err
 		}
 		s.logf("sampled the posterior in %v", since(t))
@@ -97,7 +126,7 @@ func (s *session) several(d *data) error {
 	if err != nil {
 		return err
 	}
-	files, err := write(opt.out, mvFigures(m, sel, x, d), modelJSON, s.assign(d), func(w io.Writer) error {
+	files, err := write(opt.out, s.mvFigures(m, sel, full, d), modelJSON, s.assign(d), func(w io.Writer) error {
 		return assignments(w, d, m.K, mvLabeller(m, d.d))
 	})
 	if err != nil {
@@ -117,7 +146,7 @@ func (s *session) several(d *data) error {
 		selectionTable(w, "BIC", models, cells)
 		fmt.Fprintln(w)
 	}
-	if err := reportMV(w, opt, m, res, x, d); err != nil {
+	if err := reportMV(w, opt, m, res, x, full, d); err != nil {
 		return err
 	}
 	if sum.Posterior != nil {
@@ -154,21 +183,76 @@ func modelList(covs []mv.Covariance) string {
 }
 
 // refitMV fits the chosen model best again with the same settings, as
-// refit does for one column.
-func refitMV(best *mv.Model, x *mat.Dense, s *mv.Settings) (*mv.Model, *mv.Result) {
+// refit does for one column; missing says whether x holds NaN.
+func refitMV(best *mv.Model, x *mat.Dense, s *mv.Settings, missing bool) (*mv.Model, *mv.Result) {
 	m := &mv.Model{K: best.K, Covariance: best.Covariance, Prior: best.Prior}
 	res, err := m.Fit(x, s)
 	if err != nil {
 		return best, nil
 	}
-	a, errA := m.LogJoint(x)
-	b, errB := best.LogJoint(x)
+	a, errA := logJoint(m, x, missing)
+	b, errB := logJoint(best, x, missing)
 	n, _ := x.Dims()
 	// 1e-9 relative, as in refit.
 	if errA != nil || errB != nil || math.Abs(a-b) > 1e-9*(math.Abs(b)+float64(n)) {
 		return best, nil
 	}
 	return m, res
+}
+
+// completeRows returns the rows of d that have every value.
+func completeRows(d *data) *mat.Dense {
+	var x []float64
+	for i := range d.n() {
+		row := d.x[i*d.d : (i+1)*d.d]
+		if !slices.ContainsFunc(row, math.IsNaN) {
+			x = append(x, row...)
+		}
+	}
+	if len(x) == 0 {
+		return nil
+	}
+	return mat.NewDense(len(x)/d.d, d.d, x)
+}
+
+// logLik returns the log-likelihood of m at the rows x; if missing, NaN
+// marks a missing value, and a row contributes the log density of the
+// columns it has, log Σ_k w_k N(x_o | μ_o, Σ_oo), as Fit with AllowMissing
+// reads it (taken from the statistics of Model.Accumulate, which read NaN
+// so).
+func logLik(m *mv.Model, x *mat.Dense, missing bool) (float64, error) {
+	if !missing {
+		return m.LogLikelihood(x)
+	}
+	st := mv.NewStats(m.K, x.RawMatrix().Cols)
+	if err := m.Accumulate(st, x, nil); err != nil {
+		return 0, err
+	}
+	return st.LogLik, nil
+}
+
+// logJoint returns Model.LogJoint of m at the rows x; if missing, NaN
+// marks a missing value as for logLik. The prior's terms, log p(w) +
+// log p(μ, Σ), do not depend on the data: they are LogJoint less
+// LogLikelihood at any one row, here the first component's mean.
+func logJoint(m *mv.Model, x *mat.Dense, missing bool) (float64, error) {
+	if !missing {
+		return m.LogJoint(x)
+	}
+	ll, err := logLik(m, x, true)
+	if err != nil {
+		return 0, err
+	}
+	one := mat.NewDense(1, m.Means.RawMatrix().Cols, slices.Clone(m.Means.RawRowView(0)))
+	lj1, err := m.LogJoint(one)
+	if err != nil {
+		return 0, err
+	}
+	ll1, err := m.LogLikelihood(one)
+	if err != nil {
+		return 0, err
+	}
+	return ll + (lj1 - ll1), nil
 }
 
 // mvLabeller is the labeller of the model m of d columns.
@@ -180,9 +264,10 @@ func mvLabeller(m *mv.Model, d int) labeller {
 	}
 }
 
-// mvFigures returns the figures of the fit m of several columns, and of
-// the selection sel if it is not nil.
-func mvFigures(m *mv.Model, sel *mv.Selection, x *mat.Dense, d *data) []figure {
+// mvFigures returns the figures of the fit m of several columns, drawn
+// over the rows x (nil if no row has every value, with a note and without
+// the figures of the fit), and of the selection sel if it is not nil.
+func (s *session) mvFigures(m *mv.Model, sel *mv.Selection, x *mat.Dense, d *data) []figure {
 	// The pairwise panels need room: 8 inches wide, and tall enough to
 	// keep them about square.
 	side := 8 * vg.Inch
@@ -195,6 +280,10 @@ func mvFigures(m *mv.Model, sel *mv.Selection, x *mat.Dense, d *data) []figure {
 		{"uncertainty.png", func() (*plot.Plot, error) { return gplot.Uncertainty(m, x, d.names) }, side, h},
 		{"density.png", func() (*plot.Plot, error) { return gplot.Contours(m, x, d.names) }, side, h},
 	}
+	if x == nil {
+		fmt.Fprintf(s.stderr, "gmm: note: no row has every value, so classification.png, uncertainty.png and density.png, which draw such rows, are not written\n")
+		figs = nil
+	}
 	if sel != nil {
 		figs = append([]figure{{"bic.png", func() (*plot.Plot, error) { return gplot.SelectionMV(sel, mv.BIC) }, 8 * vg.Inch, 5 * vg.Inch}}, figs...)
 	}
@@ -203,10 +292,26 @@ func mvFigures(m *mv.Model, sel *mv.Selection, x *mat.Dense, d *data) []figure {
 
 // reportMV prints the fit res of m to x (res nil if the run is not known)
 // as tables: the weights, sizes and means, then the standard deviations
-// and correlations.
-func reportMV(w io.Writer, opt options, m *mv.Model, res *mv.Result, x *mat.Dense, d *data) error {
+// and correlations. full is the rows of x that have every value (nil if
+// none).
+func reportMV(w io.Writer, opt options, m *mv.Model, res *mv.Result, x, full *mat.Dense, d *data) error {
 	fmt.Fprintf(w, "Fitted %v (%s) with K = %d to %s of %s from %s.\n", m.Covariance, describeCov(m.Covariance), m.K,
 		count(d.n(), "row"), strings.Join(d.names, ", "), d.source)
+	if d.partial > 0 {
+		nf := 0
+		if full != nil {
+			nf, _ = full.Dims()
+		}
+		fmt.Fprintf(w, "missing: %s of the %d miss some values and were fitted on the columns they have (missing at random, Ghahramani & Jordan 1994); the %s with every value are drawn",
+			count(d.partial, "row"), d.n(), count(nf, "row"))
+		if opt.prior == "default" {
+			fmt.Fprintf(w, " and set the prior")
+		}
+		fmt.Fprintln(w)
+	}
+	if d.skipped > 0 {
+		fmt.Fprintf(w, "skipped: %s missing every column\n", count(d.skipped, "row"))
+	}
 	if opt.prior == "default" {
 		fmt.Fprintf(w, "prior:  default (mclust's priorControl(), for this K)\n")
 	} else {
@@ -275,11 +380,12 @@ func reportMV(w io.Writer, opt options, m *mv.Model, res *mv.Result, x *mat.Dens
 		}
 	}
 	table(w, rows, 1)
-	ll, err := m.LogLikelihood(x)
+	ll, err := logLik(m, x, d.partial > 0)
 	if err != nil {
 		return err
 	}
-	// Model.BIC's formula, without a second pass over the data.
+	// Model.BIC's formula, without a second pass over the data; n counts
+	// the rows fitted, which all have some value, as Select's BIC does.
 	bic := -2*ll + float64(m.NumParams())*math.Log(float64(n))
 	fmt.Fprintf(w, "\nlog-likelihood: %.4f, %d parameters, BIC %.4f (the covariances in full are in model.json)\n", ll, m.NumParams(), bic)
 	return nil

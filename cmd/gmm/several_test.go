@@ -366,10 +366,28 @@ func TestRunSeveralPosterior(t *testing.T) {
 	}
 }
 
-func TestRunSeveralMissing(t *testing.T) {
-	dir := t.TempDir()
-	// Two groups in two columns, with a text column, a missing value on
-	// line 3 and a row missing both on line 6.
+// runMain runs the command, the test binary's main (see TestMain), in a
+// child process with args, none of which may hold a space, and returns
+// its standard output and error, and its error if it failed.
+func runMain(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	for _, a := range args {
+		if strings.ContainsAny(a, " \t\n") {
+			t.Skipf("argument %q holds a space, which GMM_TEST_ARGS cannot pass", a)
+		}
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "GMM_TEST_MAIN=1", "GMM_TEST_ARGS="+strings.Join(args, " "))
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.String(), e.String(), err
+}
+
+// missingInput writes two groups in two columns, with a text column, a
+// value missing on line 3 and both on line 6, and returns its path.
+func missingInput(t *testing.T, dir string) string {
+	t.Helper()
 	var b strings.Builder
 	b.WriteString("name;a;b\n")
 	for i := range 60 {
@@ -390,36 +408,60 @@ func TestRunSeveralMissing(t *testing.T) {
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return path
+}
+
+// missingJSON is the part of model.json that says what was fitted.
+type missingJSON struct {
+	selectionJSON
+	Incomplete int `json:"incomplete"`
+}
+
+func TestRunSeveralMissing(t *testing.T) {
+	dir := t.TempDir()
+	path := missingInput(t, dir)
 	out := filepath.Join(dir, "out")
-	var stdout, stderr bytes.Buffer
-	if err := run([]string{"-csv", path, "-columns", "all", "-k", "2", "-covariance", "VVV", "-out", out}, nil, &stdout, &stderr); err != nil {
-		t.Fatal(err)
+	stdout, stderr, err := runMain(t, "-csv", path, "-columns", "all", "-k", "2", "-covariance", "VVV", "-out", out)
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
 	}
 	for _, want := range []string{
 		`leaves out 1 column of text: "name"`,
-		"skipped 2 rows of " + path + " with a missing value in a column read", "the first on line 3", "cluster NA",
+		"1 row of " + path + " miss some values", "the first on line 3", "fitted on the columns they have",
+		"skipped 1 row of " + path + " missing every column read", "the first on line 6", "cluster NA",
 	} {
-		if !strings.Contains(stderr.String(), want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
-	// One fit, no selection: no table and no bic.png.
-	if strings.Contains(stdout.String(), "Chose") || !strings.Contains(stdout.String(), "Fitted VVV") {
-		t.Errorf("want one VVV fit:\n%s", stdout.String())
+	// One fit, no selection: no table and no bic.png; the report counts
+	// the rows with missing values.
+	for _, want := range []string{"Fitted VVV", "to 59 rows of a, b",
+		"missing: 1 row of the 59 miss some values and were fitted on the columns they have", "the 58 rows with every value are drawn",
+		"skipped: 1 row missing every column"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "Chose") {
+		t.Errorf("want one VVV fit:\n%s", stdout)
 	}
 	if _, err := os.Stat(filepath.Join(out, "bic.png")); !os.IsNotExist(err) {
 		t.Errorf("bic.png written for a single model")
+	}
+	for _, f := range []string{"classification.png", "uncertainty.png", "density.png"} {
+		checkPNG(t, filepath.Join(out, f), 960)
 	}
 	rows := readAssignments(t, filepath.Join(out, "assignments.csv"))
 	if len(rows) != 61 {
 		t.Fatalf("assignments.csv has %d rows, want one per data row, 61", len(rows))
 	}
-	for i, want := range map[int]string{2: "NA,31,NA,NA,NA", 5: "NA,NA,NA,NA,NA"} {
-		if got := strings.Join(rows[i], ","); got != want {
-			t.Errorf("row %d: %q, want %q", i, got, want)
-		}
+	if got, want := strings.Join(rows[5], ","), "NA,NA,NA,NA,NA"; got != want {
+		t.Errorf("row 5, missing every value: %q, want %q", got, want)
 	}
-	// The rest are the two groups, a cluster each.
+	// The rest are the two groups, a cluster each, the row missing a in
+	// its group's (b = 31 puts it in the group of b ≥ 30, far from the
+	// other's b < 7).
 	cluster := map[bool]string{}
 	for i, r := range rows[1:] {
 		if i == 1 || i == 4 {
@@ -434,14 +476,168 @@ func TestRunSeveralMissing(t *testing.T) {
 	if cluster[true] == cluster[false] {
 		t.Errorf("both groups in cluster %s", cluster[true])
 	}
+	if r := rows[2]; r[0] != "NA" || r[1] != "31" || r[2] != cluster[true] {
+		t.Errorf("row 2, missing a: %v; want NA, 31 and its group's cluster %s", r, cluster[true])
+	}
 	js, err := os.ReadFile(filepath.Join(out, "model.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s selectionJSON
-	if err := json.Unmarshal(js, &s); err != nil || s.N != 58 || s.Skipped != 2 || s.Column != "a,b" || !slices.Equal(s.Columns, []string{"a", "b"}) ||
-		s.Selection != nil || s.Converged == nil || !*s.Converged {
-		t.Errorf("model.json: %+v (%v); want 58 rows, 2 skipped, columns a and b, no selection, converged", s, err)
+	var s missingJSON
+	if err := json.Unmarshal(js, &s); err != nil || s.N != 59 || s.Skipped != 1 || s.Incomplete != 1 || s.Column != "a,b" ||
+		!slices.Equal(s.Columns, []string{"a", "b"}) || s.Selection != nil || s.Converged == nil || !*s.Converged {
+		t.Errorf("model.json: %+v (%v); want 59 rows, 1 incomplete, 1 skipped, columns a and b, no selection, converged", s, err)
+	}
+}
+
+// TestRunSeveralMissingSelect chooses the model and K with rows that miss
+// values: the selection fits every row that has a value, and the BIC it
+// prints for the chosen model is the one the report recomputes from the
+// log-likelihood of the observed values.
+func TestRunSeveralMissingSelect(t *testing.T) {
+	dir := t.TempDir()
+	path := missingInput(t, dir)
+	out := filepath.Join(dir, "out")
+	stdout, stderr, err := runMain(t, "-csv", path, "-columns", "a,b", "-k", "1:3", "-covariance", "VVV,EII", "-json", "-out", out)
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr)
+	}
+	var s missingJSON
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.N != 59 || s.Incomplete != 1 || s.Skipped != 1 || len(s.Selection) != 6 {
+		t.Fatalf("%+v; want 59 rows, 1 incomplete, 1 skipped, 6 candidates", s)
+	}
+	for _, c := range s.Selection {
+		if c.Error != "" || c.BIC == nil {
+			t.Errorf("candidate %s with K = %d: %q", c.Covariance, c.K, c.Error)
+		}
+	}
+	if s.K != 2 {
+		t.Errorf("chose K = %d; the data are two groups", s.K)
+	}
+	text, _, err := runMain(t, "-csv", path, "-columns", "a,b", "-k", "1:3", "-covariance", "VVV,EII", "-out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var best float64
+	for _, c := range s.Selection {
+		if c.K == s.K && c.Covariance == s.Covariance {
+			best = *c.BIC
+		}
+	}
+	if want := fmt.Sprintf("BIC %.4f", best); !strings.Contains(text, want) {
+		t.Errorf("the report lacks the selection's %s:\n%s", want, text)
+	}
+}
+
+func TestRunSeveralMissingEdges(t *testing.T) {
+	dir := t.TempDir()
+	// Every row misses one of its two values: nothing to draw, and no
+	// rows for the posterior.
+	var b strings.Builder
+	b.WriteString("a,b\n")
+	for i := range 40 {
+		v := strconv.Itoa(i%5 + 10*(i%2))
+		if i%2 == 0 {
+			b.WriteString(v + ",NA\n")
+		} else {
+			b.WriteString("," + v + "\n")
+		}
+	}
+	halves := filepath.Join(dir, "halves.csv")
+	if err := os.WriteFile(halves, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := missingInput(t, dir)
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		ok       bool
+		want     []string
+		notFiles []string
+	}{
+		{"strict", []string{"-csv", path, "-columns", "a,b", "-strict"}, false,
+			[]string{`line 3, column "a": "NA" is a missing value; fill it in or remove the row (without -strict a row is fitted on the columns it has)`}, nil},
+		{"no complete row", []string{"-csv", halves, "-columns", "a,b", "-k", "1", "-covariance", "VII"}, true,
+			[]string{"40 rows of " + halves + " miss some values", "no row has every value, so classification.png, uncertainty.png and density.png"},
+			[]string{"classification.png", "uncertainty.png", "density.png"}},
+		{"no complete row, default prior", []string{"-csv", halves, "-columns", "a,b", "-k", "1", "-covariance", "spherical", "-prior", "default", "-posterior", "vb"}, false,
+			[]string{"-prior default is scaled to the rows that have every value, and 0 such rows of " + halves + " cannot set it", "use -prior none"}, nil},
+		{"posterior", []string{"-csv", path, "-columns", "a,b", "-k", "2", "-covariance", "full", "-prior", "default", "-posterior", "vb"}, true,
+			[]string{"-posterior samples given the 58 rows with every value", "the 1 row that miss some are left out"}, nil},
+		{"one column", []string{"-csv", path, "-column", "a", "-k", "2"}, true,
+			[]string{"skipped 2 rows of " + path + " whose a is a missing value"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			_, stderr, err := runMain(t, append(tc.args, "-out", out)...)
+			if (err == nil) != tc.ok {
+				t.Fatalf("error %v, want ok %v: %s", err, tc.ok, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			for _, f := range tc.notFiles {
+				if _, err := os.Stat(filepath.Join(out, f)); !os.IsNotExist(err) {
+					t.Errorf("%s written", f)
+				}
+			}
+		})
+	}
+}
+
+// TestLogLikMissing checks the log-likelihood of rows with missing values
+// against the marginal densities written out: a row missing one of two
+// coordinates has the density Σ_k w_k N(x_j | μ_kj, Σ_k,jj).
+func TestLogLikMissing(t *testing.T) {
+	m := &mv.Model{K: 2, Covariance: mv.Full, Weights: []float64{0.3, 0.7},
+		Means:       mat.NewDense(2, 2, []float64{0, 1, 4, -2}),
+		Covariances: []*mat.SymDense{mat.NewSymDense(2, []float64{1, 0.5, 0.5, 2}), mat.NewSymDense(2, []float64{3, -1, -1, 1})}}
+	nan := math.NaN()
+	complete := mat.NewDense(2, 2, []float64{0.5, 0.2, 3, -1})
+	x := mat.NewDense(4, 2, []float64{0.5, 0.2, nan, 1.5, 3, -1, 2.5, nan})
+	normal := func(v, mu, variance float64) float64 {
+		return math.Exp(-(v-mu)*(v-mu)/(2*variance)) / math.Sqrt(2*math.Pi*variance)
+	}
+	marginal := func(v float64, j int) float64 {
+		var p float64
+		for k := range m.K {
+			p += m.Weights[k] * normal(v, m.Means.At(k, j), m.Covariances[k].At(j, j))
+		}
+		return math.Log(p)
+	}
+	llc, err := m.LogLikelihood(complete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := llc + marginal(1.5, 1) + marginal(2.5, 0)
+	got, err := logLik(m, x, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A closed form: only rounding separates them, 1e-12 relative.
+	if math.Abs(got-want) > 1e-12*math.Abs(want) {
+		t.Errorf("logLik = %.17g, want %.17g", got, want)
+	}
+	// logJoint adds the prior's terms: on complete rows it is LogJoint.
+	m.Prior = mv.DefaultPrior(complete, m.K)
+	m.Prior.Scale = mat.NewSymDense(2, []float64{1, 0, 0, 1})
+	lj, err := m.LogJoint(complete)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = logJoint(m, complete, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The prior's terms are taken as a difference of two values of about
+	// 10 at one row: rounding of 1e-12 relative to |LogJoint| at most.
+	if math.Abs(got-lj) > 1e-12*math.Abs(lj) || lj == llc {
+		t.Errorf("logJoint = %.17g, LogJoint %.17g (log-likelihood %.17g)", got, lj, llc)
 	}
 }
 
