@@ -449,7 +449,7 @@ func (m *Model) fitFrom(ctx context.Context, x []float64, s *Settings, from []*M
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := settings(s, standsFor(len(x), total), m.K)
+	cfg, err := settings(s, num.StandsFor(len(x), total), m.K)
 	if err != nil {
 		return nil, err
 	}
@@ -788,18 +788,6 @@ func (m *Model) result(res *engine.Result, obj *objective, method Method, n floa
 		Restarts:  res.Runs,
 		Best:      res.Best,
 	}
-}
-
-// standsFor returns the number of points that n points of total weight
-// total stand for when settings are chosen: their total weight, rounded
-// up, if it is larger than n (up to maxLine), and otherwise n, so that
-// points of integer weights and the same points written out get the same
-// defaults.
-func standsFor(n int, total float64) int {
-	if total > float64(n) {
-		return int(math.Ceil(min(total, maxLine)))
-	}
-	return n
 }
 
 // settings returns a copy of *s, or of the zero Settings if s is nil, with

@@ -7,10 +7,6 @@ import (
 	"github.com/gmm-go/gmm/internal/num"
 )
 
-// maxLine is the largest total weight that a line measures in units of
-// weight itself (see num.NewLine).
-const maxLine = 1 << 52
-
 // line is a num.Line with its points' values: weighted points laid end to
 // end, in the order given, point i taking the interval [pos_i, pos_{i+1})
 // of length v_i, its weight in the line's unit. Whatever reads the points

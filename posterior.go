@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/gmm-go/gmm/internal/mcmc"
+	"github.com/gmm-go/gmm/internal/num"
 )
 
 // Inference selects how Posterior explores the posterior.
@@ -305,7 +306,7 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	p.Sigmas = rows(flatS, K)
 	p.orderByMean()
 	p.warnInfinite()
-	p.diagnose(standsFor(len(x), total))
+	p.diagnose(num.StandsFor(len(x), total))
 	return p, nil
 }
 

@@ -307,21 +307,13 @@ func vvvGroups(v []float64, m, d, k int) int {
 }
 
 // standsFor returns the number of points that m points of weights v (nil
-// for all 1) stand for: their total weight, rounded up, if it is larger
-// than m (up to 2^52), and otherwise m, so that points of integer weights
-// and the same points written out are counted alike.
+// for all 1) stand for (see num.StandsFor).
 func standsFor(v []float64, m int) int {
-	if v == nil {
-		return m
-	}
 	var t float64
 	for _, w := range v {
 		t += w
 	}
-	if t > float64(m) {
-		return int(math.Ceil(min(t, 1<<52)))
-	}
-	return m
+	return num.StandsFor(m, t)
 }
 
 // vvvRidge regularises the scatters of small groups in the VVV criterion:

@@ -93,3 +93,15 @@ func (l Line) Span(i int) (lo, hi float64) {
 	}
 	return l.Pos[i], l.Pos[i+1]
 }
+
+// StandsFor returns the number of points that n points of total weight
+// total stand for, where a choice depends on the size of the data: their
+// total weight, rounded up, if it is larger than n (up to 2^52), and
+// otherwise n, so that points of integer weights and the same points
+// written out are alike.
+func StandsFor(n int, total float64) int {
+	if total > float64(n) {
+		return int(math.Ceil(min(total, maxLine)))
+	}
+	return n
+}
