@@ -601,8 +601,8 @@ func load(opt options, stdin io.Reader) (*data, error) {
 		d.notes = append(d.notes, leftOut(t))
 	}
 	if t.partial > 0 {
-		d.notes = append(d.notes, fmt.Sprintf("%s of %s miss some values (empty, NA, NaN or null), the first on line %d; they are fitted on the columns they have (see -strict)",
-			count(t.partial, "row"), src, t.firstPartial))
+		d.notes = append(d.notes, fmt.Sprintf("%s of %s %s some values (empty, NA, NaN or null), the first on line %d; each is fitted on the columns it has (see -strict)",
+			count(t.partial, "row"), src, verb(t.partial, "misses", "miss"), t.firstPartial))
 	}
 	if t.skipped > 0 {
 		what := fmt.Sprintf("whose %s is a missing value", d.column)
@@ -803,6 +803,14 @@ func count(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// verb returns one if n is 1, and many otherwise.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // starts describes the search of a fit: "9 runs", the runs from its

@@ -96,8 +96,8 @@ func (s *session) several(d *data) error {
 			if full == nil {
 				return fmt.Errorf("-posterior samples given the rows that have every value, and no row of %s has a value in every one of %s; fill in the missing values, or leave out -posterior", d.source, strings.Join(d.names, ", "))
 			}
-			fmt.Fprintf(s.stderr, "gmm: note: -posterior samples given the %s with every value; the sampler takes no missing values, so the %s that miss some are left out of it\n",
-				count(full.RawMatrix().Rows, "row"), count(d.partial, "row"))
+			fmt.Fprintf(s.stderr, "gmm: note: -posterior samples given the %s with every value; the sampler takes no missing values, so the %s that %s some %s left out of it\n",
+				count(full.RawMatrix().Rows, "row"), count(d.partial, "row"), verb(d.partial, "misses", "miss"), verb(d.partial, "is", "are"))
 		}
 		var err error
 		if sum.Posterior, err = sampleMV(m, full, opt, d.names); err != nil {
@@ -302,8 +302,8 @@ func reportMV(w io.Writer, opt options, m *mv.Model, res *mv.Result, x, full *ma
 		if full != nil {
 			nf, _ = full.Dims()
 		}
-		fmt.Fprintf(w, "missing: %s of the %d miss some values and were fitted on the columns they have (missing at random, Ghahramani & Jordan 1994); the %s with every value are drawn",
-			count(d.partial, "row"), d.n(), count(nf, "row"))
+		fmt.Fprintf(w, "missing: %s of the %d %s some values, each fitted on the columns it has (missing at random, Ghahramani & Jordan 1994); the %s with every value %s drawn",
+			count(d.partial, "row"), d.n(), verb(d.partial, "misses", "miss"), count(nf, "row"), verb(nf, "is", "are"))
 		if opt.prior == "default" {
 			fmt.Fprintf(w, " and set the prior")
 		}

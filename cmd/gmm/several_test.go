@@ -427,7 +427,7 @@ func TestRunSeveralMissing(t *testing.T) {
 	}
 	for _, want := range []string{
 		`leaves out 1 column of text: "name"`,
-		"1 row of " + path + " miss some values", "the first on line 3", "fitted on the columns they have",
+		"1 row of " + path + " misses some values", "the first on line 3", "each is fitted on the columns it has",
 		"skipped 1 row of " + path + " missing every column read", "the first on line 6", "cluster NA",
 	} {
 		if !strings.Contains(stderr, want) {
@@ -437,7 +437,7 @@ func TestRunSeveralMissing(t *testing.T) {
 	// One fit, no selection: no table and no bic.png; the report counts
 	// the rows with missing values.
 	for _, want := range []string{"Fitted VVV", "to 59 rows of a, b",
-		"missing: 1 row of the 59 miss some values and were fitted on the columns they have", "the 58 rows with every value are drawn",
+		"missing: 1 row of the 59 misses some values, each fitted on the columns it has", "the 58 rows with every value are drawn",
 		"skipped: 1 row missing every column"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
@@ -566,7 +566,7 @@ func TestRunSeveralMissingEdges(t *testing.T) {
 		{"no complete row, default prior", []string{"-csv", halves, "-columns", "a,b", "-k", "1", "-covariance", "spherical", "-prior", "default", "-posterior", "vb"}, false,
 			[]string{"-prior default is scaled to the rows that have every value, and 0 such rows of " + halves + " cannot set it", "use -prior none"}, nil},
 		{"posterior", []string{"-csv", path, "-columns", "a,b", "-k", "2", "-covariance", "full", "-prior", "default", "-posterior", "vb"}, true,
-			[]string{"-posterior samples given the 58 rows with every value", "the 1 row that miss some are left out"}, nil},
+			[]string{"-posterior samples given the 58 rows with every value", "the 1 row that misses some is left out"}, nil},
 		{"one column", []string{"-csv", path, "-column", "a", "-k", "2"}, true,
 			[]string{"skipped 2 rows of " + path + " whose a is a missing value"}, nil},
 	} {
