@@ -74,7 +74,7 @@ func (s *session) several(d *data) error {
 			return err
 		}
 		s.logf("fitted %d candidates in %v", len(sel.Candidates), since(t))
-		m, res = refitMV(sel.Best, x, fit, missing)
+		m, res = refitMV(sel.Best, x, fit)
 	}
 
 	t = time.Now()
@@ -84,7 +84,7 @@ func (s *session) several(d *data) error {
 		sum.Converged, sum.Steps, sum.Restarts = &res.Converged, &res.Steps, &res.Restarts
 		sum.Loss = res.Loss[len(res.Loss)-1]
 	} else {
-		lj, err := logJoint(m, x, missing)
+		lj, err := m.LogJoint(x)
 		if err != nil {
 			return err
 		}
@@ -183,15 +183,16 @@ func modelList(covs []mv.Covariance) string {
 }
 
 // refitMV fits the chosen model best again with the same settings, as
-// refit does for one column; missing says whether x holds NaN.
-func refitMV(best *mv.Model, x *mat.Dense, s *mv.Settings, missing bool) (*mv.Model, *mv.Result) {
+// refit does for one column. NaN in x marks a missing value, which
+// LogJoint reads as Fit does with AllowMissing.
+func refitMV(best *mv.Model, x *mat.Dense, s *mv.Settings) (*mv.Model, *mv.Result) {
 	m := &mv.Model{K: best.K, Covariance: best.Covariance, Prior: best.Prior}
 	res, err := m.Fit(x, s)
 	if err != nil {
 		return best, nil
 	}
-	a, errA := logJoint(m, x, missing)
-	b, errB := logJoint(best, x, missing)
+	a, errA := m.LogJoint(x)
+	b, errB := best.LogJoint(x)
 	n, _ := x.Dims()
 	// 1e-9 relative, as in refit.
 	if errA != nil || errB != nil || math.Abs(a-b) > 1e-9*(math.Abs(b)+float64(n)) {
@@ -213,46 +214,6 @@ func completeRows(d *data) *mat.Dense {
 		return nil
 	}
 	return mat.NewDense(len(x)/d.d, d.d, x)
-}
-
-// logLik returns the log-likelihood of m at the rows x; if missing, NaN
-// marks a missing value, and a row contributes the log density of the
-// columns it has, log Σ_k w_k N(x_o | μ_o, Σ_oo), as Fit with AllowMissing
-// reads it (taken from the statistics of Model.Accumulate, which read NaN
-// so).
-func logLik(m *mv.Model, x *mat.Dense, missing bool) (float64, error) {
-	if !missing {
-		return m.LogLikelihood(x)
-	}
-	st := mv.NewStats(m.K, x.RawMatrix().Cols)
-	if err := m.Accumulate(st, x, nil); err != nil {
-		return 0, err
-	}
-	return st.LogLik, nil
-}
-
-// logJoint returns Model.LogJoint of m at the rows x; if missing, NaN
-// marks a missing value as for logLik. The prior's terms, log p(w) +
-// log p(μ, Σ), do not depend on the data: they are LogJoint less
-// LogLikelihood at any one row, here the first component's mean.
-func logJoint(m *mv.Model, x *mat.Dense, missing bool) (float64, error) {
-	if !missing {
-		return m.LogJoint(x)
-	}
-	ll, err := logLik(m, x, true)
-	if err != nil {
-		return 0, err
-	}
-	one := mat.NewDense(1, m.Means.RawMatrix().Cols, slices.Clone(m.Means.RawRowView(0)))
-	lj1, err := m.LogJoint(one)
-	if err != nil {
-		return 0, err
-	}
-	ll1, err := m.LogLikelihood(one)
-	if err != nil {
-		return 0, err
-	}
-	return ll + (lj1 - ll1), nil
 }
 
 // mvLabeller is the labeller of the model m of d columns.
@@ -380,7 +341,9 @@ func reportMV(w io.Writer, opt options, m *mv.Model, res *mv.Result, x, full *ma
 		}
 	}
 	table(w, rows, 1)
-	ll, err := logLik(m, x, d.partial > 0)
+	// A row that misses some values contributes the log density of the
+	// columns it has, as the fit reads it.
+	ll, err := m.LogLikelihood(x)
 	if err != nil {
 		return err
 	}

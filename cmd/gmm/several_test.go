@@ -590,57 +590,6 @@ func TestRunSeveralMissingEdges(t *testing.T) {
 	}
 }
 
-// TestLogLikMissing checks the log-likelihood of rows with missing values
-// against the marginal densities written out: a row missing one of two
-// coordinates has the density Σ_k w_k N(x_j | μ_kj, Σ_k,jj).
-func TestLogLikMissing(t *testing.T) {
-	m := &mv.Model{K: 2, Covariance: mv.Full, Weights: []float64{0.3, 0.7},
-		Means:       mat.NewDense(2, 2, []float64{0, 1, 4, -2}),
-		Covariances: []*mat.SymDense{mat.NewSymDense(2, []float64{1, 0.5, 0.5, 2}), mat.NewSymDense(2, []float64{3, -1, -1, 1})}}
-	nan := math.NaN()
-	complete := mat.NewDense(2, 2, []float64{0.5, 0.2, 3, -1})
-	x := mat.NewDense(4, 2, []float64{0.5, 0.2, nan, 1.5, 3, -1, 2.5, nan})
-	normal := func(v, mu, variance float64) float64 {
-		return math.Exp(-(v-mu)*(v-mu)/(2*variance)) / math.Sqrt(2*math.Pi*variance)
-	}
-	marginal := func(v float64, j int) float64 {
-		var p float64
-		for k := range m.K {
-			p += m.Weights[k] * normal(v, m.Means.At(k, j), m.Covariances[k].At(j, j))
-		}
-		return math.Log(p)
-	}
-	llc, err := m.LogLikelihood(complete)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := llc + marginal(1.5, 1) + marginal(2.5, 0)
-	got, err := logLik(m, x, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A closed form: only rounding separates them, 1e-12 relative.
-	if math.Abs(got-want) > 1e-12*math.Abs(want) {
-		t.Errorf("logLik = %.17g, want %.17g", got, want)
-	}
-	// logJoint adds the prior's terms: on complete rows it is LogJoint.
-	m.Prior = mv.DefaultPrior(complete, m.K)
-	m.Prior.Scale = mat.NewSymDense(2, []float64{1, 0, 0, 1})
-	lj, err := m.LogJoint(complete)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err = logJoint(m, complete, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The prior's terms are taken as a difference of two values of about
-	// 10 at one row: rounding of 1e-12 relative to |LogJoint| at most.
-	if math.Abs(got-lj) > 1e-12*math.Abs(lj) || lj == llc {
-		t.Errorf("logJoint = %.17g, LogJoint %.17g (log-likelihood %.17g)", got, lj, llc)
-	}
-}
-
 func TestRunChooseK(t *testing.T) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
