@@ -278,20 +278,21 @@ func raceBuild() bool {
 // still end at a worse optimum than the best known one: TestRealOptima
 // leaves them out unless GMM_REALDATA=all is set, which runs every case and
 // so reports how far the search still falls short. A case that starts to
-// pass should leave this list. The galaxies' references come from the
-// current reference.py, and every seed reaches them. The other data sets'
-// references predate it (see optima.txt); on ml/faithful_eruptions/K=5
-// every seed ends 0.88 above the old reference, at a component on two
-// close values (2.883 and 2.9 minutes, σ 0.0085) that its search did not
-// try.
+// pass should leave this list. Every seed reaches the references of the
+// galaxies and the iris petal lengths. On the Nile flows the misses are
+// real misses of the search, among optima with components on two to five
+// close values (seeds 0..19, Adam and EM alike): ml K=5, every seed, 3
+// of them 0.025 below, 16 0.25 below and 1 0.64 below; map K=5, seed 2,
+// 0.12 below. The faithful and geyser waiting times' and the faithful
+// eruptions' references predate the current reference.py (see
+// optima.txt); on ml/faithful_eruptions/K=5 every seed ends 0.88 above
+// the old reference, at a component on two close values (2.883 and 2.9
+// minutes, σ 0.0085) that its search did not try.
 var knownMisses = map[string]bool{
-	"ml/nile/K=2": true, "ml/nile/K=4": true, "ml/nile/K=5": true,
-	"ml/iris_petal_length/K=4": true, "ml/iris_petal_length/K=5": true,
+	"ml/nile/K=5": true, "map/nile/K=5": true,
 	"ml/geyser_waiting/K=4": true, "ml/faithful_waiting/K=4": true,
 	"ml/faithful_eruptions/K=5": true,
-	"map/nile/K=4":              true, "map/nile/K=5": true,
-	"map/iris_petal_length/K=3": true, "map/iris_petal_length/K=4": true, "map/iris_petal_length/K=5": true,
-	"map/geyser_waiting/K=4": true, "map/geyser_waiting/K=5": true,
+	"map/geyser_waiting/K=4":    true, "map/geyser_waiting/K=5": true,
 	"map/faithful_waiting/K=3": true, "map/faithful_waiting/K=4": true, "map/faithful_waiting/K=5": true,
 }
 
