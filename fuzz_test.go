@@ -231,3 +231,56 @@ func FuzzFitStream(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPosteriorWeights runs Posterior on arbitrary data with arbitrary
+// sample weights, each byte of w choosing one from a list that holds the
+// invalid ones too, by Gibbs or VB. It must return an error, leaving the
+// data and the weights as they were, or draws that are valid mixtures; it
+// must never panic. Weights other than 0 and 1 must be refused by Gibbs,
+// and valid ones taken by VB on data Posterior is documented to take.
+func FuzzPosteriorWeights(f *testing.F) {
+	f.Add(bytesOf(1.4, 1.3, 1.5, 4.5, 5.1, 4.9), []byte{1, 2, 3, 0, 1, 2}, uint8(2), true)
+	f.Add(bytesOf(1.4, 1.3, 1.5, 4.5, 5.1, 4.9), []byte{1, 1, 0, 0, 1, 1}, uint8(2), false)
+	f.Add(bytesOf(3, 3, 3, 7), []byte{4, 4, 4, 5}, uint8(1), true)
+	f.Add(bytesOf(1, 2, 3), []byte{6, 1, 1}, uint8(0), true)
+	choices := []float64{0, 1, 2, 0.5, 1e-300, 1e300, math.NaN(), -1, math.Inf(1), 3}
+	f.Fuzz(func(t *testing.T, data, wb []byte, k uint8, vb bool) {
+		x := floatsFrom(data)
+		w := make([]float64, len(x))
+		for i := range w {
+			w[i] = 1
+			if i < len(wb) {
+				w[i] = choices[int(wb[i])%len(choices)]
+			}
+		}
+		K := int(k%3) + 1
+		method := gmm.Gibbs
+		if vb {
+			method = gmm.VB
+		}
+		m := &gmm.Model{K: K, Prior: gmm.DefaultPrior(x)}
+		xs, ws := slices.Clone(x), slices.Clone(w)
+		p, err := m.Posterior(x, &gmm.PosteriorSettings{Method: method, Chains: 1, Draws: 10, Warmup: 10, Weights: w})
+		if !equalFloats(x, xs) || !equalFloats(w, ws) {
+			t.Fatal("Posterior changed the data or the weights")
+		}
+		if err != nil {
+			return
+		}
+		if method == gmm.Gibbs && slices.ContainsFunc(w, func(v float64) bool { return v != 0 && v != 1 }) {
+			t.Fatalf("Gibbs took weights %v", w)
+		}
+		for d := range p.Weights {
+			var s float64
+			for k := range K {
+				if !(p.Weights[d][k] >= 0) || math.IsNaN(p.Means[d][k]) || math.IsInf(p.Means[d][k], 0) || !(p.Sigmas[d][k] > 0) {
+					t.Fatalf("draw %d is not a valid mixture: %v %v %v", d, p.Weights[d], p.Means[d], p.Sigmas[d])
+				}
+				s += p.Weights[d][k]
+			}
+			if math.Abs(s-1) > 1e-9 {
+				t.Fatalf("draw %d's weights sum to %v", d, s)
+			}
+		}
+	})
+}

@@ -89,6 +89,9 @@ const (
 	defaultVBTol    = 1e-10
 	initSigmaFloor  = 1e-3
 	maxPosteriorLen = 1 << 28
+	// maxPosteriorWeight bounds the total weight Posterior takes: 2^53,
+	// beyond which a sum of the weights no longer changes by 1.
+	maxPosteriorWeight = 1 << 53
 )
 
 // Posterior holds draws from the posterior of a mixture's parameters given
@@ -221,8 +224,8 @@ type Params struct {
 // float64 range, a prior whose scale is more than 1e100 from the data's,
 // or a prior MeanScale so wide that a mean's draw overflows; and if a
 // weight is negative, NaN or infinite, the weights are all zero or not one
-// per point, or a weight other than 0 and 1 is given to Gibbs (see
-// PosteriorSettings.Weights). It modifies neither m nor x nor the weights. Unlike Fit, it accepts a Concentration below 1.
+// per point or sum to more than 2^53, or a weight other than 0 and 1 is
+// given to Gibbs (see PosteriorSettings.Weights). It modifies neither m nor x nor the weights. Unlike Fit, it accepts a Concentration below 1.
 func (m *Model) Posterior(x []float64, s *PosteriorSettings) (*Posterior, error) {
 	return m.PosteriorContext(context.Background(), x, s)
 }
@@ -257,6 +260,9 @@ func (m *Model) PosteriorContext(ctx context.Context, x []float64, s *PosteriorS
 	total, err := checkWeights(cfg.Weights, len(x), true)
 	if err != nil {
 		return nil, err
+	}
+	if total > maxPosteriorWeight {
+		return nil, fmt.Errorf("gmm: the weights sum to %.3g, more than 2^53 (%.3g): the posterior's sums cannot then tell a point of weight 1 from none; give weights of a smaller total (dividing every weight by the same factor gives the posterior of proportionally less data)", total, float64(maxPosteriorWeight))
 	}
 	x, w := positive(x, cfg.Weights)
 	if w != nil && cfg.Method == Gibbs {

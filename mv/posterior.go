@@ -92,13 +92,16 @@ type PosteriorSettings struct {
 }
 
 const (
-	defaultChains   = 4
-	defaultDraws    = 1000
-	defaultWarmup   = 1000
-	minDraws        = 10
-	defaultVBSteps  = 5000
-	defaultVBTol    = 1e-12
-	maxPosteriorLen = 1 << 28
+	defaultChains  = 4
+	defaultDraws   = 1000
+	defaultWarmup  = 1000
+	minDraws       = 10
+	defaultVBSteps = 5000
+	// maxPosteriorWeight bounds the total weight Posterior takes: 2^53,
+	// beyond which a sum of the weights no longer changes by 1.
+	maxPosteriorWeight = 1 << 53
+	defaultVBTol       = 1e-12
+	maxPosteriorLen    = 1 << 28
 	// maxScaleCond bounds the condition number of the prior's Scale: a
 	// matrix beyond it keeps fewer than 4 of float64's 16 digits in its
 	// smallest direction, and covariances drawn about it can be singular
@@ -221,7 +224,8 @@ type Params struct {
 // has no distribution; set one, for example DefaultPrior(x, K)), for
 // a Scale whose condition number exceeds 1e12, negative settings, fewer
 // than 10 draws per chain or more draws than memory can hold, invalid
-// weights (negative, NaN or infinite, all zero or not one per row) or
+// weights (negative, NaN or infinite, all zero, not one per row, or
+// summing to more than 2^53) or
 // weights other than 0 and 1 for Gibbs (see PosteriorSettings.Weights),
 // and if a draw of a covariance overflows (a prior far wider than the
 // data). It modifies neither m nor x nor the weights. Unlike Fit, it
@@ -255,6 +259,13 @@ func (m *Model) PosteriorContext(ctx context.Context, x mat.Matrix, s *Posterior
 	}
 	if err := checkWeights(cfg.Weights, data.N); err != nil {
 		return nil, err
+	}
+	var total float64
+	for _, v := range cfg.Weights {
+		total += v
+	}
+	if total > maxPosteriorWeight {
+		return nil, fmt.Errorf("mv: the weights sum to %.3g, more than 2^53 (%.3g): the posterior's sums cannot then tell a row of weight 1 from none; give weights of a smaller total (dividing every weight by the same factor gives the posterior of proportionally less data)", total, float64(maxPosteriorWeight))
 	}
 	data.V = cfg.Weights
 	data = dropUnweighted(data)

@@ -303,7 +303,15 @@ func (f *Fit) Draw(rng *rand.Rand, w, mu, sigma []float64) {
 // series, and their moments the series Σ r^j e^(m·t_j) and Σ r^j t_j. The
 // cost is then about 40 + |log c|/step points however small c is.
 func sigmaFactor(c, T, b float64) (mode, logZ, eIS2, eIS, eLogS float64) {
-	y := 2 * c / (b + math.Sqrt(b*b+4*T*c))
+	if !(c > 0) || !(T >= 0) || math.IsInf(c, 0) || math.IsInf(T, 0) {
+		// Sums beyond the float64 range (weights near its top): no
+		// factor, and NaN for the caller to see, rather than a grid
+		// that never ends.
+		nan := math.NaN()
+		return nan, nan, nan, nan, nan
+	}
+	// √(b² + 4Tc), with T and c each up to the float64 range.
+	y := 2 * c / (b + math.Hypot(b, 2*math.Sqrt(T)*math.Sqrt(c)))
 	mode = math.Log(y)
 	sd := 1 / math.Sqrt(2*T*y*y+b*y)
 	step := min(sd/4, 0.1)
