@@ -320,7 +320,8 @@ const (
 //     maximum likelihood, taking one that collapsed onto the σ floor, and
 //     use it to split one of the two widest components, or to cover the
 //     run of points the mixture fits worst (see below), or, with a prior,
-//     the single point it fits worst (on small samples, every component is
+//     the single point it fits worst or one of the four values shared by
+//     several points that it fits worst (on small samples, every component is
 //     split, each with every pair of the others merged in turn, and the
 //     other moves merge every pair in turn); the moves are run short, the
 //     two most

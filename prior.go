@@ -201,6 +201,17 @@ func (p Prior) sigmaMode() float64 {
 	return m
 }
 
+// spikeSigma returns the σ of the MAP of a component that holds c equal
+// points alone: the mode of the posterior of σ given them, b0/(a0 + 1 + c)
+// with the prior on σ, and √(b0/(a0 + 1 + c/2)) with the prior on the
+// variance.
+func (p Prior) spikeSigma(c float64) float64 {
+	if p.OnVariance {
+		return math.Sqrt(p.SigmaScale / (p.SigmaShape + 1 + c/2))
+	}
+	return p.SigmaScale / (p.SigmaShape + 1 + c)
+}
+
 // standardised returns the prior of the parameters of u = (x − c)/s when p
 // is the prior of the parameters of x. Every family involved is closed under
 // the map: μ_u ~ Normal((μ0 − c)/s, s0/s), σ_u ~ InverseGamma(a0, b0/s), or on
