@@ -44,7 +44,8 @@ value (see spikes) or on each small group of consecutive values (see
 windows), the best distinct results polished as above.
 
 Run it from this directory with Debian's python3-sklearn and python3-scipy
-(it takes some minutes):
+(about 20 minutes of CPU time for the five data sets other than the
+galaxies; see README.md):
     /usr/bin/python3 reference.py > optima.txt
 """
 import sys
