@@ -30,6 +30,56 @@
 #define TABHI ·avxConsts+768(SB)
 #define TABDELTA ·avxConsts+800(SB)
 
+// EXP4 sets Y7 to e^x for the four values x in Y0, to 0.51 ulp, using Y1–Y8
+// as scratch and the constants that each kernel loads first: INVL in Y12,
+// SHIFT in Y11, TABHI in Y10 and TABDELTA in Y9. In order:
+//   - x is clamped to [−1000, 710], a NaN to −1000 (VMAXPD returns its
+//     second source when either is NaN), and Y6 marks x < −693;
+//   - z = x·4/ln2 + 1.5·2^52, whose low bits hold k; kf = k as a float64;
+//     r = x − kf·ln2/4 in two steps;
+//   - j = k & 3 picks the table entry: the dwords 2j and 2j+1 of the table
+//     registers;
+//   - sc = 2^e·t_j/2 with e = k >> 2, whose low 12 bits are bits 2..13 of
+//     z; zero where x < −693;
+//   - p = r + r²·(1/2! + r·(1/3! + … + r/10!));
+//   - e^x = 2·(sc + sc·(p + δ_j + p·δ_j)).
+#define EXP4 \
+	VMAXPD FLOOR, Y0, Y0; \
+	VMINPD CEIL, Y0, Y0; \
+	VCMPPD $0x11, FLUSH, Y0, Y6; \
+	VMOVAPD Y11, Y1; \
+	VFMADD231PD Y12, Y0, Y1; \
+	VSUBPD Y11, Y1, Y2; \
+	VFNMADD231PD L1, Y2, Y0; \
+	VFNMADD231PD L2, Y2, Y0; \
+	VPAND MASK3, Y1, Y3; \
+	VPADDQ Y3, Y3, Y3; \
+	VPSLLQ $32, Y3, Y4; \
+	VPOR Y4, Y3, Y3; \
+	VPADDQ IDXHI, Y3, Y3; \
+	VPERMD Y10, Y3, Y4; \
+	VPERMD Y9, Y3, Y5; \
+	VPSRLQ $2, Y1, Y1; \
+	VPSLLQ $52, Y1, Y1; \
+	VPADDQ Y4, Y1, Y1; \
+	VPANDN Y1, Y6, Y1; \
+	VMOVUPD C10, Y7; \
+	VFMADD213PD C9, Y0, Y7; \
+	VFMADD213PD C8, Y0, Y7; \
+	VFMADD213PD C7, Y0, Y7; \
+	VFMADD213PD C6, Y0, Y7; \
+	VFMADD213PD C5, Y0, Y7; \
+	VFMADD213PD C4, Y0, Y7; \
+	VFMADD213PD C3, Y0, Y7; \
+	VFMADD213PD C2, Y0, Y7; \
+	VMULPD Y0, Y0, Y8; \
+	VFMADD213PD Y0, Y8, Y7; \
+	VFMADD231PD Y7, Y5, Y5; \
+	VADDPD Y5, Y7, Y7; \
+	VFMADD213PD Y1, Y1, Y7; \
+	VADDPD Y7, Y7, Y7
+
+
 // func termsAVX2(e, s, u *float64, n int, lc, a, mu float64)
 //
 // For i < n, a multiple of 4: e[i] = exp(lc − (a·(u[i] − mu))²), s[i] += e[i].
@@ -51,60 +101,12 @@ termsLoop:
 	CMPQ SI, CX
 	JGE  termsDone
 
-	// x = lc − (a·(u − mu))², clamped to [−1000, 710], a NaN to −1000
-	// (VMAXPD returns its second source when either is NaN); Y6 marks
-	// x < −693.
+	// x = lc − (a·(u − mu))², and e^x in Y7.
 	VMOVUPD      (DX)(SI*8), Y0
 	VSUBPD       Y15, Y0, Y0
 	VMULPD       Y14, Y0, Y0
 	VFNMADD213PD Y13, Y0, Y0
-	VMAXPD       FLOOR, Y0, Y0
-	VMINPD      CEIL, Y0, Y0
-	VCMPPD      $0x11, FLUSH, Y0, Y6
-
-	// z = x·4/ln2 + 1.5·2^52, whose low bits hold k; kf = k as a float64;
-	// r = x − kf·ln2/4 in two steps.
-	VMOVAPD      Y11, Y1
-	VFMADD231PD  Y12, Y0, Y1
-	VSUBPD       Y11, Y1, Y2
-	VFNMADD231PD L1, Y2, Y0
-	VFNMADD231PD L2, Y2, Y0
-
-	// j = k & 3 picks the table entry: the dwords 2j and 2j+1 of the
-	// table registers.
-	VPAND  MASK3, Y1, Y3
-	VPADDQ Y3, Y3, Y3
-	VPSLLQ $32, Y3, Y4
-	VPOR   Y4, Y3, Y3
-	VPADDQ IDXHI, Y3, Y3
-	VPERMD Y10, Y3, Y4
-	VPERMD Y9, Y3, Y5
-
-	// sc = 2^e·t_j/2 with e = k >> 2, whose low 12 bits are bits 2..13 of
-	// z; zero where x < −693.
-	VPSRLQ $2, Y1, Y1
-	VPSLLQ $52, Y1, Y1
-	VPADDQ Y4, Y1, Y1
-	VPANDN Y1, Y6, Y1
-
-	// p = r + r²·(1/2! + r·(1/3! + … + r/10!)).
-	VMOVUPD     C10, Y7
-	VFMADD213PD C9, Y0, Y7
-	VFMADD213PD C8, Y0, Y7
-	VFMADD213PD C7, Y0, Y7
-	VFMADD213PD C6, Y0, Y7
-	VFMADD213PD C5, Y0, Y7
-	VFMADD213PD C4, Y0, Y7
-	VFMADD213PD C3, Y0, Y7
-	VFMADD213PD C2, Y0, Y7
-	VMULPD      Y0, Y0, Y8
-	VFMADD213PD Y0, Y8, Y7
-
-	// e^x = 2·(sc + sc·(p + δ_j + p·δ_j)).
-	VFMADD231PD Y7, Y5, Y5
-	VADDPD      Y5, Y7, Y7
-	VFMADD213PD Y1, Y1, Y7
-	VADDPD      Y7, Y7, Y7
+	EXP4
 	VMOVUPD     Y7, (AX)(SI*8)
 	VADDPD      (BX)(SI*8), Y7, Y7
 	VMOVUPD     Y7, (BX)(SI*8)
@@ -268,48 +270,9 @@ expLoop:
 	CMPQ SI, CX
 	JGE  expDone
 
-	// x clamped to [−1000, 710], a NaN to −1000; Y6 marks x < −693.
+	// e^x in Y7 for x in Y0.
 	VMOVUPD (AX)(SI*8), Y0
-	VMAXPD  FLOOR, Y0, Y0
-	VMINPD  CEIL, Y0, Y0
-	VCMPPD  $0x11, FLUSH, Y0, Y6
-
-	// k, kf and r as in termsAVX2.
-	VMOVAPD      Y11, Y1
-	VFMADD231PD  Y12, Y0, Y1
-	VSUBPD       Y11, Y1, Y2
-	VFNMADD231PD L1, Y2, Y0
-	VFNMADD231PD L2, Y2, Y0
-
-	VPAND  MASK3, Y1, Y3
-	VPADDQ Y3, Y3, Y3
-	VPSLLQ $32, Y3, Y4
-	VPOR   Y4, Y3, Y3
-	VPADDQ IDXHI, Y3, Y3
-	VPERMD Y10, Y3, Y4
-	VPERMD Y9, Y3, Y5
-
-	VPSRLQ $2, Y1, Y1
-	VPSLLQ $52, Y1, Y1
-	VPADDQ Y4, Y1, Y1
-	VPANDN Y1, Y6, Y1
-
-	VMOVUPD     C10, Y7
-	VFMADD213PD C9, Y0, Y7
-	VFMADD213PD C8, Y0, Y7
-	VFMADD213PD C7, Y0, Y7
-	VFMADD213PD C6, Y0, Y7
-	VFMADD213PD C5, Y0, Y7
-	VFMADD213PD C4, Y0, Y7
-	VFMADD213PD C3, Y0, Y7
-	VFMADD213PD C2, Y0, Y7
-	VMULPD      Y0, Y0, Y8
-	VFMADD213PD Y0, Y8, Y7
-
-	VFMADD231PD Y7, Y5, Y5
-	VADDPD      Y5, Y7, Y7
-	VFMADD213PD Y1, Y1, Y7
-	VADDPD      Y7, Y7, Y7
+	EXP4
 	VMOVUPD     Y7, (AX)(SI*8)
 
 	ADDQ $4, SI
@@ -371,46 +334,8 @@ smExp:
 	VORPD   Y1, Y15, Y15
 	VSUBPD  Y13, Y0, Y0
 
-	// e^x as in termsAVX2, x in Y0, the result in Y7.
-	VMAXPD FLOOR, Y0, Y0
-	VMINPD CEIL, Y0, Y0
-	VCMPPD $0x11, FLUSH, Y0, Y6
-
-	VMOVAPD      Y11, Y1
-	VFMADD231PD  Y12, Y0, Y1
-	VSUBPD       Y11, Y1, Y2
-	VFNMADD231PD L1, Y2, Y0
-	VFNMADD231PD L2, Y2, Y0
-
-	VPAND  MASK3, Y1, Y3
-	VPADDQ Y3, Y3, Y3
-	VPSLLQ $32, Y3, Y4
-	VPOR   Y4, Y3, Y3
-	VPADDQ IDXHI, Y3, Y3
-	VPERMD Y10, Y3, Y4
-	VPERMD Y9, Y3, Y5
-
-	VPSRLQ $2, Y1, Y1
-	VPSLLQ $52, Y1, Y1
-	VPADDQ Y4, Y1, Y1
-	VPANDN Y1, Y6, Y1
-
-	VMOVUPD     C10, Y7
-	VFMADD213PD C9, Y0, Y7
-	VFMADD213PD C8, Y0, Y7
-	VFMADD213PD C7, Y0, Y7
-	VFMADD213PD C6, Y0, Y7
-	VFMADD213PD C5, Y0, Y7
-	VFMADD213PD C4, Y0, Y7
-	VFMADD213PD C3, Y0, Y7
-	VFMADD213PD C2, Y0, Y7
-	VMULPD      Y0, Y0, Y8
-	VFMADD213PD Y0, Y8, Y7
-
-	VFMADD231PD Y7, Y5, Y5
-	VADDPD      Y5, Y7, Y7
-	VFMADD213PD Y1, Y1, Y7
-	VADDPD      Y7, Y7, Y7
+	// e^x, x in Y0, the result in Y7.
+	EXP4
 
 	VMOVUPD Y7, (R13)
 	VADDPD  Y7, Y14, Y14
