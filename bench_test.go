@@ -2,10 +2,10 @@ package gmm_test
 
 import (
 	"fmt"
-	"math"
 	"testing"
 
 	"github.com/gmm-go/gmm"
+	"github.com/gmm-go/gmm/internal/benchdata"
 	"github.com/gmm-go/gmm/iris"
 )
 
@@ -59,28 +59,8 @@ func BenchmarkFit(b *testing.B) {
 	}
 }
 
-// manyMixture is the K-component mixture the large-K benchmark draws from:
-// component k has mean 5k, standard deviation 0.5 + frac(0.618k) and weight
-// proportional to 1 + frac(0.382k), so that neighbours overlap by various
-// amounts. bench/gofit draws the same data (gen -many K).
-func manyMixture(K int) *gmm.Model {
-	m := &gmm.Model{K: K, Weights: make([]float64, K), Means: make([]float64, K), Sigmas: make([]float64, K)}
-	var tot float64
-	for k := range K {
-		f := float64(k)
-		m.Means[k] = 5 * f
-		m.Sigmas[k] = 0.5 + (0.618*f - math.Floor(0.618*f))
-		m.Weights[k] = 1 + (0.382*f - math.Floor(0.382*f))
-		tot += m.Weights[k]
-	}
-	for k := range K {
-		m.Weights[k] /= tot
-	}
-	return m
-}
-
 // BenchmarkFitManyComponents times Fit by EM, by maximum likelihood, on 10^5
-// points drawn from manyMixture(K) with K components. It reports the steps
+// points drawn from benchdata.Many(K) with K components. It reports the steps
 // of every run of the fit, on the screening sample and on all the data
 // (steps), those of the final run on all the data (final-steps, each one
 // pass over the 10^5 points), whether that run converged, and the average
@@ -89,7 +69,7 @@ func manyMixture(K int) *gmm.Model {
 func BenchmarkFitManyComponents(b *testing.B) {
 	for _, K := range []int{10, 30, 100, 200} {
 		b.Run(fmt.Sprintf("K=%d/n=1e5/em", K), func(b *testing.B) {
-			x, _, err := manyMixture(K).Sample(1e5, 1)
+			x, _, err := benchdata.Many(K).Sample(1e5, 1)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -6,8 +6,10 @@
 //	gofit fit -data FILE -k K -prior none|notebook|default -method em|adam -runs R
 //	gofit csv -data FILE -out FILE.csv
 //
-// gen also writes samples from the K-component mixture of bench_test.go's
-// manyMixture, as many{K}_{size}.f64, when -many is set. fit runs Fit once untimed and then R times (R may be 0, to measure the
+// gen also writes samples from the K-component mixture benchdata.Many (the
+// root package's large-K benchmarks draw from it too), as
+// many{K}_{size}.f64, when -many is set. fit runs Fit once untimed and then
+// R times (R may be 0, to measure the
 // memory of a single fit), and prints one line of key=value pairs: the
 // median and every time in milliseconds, the median CPU time (user and
 // system, all threads) in milliseconds, the average
@@ -37,6 +39,7 @@ import (
 	"time"
 
 	"github.com/gmm-go/gmm"
+	"github.com/gmm-go/gmm/internal/benchdata"
 	"github.com/gmm-go/gmm/iris"
 )
 
@@ -100,7 +103,7 @@ func gen(args []string) error {
 	if *many <= 0 {
 		return nil
 	}
-	mm := manyMixture(*many)
+	mm := benchdata.Many(*many)
 	for _, s := range strings.Split(*manySizes, ",") {
 		n, err := strconv.ParseFloat(s, 64)
 		if err != nil || n < 1 || n != math.Trunc(n) {
@@ -115,25 +118,6 @@ func gen(args []string) error {
 		}
 	}
 	return nil
-}
-
-// manyMixture is the K-component mixture of bench_test.go: component k has
-// mean 5k, standard deviation 0.5 + frac(0.618k) and weight proportional to
-// 1 + frac(0.382k), so neighbours overlap by various amounts.
-func manyMixture(K int) *gmm.Model {
-	m := &gmm.Model{K: K, Weights: make([]float64, K), Means: make([]float64, K), Sigmas: make([]float64, K)}
-	var tot float64
-	for k := range K {
-		f := float64(k)
-		m.Means[k] = 5 * f
-		m.Sigmas[k] = 0.5 + (0.618*f - math.Floor(0.618*f))
-		m.Weights[k] = 1 + (0.382*f - math.Floor(0.382*f))
-		tot += m.Weights[k]
-	}
-	for k := range K {
-		m.Weights[k] /= tot
-	}
-	return m
 }
 
 func write(path string, x []float64) error {
