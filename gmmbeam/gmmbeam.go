@@ -115,14 +115,7 @@ func Fit(ctx context.Context, m *gmm.Model, read func(s beam.Scope) beam.PCollec
 	if m == nil {
 		return nil, errors.New("gmmbeam: the model is nil; give a *gmm.Model with K set")
 	}
-	if read == nil {
-		return nil, errors.New("gmmbeam: read is nil; give a function that adds the data's PCollection to a scope")
-	}
-	c := s.withDefaults()
-	if err := c.check(); err != nil {
-		return nil, err
-	}
-	j, err := newJob(ctx, read, &c)
+	j, c, err := startJob(ctx, read, s)
 	if err != nil {
 		return nil, err
 	}
@@ -162,14 +155,7 @@ func FitMV(ctx context.Context, m *mv.Model, read func(s beam.Scope) beam.PColle
 	if m == nil {
 		return nil, errors.New("gmmbeam: the model is nil; give a *mv.Model with K set")
 	}
-	if read == nil {
-		return nil, errors.New("gmmbeam: read is nil; give a function that adds the data's PCollection to a scope")
-	}
-	c := s.withDefaults()
-	if err := c.check(); err != nil {
-		return nil, err
-	}
-	j, err := newJob(ctx, read, &c)
+	j, c, err := startJob(ctx, read, s)
 	if err != nil {
 		return nil, err
 	}

@@ -62,6 +62,20 @@ type job struct {
 	files  []string
 }
 
+// startJob checks read and the settings, with their defaults filled in, and
+// starts the job of one fit: the entry points' common first steps.
+func startJob(ctx context.Context, read func(s beam.Scope) beam.PCollection, s *Settings) (*job, Settings, error) {
+	if read == nil {
+		return nil, Settings{}, errors.New("gmmbeam: read is nil; give a function that adds the data's PCollection to a scope")
+	}
+	c := s.withDefaults()
+	if err := c.check(); err != nil {
+		return nil, c, err
+	}
+	j, err := newJob(ctx, read, &c)
+	return j, c, err
+}
+
 func newJob(ctx context.Context, read func(s beam.Scope) beam.PCollection, s *Settings) (*job, error) {
 	if *jobopts.Async {
 		return nil, errors.New("gmmbeam: the fit reads each pipeline's result before the next step, and -async (or -execute_async) returns before there is one; run without it")
