@@ -102,7 +102,7 @@ func (t *pairTerms) eval(phi float64) (g, g1, g2 float64) {
 			continue
 		}
 		e := 1 / t.d
-		hp := math.Pow(h, e)
+		hp := root(h, t.d)
 		g += t.w[j] * hp
 		g1 += t.w[j] * e * hp / h * h1
 		g2 += t.w[j] * e * hp / h * ((e-1)*h1*h1/h + h2)
@@ -153,4 +153,18 @@ func (t *pairTerms) minimise() float64 {
 		}
 	}
 	return phi
+}
+
+// root returns h^(1/d) for h ≥ 0: by square roots for d = 2 and 4, each
+// correctly rounded, so within an ulp or two of the exact root, and many
+// times cheaper than math.Pow, which the sweeps of EVE call for every
+// component at every trial angle; otherwise by math.Pow.
+func root(h, d float64) float64 {
+	switch d {
+	case 2:
+		return math.Sqrt(h)
+	case 4:
+		return math.Sqrt(math.Sqrt(h))
+	}
+	return math.Pow(h, 1/d)
 }

@@ -61,15 +61,25 @@ func mulTrans(c, a, b []float64, d int) {
 }
 
 // eigen sets vec to the eigenvectors of the symmetric a (as columns) and val
-// to its eigenvalues in ascending order. It reports false if LAPACK's Dsyev
-// failed to converge.
+// to its eigenvalues in ascending order, by the Jacobi method for d up to
+// smallEig and LAPACK's Dsyev above. It reports false if either failed to
+// converge.
 func (ws *Workspace) eigen(val, vec, a []float64) bool {
+	if ws.d <= smallEig {
+		return jacobiEigen(val, vec, a, ws.sm, ws.d)
+	}
 	copy(vec, a)
 	return lapack64.Syev(lapack.EVCompute, symView(vec, ws.d), val, ws.work, len(ws.work))
 }
 
 // maxEigen returns the largest eigenvalue of the symmetric a.
 func (ws *Workspace) maxEigen(a []float64) float64 {
+	if ws.d <= smallEig {
+		if !jacobiEigen(ws.sv, nil, a, ws.sm, ws.d) {
+			return math.NaN()
+		}
+		return ws.sv[ws.d-1]
+	}
 	copy(ws.m1, a)
 	if !lapack64.Syev(lapack.EVNone, symView(ws.m1, ws.d), ws.sv, ws.work, len(ws.work)) {
 		return math.NaN()
@@ -119,10 +129,15 @@ func (ws *Workspace) inverse(dst, a []float64) (logdet float64, ok bool) {
 }
 
 // polar sets q to the orthogonal polar factor U Vᵀ of g = U S Vᵀ, the
-// orthogonal matrix that maximises tr(gᵀq) (ten Berge 1983). g is
-// overwritten. It reports false if LAPACK's Dgesvd failed to converge.
+// orthogonal matrix that maximises tr(gᵀq) (ten Berge 1983), by the
+// one-sided Jacobi SVD for d up to smallEig (polarJacobi) and LAPACK's
+// Dgesvd above. g is overwritten. It reports false if either failed to
+// converge.
 func (ws *Workspace) polar(q, g []float64) bool {
 	d := ws.d
+	if d <= smallEig {
+		return polarJacobi(q, g, ws.sm, d)
+	}
 	ok := lapack64.Gesvd(lapack.SVDAll, lapack.SVDAll, genView(g, d), genView(ws.u, d), genView(ws.vt, d),
 		ws.sv, ws.work, len(ws.work))
 	if ok {

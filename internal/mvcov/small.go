@@ -1,0 +1,289 @@
+package mvcov
+
+import (
+	"math"
+	"slices"
+)
+
+// smallEig is the largest d for which eigen, maxEigen and polar use the
+// Jacobi methods below instead of LAPACK's Dsyev and Dgesvd. For such small
+// matrices LAPACK's blocking, its queries of block sizes and its
+// bidiagonalisation cost far more than the rotations themselves: on iris's
+// four columns (d = 4) they took most of the time of the EVE and VVE
+// M-steps.
+const smallEig = 8
+
+// maxSweeps bounds the sweeps of the Jacobi methods. Both converge
+// quadratically once the off-diagonal part is small; for d ≤ smallEig they
+// take about 4 to 8 sweeps to reach rounding.
+const maxSweeps = 50
+
+// jacobiEigen sets val to the eigenvalues of the symmetric d×d matrix a in
+// ascending order and, if vec is not nil, the columns of vec to their
+// orthonormal eigenvectors, by the cyclic Jacobi method (Golub & Van Loan
+// 2013, "Matrix Computations", 4th ed., section 8.5.2 and Algorithm 8.5.3):
+// a plane rotation J in the plane (p, q) with tan θ = t, the smaller root of
+// t² + 2τt − 1 = 0 for τ = (a_qq − a_pp)/(2a_pq), zeroes a_pq in JᵀAJ. A
+// rotation is skipped where |a_pq| ≤ ε·√|a_pp·a_qq| (ε the machine epsilon),
+// which keeps the small eigenvalues' relative accuracy (Demmel & Veselić
+// 1992), and the sweeps stop when one makes no rotation. w is d×d scratch;
+// a is not modified. It reports false if maxSweeps sweeps do not converge
+// or a is not finite.
+func jacobiEigen(val, vec, a, w []float64, d int) bool {
+	w = w[:d*d]
+	copy(w, a[:d*d])
+	if vec != nil {
+		clear(vec[:d*d])
+		for i := range d {
+			vec[i*d+i] = 1
+		}
+	}
+	const eps = 0x1p-52
+	converged := false
+	for range maxSweeps {
+		rotated := false
+		for p := 0; p < d-1; p++ {
+			for q := p + 1; q < d; q++ {
+				apq := w[p*d+q]
+				app, aqq := w[p*d+p], w[q*d+q]
+				if math.Abs(apq) <= eps*math.Sqrt(math.Abs(app*aqq)) {
+					continue
+				}
+				if math.IsNaN(apq) || math.IsInf(apq, 0) {
+					return false
+				}
+				rotated = true
+				c, s := symSchur2(app, aqq, apq)
+				// A ← JᵀAJ: columns p, q, then rows p, q.
+				for i := range d {
+					x, y := w[i*d+p], w[i*d+q]
+					w[i*d+p], w[i*d+q] = c*x-s*y, s*x+c*y
+				}
+				for i := range d {
+					x, y := w[p*d+i], w[q*d+i]
+					w[p*d+i], w[q*d+i] = c*x-s*y, s*x+c*y
+				}
+				w[p*d+q], w[q*d+p] = 0, 0
+				if vec != nil {
+					for i := range d {
+						x, y := vec[i*d+p], vec[i*d+q]
+						vec[i*d+p], vec[i*d+q] = c*x-s*y, s*x+c*y
+					}
+				}
+			}
+		}
+		if !rotated {
+			converged = true
+			break
+		}
+	}
+	if !converged {
+		return false
+	}
+	for i := range d {
+		val[i] = w[i*d+i]
+		if math.IsNaN(val[i]) || math.IsInf(val[i], 0) {
+			return false
+		}
+	}
+	// Insertion sort, ascending, moving the eigenvectors along.
+	for i := 1; i < d; i++ {
+		for j := i; j > 0 && val[j] < val[j-1]; j-- {
+			val[j], val[j-1] = val[j-1], val[j]
+			if vec != nil {
+				for r := range d {
+					vec[r*d+j], vec[r*d+j-1] = vec[r*d+j-1], vec[r*d+j]
+				}
+			}
+		}
+	}
+	return true
+}
+
+// symSchur2 returns the cosine and sine of the rotation that zeroes the
+// off-diagonal entry apq of the symmetric 2×2 matrix [app apq; apq aqq]
+// (Golub & Van Loan 2013, Algorithm 8.5.1), for apq ≠ 0.
+func symSchur2(app, aqq, apq float64) (c, s float64) {
+	tau := (aqq - app) / (2 * apq)
+	var t float64
+	switch {
+	case math.Abs(tau) > 1e150:
+		// 1 + τ² would overflow; t = 1/(2τ) to rounding.
+		t = 0.5 / tau
+	case tau >= 0:
+		t = 1 / (tau + math.Sqrt(1+tau*tau))
+	default:
+		t = -1 / (-tau + math.Sqrt(1+tau*tau))
+	}
+	c = 1 / math.Sqrt(1+t*t)
+	return c, t * c
+}
+
+// polarJacobi sets q to an orthogonal polar factor U Vᵀ of the d×d matrix
+// g = U S Vᵀ, the orthogonal matrix that maximises tr(gᵀq) (ten Berge 1983),
+// by the one-sided Jacobi SVD (Hestenes 1958; Demmel & Veselić 1992): plane
+// rotations V on the right make the columns of gV mutually orthogonal
+// (those of length below d·ε‖g‖_F excepted, which stand for zero singular
+// values), and U is gV with its columns normalised. The columns of U are then
+// re-orthonormalised by Gram–Schmidt (twice), largest singular value
+// first, and those of singular values at rounding level, where g is rank
+// deficient and the polar factor not unique, completed to an orthonormal
+// basis. g is overwritten (it becomes U) and v (d×d) is scratch. It reports
+// false if the rotations do not converge or g is not finite.
+func polarJacobi(q, g, v []float64, d int) bool {
+	clear(v[:d*d])
+	for i := range d {
+		v[i*d+i] = 1
+	}
+	const eps = 0x1p-52
+	// Columns of squared length below tiny are rounding noise of a rank
+	// deficient g: rotating them against the others would only stir the
+	// noise, whose angle to the other columns does not settle.
+	fro := 0.0
+	for _, x := range g[:d*d] {
+		fro += x * x
+	}
+	tiny := float64(d*d) * eps * eps * fro
+	converged := false
+	for range maxSweeps {
+		rotated := false
+		for p := 0; p < d-1; p++ {
+			for r := p + 1; r < d; r++ {
+				var alpha, beta, gamma float64
+				for i := range d {
+					x, y := g[i*d+p], g[i*d+r]
+					alpha += x * x
+					beta += y * y
+					gamma += x * y
+				}
+				if math.IsNaN(gamma) || math.IsInf(gamma, 0) {
+					return false
+				}
+				if math.Abs(gamma) <= eps*math.Sqrt(alpha*beta) || min(alpha, beta) <= tiny {
+					continue
+				}
+				rotated = true
+				c, s := symSchur2(alpha, beta, gamma)
+				for i := range d {
+					x, y := g[i*d+p], g[i*d+r]
+					g[i*d+p], g[i*d+r] = c*x-s*y, s*x+c*y
+					x, y = v[i*d+p], v[i*d+r]
+					v[i*d+p], v[i*d+r] = c*x-s*y, s*x+c*y
+				}
+			}
+		}
+		if !rotated {
+			converged = true
+			break
+		}
+	}
+	if !converged {
+		return false
+	}
+	var idx [smallEig]int
+	var norm [smallEig]float64
+	order := idx[:d]
+	top := 0.0
+	for j := range d {
+		order[j] = j
+		var s float64
+		for i := range d {
+			s += g[i*d+j] * g[i*d+j]
+		}
+		norm[j] = math.Sqrt(s)
+		top = max(top, norm[j])
+	}
+	if !(top > 0) {
+		// g = 0: every orthogonal matrix is a polar factor.
+		top = 1
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case norm[a] > norm[b]:
+			return -1
+		case norm[a] < norm[b]:
+			return 1
+		}
+		return 0
+	})
+	for n, j := range order {
+		if norm[j] > float64(d)*eps*top && orthonormalise(g, order[:n], j, d) {
+			continue
+		}
+		if !complete(g, order[:n], j, d) {
+			return false
+		}
+	}
+	// q = U Vᵀ.
+	for a := range d {
+		for b := range d {
+			var s float64
+			for m := range d {
+				s += g[a*d+m] * v[b*d+m]
+			}
+			q[a*d+b] = s
+		}
+	}
+	return true
+}
+
+// orthonormalise makes column j of the d×d matrix u orthogonal to its
+// columns done, which are orthonormal, by Gram–Schmidt twice, and
+// normalises it; it reports false if little is left of it.
+func orthonormalise(u []float64, done []int, j, d int) bool {
+	var before float64
+	for i := range d {
+		before += u[i*d+j] * u[i*d+j]
+	}
+	for range 2 {
+		for _, c := range done {
+			var s float64
+			for i := range d {
+				s += u[i*d+c] * u[i*d+j]
+			}
+			for i := range d {
+				u[i*d+j] -= s * u[i*d+c]
+			}
+		}
+	}
+	var s float64
+	for i := range d {
+		s += u[i*d+j] * u[i*d+j]
+	}
+	// Less than a tenth of the column left: it lay (numerically) in the
+	// span of the others.
+	if !(s > 0.01*before) || !(s > 0) {
+		return false
+	}
+	s = 1 / math.Sqrt(s)
+	for i := range d {
+		u[i*d+j] *= s
+	}
+	return true
+}
+
+// complete sets column j of the d×d matrix u to a unit vector orthogonal to
+// its orthonormal columns done: the coordinate axis that keeps most of its
+// length once made orthogonal to them. It reports false if none does
+// (which rounding alone cannot cause).
+func complete(u []float64, done []int, j, d int) bool {
+	best, bestLeft := -1, 0.0
+	for e := range d {
+		// What is left of axis e: 1 − Σ_c u_ec².
+		left := 1.0
+		for _, c := range done {
+			left -= u[e*d+c] * u[e*d+c]
+		}
+		if left > bestLeft {
+			best, bestLeft = e, left
+		}
+	}
+	if best < 0 {
+		return false
+	}
+	for i := range d {
+		u[i*d+j] = 0
+	}
+	u[best*d+j] = 1
+	return orthonormalise(u, done, j, d)
+}
