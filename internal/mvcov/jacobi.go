@@ -20,15 +20,10 @@ import (
 // never raises the criterion by more than its rounding.
 func (ws *Workspace) jacobiSweep(m Model) {
 	d, k := ws.d, ws.k
-	logDiag := ws.jl // Σ_i log (M_k)_ii, kept up to date for EVE's weights
 	for j := range k {
 		mk := ws.block(ws.vec, j)
 		mul(ws.m2, ws.block(ws.t, j), ws.o, d)
 		mulTrans(mk, ws.o, ws.m2, d)
-		logDiag[j] = 0
-		for i := range d {
-			logDiag[j] += math.Log(mk[i*d+i])
-		}
 	}
 	for p := 0; p < d-1; p++ {
 		for q := p + 1; q < d; q++ {
@@ -39,7 +34,7 @@ func (ws *Workspace) jacobiSweep(m Model) {
 				a, b, c := mk[p*d+p], mk[q*d+q], mk[p*d+q]
 				pp.s[j], pp.u[j], pp.v[j] = (a+b)/2, (a-b)/2, c
 				if m == EVE {
-					pp.w[j] = math.Exp((logDiag[j] - math.Log(a) - math.Log(b)) / float64(d))
+					pp.w[j] = otherDiag(mk, p, q, d)
 				}
 			}
 			phi := pp.minimise()
@@ -47,13 +42,30 @@ func (ws *Workspace) jacobiSweep(m Model) {
 				continue
 			}
 			ws.rotatePair(p, q, phi/2)
-			for j := range k {
-				mk := ws.block(ws.vec, j)
-				s, u := pp.s[j], pp.u[j]
-				logDiag[j] += math.Log(mk[p*d+p]) + math.Log(mk[q*d+q]) - math.Log(s+u) - math.Log(s-u)
-			}
 		}
 	}
+}
+
+// otherDiag returns (Π_{i≠p,q} M_ii)^(1/d) for the d×d matrix m with a
+// positive diagonal: from the product itself where it lies well inside the
+// range of normal numbers, and through logarithms otherwise.
+func otherDiag(m []float64, p, q, d int) float64 {
+	prod := 1.0
+	for i := range d {
+		if i != p && i != q {
+			prod *= m[i*d+i]
+		}
+	}
+	if prod > 0x1p-900 && prod < 0x1p900 {
+		return root(prod, float64(d))
+	}
+	var s float64
+	for i := range d {
+		if i != p && i != q {
+			s += math.Log(m[i*d+i])
+		}
+	}
+	return math.Exp(s / float64(d))
 }
 
 // rotatePair rotates the columns p, q of D and the rows and columns p, q of
@@ -158,7 +170,8 @@ func (t *pairTerms) minimise() float64 {
 // root returns h^(1/d) for h ≥ 0: by square roots for d = 2 and 4, each
 // correctly rounded, so within an ulp or two of the exact root, and many
 // times cheaper than math.Pow, which the sweeps of EVE call for every
-// component at every trial angle; otherwise by math.Pow.
+// component at every trial angle; otherwise as e^(log(h)/d), which is
+// cheaper than math.Pow too.
 func root(h, d float64) float64 {
 	switch d {
 	case 2:
@@ -166,5 +179,5 @@ func root(h, d float64) float64 {
 	case 4:
 		return math.Sqrt(math.Sqrt(h))
 	}
-	return math.Pow(h, 1/d)
+	return math.Exp(math.Log(h) / d)
 }

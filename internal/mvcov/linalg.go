@@ -95,7 +95,11 @@ func (ws *Workspace) maxEigen(a []float64) float64 {
 func (ws *Workspace) cholesky(a []float64) (logdet, rcond float64, ok bool) {
 	d := ws.d
 	copy(ws.m1, a)
-	if _, ok := lapack64.Potrf(symView(ws.m1, d)); !ok {
+	if d <= smallEig {
+		if !choleskyUpper(ws.m1, d) {
+			return 0, 0, false
+		}
+	} else if _, ok := lapack64.Potrf(symView(ws.m1, d)); !ok {
 		return 0, 0, false
 	}
 	lo, hi := math.Inf(1), 0.0
@@ -144,6 +148,34 @@ func (ws *Workspace) polar(q, g []float64) bool {
 		mul(q, ws.u, ws.vt, d)
 	}
 	return ok
+}
+
+// choleskyUpper overwrites the upper triangle of the symmetric d×d matrix
+// a, which it reads, with the factor U of a = UᵀU, as LAPACK's Dpotf2
+// (Golub & Van Loan 2013, Algorithm 4.2.2, by rows): u_ij = (a_ij −
+// Σ_{k<i} u_ki u_kj)/u_ii, u_ii = √(a_ii − Σ_{k<i} u_ki²). It leaves the
+// lower triangle as it is, and reports false if a is not numerically
+// positive definite (a pivot is not positive, or NaN). Used for d ≤
+// smallEig, where LAPACK's checks and dispatch cost more than the
+// arithmetic.
+func choleskyUpper(a []float64, d int) bool {
+	for i := range d {
+		for j := i; j < d; j++ {
+			s := a[i*d+j]
+			for k := range i {
+				s -= a[k*d+i] * a[k*d+j]
+			}
+			if j == i {
+				if !(s > 0) {
+					return false
+				}
+				a[i*d+i] = math.Sqrt(s)
+				continue
+			}
+			a[i*d+j] = s / a[i*d+i]
+		}
+	}
+	return true
 }
 
 // geomean returns (Π v_j)^(1/len v), computed through logarithms.

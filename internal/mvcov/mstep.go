@@ -53,7 +53,7 @@ type Workspace struct {
 	m1, m2, u, vt  []float64 // d·d scratch
 	sm             []float64 // d·d scratch of the Jacobi methods (small.go)
 	sv, pd         []float64 // d scratch; the prior's scale P (d·d)
-	js, jv, jw, jl []float64 // K scratch of the plane rotations
+	js, jv, jw     []float64 // K scratch of the plane rotations
 	work           []float64
 }
 
@@ -70,7 +70,7 @@ func NewWorkspace(k, d int) *Workspace {
 		vec: f(k * dd), val: f(k * d), amax: f(k),
 		sh: f(k * d), sh0: f(k * d), scl: f(k), scl0: f(k),
 		o: f(dd), o0: f(dd), m1: f(dd), m2: f(dd), u: f(dd), vt: f(dd), sm: f(dd),
-		sv: f(d), pd: f(dd), js: f(k), jv: f(k), jw: f(k), jl: f(k),
+		sv: f(d), pd: f(dd), js: f(k), jv: f(k), jw: f(k),
 	}
 	// Ask LAPACK for the optimal work lengths of Dsyev and Dgesvd.
 	q := make([]float64, 1)
