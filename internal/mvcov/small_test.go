@@ -304,3 +304,65 @@ func diagOf(d int, v float64) []float64 {
 	}
 	return a
 }
+
+// TestPreRotated checks that maxEigenIn and polarNear, which work on the
+// matrix turned by an orthogonal Q, agree with maxEigen and polar on the
+// matrix itself, for Q the identity, a random rotation and the
+// eigenvectors of the matrix: the results are the same in exact
+// arithmetic, so they must agree to the rounding bound smallTol gives.
+func TestPreRotated(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, d := range []int{2, 4, smallEig} {
+		ws := NewWorkspace(1, d)
+		for name, g := range testMatrices(d, rng) {
+			a := make([]float64, d*d)
+			for i := range d {
+				for j := range d {
+					a[i*d+j] = g[i*d+j] + g[j*d+i]
+				}
+			}
+			random := make([]float64, d*d)
+			for i := range random {
+				random[i] = rng.NormFloat64()
+			}
+			rot, eig := make([]float64, d*d), make([]float64, d*d)
+			if !polarJacobi(rot, random, make([]float64, d*d), d) || !jacobiEigen(make([]float64, d), eig, a, make([]float64, d*d), d) {
+				t.Fatal("could not make the rotations")
+			}
+			for qname, q := range map[string][]float64{"identity": diagOf(d, 1), "random": rot, "eigenvectors": eig} {
+				label := "d=" + itoa(d) + " " + name + " Q=" + qname
+				tol := smallTol(d, frob(a))
+				want := ws.maxEigen(a)
+				if got := ws.maxEigenIn(a, q); math.Abs(got-want) > tol {
+					t.Errorf("%s: maxEigenIn %v, maxEigen %v", label, got, want)
+				}
+				copy(ws.o, q)
+				g1 := append([]float64(nil), g...)
+				if !ws.polarNear(g1) {
+					t.Errorf("%s: polarNear failed", label)
+					continue
+				}
+				want2 := make([]float64, d*d)
+				g2 := append([]float64(nil), g...)
+				if !ws.polar(want2, g2) {
+					t.Fatalf("%s: polar failed", label)
+				}
+				checkOrthonormal(t, ws.o, d, label)
+				// The polar factor is unique where g is well conditioned.
+				var svd mat.SVD
+				svd.Factorize(mat.NewDense(d, d, append([]float64(nil), g...)), mat.SVDNone)
+				sv := svd.Values(nil)
+				if sv[d-1] <= 1e-3*sv[0] {
+					continue
+				}
+				bound := 4 * smallTol(d, frob(g)) / sv[d-1]
+				for i := range want2 {
+					if math.Abs(ws.o[i]-want2[i]) > bound {
+						t.Errorf("%s: polarNear entry %d is %v, polar's %v", label, i, ws.o[i], want2[i])
+						break
+					}
+				}
+			}
+		}
+	}
+}
