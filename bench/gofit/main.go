@@ -177,6 +177,7 @@ func fit(args []string) error {
 	method := fs.String("method", "em", "em or adam")
 	runs := fs.Int("runs", 5, "timed fits")
 	warmup := fs.Bool("warmup", true, "fit once untimed before the timed fits")
+	tol := fs.Float64("tol", 0, "Settings.Tol (0: the default)")
 	fs.Parse(args)
 	if *runs < 0 {
 		return errors.New("runs must not be negative")
@@ -195,7 +196,7 @@ func fit(args []string) error {
 	default:
 		return fmt.Errorf("unknown prior %q", *prior)
 	}
-	var s gmm.Settings
+	s := gmm.Settings{Tol: *tol}
 	switch *method {
 	case "em":
 		s.Method = gmm.EM
@@ -239,9 +240,9 @@ func fit(args []string) error {
 	for i, t := range times {
 		strs[i] = strconv.FormatFloat(t, 'f', 3, 64)
 	}
-	fmt.Printf("median_ms=%.4f cpu_ms=%.4f times_ms=%s avg_loglik=%.8f rss_before_mib=%.1f rss_peak_mib=%.1f data_mib=%.2f n=%d k=%d prior=%s method=%s tol=default converged=%v steps=%d loss=%.17g\n",
+	fmt.Printf("median_ms=%.4f cpu_ms=%.4f times_ms=%s avg_loglik=%.8f rss_before_mib=%.1f rss_peak_mib=%.1f data_mib=%.2f n=%d k=%d prior=%s method=%s tol=%s converged=%v steps=%d loss=%.17g\n",
 		med, cpu, strings.Join(strs, ","), ll/float64(len(x)), before, peak, float64(8*len(x))/(1<<20),
-		len(x), *k, *prior, *method, res.Converged, res.Steps, res.Loss[len(res.Loss)-1])
+		len(x), *k, *prior, *method, tolName(*tol), res.Converged, res.Steps, res.Loss[len(res.Loss)-1])
 	return nil
 }
 
@@ -310,4 +311,12 @@ func toCSV(args []string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// tolName names the tolerance t for gofit fit's output.
+func tolName(t float64) string {
+	if t == 0 {
+		return "default"
+	}
+	return strconv.FormatFloat(t, 'g', -1, 64)
 }
