@@ -87,9 +87,9 @@ type problem struct {
 }
 
 var (
-	_ engine.Differentiable = (*problem)(nil)
-	_ engine.Degenerator    = (*problem)(nil)
-	_ engine.Mover          = (*problem)(nil)
+	_ engine.Curved      = (*problem)(nil)
+	_ engine.Degenerator = (*problem)(nil)
+	_ engine.Mover       = (*problem)(nil)
 )
 
 func newProblem(eng *kernel.Engine, obj *objective, k int, total float64) *problem {
@@ -263,6 +263,63 @@ func (q *problem) Gradient(dst []float64) float64 {
 		dec += q.sharedGradient(dst, gsum)
 	}
 	return dec
+}
+
+// Curvature sets dst to a diagonal h that bounds the curvature of the loss
+// at the last θ evaluated: the complete data's observed information in
+// each coordinate, n w_k, N_k/σ_k² and 2S_k/σ_k² with S_k the
+// responsibility-weighted squared deviations about μ_k (2N_k at the
+// maximum-likelihood optimum), those of μ_k and log σ_k raised by the
+// factor 1 + δ_k that bounds their block, whose off-diagonal 2N_k d_k/σ_k²
+// (d_k the distance from μ_k to its points' mean) vanishes only at the
+// maximum-likelihood optimum, plus the prior's curvature, each at least 1
+// (the curvature of one point at σ = 1 in the standardised units). Near the
+// optimum it bounds the Hessian H of the loss, h⁻¹H having its eigenvalues
+// in [0, 1]: the Hessian of the log-likelihood is the complete data's
+// information less the missing information (Louis 1982, "Finding the
+// observed information matrix when using the EM algorithm", J. R. Statist.
+// Soc. B 44), and in η the multinomial's n(diag w − wwᵀ), and the
+// Dirichlet prior's K(α − 1)(diag w − wwᵀ) for α > 1, are at most the same
+// factor times diag w. (Gradient's n w_k(1 − w_k), the diagonal of that
+// matrix, would let a step in η_k overshoot by up to 2 when two weights
+// trade off.) With a shared σ, each log σ_k coordinate gets the one σ's
+// curvature, the sum of the components' and the prior's once, since each
+// moves with the derivative of the loss with respect to the one σ.
+func (q *problem) Curvature(dst []float64) {
+	p, st, pr := q.p, q.st, &q.obj.prior
+	K := q.k
+	nw := q.Points()
+	if !pr.IsZero() {
+		nw += float64(K) * max(pr.Concentration-1, 0)
+	}
+	var hsum float64
+	for k := range K {
+		w := math.Exp(p.LogW[k])
+		s := p.Sigma[k]
+		is2 := 1 / (s * s)
+		N := st.W[k]
+		d := st.Mean[k] - p.Mu[k]
+		S := st.M2[k] + N*d*d
+		// The block of μ_k and log σ_k, [[N, 2N d], [2N d, 2S]]/σ², is
+		// at most its diagonal times 1 + δ, δ = |2N d|/√(2N S), the
+		// off-diagonal over the diagonal's geometric mean.
+		var delta float64
+		if N*S > 0 {
+			delta = math.Abs(d) * math.Sqrt(2*N/S)
+		}
+		hs := 2 * S * is2 * (1 + delta)
+		hsum += hs
+		_, _, _, cm, cs := pr.gradient(w, p.Mu[k], s, K)
+		dst[k] = max(nw*w, 1)
+		dst[K+k] = max(N*is2*(1+delta)+cm, 1)
+		dst[2*K+k] = max(hs+cs, 1)
+	}
+	if q.obj.shared {
+		_, _, _, _, cs := pr.gradient(1, 0, p.Sigma[0], K)
+		for k := range K {
+			dst[2*K+k] = max(hsum+cs, 1)
+		}
+	}
 }
 
 // room returns how far log σ may fall before σ reaches the floor:

@@ -44,11 +44,12 @@ type Stepper interface {
 // tolerance tol, and leaves in r the point of the last loss it recorded.
 // Adam starts at the step size LearningRate.
 func (f *fitter) optimise(r *run, p Problem, method Method, steps int, tol float64) error {
-	return f.optimiseAt(r, p, method, steps, tol, f.cfg.LearningRate)
+	return f.optimiseAt(r, p, method, steps, tol, f.cfg.LearningRate, false)
 }
 
-// optimiseAt is optimise with Adam's initial step size lr.
-func (f *fitter) optimiseAt(r *run, p Problem, method Method, steps int, tol, lr float64) error {
+// optimiseAt is optimise with Adam's initial step size lr; if curve is set
+// and p is Curved, Adam starts matched to p's curvature (see stages).
+func (f *fitter) optimiseAt(r *run, p Problem, method Method, steps int, tol, lr float64, curve bool) error {
 	var opt Stepper
 	switch method {
 	case Adam:
@@ -56,7 +57,11 @@ func (f *fitter) optimiseAt(r *run, p Problem, method Method, steps int, tol, lr
 		if !ok {
 			return errors.New("engine: Adam needs a Differentiable problem")
 		}
-		opt = NewAdamStepper(f.ctx, d, r.theta, tol, lr)
+		a := NewAdamStepper(f.ctx, d, r.theta, tol, lr)
+		if c, ok := p.(Curved); ok && curve {
+			a.matchCurvature(c, adamCurveGain, adamCurveB1)
+		}
+		opt = a
 	default:
 		opt = NewEMStepper(f.ctx, p, r.theta, tol)
 	}

@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+)
+
+// coupled is the loss n(θ − c)ᵀA(θ − c)/2 with A = I + sJ, J having ones off
+// the diagonal and zeros on it, whose Hessian nA couples every pair of
+// coordinates; Curvature returns n(1 + (d − 1)|s|), which bounds nA by
+// Gershgorin's theorem, so that h⁻¹H has its eigenvalues in (0, 1]: 1 once
+// and (1 − s)/(1 + (d − 1)s) d − 1 times for s > 0.
+type coupled struct {
+	n, s float64
+	c    []float64
+	last []float64
+}
+
+func (q *coupled) Dim() int              { return len(q.c) }
+func (q *coupled) Points() float64       { return q.n }
+func (q *coupled) Project([]float64)     {}
+func (q *coupled) Map(dst []float64)     { copy(dst, q.c) }
+func (q *coupled) hess(i, j int) float64 { return q.n * q.a(i, j) }
+
+func (q *coupled) a(i, j int) float64 {
+	if i == j {
+		return 1
+	}
+	return q.s
+}
+
+func (q *coupled) Eval(ctx context.Context, t []float64) (float64, error) {
+	q.last = slices.Clone(t)
+	var L float64
+	for i := range t {
+		for j := range t {
+			L += (t[i] - q.c[i]) * q.hess(i, j) * (t[j] - q.c[j]) / 2
+		}
+	}
+	return L, ctx.Err()
+}
+
+func (q *coupled) Gradient(dst []float64) float64 {
+	h := make([]float64, len(dst))
+	q.Curvature(h)
+	var dec float64
+	for i := range dst {
+		dst[i] = 0
+		for j := range dst {
+			dst[i] += q.hess(i, j) * (q.last[j] - q.c[j])
+		}
+		dec += dst[i] * dst[i] / (2 * h[i])
+	}
+	return dec
+}
+
+func (q *coupled) Curvature(dst []float64) {
+	for i := range dst {
+		dst[i] = q.n * (1 + float64(len(dst)-1)*math.Abs(q.s))
+	}
+}
+
+// TestAdamMatchedToCurvature checks Adam started matched to the curvature
+// on coupled quadratics whose h⁻¹H has its eigenvalues from 1 down to λ: it
+// converges, to within the tolerance of the optimum's loss of zero, and
+// in about as many steps as a heavy-ball iteration with Adam's step
+// gain·(1 − β1) and momentum β1 takes to shrink the loss from its start to
+// the tolerance.
+func TestAdamMatchedToCurvature(t *testing.T) {
+	const (
+		n   = 1e6
+		tol = 1e-10
+		lr  = 0.05
+	)
+	tests := []struct {
+		name string
+		d    int
+		s    float64
+	}{
+		{"uncoupled", 4, 0},
+		{"λ = 0.5", 4, 0.2},
+		{"λ = 0.2", 4, 0.5},
+		{"λ = 0.14, 9 coordinates", 9, 0.4},
+		{"λ = 0.05, 9 coordinates", 9, 0.7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := make([]float64, tt.d)
+			start := make([]float64, tt.d)
+			for i := range c {
+				c[i] = float64(i) / 10
+				start[i] = c[i] + 0.01*float64(1-2*(i%2))
+			}
+			q := &coupled{n: n, s: tt.s, c: c}
+			a := NewAdamStepper(context.Background(), q, start, tol, lr)
+			a.matchCurvature(q, adamCurveGain, adamCurveB1)
+			var L0, L float64
+			steps := 0
+			for ; steps < 200; steps++ {
+				var st Status
+				var err error
+				L, st, err = a.Step()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if steps == 0 {
+					L0 = L
+				}
+				if st == Converged {
+					break
+				}
+			}
+			steps++
+			// The heavy-ball iteration with step α = gain·(1 − β1) and
+			// momentum β = β1 contracts θ by r a step, the largest root
+			// modulus over the eigenvalues 1 and λ (the slowest modes), and
+			// the loss by ρ = r².
+			lam := (1 - tt.s) / (1 + float64(tt.d-1)*tt.s)
+			r := max(heavyBallRate(1), heavyBallRate(lam))
+			rho := r * r
+			// The loss is zero at the optimum, so L is the excess itself.
+			// The stopping rule allows a change of tol·(|L| + n) in the
+			// last step, which leaves about ρ/(1 − ρ) times that change
+			// in the slowest mode: 0.25 of it for λ ≥ 0.2, 0.83 for
+			// λ = 0.14 and 4.6 for λ = 0.05, where a run stopped by the
+			// loss's change, EM's too, stops further from the optimum.
+			if bound := max(1, rho/(1-rho)) * tol * (L + n); L > bound {
+				t.Errorf("stopped %g above the optimum after %d steps, more than %g", L, steps, bound)
+			}
+			// From L0 to the tolerance takes ln(L0/(tol·n))/ln(1/ρ)
+			// steps, plus a few for Adam's first steps, whose bias
+			// correction makes them longer than the heavy ball's, and for
+			// the step that confirms the change.
+			want := math.Log(L0/(tol*n))/math.Log(1/rho) + 4
+			if float64(steps) > want {
+				t.Errorf("took %d steps from a loss of %g, want at most %.1f", steps, L0, want)
+			}
+			t.Logf("%d steps from %g to %g; rate %.3f", steps, L0, L, r)
+		})
+	}
+}
+
+// heavyBallRate returns the largest modulus of the roots of
+// z² − (1 + β − αλ) z + β, the contraction a step of the heavy-ball
+// iteration with α = gain·(1 − β1) and β = β1 makes in a mode of h⁻¹H of
+// eigenvalue λ.
+func heavyBallRate(lam float64) float64 {
+	beta := adamCurveB1
+	b := 1 + beta - adamCurveGain*(1-beta)*lam
+	disc := b*b - 4*beta
+	if disc < 0 {
+		return math.Sqrt(beta)
+	}
+	return (math.Abs(b) + math.Sqrt(disc)) / 2
+}
+
+// TestAdamMatchedAtOptimum checks that a stepper matched to the curvature
+// and started at the optimum stops there at its first step.
+func TestAdamMatchedAtOptimum(t *testing.T) {
+	c := []float64{0.1, -0.2, 0.3}
+	q := &coupled{n: 1000, s: 0.3, c: c}
+	a := NewAdamStepper(context.Background(), q, c, 1e-10, 0.05)
+	a.matchCurvature(q, adamCurveGain, adamCurveB1)
+	L, st, err := a.Step()
+	if err != nil || st != Converged || L != 0 || !slices.Equal(a.Theta(), c) {
+		t.Errorf("got loss %g, status %v, θ %v, err %v; want 0, Converged, %v", L, st, a.Theta(), err, c)
+	}
+}
