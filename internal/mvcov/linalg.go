@@ -87,30 +87,6 @@ func (ws *Workspace) maxEigen(a []float64) float64 {
 	return ws.sv[ws.d-1]
 }
 
-// maxEigenIn returns the largest eigenvalue of the symmetric a, computed
-// for d ≤ smallEig as that of the similar matrix QᵀaQ for the orthogonal q:
-// where q nearly diagonalises a, the Jacobi method then needs a sweep or
-// two. Above smallEig it is maxEigen.
-func (ws *Workspace) maxEigenIn(a, q []float64) float64 {
-	d := ws.d
-	if d > smallEig {
-		return ws.maxEigen(a)
-	}
-	mul(ws.u, a, q, d)
-	mulTrans(ws.m1, q, ws.u, d)
-	// QᵀaQ is symmetric up to rounding: make it so.
-	for i := range d {
-		for j := i + 1; j < d; j++ {
-			v := (ws.m1[i*d+j] + ws.m1[j*d+i]) / 2
-			ws.m1[i*d+j], ws.m1[j*d+i] = v, v
-		}
-	}
-	if !jacobiEigen(ws.sv, nil, ws.m1, ws.sm, d) {
-		return math.NaN()
-	}
-	return ws.sv[d-1]
-}
-
 // cholesky factors a copy of the symmetric a into ws.m1 (upper triangle)
 // and returns log det a and the squared ratio of the smallest to the largest
 // diagonal entry of the factor, an estimate of the reciprocal condition

@@ -31,14 +31,14 @@ import (
 // iteration raises the objective.
 func (ws *Workspace) commonOrientation(m Model, prev []*mat.SymDense) error {
 	d, k := ws.d, ws.k
-	ws.startOrientation(m, prev)
 	for j := range k {
 		t := ws.block(ws.t, j)
 		if _, rcond, ok := ws.cholesky(t); !ok || !(rcond > singularRatio) {
 			return &SingularError{Model: m, Component: j}
 		}
-		ws.amax[j] = ws.maxEigenIn(t, ws.o)
+		ws.amax[j] = ws.maxEigen(t)
 	}
+	ws.startOrientation(m, prev)
 	last := math.Inf(1)
 	for it := 1; ; it++ {
 		ws.Inner = it
@@ -149,7 +149,7 @@ func (ws *Workspace) mmSteps() bool {
 			}
 		}
 	}
-	if !ws.polarNear(g) {
+	if !ws.polar(ws.o, g) {
 		return false
 	}
 	for i := range g {
@@ -169,26 +169,7 @@ func (ws *Workspace) mmSteps() bool {
 			}
 		}
 	}
-	return ws.polarNear(g)
-}
-
-// polarNear sets the orientation ws.o to the polar factor of g, which it
-// overwrites. For d ≤ smallEig it takes the factor of Dᵀg, with D the
-// current orientation, and turns it back: polar(g) = D·polar(Dᵀg), since
-// Dᵀg = (DᵀU) S Vᵀ. Near convergence Dᵀg is nearly diagonal (DᵀT_kD is), so
-// the Jacobi rotations settle in a sweep or two instead of several.
-func (ws *Workspace) polarNear(g []float64) bool {
-	d := ws.d
-	if d > smallEig {
-		return ws.polar(ws.o, g)
-	}
-	mulTrans(ws.u, ws.o, g, d)
-	if !polarJacobi(ws.vt, ws.u, ws.sm, d) {
-		return false
-	}
-	mul(ws.m1, ws.o, ws.vt, d)
-	copy(ws.o, ws.m1)
-	return true
+	return ws.polar(ws.o, g)
 }
 
 // orientedShapes sets ws.sh to the inverse shapes that maximise the
