@@ -87,8 +87,10 @@ type Settings struct {
 	// refinement's stages after the first start instead at a quarter of the
 	// move expected of them in their largest parameter, if that is smaller:
 	// the fit on a subsample of m points lies within sampling error, of
-	// order 1/√m, of the fit on all the data, and Adam's first steps move
-	// every parameter by about the step size.
+	// order 1/√m, of the fit on all the data. Every stage of the refinement
+	// starts Adam matched to the loss's curvature (see Fit), where the step
+	// size only bounds the steps of large gradients: no step moves a
+	// parameter by more than about √1000 times it.
 	LearningRate float64
 
 	// SigmaFloor applies to maximum likelihood (the zero Prior) only: each
@@ -332,9 +334,19 @@ const (
 // The winner is refined by Method on random subsamples 16 times larger in
 // turn, while they hold at most a quarter of x, and last on all of x (for
 // small data, Adam runs once more on all of x; EM's run is already there).
-// From the second of these stages on, Adam starts at a step size scaled to
-// the distance the stage is expected to move the parameters, estimated
-// from how far the stage before moved them (see Settings.LearningRate).
+// In every one of these stages Adam starts matched to the loss's
+// curvature: its second-moment estimate v starts at (η h_j/2)² for a
+// step size η and h_j the complete data's information in parameter j plus
+// the prior's curvature (n w_k, N_k/σ_k² and 2S_k/σ_k² in the logits,
+// means and log σ, a bound on the Hessian near the optimum), so that its
+// step is about 2 m̂_j/h_j, with β1 = 0.2: a stage starts within sampling
+// error of its optimum, where such steps converge in a dozen steps and
+// Adam's usual start, β1 = 0.9 and a step of η in every parameter, took
+// 50 to 100. Such a run stops when, besides Adam's usual test, its last
+// step changed the loss by no more than the tolerance. From the second
+// stage on, η is scaled to the distance the stage is expected to move
+// the parameters, estimated from how far the stage before moved them (see
+// Settings.LearningRate).
 // The runs on subsamples stop at a looser tolerance where that of the full
 // data would be wasted: once a step changes a subsample's loss by less than
 // a few hundredths, far below the sampling error of its optimum. Every run

@@ -168,3 +168,64 @@ func TestAdamMatchedAtOptimum(t *testing.T) {
 		t.Errorf("got loss %g, status %v, θ %v, err %v; want 0, Converged, %v", L, st, a.Theta(), err, c)
 	}
 }
+
+// curvedSampled is a sampled problem that is Curved: its Hessian is m in
+// every coordinate, exactly.
+type curvedSampled struct{ *sampled }
+
+func (q curvedSampled) Curvature(dst []float64) {
+	for i := range dst {
+		dst[i] = float64(q.m)
+	}
+}
+
+type curvedSource struct{ *sampledSource }
+
+func (s curvedSource) Problem(m int, stream uint64) Problem {
+	return curvedSampled{s.sampledSource.Problem(m, stream).(*sampled)}
+}
+
+// TestAdamStagesMatchCurvature checks that Fit's stages start Adam matched
+// to a Curved problem's curvature: on the sampled problem, whose h⁻¹H is
+// the identity, each stage takes about as many steps as the heavy-ball
+// rate predicts from its first loss to the tolerance (the same problem
+// without its curvature, fitted alongside, is logged for comparison).
+func TestAdamStagesMatchCurvature(t *testing.T) {
+	const n = 1 << 24
+	u := []float64{3, -1, 0.5}
+	fit := func(src Source) {
+		res, err := Fit(context.Background(), src, [][]float64{{1, 1, 1}}, &Settings{Method: Adam})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.Converged {
+			t.Fatalf("did not converge in %d steps", res.Steps)
+		}
+	}
+	plain := &sampledSource{n: n, u: u, logs: map[int]*[][]float64{}}
+	curved := &sampledSource{n: n, u: u, logs: map[int]*[][]float64{}}
+	fit(plain)
+	fit(curvedSource{curved})
+	rho := heavyBallRate(1) * heavyBallRate(1)
+	sizes := []int{GrowthFactor * defaultScreenSize, GrowthFactor * GrowthFactor * defaultScreenSize, n}
+	for _, m := range sizes {
+		log := *curved.logs[m]
+		q := curvedSampled{&sampled{m: m, log: new([][]float64)}}
+		q.c = make([]float64, len(u))
+		for i, v := range u {
+			q.c[i] = v / math.Sqrt(float64(m))
+		}
+		L0, _ := q.Eval(context.Background(), log[0])
+		tol := ScreenTol(defaultTol, m)
+		if m == n {
+			tol = defaultTol
+		}
+		// As in TestAdamMatchedToCurvature: the loss falls by ρ a step,
+		// plus a few steps for Adam's first and the confirming one.
+		want := math.Log(L0/(tol*float64(m)))/math.Log(1/rho) + 4
+		if float64(len(log)) > want {
+			t.Errorf("stage on %d points: %d steps from a loss of %g, want at most %.1f", m, len(log), L0, want)
+		}
+		t.Logf("stage on %d points: %d steps matched to the curvature, %d without", m, len(log), len(*plain.logs[m]))
+	}
+}
