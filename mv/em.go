@@ -364,7 +364,8 @@ func (pr *problem) Project(theta []float64) {
 // to them, one M-step with the scatters N_k Σ_k, leaving the weights and
 // means as they are, and reports whether the M-step succeeded. With
 // shared, the M-step pools the covariances even for the models whose
-// constraints mixing keeps.
+// constraints mixing keeps. For EVE and VVE the M-step's inner iterations
+// stop after projectIters.
 func (pr *problem) project(theta []float64, shared bool) bool {
 	if !shared && (pr.cov <= VVI || pr.cov == EEE || pr.cov == VVV) {
 		return true
@@ -383,7 +384,9 @@ func (pr *problem) project(theta []float64, shared bool) bool {
 	}
 	saved, savedAlpha, savedErr := pr.prior, pr.alpha, pr.mapErr
 	pr.prior, pr.alpha, pr.mapErr = nil, 1, nil
+	pr.ws.OrientationIters = projectIters
 	pr.mstep(st, pr.proj, pr.proj)
+	pr.ws.OrientationIters = 0
 	ok := pr.mapErr == nil
 	pr.prior, pr.alpha, pr.mapErr = saved, savedAlpha, savedErr
 	if ok {
@@ -391,6 +394,15 @@ func (pr *problem) project(theta []float64, shared bool) bool {
 	}
 	return ok
 }
+
+// projectIters bounds the inner iterations of EVE's and VVE's M-step in
+// project. A projected θ needs only to obey the model near the mixed θ:
+// the engine keeps it only if its loss is no higher than the last one's.
+// One iteration, from the orientation of the first mixed covariance, gives a
+// point at a quarter of the cost of the exact M-step (about four
+// iterations); on iris's four columns every candidate of Select's table
+// reaches the same fit with one as with the exact M-step.
+const projectIters = 1
 
 // Degenerate returns an error naming the first component of θ that is
 // empty under maximum likelihood, or whose covariance is nearly singular

@@ -44,6 +44,11 @@ type Workspace struct {
 	// Inner is the number of inner iterations of the last MStep (0 for
 	// the closed forms).
 	Inner int
+	// OrientationIters, if positive, bounds the inner iterations of EVE
+	// and VVE, for a caller that needs a valid covariance of the model
+	// near the given one rather than the exact M-step: each iteration
+	// raises the objective and ends on covariances of the model.
+	OrientationIters int
 
 	c, t, cov, mu  []float64 // counts K, scatters K·d·d, results K·d·d, means K·d
 	vec, val, amax []float64 // eigenvectors K·d·d, eigenvalues K·d, largest eigenvalues K

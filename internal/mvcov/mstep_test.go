@@ -558,3 +558,54 @@ func TestMStepOneComponent(t *testing.T) {
 		}
 	}
 }
+
+// TestOrientationIters checks Workspace.OrientationIters: with a bound of
+// one, EVE's and VVE's M-step stops after one inner iteration on
+// covariances of the model (which commute, sharing their eigenvectors, to
+// the rounding of 4×4 products, 1e-12 relative), whose objective is at
+// most the exact M-step's; with the bound back at 0 the M-step runs to
+// convergence again.
+func TestOrientationIters(t *testing.T) {
+	for _, sc := range refStats(t) {
+		for _, m := range []Model{EVE, VVE} {
+			k, d := sc.mean.Dims()
+			ws := NewWorkspace(k, d)
+			means, exact := mat.NewDense(k, d, nil), newCovs(k, d)
+			if err := MStep(m, sc.prior, sc.N, sc.mean, sc.scatter, nil, means, exact, ws); err != nil {
+				t.Fatal(err)
+			}
+			full := ws.Inner
+			if full < 2 {
+				t.Fatalf("%s/%v: the exact M-step took %d iteration; the test needs more", sc.name, m, full)
+			}
+			best := objective(m, sc.prior, sc.N, sc.mean, sc.scatter, means, exact)
+			ws.OrientationIters = 1
+			one := newCovs(k, d)
+			if err := MStep(m, sc.prior, sc.N, sc.mean, sc.scatter, nil, means, one, ws); err != nil {
+				t.Fatal(err)
+			}
+			if ws.Inner != 1 {
+				t.Errorf("%s/%v: %d inner iterations with a bound of 1", sc.name, m, ws.Inner)
+			}
+			for j := 1; j < k; j++ {
+				var ab, ba mat.Dense
+				ab.Mul(one[0], one[j])
+				ba.Mul(one[j], one[0])
+				if e := maxRelDiff(&ab, &ba); e > 1e-12 {
+					t.Errorf("%s/%v: after one iteration Σ_0 and Σ_%d do not commute (%.3g)", sc.name, m, j, e)
+				}
+			}
+			// 1e-12 relative: rounding in the objective's sums.
+			if got := objective(m, sc.prior, sc.N, sc.mean, sc.scatter, means, one); got > best+1e-12*math.Abs(best) {
+				t.Errorf("%s/%v: one iteration's objective %.15g above the exact M-step's %.15g", sc.name, m, got, best)
+			}
+			ws.OrientationIters = 0
+			if err := MStep(m, sc.prior, sc.N, sc.mean, sc.scatter, nil, means, one, ws); err != nil {
+				t.Fatal(err)
+			}
+			if ws.Inner != full {
+				t.Errorf("%s/%v: %d inner iterations with the bound removed, %d before", sc.name, m, ws.Inner, full)
+			}
+		}
+	}
+}

@@ -58,7 +58,7 @@ func (ws *Workspace) commonOrientation(m Model, prev []*mat.SymDense) error {
 		// slowly but no longer matters.
 		settled := max(maxAbsDiff(ws.o, ws.o0), relChange(ws.sh, ws.sh0)) <= tolInner
 		flat := last-f <= tolFlat*scale
-		if it > 1 && (settled || flat) || it == maxInner {
+		if it > 1 && (settled || flat) || it == maxInner || it == ws.OrientationIters {
 			break
 		}
 		last = f
