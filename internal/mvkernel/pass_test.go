@@ -284,7 +284,10 @@ func BenchmarkPass(b *testing.B) {
 	}{
 		{"n=1e5/d=10/k=5", 100000, 5, 10},
 		{"n=1e5/d=10/k=5/unweighted", 100000, 5, 10},
+		{"n=1e4/d=20/k=5", 10000, 5, 20},
 		{"n=1e4/d=50/k=3", 10000, 3, 50},
+		{"n=1e4/d=50/k=5", 10000, 5, 50},
+		{"n=1e4/d=100/k=5", 10000, 5, 100},
 		{"n=2000/d=200/k=2", 2000, 2, 200},
 		{"n=150/d=4/k=9", 150, 9, 4}, // a large cell of iris's BIC table
 	} {
@@ -339,4 +342,97 @@ func TestPassOddPoints(t *testing.T) {
 			t.Errorf("LogLik %v and Hard %v without LogP, %v and %v with it", st2.LogLik, st2.Hard, st.LogLik, st.Hard)
 		}
 	})
+}
+
+// TestTilesAgainstRows checks the AVX2 kernels that take three rows at a
+// time (mahaTileAVX2, accumTileAVX2 and tileRest) against the one-row AVX2
+// kernels, in dimensions on both sides of tileD and of multiples of 3 and
+// 4 (the tiles' shapes), the tiles forced on below tileD. The distances
+// sum the same products in the same order (the zeros above the diagonal
+// of L⁻¹ add exact zeros), and the sums of r and r z are formed by the
+// same code, so the log densities, responsibilities, assignments, weights,
+// means and log-likelihood must be equal bit for bit. The second moments'
+// sums over a block's points are formed in another order: each of the two
+// differs from the exact sum by at most γ_128 ≈ 128u times Σ v r |z_i z_j|
+// (Higham 2002, §3.1; u = 2⁻⁵³, z = x − μ_k at the pass's means), and the
+// adding up of at most 24 blocks and 3 parts, centring and merging, adds
+// a few u more of the same scale per step; 512u bounds their sum.
+func TestTilesAgainstRows(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 on this processor, or the noasm build")
+	}
+	defer func(v int) { tileD = v }(tileD)
+	const n, k = 3000, 3
+	dims := []int{1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 24, 31, 50, tileD - 1, tileD, tileD + 1}
+	for _, d := range dims {
+		t.Run(fmt.Sprintf("d=%d", d), func(t *testing.T) {
+			x, w, mean, cov := problem(n, k, d, uint64(d))
+			p := NewParams(k, d)
+			if err := p.Set(w, mean, cov); err != nil {
+				t.Fatal(err)
+			}
+			run := func(td int) (*Stats, []float64, []float64, []int) {
+				tileD = td
+				st := NewStats(k, d)
+				resp, logp, assign := make([]float64, n*k), make([]float64, n), make([]int, n)
+				NewPass(k, d).Run(x, p, Out{Stats: st, Resp: resp, LogP: logp, Assign: assign})
+				return st, resp, logp, assign
+			}
+			rows, rresp, rlogp, rassign := run(math.MaxInt)
+			tiles, tresp, tlogp, tassign := run(1)
+			if !slices.Equal(tlogp, rlogp) || !slices.Equal(tresp, rresp) || !slices.Equal(tassign, rassign) {
+				t.Fatal("log densities, responsibilities or assignments differ")
+			}
+			if tiles.LogLik != rows.LogLik || tiles.Hard != rows.Hard || !slices.Equal(tiles.W, rows.W) || !slices.Equal(tiles.Mean, rows.Mean) {
+				t.Fatal("log-likelihood, weights or means differ")
+			}
+			const u = 0x1p-53
+			for c := range k {
+				for i := range d {
+					for j := range d {
+						var s float64
+						for q := range n {
+							xq := x.X[q*x.Stride:]
+							s += x.V[q] * rresp[q*k+c] * math.Abs((xq[i]-mean[c*d+i])*(xq[j]-mean[c*d+j]))
+						}
+						at := c*d*d + i*d + j
+						if diff := math.Abs(tiles.M2[at] - rows.M2[at]); diff > 512*u*s {
+							t.Errorf("M2[%d][%d][%d]: tiles %.17g, rows %.17g, difference %.3g > %.3g", c, i, j, tiles.M2[at], rows.M2[at], diff, 512*u*s)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPassKernels times a pass over 10^4 weighted points with K = 5
+// by the AVX2 kernels that take one row at a time and by those that take
+// three (the tiles), whatever tileD says, to choose tileD.
+func BenchmarkPassKernels(b *testing.B) {
+	if !useAVX2 {
+		b.Skip("no AVX2 on this processor, or the noasm build")
+	}
+	defer func(v int) { tileD = v }(tileD)
+	const n, k = 10000, 5
+	for _, d := range []int{6, 8, 10, 12, 16, 20, 32, 50, 100} {
+		x, w, mean, cov := problem(n, k, d, 1)
+		p := NewParams(k, d)
+		if err := p.Set(w, mean, cov); err != nil {
+			b.Fatal(err)
+		}
+		st := NewStats(k, d)
+		ps := NewPass(k, d)
+		for _, kern := range []struct {
+			name string
+			td   int
+		}{{"rows", math.MaxInt}, {"tiles", 1}} {
+			b.Run(fmt.Sprintf("n=1e4/d=%d/k=5/%s", d, kern.name), func(b *testing.B) {
+				tileD = kern.td
+				for range b.N {
+					ps.Run(x, p, Out{Stats: st})
+				}
+			})
+		}
+	}
 }

@@ -37,3 +37,18 @@ func accumAVX2(r, z, a *float64, d, n int, s1, s2 *float64)
 //
 //go:noescape
 func transposeAVX2(src *float64, stride, d4, n int, xt *float64)
+
+// mahaTileAVX2 computes what mahaAVX2 does, three rows of L⁻¹ at a time,
+// with inv the whole lower triangular L⁻¹, d×d row-major, zeros above the
+// diagonal.
+//
+//go:noescape
+func mahaTileAVX2(inv *float64, d int, x, mu, z *float64, n int, out *float64)
+
+// accumTileAVX2 sets a_i = r ∘ z_i for i < d (at a stride of Block floats)
+// and adds Σ_t a_i[t] to s1[i], and adds Σ_t a_i[t] z_j[t] to s2[i·d+j]
+// for the pairs tilePairs leaves out of its remainder, and to some of the
+// upper triangle of s2 (j > i) besides, for t < n.
+//
+//go:noescape
+func accumTileAVX2(r, z, a *float64, d, n int, s1, s2 *float64)

@@ -19,3 +19,11 @@ func accumAVX2(r, z, a *float64, d, n int, s1, s2 *float64) {
 func transposeAVX2(src *float64, stride, d4, n int, xt *float64) {
 	panic("mvkernel: no AVX2 kernel in this build")
 }
+
+func mahaTileAVX2(inv *float64, d int, x, mu, z *float64, n int, out *float64) {
+	panic("mvkernel: no AVX2 kernel in this build")
+}
+
+func accumTileAVX2(r, z, a *float64, d, n int, s1, s2 *float64) {
+	panic("mvkernel: no AVX2 kernel in this build")
+}
