@@ -2,13 +2,15 @@
 // the comparison uses, as raw little-endian float64, and times gmm's Fit on
 // such a file.
 //
-//	gofit gen -out DIR -sizes 1e5,1e6,1e7 [-many K -many-sizes 1e5]
+//	gofit gen -out DIR -sizes 1e5,1e6,1e7 [-many K -many-sizes 1e5] [-overlapping K]
 //	gofit fit -data FILE -k K -prior none|notebook|default -method em|adam -runs R
 //	gofit csv -data FILE -out FILE.csv
 //
 // gen also writes samples from the K-component mixture benchdata.Many (the
 // root package's large-K benchmarks draw from it too), as
-// many{K}_{size}.f64, when -many is set. fit runs Fit once untimed and then
+// many{K}_{size}.f64, when -many is set, and from benchdata.Overlapping,
+// whose components are placed at random, as overlapping{K}_{size}.f64 at
+// the same sizes, when -overlapping is set. fit runs Fit once untimed and then
 // R times (R may be 0, to measure the
 // memory of a single fit), and prints one line of key=value pairs: the
 // median and every time in milliseconds, the median CPU time (user and
@@ -79,7 +81,8 @@ func gen(args []string) error {
 	sizes := fs.String("sizes", "1e5,1e6,1e7", "comma-separated sizes of the mixture samples")
 	seed := fs.Uint64("seed", 1, "seed of the samples")
 	many := fs.Int("many", 0, "if positive, also sample the mixture of this many components")
-	manySizes := fs.String("many-sizes", "1e5", "comma-separated sizes of the samples of -many")
+	manySizes := fs.String("many-sizes", "1e5", "comma-separated sizes of the samples of -many and -overlapping")
+	overlapping := fs.Int("overlapping", 0, "if positive, also sample the mixture of this many components placed at random")
 	fs.Parse(args)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
@@ -100,20 +103,30 @@ func gen(args []string) error {
 			return err
 		}
 	}
-	if *many <= 0 {
-		return nil
+	if *many > 0 {
+		if err := genMixture(*out, fmt.Sprintf("many%d", *many), benchdata.Many(*many), *manySizes, *seed); err != nil {
+			return err
+		}
 	}
-	mm := benchdata.Many(*many)
-	for _, s := range strings.Split(*manySizes, ",") {
+	if *overlapping > 0 {
+		return genMixture(*out, fmt.Sprintf("overlapping%d", *overlapping), benchdata.Overlapping(*overlapping), *manySizes, *seed)
+	}
+	return nil
+}
+
+// genMixture writes samples from m of the comma-separated sizes, drawn
+// with seed, to out/{name}_{size}.f64.
+func genMixture(out, name string, m *gmm.Model, sizes string, seed uint64) error {
+	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.ParseFloat(s, 64)
 		if err != nil || n < 1 || n != math.Trunc(n) {
 			return fmt.Errorf("bad size %q", s)
 		}
-		x, _, err := mm.Sample(int(n), *seed)
+		x, _, err := m.Sample(int(n), seed)
 		if err != nil {
 			return err
 		}
-		if err := write(filepath.Join(*out, fmt.Sprintf("many%d_%s.f64", *many, s)), x); err != nil {
+		if err := write(filepath.Join(out, name+"_"+s+".f64"), x); err != nil {
 			return err
 		}
 	}
