@@ -45,7 +45,7 @@ windows), the best distinct results polished as above.
 
 Run it from this directory with Debian's python3-sklearn and python3-scipy
 (about 20 minutes of CPU time for the five data sets other than the
-galaxies; see README.md):
+galaxies, and 1 minute for the galaxies; see README.md):
     /usr/bin/python3 reference.py > optima.txt
 """
 import sys
