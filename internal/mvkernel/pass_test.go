@@ -348,8 +348,8 @@ func TestPassOddPoints(t *testing.T) {
 // time (mahaTileAVX2, accumTileAVX2 and tileRest) against the one-row AVX2
 // kernels, in dimensions on both sides of tileD and of multiples of 3 and
 // 4 (the tiles' shapes), the tiles forced on below tileD. The distances
-// sum the same products in the same order (the zeros above the diagonal
-// of L⁻¹ add exact zeros), and the sums of r and r z are formed by the
+// sum the same products in the same order, and the sums of r and r z are
+// formed by the
 // same code, so the log densities, responsibilities, assignments, weights,
 // means and log-likelihood must be equal bit for bit. The second moments'
 // sums over a block's points are formed in another order: each of the two
@@ -434,5 +434,45 @@ func BenchmarkPassKernels(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// TestTilesFarCoordinate checks that a point one of whose centred
+// coordinates overflows to +Inf is treated by the three-row kernels as by
+// the one-row ones: its log terms are −Inf and it goes wholly to the first
+// component with log density 0, as normalise documents, and the other
+// points' log densities, weights and means are the same bit for bit. (A
+// product of the zeros above the diagonal of L⁻¹ with such a coordinate
+// would make a NaN.)
+func TestTilesFarCoordinate(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 on this processor, or the noasm build")
+	}
+	defer func(v int) { tileD = v }(tileD)
+	const n, k, d = 40, 2, 13
+	x, w, mean, cov := problem(n, k, d, 3)
+	x.X[5*x.Stride+3] = 1.7e308
+	mean[3] = -1.7e308 // x − μ overflows for component 0 only
+	p := NewParams(k, d)
+	if err := p.Set(w, mean, cov); err != nil {
+		t.Fatal(err)
+	}
+	run := func(td int) (*Stats, []float64, []float64) {
+		tileD = td
+		st := NewStats(k, d)
+		logp, resp := make([]float64, n), make([]float64, n*k)
+		NewPass(k, d).Run(x, p, Out{Stats: st, LogP: logp, Resp: resp})
+		return st, logp, resp
+	}
+	rows, rlogp, rresp := run(math.MaxInt)
+	tiles, tlogp, tresp := run(1)
+	if tlogp[5] != 0 || tresp[10] != 1 || tresp[11] != 0 {
+		t.Errorf("far point: log density %v, responsibilities %v; want 0 and [1 0]", tlogp[5], tresp[10:12])
+	}
+	if !slices.Equal(tlogp, rlogp) || !slices.Equal(tresp, rresp) {
+		t.Errorf("log densities or responsibilities differ from the one-row kernels")
+	}
+	if tiles.LogLik != rows.LogLik || !slices.Equal(tiles.W, rows.W) || !slices.Equal(tiles.Mean, rows.Mean) {
+		t.Errorf("log-likelihood, weights or means differ from the one-row kernels")
 	}
 }

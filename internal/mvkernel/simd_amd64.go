@@ -39,8 +39,8 @@ func accumAVX2(r, z, a *float64, d, n int, s1, s2 *float64)
 func transposeAVX2(src *float64, stride, d4, n int, xt *float64)
 
 // mahaTileAVX2 computes what mahaAVX2 does, three rows of L⁻¹ at a time,
-// with inv the whole lower triangular L⁻¹, d×d row-major, zeros above the
-// diagonal.
+// with inv the whole lower triangular L⁻¹, d×d row-major, of which the
+// entries above the diagonal are not read.
 //
 //go:noescape
 func mahaTileAVX2(inv *float64, d int, x, mu, z *float64, n int, out *float64)

@@ -370,9 +370,9 @@ trdone:
 // As mahaAVX2, with inv the whole lower triangular L⁻¹, d×d row-major with
 // zeros above the diagonal, and three rows j at a time: for each chunk of
 // 16 points, the first d mod 3 rows one by one, then the others in threes,
-// each three centred first and their sums y = Σ_{m≤j+2} inv[j][m] z_m
-// formed in twelve registers from the same loads of z (the zeros above
-// the diagonal add nothing), then y² added to out in memory.
+// each three centred first and their sums y = Σ_{m≤j} inv[j][m] z_m
+// formed in twelve registers from the same loads of z, in the order of m
+// as mahaAVX2 sums them, then y² added to out in memory.
 TEXT ·mahaTileAVX2(SB), NOSPLIT, $0-56
 	MOVQ d+8(FP), BX
 	MOVQ BX, AX
@@ -447,7 +447,7 @@ tmthree:
 	CENTRE(0)
 	CENTRE(1)
 	CENTRE(2)
-	ROWINV(3)
+	ROWINV(1)
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -485,6 +485,29 @@ tmcol:
 	ADDQ         $ROW, R12
 	DECQ         R11
 	JNZ          tmcol
+
+	// The terms above the diagonal of row j (m = j + 1) and of rows j and
+	// j + 1 (m = j + 2) are zero and are not added, so that an infinite
+	// centred coordinate gives no 0·∞.
+	VBROADCASTSD (R13)(R10*1), Y13
+	VBROADCASTSD (R13)(R10*2), Y14
+	VMOVUPD      (R12), Y15
+	VFMADD231PD  Y15, Y13, Y4
+	VFMADD231PD  Y15, Y14, Y8
+	VMOVUPD      32(R12), Y15
+	VFMADD231PD  Y15, Y13, Y5
+	VFMADD231PD  Y15, Y14, Y9
+	VMOVUPD      64(R12), Y15
+	VFMADD231PD  Y15, Y13, Y6
+	VFMADD231PD  Y15, Y14, Y10
+	VMOVUPD      96(R12), Y15
+	VFMADD231PD  Y15, Y13, Y7
+	VFMADD231PD  Y15, Y14, Y11
+	VBROADCASTSD 8(R13)(R10*2), Y14
+	VFMADD231PD  ROW(R12), Y14, Y8
+	VFMADD231PD  ROW+32(R12), Y14, Y9
+	VFMADD231PD  ROW+64(R12), Y14, Y10
+	VFMADD231PD  ROW+96(R12), Y14, Y11
 
 	SQUARES(0, Y0, Y4, Y8)
 	SQUARES(32, Y1, Y5, Y9)
