@@ -38,6 +38,21 @@ import (
 // than with Anderson mixing alone (3666 against 8767); on well-separated
 // mixtures, where mixed points are seldom refused, it changes little.
 //
+// Where the differences of f are small against f, γ is large and the mixed
+// point lands far from g, so that Anderson's points were refused one after
+// another even where the iteration converges geometrically. The stepper
+// therefore damps the mixing (as DAAREM bounds ‖γ‖ by a factor it adapts):
+//
+//	θ' = g − δ ΔG γ,
+//
+// between g (δ = 0) and Anderson's point (δ = 1), with δ = 1 at the start,
+// multiplied by dampUp after every accepted mixed point, to at most 1, and
+// divided by dampDown after every refused one, to no less than dampMin. On
+// 10^5 points from benchdata.Overlapping(10) with DefaultPrior, the final
+// run took 233 passes against 1204 without damping; on 8192 points from
+// Overlapping(30) by maximum likelihood the fit took 10777 steps against
+// 14547, to the same loss.
+//
 // A step allocates nothing.
 type EMStepper struct {
 	ctx context.Context
@@ -58,6 +73,7 @@ type EMStepper struct {
 
 	over bool    // the next mixed point is over-relaxed rather than Anderson's
 	eta  float64 // the over-relaxation factor, in [2, etaMax]
+	damp float64 // Anderson's damping δ, in [dampMin, 1]
 
 	// Scratch for γ: the normal equations' matrix and right side, and γ.
 	ata, atb, gam []float64
@@ -80,7 +96,7 @@ func NewEMStepper(ctx context.Context, p Problem, theta []float64, tol float64) 
 	d := p.Dim()
 	e := &EMStepper{
 		ctx: ctx, p: p, tol: tol, n: p.Points(),
-		cur: slices.Clone(theta), first: true, plain: true, eta: 2,
+		cur: slices.Clone(theta), first: true, plain: true, eta: 2, damp: 1,
 		rec: make([]float64, d), recL: math.Inf(1),
 		g: make([]float64, d), f: make([]float64, d),
 		gp: make([]float64, d), fp: make([]float64, d),
@@ -112,6 +128,8 @@ func (e *EMStepper) Step() (float64, Status, error) {
 					// and mix by the other means next.
 					if e.over {
 						e.eta = max(e.eta/4, 2)
+					} else {
+						e.damp = max(e.damp/dampDown, dampMin)
 					}
 					e.over = !e.over
 					copy(e.cur, e.g)
@@ -133,8 +151,12 @@ func (e *EMStepper) Step() (float64, Status, error) {
 				return L, Converged, nil
 			}
 		}
-		if !e.plain && e.over {
+		switch {
+		case e.plain:
+		case e.over:
 			e.eta = min(2*e.eta, etaMax)
+		default:
+			e.damp = min(dampUp*e.damp, 1)
 		}
 		e.recL = L
 		copy(e.rec, e.cur)
@@ -176,6 +198,18 @@ func (e *EMStepper) Step() (float64, Status, error) {
 // takes 7% more passes than no bound.
 const etaMax = 8
 
+// dampUp, dampDown and dampMin adapt Anderson's damping δ (see
+// EMStepper): a refusal halves it, so that after six in a row the mixed
+// point moves from g by 1/64 of Anderson's correction, and an acceptance
+// raises it by half, so that it recovers in about two acceptances per
+// refusal. On the overlapping mixtures above, a floor of 1/64 and these
+// factors gave the pass counts quoted there.
+const (
+	dampUp   = 1.5
+	dampDown = 2
+	dampMin  = 1.0 / 64
+)
+
 // overRelax sets cur to the projected over-relaxed point θ + η(g − θ) and
 // reports whether it is finite.
 func (e *EMStepper) overRelax() bool {
@@ -190,7 +224,7 @@ func (e *EMStepper) overRelax() bool {
 	return true
 }
 
-// mix sets cur to the projected Anderson point θ' = g − ΔG γ and reports
+// mix sets cur to the projected damped Anderson point θ' = g − δ ΔG γ and reports
 // whether it did: not without differences, nor when the normal equations
 // (ΔFᵀΔF + λI) γ = ΔFᵀ f, with λ = 1e-12 times the trace to keep them
 // definite, cannot be solved or θ' is not finite.
@@ -217,7 +251,7 @@ func (e *EMStepper) mix() bool {
 	for i := range e.cur {
 		v := e.g[i]
 		for j := range h {
-			v -= gam[j] * e.dG[j][i]
+			v -= e.damp * gam[j] * e.dG[j][i]
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return false
