@@ -109,7 +109,6 @@ func benchmarkLargeK(b *testing.B, mixture func(K int) *gmm.Model) {
 			b.StopTimer()
 			b.ReportMetric(float64(steps), "steps")
 			if err != nil {
-				b.Logf("K=%d: %v", K, err)
 				b.ReportMetric(1, "degenerate")
 				return
 			}
