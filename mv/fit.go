@@ -795,7 +795,9 @@ func samePartition(a, b []int) bool {
 	return true
 }
 
-// startTheta sets θ to one M-step from the hard partition given by labels.
+// startTheta sets θ to one M-step from the hard partition given by labels
+// (of the rows of x listed in rows, or of every row if rows is nil), whose
+// moments mvkernel.HardStats forms at the cost of one pass's sums.
 // Where the M-step's covariance is singular (a group with fewer points than
 // dimensions under maximum likelihood), a ridge of 1e-3 of each column's
 // variance is added to the groups' scatters, once; this shapes only the
@@ -804,39 +806,10 @@ func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, th
 	k, d := f.k, x.D
 	st := mvkernel.NewStats(k, d)
 	cur := newParams(k, d)
-	row := func(i int) ([]float64, float64) {
-		r := i
-		if rows != nil {
-			r = rows[i]
-		}
-		v := 1.0
-		if x.V != nil {
-			v = x.V[r]
-		}
-		return x.X[r*x.Stride : r*x.Stride+d], v
-	}
-	for i, z := range labels {
-		xi, v := row(i)
-		st.W[z] += v
-		st.Total += v
-		for a, xa := range xi {
-			st.Mean[z*d+a] += v * xa
-		}
-	}
+	mvkernel.HardStats(x, rows, labels, st)
 	for j := range k {
 		if !(st.W[j] > 0) {
 			return fmt.Errorf("mv: start leaves component %d empty; use fewer components", j)
-		}
-		for a := range d {
-			st.Mean[j*d+a] /= st.W[j]
-		}
-	}
-	for i, z := range labels {
-		xi, v := row(i)
-		for a := range d {
-			for b := range d {
-				st.M2[z*d*d+a*d+b] += v * (xi[a] - st.Mean[z*d+a]) * (xi[b] - st.Mean[z*d+b])
-			}
 		}
 	}
 	for j := range k {

@@ -583,9 +583,17 @@ func (w *worker) accumulate(p *Params, k, b int, st *sums) {
 		return
 	}
 	st.n[k] += nk
-	z := w.centred(p, k, b, false)
-	s1 := st.s1[k*d : (k+1)*d]
-	s2 := st.s2[k*d*d : (k+1)*d*d]
+	w.scatter(k, b, w.centred(p, k, b, false), st.s1[k*d:(k+1)*d], st.s2[k*d*d:(k+1)*d*d])
+}
+
+// scatter adds Σ_t r_t z_t to s1 and Σ_t r_t z_t z_tᵀ to the lower
+// triangle of s2 (and, by the AVX2 tiles, to some of its upper triangle),
+// over the block's b points, with r_t = w.r[k·Block + t] and z the centred
+// points, transposed. The AVX2 kernels run over wide(b) lanes: scatter
+// sets r to zero beyond b, and z must be finite there.
+func (w *worker) scatter(k, b int, z, s1, s2 []float64) {
+	d := w.d
+	r := w.r[k*Block : k*Block+b]
 	if useAVX2 {
 		nb := wide(b)
 		clear(w.r[k*Block+b : k*Block+nb])
