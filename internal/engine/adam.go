@@ -41,6 +41,7 @@ type AdamStepper struct {
 	gain   float64
 	prevL  float64   // the loss at the step before
 	prev   []float64 // the point of prevL (a stepper matched to the curvature)
+	change float64   // |the change of the loss| at the step that reached prev
 }
 
 // adamDecay sets how fast Adam's step size decays: at step t it is
@@ -108,7 +109,10 @@ func NewAdamStepper(ctx context.Context, p Differentiable, theta []float64, tol,
 // ρ a step, the excess left is then ρ/(1 − ρ) times that change, about one
 // tolerance at ρ = ½. At the first step, with no step before, the
 // decrease alone decides, as for any Adam run: a start already at the
-// optimum stays there.
+// optimum stays there. The first step after a restart evaluates again a
+// point reached by a step, and judges it by that step's change of the loss,
+// as it was judged before: a restart does not let the decrease alone stop
+// a run where the loss was still falling fast.
 //
 // Such a stepper restarts where a step raised the loss by more than the
 // tolerance (see restart).
@@ -120,7 +124,8 @@ func (a *AdamStepper) matchCurvature(c Curved, gain, b1 float64) {
 // restart sets a stepper matched to the curvature back to the point
 // before its last step, which raised the loss, with half its gain: the
 // next step evaluates that point again and starts Adam afresh there, m = 0
-// and v from the curvature at that point (see matchCurvature).
+// and v from the curvature at that point (see matchCurvature). It keeps
+// the change of the loss that reached that point, for the stopping rule.
 //
 // The curvature bound h holds near the optimum of a stage's start; where θ
 // moves far within a stage, h can change by orders of magnitude. On a
@@ -156,7 +161,10 @@ func (a *AdamStepper) Step() (float64, Status, error) {
 		return L, Running, nil
 	}
 	dec := a.p.Gradient(a.g)
-	settled := a.curved == nil || a.t == 0 || Small(math.Abs(a.prevL-L), L, a.n, a.tol)
+	if a.t > 0 {
+		a.change = math.Abs(a.prevL - L)
+	}
+	settled := a.curved == nil || Small(a.change, L, a.n, a.tol)
 	a.prevL = L
 	if a.prev != nil {
 		copy(a.prev, a.cur)

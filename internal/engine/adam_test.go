@@ -302,3 +302,64 @@ func TestAdamRestartsOnSpike(t *testing.T) {
 		t.Errorf("after %d steps: loss %.10g, optimum %.10g; converged %v", steps, L, opt, st == Converged)
 	}
 }
+
+// scripted returns the losses and decreases it is given, one a pass, at
+// whatever point it is asked about, with a gradient and curvature of 1 in
+// its single coordinate.
+type scripted struct {
+	loss, dec []float64
+	pass      int // the passes evaluated
+}
+
+func (q *scripted) Dim() int          { return 1 }
+func (q *scripted) Points() float64   { return 100 }
+func (q *scripted) Project([]float64) {}
+func (q *scripted) Map([]float64)     {}
+func (q *scripted) Curvature(dst []float64) {
+	dst[0] = 1
+}
+
+func (q *scripted) Eval(ctx context.Context, t []float64) (float64, error) {
+	q.pass++
+	return q.loss[q.pass-1], nil
+}
+
+func (q *scripted) Gradient(dst []float64) float64 {
+	dst[0] = 1
+	return q.dec[q.pass-1]
+}
+
+// TestAdamRestartKeepsLossChange checks that the first step after a
+// restart judges the point it evaluates again by the change of the loss
+// that reached it: the loss fell by 10 nats into that point, where the
+// decrease is 0, so the run goes on although the decrease alone would stop
+// it (a restarted stepper used to stop there, as at a stage's start).
+func TestAdamRestartKeepsLossChange(t *testing.T) {
+	q := &scripted{
+		// start; a fall of 10 into P; a rise; P again; a fall within the
+		// tolerance, 1e-10·(|L| + n) ≈ 1.9e-8, with no decrease left.
+		loss: []float64{100, 90, 95, 90, 90 - 1e-9},
+		dec:  []float64{1, 0, 0, 0, 0},
+	}
+	want := []Status{Running, Running, Running, Running, Converged}
+	a := NewAdamStepper(context.Background(), q, []float64{0}, 1e-10, 0.1)
+	a.matchCurvature(q, adamCurveGain, adamCurveB1)
+	var atP float64
+	for i, w := range want {
+		_, st, err := a.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch i {
+		case 1:
+			atP = a.Theta()[0]
+		case 3:
+			if got := a.Theta()[0]; got != atP {
+				t.Errorf("step %d evaluated θ = %g, want P's %g (no restart)", i, got, atP)
+			}
+		}
+		if st != w {
+			t.Errorf("step %d (loss %g): status %v, want %v", i, q.loss[i], st, w)
+		}
+	}
+}
