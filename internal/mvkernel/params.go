@@ -32,6 +32,10 @@
 // calls on the whole block (Dtrmm for the distances, Dgemm for the sums)
 // measured slower than the one-row Go kernels, by 5 to 80%, at d = 50 and
 // d = 200 (BenchmarkPass), so they are not used.
+//
+// HardStats forms the same statistics for a hard partition, the starts of
+// a fit, by the same kernels for the sums: each component's points are
+// gathered a block at a time and centred on the component's mean.
 package mvkernel
 
 import (
