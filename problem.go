@@ -218,20 +218,14 @@ func priorSigmas(sigma []float64, shared bool) []float64 {
 // the likelihood's terms above, plus the prior's term once, with the
 // curvature 2n plus the prior's, counted once in the decrease.
 func (q *problem) Gradient(dst []float64) float64 {
-	p, st, pr := q.p, q.st, &q.obj.prior
+	p, pr := q.p, &q.obj.prior
 	K := q.k
 	n := q.Points()
 	var dec, gsum float64
 	for k := range K {
-		w := math.Exp(p.LogW[k])
-		s := p.Sigma[k]
+		w, s, N, d, S2 := q.about(k)
 		is2 := 1 / (s * s)
-		// The sums about the current mean: S1 = N (m − μ) and
-		// S2 = M2 + N (m − μ)².
-		N := st.W[k]
-		d := st.Mean[k] - p.Mu[k]
 		S1 := N * d
-		S2 := st.M2[k] + S1*d
 		ge := N - n*w
 		gm := S1 * is2
 		gs := S2*is2 - N
@@ -265,6 +259,16 @@ func (q *problem) Gradient(dst []float64) float64 {
 	return dec
 }
 
+// about returns component k's weight w and σ at the last θ evaluated,
+// its count N, the distance d = m − μ from its mean μ to its points' mean
+// m, and its points' squared deviations about μ, S2 = M2 + N d².
+func (q *problem) about(k int) (w, s, N, d, S2 float64) {
+	w, s = math.Exp(q.p.LogW[k]), q.p.Sigma[k]
+	N = q.st.W[k]
+	d = q.st.Mean[k] - q.p.Mu[k]
+	return w, s, N, d, q.st.M2[k] + N*d*d
+}
+
 // Curvature sets dst to a diagonal h that bounds the curvature of the loss
 // at the last θ evaluated: the complete data's observed information in
 // each coordinate, n w_k, N_k/σ_k² and 2S_k/σ_k² with S_k the
@@ -286,7 +290,7 @@ func (q *problem) Gradient(dst []float64) float64 {
 // curvature, the sum of the components' and the prior's once, since each
 // moves with the derivative of the loss with respect to the one σ.
 func (q *problem) Curvature(dst []float64) {
-	p, st, pr := q.p, q.st, &q.obj.prior
+	p, pr := q.p, &q.obj.prior
 	K := q.k
 	nw := q.Points()
 	if !pr.IsZero() {
@@ -294,12 +298,8 @@ func (q *problem) Curvature(dst []float64) {
 	}
 	var hsum float64
 	for k := range K {
-		w := math.Exp(p.LogW[k])
-		s := p.Sigma[k]
+		w, s, N, d, S := q.about(k)
 		is2 := 1 / (s * s)
-		N := st.W[k]
-		d := st.Mean[k] - p.Mu[k]
-		S := st.M2[k] + N*d*d
 		// The block of μ_k and log σ_k, [[N, 2N d], [2N d, 2S]]/σ², is
 		// at most its diagonal times 1 + δ, δ = |2N d|/√(2N S), the
 		// off-diagonal over the diagonal's geometric mean.

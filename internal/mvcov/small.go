@@ -55,20 +55,14 @@ func jacobiEigen(val, vec, a, w []float64, d int) bool {
 				rotated = true
 				c, s := symSchur2(app, aqq, apq)
 				// A ← JᵀAJ: columns p, q, then rows p, q.
-				for i := range d {
-					x, y := w[i*d+p], w[i*d+q]
-					w[i*d+p], w[i*d+q] = c*x-s*y, s*x+c*y
-				}
+				rotateCols(w, d, p, q, c, s)
 				for i := range d {
 					x, y := w[p*d+i], w[q*d+i]
 					w[p*d+i], w[q*d+i] = c*x-s*y, s*x+c*y
 				}
 				w[p*d+q], w[q*d+p] = 0, 0
 				if vec != nil {
-					for i := range d {
-						x, y := vec[i*d+p], vec[i*d+q]
-						vec[i*d+p], vec[i*d+q] = c*x-s*y, s*x+c*y
-					}
+					rotateCols(vec, d, p, q, c, s)
 				}
 			}
 		}
@@ -164,12 +158,8 @@ func polarJacobi(q, g, v []float64, d int) bool {
 				}
 				rotated = true
 				c, s := symSchur2(alpha, beta, gamma)
-				for i := range d {
-					x, y := g[i*d+p], g[i*d+r]
-					g[i*d+p], g[i*d+r] = c*x-s*y, s*x+c*y
-					x, y = v[i*d+p], v[i*d+r]
-					v[i*d+p], v[i*d+r] = c*x-s*y, s*x+c*y
-				}
+				rotateCols(g, d, p, r, c, s)
+				rotateCols(v, d, p, r, c, s)
 			}
 		}
 		if !rotated {
@@ -286,4 +276,14 @@ func complete(u []float64, done []int, j, d int) bool {
 	}
 	u[best*d+j] = 1
 	return orthonormalise(u, done, j, d)
+}
+
+// rotateCols turns columns p and q of the d×d row-major matrix a by the
+// Jacobi rotation (c, s): a ← aJ, column p becoming c a_p − s a_q and
+// column q becoming s a_p + c a_q.
+func rotateCols(a []float64, d, p, q int, c, s float64) {
+	for i := range d {
+		x, y := a[i*d+p], a[i*d+q]
+		a[i*d+p], a[i*d+q] = c*x-s*y, s*x+c*y
+	}
 }
