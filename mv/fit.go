@@ -556,6 +556,7 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 	es := &engine.Settings{MaxSteps: f.s.MaxSteps, Tol: f.s.Tol, ScreenSize: screenSize, FullRuns: len(starts)}
 	if f.sel != nil && f.sel.full > 0 {
 		es.FullRuns, es.Screen = min(f.sel.full, len(starts)), true
+		es.SearchTol = selectSearchTol
 	}
 	r, err := engine.Fit(ctx, f, starts, es)
 	if err != nil {
