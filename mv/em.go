@@ -92,6 +92,9 @@ type problem struct {
 	failed   bool    // the last Eval's θ had no Cholesky factor
 	mapErr   error   // why an M-step of this run found a covariance singular
 	points   float64 // the data's total weight
+	// mapIters, if positive, bounds the inner iterations of EVE's and
+	// VVE's M-step in Map (see selectMapIters); 0 runs them to convergence.
+	mapIters int
 
 	proj     *params         // scratch for Project and Degenerate
 	projSt   *mvkernel.Stats // scratch for Project
@@ -335,7 +338,9 @@ func (pr *problem) Map(dst []float64) {
 		pr.encode(pr.cur, dst)
 		return
 	}
+	pr.ws.OrientationIters = pr.mapIters
 	pr.mstep(pr.st, pr.cur, pr.next)
+	pr.ws.OrientationIters = 0
 	pr.encode(pr.next, dst)
 }
 

@@ -421,6 +421,9 @@ func (f *fitter) Problem(m int, stream uint64) engine.Problem {
 	x := f.sample(m, stream)
 	pr := newProblem(f.k, f.cov, x, f.prior, f.alpha, f.scale, f.tiny)
 	pr.fx = f.fx
+	if f.sel != nil {
+		pr.mapIters = selectMapIters
+	}
 	if f.missing {
 		pr.src = newMissPass(x, f.k)
 	}

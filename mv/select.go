@@ -242,6 +242,21 @@ const selectFullRuns = 5
 // candidates end at another optimum, 1.7 to 4.0 lower.
 const selectSearchTol = 1e-6
 
+// selectMapIters bounds the inner iterations (the MM steps and the sweep
+// of plane rotations for the common orientation) of EVE's and VVE's
+// M-step in the EM steps of Select's fits, which are then generalised EM
+// steps (Dempster, Laird & Rubin 1977, section 3): each still raises the
+// expected log-likelihood, from the orientation of the current
+// covariances, and the runs converge where the iteration no longer moves
+// the orientation, to fixed points of the exact M-step. The exact
+// M-step takes four to six iterations in most EM steps of the table. On
+// iris's four columns one iteration leaves every candidate's
+// log-likelihood where the exact M-step puts it (to 3e-7, about one step's
+// tolerance), in as many EM steps to within 0.3%, and cuts the EVE and VVE
+// candidates' CPU time by about a third. The starting points' M-steps stay
+// exact.
+const selectMapIters = 1
+
 // candidate fits one candidate, with from as an extra start if not nil.
 func candidate(ctx context.Context, x mat.Matrix, d int, c Covariance, k int, s *SelectSettings, from *params, sh *selectShared) (Candidate, *Model) {
 	nan := math.NaN()
