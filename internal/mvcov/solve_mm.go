@@ -36,7 +36,9 @@ func (ws *Workspace) commonOrientation(m Model, prev []*mat.SymDense) error {
 		if _, rcond, ok := ws.cholesky(t); !ok || !(rcond > singularRatio) {
 			return &SingularError{Model: m, Component: j}
 		}
-		ws.amax[j] = ws.eigenBound(t)
+		if !ws.SweepsOnly {
+			ws.amax[j] = ws.eigenBound(t)
+		}
 	}
 	ws.startOrientation(m, prev)
 	last := math.Inf(1)
@@ -44,7 +46,7 @@ func (ws *Workspace) commonOrientation(m Model, prev []*mat.SymDense) error {
 		ws.Inner = it
 		copy(ws.o0, ws.o)
 		copy(ws.sh0, ws.sh)
-		if !ws.mmSteps() {
+		if !ws.SweepsOnly && !ws.mmSteps() {
 			return &SingularError{Model: m, Component: -1}
 		}
 		ws.jacobiSweep(m)
