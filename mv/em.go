@@ -92,6 +92,11 @@ type problem struct {
 	failed   bool    // the last Eval's θ had no Cholesky factor
 	mapErr   error   // why an M-step of this run found a covariance singular
 	points   float64 // the data's total weight
+	// mapIters, if positive, bounds the inner iterations of EVE's and
+	// VVE's M-step in Map, and makes them, there and in Project, the
+	// rotation sweeps alone (see selectMapIters); if 0, Map's M-step is
+	// exact.
+	mapIters int
 
 	proj     *params         // scratch for Project and Degenerate
 	projSt   *mvkernel.Stats // scratch for Project
@@ -335,7 +340,9 @@ func (pr *problem) Map(dst []float64) {
 		pr.encode(pr.cur, dst)
 		return
 	}
+	pr.ws.OrientationIters, pr.ws.SweepsOnly = pr.mapIters, pr.mapIters > 0
 	pr.mstep(pr.st, pr.cur, pr.next)
+	pr.ws.OrientationIters, pr.ws.SweepsOnly = 0, false
 	pr.encode(pr.next, dst)
 }
 
@@ -384,9 +391,9 @@ func (pr *problem) project(theta []float64, shared bool) bool {
 	}
 	saved, savedAlpha, savedErr := pr.prior, pr.alpha, pr.mapErr
 	pr.prior, pr.alpha, pr.mapErr = nil, 1, nil
-	pr.ws.OrientationIters = projectIters
+	pr.ws.OrientationIters, pr.ws.SweepsOnly = projectIters, pr.mapIters > 0
 	pr.mstep(st, pr.proj, pr.proj)
-	pr.ws.OrientationIters = 0
+	pr.ws.OrientationIters, pr.ws.SweepsOnly = 0, false
 	ok := pr.mapErr == nil
 	pr.prior, pr.alpha, pr.mapErr = saved, savedAlpha, savedErr
 	if ok {

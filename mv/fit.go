@@ -421,6 +421,9 @@ func (f *fitter) Problem(m int, stream uint64) engine.Problem {
 	x := f.sample(m, stream)
 	pr := newProblem(f.k, f.cov, x, f.prior, f.alpha, f.scale, f.tiny)
 	pr.fx = f.fx
+	if f.sel != nil {
+		pr.mapIters = selectMapIters
+	}
 	if f.missing {
 		pr.src = newMissPass(x, f.k)
 	}
@@ -556,6 +559,7 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 	es := &engine.Settings{MaxSteps: f.s.MaxSteps, Tol: f.s.Tol, ScreenSize: screenSize, FullRuns: len(starts)}
 	if f.sel != nil && f.sel.full > 0 {
 		es.FullRuns, es.Screen = min(f.sel.full, len(starts)), true
+		es.SearchTol = selectSearchTol
 	}
 	r, err := engine.Fit(ctx, f, starts, es)
 	if err != nil {

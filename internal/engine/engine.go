@@ -38,7 +38,9 @@
 //
 //  1. short runs: a few EM steps from every starting point, on the screening
 //     sample (all the data when they are few);
-//  2. full runs: the most promising short runs, run to convergence by EM;
+//  2. full runs: the most promising short runs, run to convergence by EM
+//     (on a screening sample that is all the data, at SearchTol if it is
+//     set, and then the winner alone on to Tol);
 //  3. moves: from the best converged run (non-degenerate if there is one),
 //     the Mover's candidates (split a component, merge a pair, move a
 //     collapsed component) are run short, the most promising of them to
@@ -82,6 +84,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math"
@@ -194,6 +197,14 @@ type Settings struct {
 	// problems, such as a table of models, and trades a little of the
 	// search for time.
 	Screen bool
+	// SearchTol, if larger than Tol, is the tolerance of the search's
+	// runs (the full runs and the moves) where the screening sample is
+	// all the data and the method is EM: the runs are then ranked at
+	// SearchTol, and the winner alone runs on to Tol (if it degenerates
+	// there, the next). For a caller that fits many small problems, such
+	// as a table of models: the runs' ranking needs their losses to far
+	// less than the gaps between distinct optima, not to Tol.
+	SearchTol float64
 	// SkipStages, if set, refines the search's winner on all the data
 	// straight away, without the growing subsamples: for a Source whose
 	// subsamples would cost as much as a pass over all the data, such as
@@ -305,6 +316,8 @@ func Fit(ctx context.Context, src Source, starts [][]float64, s *Settings) (*Res
 	f.tol = cfg.Tol
 	if f.m < f.n {
 		f.tol = ScreenTol(cfg.Tol, f.m)
+	} else if cfg.Method == EM && cfg.SearchTol > cfg.Tol {
+		f.tol = cfg.SearchTol
 	}
 	ranked, err := f.screen(starts)
 	if err != nil {
@@ -431,6 +444,16 @@ func (f *fitter) refine(ranked []*run) (*Result, error) {
 		}
 		if math.IsNaN(r.loss) || (r.bad != nil && f.m == f.n) {
 			continue
+		}
+		if f.m == f.n && f.cfg.Method == EM && f.tol > f.cfg.Tol {
+			p := f.src.Problem(f.n, 0)
+			if err := f.optimise(r, p, EM, f.cfg.MaxSteps, f.cfg.Tol); err != nil {
+				return nil, err
+			}
+			if r.bad = degenerate(p, r.theta); r.bad != nil {
+				firstBad = cmp.Or(firstBad, r.bad)
+				continue
+			}
 		}
 		if f.m < f.n || f.cfg.Method != EM {
 			if tries == f.cfg.FullRuns {

@@ -245,3 +245,86 @@ func TestFitScreen(t *testing.T) {
 		}
 	}
 }
+
+// flat has the loss (θ − c_j)⁴ + L_j about the nearest of its centres c_j
+// and the map e ↦ e(1 − e²/2) of e = θ − c_j, whose convergence slows as
+// it nears the centre, as EM's does where the likelihood is flat: a step
+// from e lowers the loss by about 2e⁶, so a run stops about
+// (tol·(L + 100)/2)^(1/6) from its centre.
+type flat struct {
+	centres, levels []float64
+	last            float64
+}
+
+func (q *flat) Dim() int          { return 1 }
+func (q *flat) Points() float64   { return 100 }
+func (q *flat) Project([]float64) {}
+
+func (q *flat) nearest(t float64) int {
+	j := 0
+	for i, c := range q.centres {
+		if math.Abs(t-c) < math.Abs(t-q.centres[j]) {
+			j = i
+		}
+	}
+	return j
+}
+
+func (q *flat) Eval(_ context.Context, t []float64) (float64, error) {
+	q.last = t[0]
+	j := q.nearest(t[0])
+	e := t[0] - q.centres[j]
+	return e*e*e*e + q.levels[j], nil
+}
+
+func (q *flat) Map(dst []float64) {
+	j := q.nearest(q.last)
+	e := q.last - q.centres[j]
+	dst[0] = q.centres[j] + e*(1-e*e/2)
+}
+
+type flatSource struct{ centres, levels []float64 }
+
+func (s *flatSource) Len() int { return 100 }
+func (s *flatSource) Problem(int, uint64) Problem {
+	return &flat{centres: s.centres, levels: s.levels}
+}
+
+// TestFitSearchTol checks that with a SearchTol the search's runs stop
+// early and the winner alone runs on to Tol. At SearchTol 1e-3 a run
+// stops about (1e-3·101/2)^(1/6) ≈ 0.6 from its centre, and at the
+// default Tol 1e-10 about (1e-10·101/2)^(1/6) ≈ 0.013 (see flat); the
+// bound 0.05 on the winner's distance lies between the two.
+func TestFitSearchTol(t *testing.T) {
+	src := &flatSource{centres: []float64{0, 10, 20}, levels: []float64{3, 1, 2}}
+	starts := [][]float64{{1}, {11}, {21}}
+	for _, tt := range []struct {
+		name      string
+		searchTol float64
+		loserFar  bool // the losing runs end more than 0.05 from their centres
+	}{
+		{"search at Tol", 0, false},
+		{"loose search", 1e-3, true},
+	} {
+		var mu sync.Mutex
+		last := map[int]float64{}
+		s := &Settings{SearchTol: tt.searchTol, Progress: func(run, _ int, loss, _ float64) {
+			mu.Lock()
+			defer mu.Unlock()
+			last[run] = loss
+		}}
+		res, err := Fit(context.Background(), src, starts, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := res.Theta[0] - 10; math.Abs(e) > 0.05 || !res.Converged {
+			t.Errorf("%s: ended at %v (converged %v), want within 0.05 of 10", tt.name, res.Theta[0], res.Converged)
+		}
+		for run, level := range map[int]float64{0: 3, 2: 2} {
+			// A loss above L_j + 0.05⁴ puts θ more than 0.05 from c_j.
+			if far := last[run] > level+math.Pow(0.05, 4); far != tt.loserFar {
+				t.Errorf("%s: run %d ended at loss %v (level %v); far from its centre %v, want %v", tt.name, run, last[run], level, far, tt.loserFar)
+			}
+		}
+	}
+}

@@ -52,3 +52,55 @@ func absDense(a mat.Matrix) *mat.Dense {
 	out.Apply(func(_, _ int, v float64) float64 { return math.Abs(v) }, a)
 	return out
 }
+
+// TestEigenBound checks that eigenBound is at least the largest eigenvalue,
+// as the first MM step of EVE and VVE needs, and at most √d times it, on
+// both sides of smallEig. The eigenvalues come from gonum's EigenSym,
+// accurate to a few ε·‖a‖ (Higham 2002, §4 of "Accuracy and Stability of
+// Numerical Algorithms" for symmetric QR), and the norm's sum of d² squares
+// to about d²·ε relative: the slack 1e-12 relative covers both for d ≤ 12.
+func TestEigenBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tt := range []struct {
+		name string
+		d    int
+		vals func(i int) float64 // the eigenvalues
+	}{
+		{"isotropic, d=4", 4, func(int) float64 { return 2 }},
+		{"elongated, d=4", 4, func(i int) float64 { return math.Pow(10, -float64(i)) }},
+		{"spread, d=8", 8, func(i int) float64 { return 1 + float64(i) }},
+		{"spread, d=12", 12, func(i int) float64 { return 1 + float64(i) }},
+	} {
+		d := tt.d
+		// a = Q diag(vals) Qᵀ for a random orthogonal Q.
+		g := mat.NewDense(d, d, nil)
+		for i := range d {
+			for j := range d {
+				g.Set(i, j, rng.NormFloat64())
+			}
+		}
+		var qr mat.QR
+		qr.Factorize(g)
+		var q mat.Dense
+		qr.QTo(&q)
+		a := make([]float64, d*d)
+		for m := range d {
+			v := tt.vals(m)
+			for i := range d {
+				for j := range d {
+					a[i*d+j] += q.At(i, m) * v * q.At(j, m)
+				}
+			}
+		}
+		var eig mat.EigenSym
+		if !eig.Factorize(mat.NewSymDense(d, a), false) {
+			t.Fatalf("%s: no eigendecomposition", tt.name)
+		}
+		ev := eig.Values(nil)
+		lmax := ev[d-1]
+		b := NewWorkspace(1, d).eigenBound(a)
+		if b < lmax*(1-1e-12) || b > math.Sqrt(float64(d))*lmax*(1+1e-12) {
+			t.Errorf("%s: bound %v, want between λ_max %v and √d·λ_max %v", tt.name, b, lmax, math.Sqrt(float64(d))*lmax)
+		}
+	}
+}

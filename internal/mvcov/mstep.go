@@ -49,6 +49,12 @@ type Workspace struct {
 	// near the given one rather than the exact M-step: each iteration
 	// raises the objective and ends on covariances of the model.
 	OrientationIters int
+	// SweepsOnly, if set, makes each inner iteration of EVE and VVE the
+	// sweep of plane rotations alone, without the two MM steps before it:
+	// a cheaper step that still raises the objective, for a caller that
+	// bounds the iterations by OrientationIters. Run to convergence, the
+	// sweeps alone settle the covariances only to about 2e-9 relative.
+	SweepsOnly bool
 
 	c, t, cov, mu  []float64 // counts K, scatters K·d·d, results K·d·d, means K·d
 	vec, val, amax []float64 // eigenvectors K·d·d, eigenvalues K·d, largest eigenvalues K

@@ -559,15 +559,19 @@ func TestMStepOneComponent(t *testing.T) {
 	}
 }
 
-// TestOrientationIters checks Workspace.OrientationIters: with a bound of
-// one, EVE's and VVE's M-step stops after one inner iteration on
-// covariances of the model (which commute, sharing their eigenvectors, to
-// the rounding of 4×4 products, 1e-12 relative), whose objective is at
-// most the exact M-step's; with the bound back at 0 the M-step runs to
-// convergence again.
+// TestOrientationIters checks Workspace.OrientationIters, with and without
+// SweepsOnly: with a bound of one, EVE's and VVE's M-step stops after one
+// inner iteration on covariances of the model (which commute, sharing
+// their eigenvectors, to the rounding of 4×4 products, 1e-12 relative),
+// whose objective is at most the exact M-step's; with the bound back at 0
+// (and SweepsOnly unset) the M-step runs to convergence again.
 func TestOrientationIters(t *testing.T) {
 	for _, sc := range refStats(t) {
-		for _, m := range []Model{EVE, VVE} {
+		for _, c := range []struct {
+			m      Model
+			sweeps bool
+		}{{EVE, false}, {VVE, false}, {EVE, true}, {VVE, true}} {
+			m := c.m
 			k, d := sc.mean.Dims()
 			ws := NewWorkspace(k, d)
 			means, exact := mat.NewDense(k, d, nil), newCovs(k, d)
@@ -579,27 +583,27 @@ func TestOrientationIters(t *testing.T) {
 				t.Fatalf("%s/%v: the exact M-step took %d iteration; the test needs more", sc.name, m, full)
 			}
 			best := objective(m, sc.prior, sc.N, sc.mean, sc.scatter, means, exact)
-			ws.OrientationIters = 1
+			ws.OrientationIters, ws.SweepsOnly = 1, c.sweeps
 			one := newCovs(k, d)
 			if err := MStep(m, sc.prior, sc.N, sc.mean, sc.scatter, nil, means, one, ws); err != nil {
 				t.Fatal(err)
 			}
 			if ws.Inner != 1 {
-				t.Errorf("%s/%v: %d inner iterations with a bound of 1", sc.name, m, ws.Inner)
+				t.Errorf("%s/%v (sweeps only %v): %d inner iterations with a bound of 1", sc.name, m, c.sweeps, ws.Inner)
 			}
 			for j := 1; j < k; j++ {
 				var ab, ba mat.Dense
 				ab.Mul(one[0], one[j])
 				ba.Mul(one[j], one[0])
 				if e := maxRelDiff(&ab, &ba); e > 1e-12 {
-					t.Errorf("%s/%v: after one iteration Σ_0 and Σ_%d do not commute (%.3g)", sc.name, m, j, e)
+					t.Errorf("%s/%v (sweeps only %v): after one iteration Σ_0 and Σ_%d do not commute (%.3g)", sc.name, m, c.sweeps, j, e)
 				}
 			}
 			// 1e-12 relative: rounding in the objective's sums.
 			if got := objective(m, sc.prior, sc.N, sc.mean, sc.scatter, means, one); got > best+1e-12*math.Abs(best) {
-				t.Errorf("%s/%v: one iteration's objective %.15g above the exact M-step's %.15g", sc.name, m, got, best)
+				t.Errorf("%s/%v (sweeps only %v): one iteration's objective %.15g above the exact M-step's %.15g", sc.name, m, c.sweeps, got, best)
 			}
-			ws.OrientationIters = 0
+			ws.OrientationIters, ws.SweepsOnly = 0, false
 			if err := MStep(m, sc.prior, sc.N, sc.mean, sc.scatter, nil, means, one, ws); err != nil {
 				t.Fatal(err)
 			}
