@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gmm-go/gmm/internal/engine"
 	"github.com/gmm-go/gmm/internal/mvcov"
 	"github.com/gmm-go/gmm/internal/mvkernel"
 )
@@ -106,6 +107,8 @@ type problem struct {
 	chol          []float64
 }
 
+var _ engine.Resetter = (*problem)(nil)
+
 func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha float64, scale []float64, tiny float64) *problem {
 	d := x.D
 	pr := &problem{
@@ -122,6 +125,20 @@ func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha 
 		pr.prev = append(pr.prev, mat.NewSymDense(d, nil))
 	}
 	return pr
+}
+
+// Reset makes pr as new for another run on the same data (see
+// engine.Resetter): it forgets the last θ evaluated, the statistics it
+// primed and the run's M-step error, and clears the parameters and
+// statistics it keeps between calls. The scratch that every call writes
+// before reading it stays as it is.
+func (pr *problem) Reset() {
+	pr.primed, pr.primeErr, pr.failed, pr.mapErr = nil, nil, false, nil
+	pr.st.Reset()
+	pr.projSt.Reset()
+	for _, p := range []*params{pr.cur, pr.next, pr.proj} {
+		p.clear()
+	}
 }
 
 // Dim returns the length of θ.
