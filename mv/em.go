@@ -213,7 +213,7 @@ func (pr *problem) encode(p *params, theta []float64) {
 	copy(theta[k:], p.mean)
 	off := k + k*d
 	for j := range k {
-		if _, ok := mvkernel.Cholesky(pr.chol, p.cov[j], d); !ok {
+		if !mvkernel.Factor(pr.chol, p.cov[j], d) {
 			pr.ridge(p.cov[j])
 		}
 		for a := range d {
@@ -246,7 +246,7 @@ func (pr *problem) ridge(c []float64) {
 			}
 			r[a*d+a] = max(r[a*d+a], 0) + eps*pr.unit(a)
 		}
-		if _, ok := mvkernel.Cholesky(pr.chol, r, d); ok {
+		if mvkernel.Factor(pr.chol, r, d) {
 			return
 		}
 	}
@@ -254,7 +254,7 @@ func (pr *problem) ridge(c []float64) {
 	for a := range d {
 		r[a*d+a] = pr.unit(a)
 	}
-	if _, ok := mvkernel.Cholesky(pr.chol, r, d); !ok {
+	if !mvkernel.Factor(pr.chol, r, d) {
 		clear(pr.chol)
 		for a := range d {
 			pr.chol[a*d+a] = 1
@@ -519,7 +519,7 @@ func (pr *problem) unit(a int) float64 {
 // allPD reports whether every covariance of p has a Cholesky factor.
 func (pr *problem) allPD(p *params) bool {
 	for _, c := range p.cov {
-		if _, ok := mvkernel.Cholesky(pr.chol, c, pr.d); !ok {
+		if !mvkernel.Factor(pr.chol, c, pr.d) {
 			return false
 		}
 	}
