@@ -76,6 +76,11 @@ type EMStepper struct {
 
 	// Scratch for γ: the normal equations' matrix and right side, and γ.
 	ata, atb, gam []float64
+	// gram caches the inner products of the differences of f in the ring,
+	// gram[i·Memory + j] = ΔF_iᵀ ΔF_j, valid where known is set, so that
+	// mixing computes only those of a difference new since the last mix.
+	gram  [Memory * Memory]float64
+	known [Memory * Memory]bool
 }
 
 // Memory is the number of past steps Anderson mixing uses. On the
@@ -188,6 +193,9 @@ func (e *EMStepper) Step() (float64, Status, error) {
 				e.dF[e.head][i] = e.f[i] - e.fp[i]
 				e.dG[e.head][i] = e.g[i] - e.gp[i]
 			}
+			for j := range Memory {
+				e.known[e.head*Memory+j], e.known[j*Memory+e.head] = false, false
+			}
 			e.head = (e.head + 1) % Memory
 			e.nh = min(e.nh+1, Memory)
 		}
@@ -256,7 +264,10 @@ func (e *EMStepper) mix() bool {
 	var tr float64
 	for i := range h {
 		for j := range i + 1 {
-			a[i*h+j] = dot(e.dF[i], e.dF[j])
+			if !e.known[i*Memory+j] {
+				e.gram[i*Memory+j], e.known[i*Memory+j] = dot(e.dF[i], e.dF[j]), true
+			}
+			a[i*h+j] = e.gram[i*Memory+j]
 		}
 		b[i] = dot(e.dF[i], e.f)
 		tr += a[i*h+i]
