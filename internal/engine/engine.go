@@ -596,9 +596,9 @@ func (s *stages) optimise(f *fitter, r *run, p Problem, size int, tol float64) e
 	return nil
 }
 
-// parallel runs each run for at most steps steps, by method, on its own
-// problem on the screening sample, up to GOMAXPROCS at a time, and then
-// checks each for degeneracy.
+// parallel runs each run for at most steps steps, by method, on a problem
+// on the screening sample, up to GOMAXPROCS at a time, and then checks each
+// for degeneracy.
 func (f *fitter) parallel(runs []*run, method Method, steps int) error {
 	var (
 		wg   sync.WaitGroup
@@ -622,10 +622,14 @@ func (f *fitter) parallel(runs []*run, method Method, steps int) error {
 			f.put(s)
 		}
 	}
-	for range min(runtime.GOMAXPROCS(0), len(runs)) {
+	// The calling goroutine is one of the workers, so that a batch of one
+	// run, or a fit at GOMAXPROCS 1, starts no goroutine.
+	for range min(runtime.GOMAXPROCS(0), len(runs)) - 1 {
 		wg.Add(1)
 		go work()
 	}
+	wg.Add(1)
+	work()
 	wg.Wait()
 	if err := f.ctx.Err(); err != nil {
 		return err
