@@ -97,6 +97,9 @@ type problem struct {
 	proj     *params         // scratch for Project and Degenerate
 	projSt   *mvkernel.Stats // scratch for Project
 	ridgeBuf []float64
+	scaled   *mat.SymDense // scratch for degenerate: a covariance scaled
+	eig      mat.EigenSym  // and its eigenvalues
+	eigVals  []float64
 
 	// M-step buffers
 	nk            []float64
@@ -116,6 +119,7 @@ func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha 
 		src: &memPass{x: x, pass: mvkernel.NewPass(k, d)}, kp: mvkernel.NewParams(k, d), st: mvkernel.NewStats(k, d),
 		cur: newParams(k, d), next: newParams(k, d),
 		proj: newParams(k, d), projSt: mvkernel.NewStats(k, d), ridgeBuf: make([]float64, d*d),
+		scaled: mat.NewSymDense(d, nil), eigVals: make([]float64, d),
 		nk: make([]float64, k), mean: mat.NewDense(k, d, nil), means: mat.NewDense(k, d, nil),
 		chol: make([]float64, d*d), points: totalWeight(x), ws: mvcov.NewWorkspace(k, d),
 	}
@@ -531,8 +535,7 @@ func (pr *problem) allPD(p *params) bool {
 // degenerateTol), or nil.
 func (pr *problem) degenerate(p *params) error {
 	d := pr.d
-	r := mat.NewSymDense(d, nil)
-	var eig mat.EigenSym
+	r, eig := pr.scaled, &pr.eig
 	for j := range pr.k {
 		if pr.prior == nil && !(p.w[j] > emptyTol) {
 			return fmt.Errorf("mv: component %d is empty under maximum likelihood; use fewer components, or a prior (Prior: DefaultPrior(x, K))", j)
@@ -542,10 +545,12 @@ func (pr *problem) degenerate(p *params) error {
 				r.SetSym(a, b, p.cov[j][a*d+b]/math.Sqrt(pr.unit(a)*pr.unit(b)))
 			}
 		}
-		ok := eig.Factorize(r, false)
-		if ev := eig.Values(nil); (!ok || !(ev[0] > pr.tiny)) && pr.prior != nil {
+		// Values panics after a failed factorisation: it is read only
+		// after a successful one.
+		singular := !eig.Factorize(r, false) || !(eig.Values(pr.eigVals)[0] > pr.tiny)
+		if singular && pr.prior != nil {
 			return fmt.Errorf("mv: the covariance of component %d is numerically singular even under the prior; scale the data, or give the prior a larger Scale", j)
-		} else if !ok || !(ev[0] > pr.tiny) {
+		} else if singular {
 			return fmt.Errorf("mv: the covariance of component %d is singular under maximum likelihood (the component holds %.3g points' weight in %d dimensions, or its points lie on a line, a plane or a few repeated values); use a prior (Prior: DefaultPrior(x, K)), fewer components, or a more constrained covariance model than %v",
 				j, p.w[j]*pr.Points(), d, pr.cov)
 		}
