@@ -453,6 +453,9 @@ const emptyTol = 1e-12
 func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 	k, d := pr.k, pr.d
 	fk := float64(k)
+	// The gonum matrices are written and read through their raw data: the
+	// means row by row, the symmetric matrices by their upper triangles.
+	mean := pr.mean.RawMatrix()
 	for j := range k {
 		nk := st.W[j]
 		empty := !(nk > emptyTol*st.Total)
@@ -461,19 +464,20 @@ func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 		if empty {
 			pr.nk[j] = emptyTol * st.Total
 		}
+		scatter, prev := pr.scatter[j].RawSymmetric(), pr.prev[j].RawSymmetric()
 		for a := range d {
-			mean := st.Mean[j*d+a]
+			m := st.Mean[j*d+a]
 			if empty {
-				mean = cur.mean[j*d+a]
+				m = cur.mean[j*d+a]
 			}
-			pr.mean.Set(j, a, mean)
+			mean.Data[j*mean.Stride+a] = m
 			for b := a; b < d; b++ {
 				v := m2[a*d+b]
 				if empty {
 					v = pr.nk[j] * cur.cov[j][a*d+b]
 				}
-				pr.scatter[j].SetSym(a, b, v)
-				pr.prev[j].SetSym(a, b, cur.cov[j][a*d+b])
+				scatter.Data[a*scatter.Stride+b] = v
+				prev.Data[a*prev.Stride+b] = cur.cov[j][a*d+b]
 			}
 		}
 		next.w[j] = max(0, (max(nk, 0)+pr.alpha-1)/(st.Total+fk*(pr.alpha-1)))
@@ -491,11 +495,15 @@ func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 		pr.collapse(err, cur, next)
 		return
 	}
+	means := pr.means.RawMatrix()
 	for j := range k {
+		cov := pr.covs[j].RawSymmetric()
+		c := next.cov[j]
 		for a := range d {
-			next.mean[j*d+a] = pr.means.At(j, a)
-			for b := range d {
-				next.cov[j][a*d+b] = pr.covs[j].At(a, b)
+			next.mean[j*d+a] = means.Data[j*means.Stride+a]
+			for b := a; b < d; b++ {
+				v := cov.Data[a*cov.Stride+b]
+				c[a*d+b], c[b*d+a] = v, v
 			}
 		}
 	}
