@@ -145,7 +145,8 @@ type Degenerator interface {
 type Mover interface {
 	// Moves returns starting points near the fit θ that move components
 	// across the data: split one component in two and merge a pair into
-	// one, so keeping their number.
+	// one, so keeping their number. They must not share memory with the
+	// problem, which the engine may reset and reuse.
 	Moves(theta []float64) [][]float64
 }
 
@@ -445,13 +446,12 @@ func (f *fitter) fullRuns(n, k int) int {
 // or if r is degenerate and it is not.
 func (f *fitter) move(r *run) (*run, error) {
 	s := f.get()
-	defer f.put(s)
-	p := s.p
-	mv, ok := p.(Mover)
-	if !ok {
-		return nil, nil
+	pts := s.p.Points()
+	var cands [][]float64
+	if mv, ok := s.p.(Mover); ok {
+		cands = mv.Moves(r.theta)
 	}
-	cands := mv.Moves(r.theta)
+	f.put(s) // for the runs below
 	if len(cands) == 0 {
 		return nil, nil
 	}
@@ -471,7 +471,7 @@ func (f *fitter) move(r *run) (*run, error) {
 	b := full[0]
 	// A move is kept only if it lowers the loss by more than the tolerance,
 	// so that the rounds end.
-	if b.bad == nil && (r.bad != nil || r.loss-b.loss > f.tol*(math.Abs(r.loss)+p.Points())) {
+	if b.bad == nil && (r.bad != nil || r.loss-b.loss > f.tol*(math.Abs(r.loss)+pts)) {
 		return b, nil
 	}
 	return nil, nil
