@@ -84,12 +84,15 @@ type problem struct {
 	// sorted holds the line of the points in order, weights with them,
 	// for the moves; empty if the problem has none.
 	sorted line
+	// buf holds st's and the M-step's slices, in one allocation.
+	buf []float64
 }
 
 var (
 	_ engine.Curved      = (*problem)(nil)
 	_ engine.Degenerator = (*problem)(nil)
 	_ engine.Mover       = (*problem)(nil)
+	_ engine.Resetter    = (*problem)(nil)
 )
 
 func newProblem(eng *kernel.Engine, obj *objective, k int, total float64) *problem {
@@ -109,9 +112,18 @@ func newPassProblem(pass func(context.Context, *kernel.Params, *Stats) error, ob
 	// makes a problem per run, and small fits feel the allocations.
 	f := make([]float64, 9*k)
 	part := func(i int) []float64 { return f[i*k : (i+1)*k : (i+1)*k] }
-	return &problem{pass: pass, total: total, obj: obj, p: kernel.NewParams(k),
+	return &problem{pass: pass, total: total, obj: obj, p: kernel.NewParams(k), buf: f,
 		st:  &Stats{W: part(0), Mean: part(1), M2: part(2)},
 		cur: mix{part(3), part(4), part(5)}, next: mix{part(6), part(7), part(8)}, k: k}
+}
+
+// Reset makes q as new for another run on the same points (see
+// engine.Resetter): it forgets the statistics made ready for a θ and
+// clears those of the last pass and the M-step's scratch.
+func (q *problem) Reset() {
+	q.ready = nil
+	q.st.Total, q.st.LogLik = 0, 0
+	clear(q.buf)
 }
 
 func (q *problem) Dim() int        { return 3 * q.k }

@@ -413,6 +413,33 @@ func BenchmarkFitRealData(b *testing.B) {
 	}
 }
 
+// BenchmarkFitSmall times Fit at the default settings, by maximum
+// likelihood, seed 0, on small real data sets, where the fixed cost of the
+// search's many short runs (making each run's problem and stepper, and the
+// conversions between θ and the parameters) weighs most: the galaxies'
+// velocities with K = 3, the case bench/quality.sh compares with
+// scikit-learn, and the faithful waiting times with K = 3.
+func BenchmarkFitSmall(b *testing.B) {
+	for _, c := range []struct {
+		data string
+		k    int
+	}{{"galaxies", 3}, {"faithful_waiting", 3}} {
+		x, err := readColumn(filepath.Join("testdata", "realdata", c.data+".csv"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("%s/n=%d/K=%d", c.data, len(x), c.k), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				m := &Model{K: c.k}
+				if _, err := m.Fit(x, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // mvFit is one row of testdata/sklearn_mv.txt.
 type mvFit struct {
 	data, typ string

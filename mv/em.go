@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gmm-go/gmm/internal/engine"
 	"github.com/gmm-go/gmm/internal/mvcov"
 	"github.com/gmm-go/gmm/internal/mvkernel"
 )
@@ -101,6 +102,9 @@ type problem struct {
 	proj     *params         // scratch for Project and Degenerate
 	projSt   *mvkernel.Stats // scratch for Project
 	ridgeBuf []float64
+	scaled   *mat.SymDense // scratch for degenerate: a covariance scaled
+	eig      mat.EigenSym  // and its eigenvalues
+	eigVals  []float64
 
 	// M-step buffers
 	nk            []float64
@@ -111,6 +115,8 @@ type problem struct {
 	chol          []float64
 }
 
+var _ engine.Resetter = (*problem)(nil)
+
 func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha float64, scale []float64, tiny float64) *problem {
 	d := x.D
 	pr := &problem{
@@ -118,6 +124,7 @@ func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha 
 		src: &memPass{x: x, pass: mvkernel.NewPass(k, d)}, kp: mvkernel.NewParams(k, d), st: mvkernel.NewStats(k, d),
 		cur: newParams(k, d), next: newParams(k, d),
 		proj: newParams(k, d), projSt: mvkernel.NewStats(k, d), ridgeBuf: make([]float64, d*d),
+		scaled: mat.NewSymDense(d, nil), eigVals: make([]float64, d),
 		nk: make([]float64, k), mean: mat.NewDense(k, d, nil), means: mat.NewDense(k, d, nil),
 		chol: make([]float64, d*d), points: totalWeight(x), ws: mvcov.NewWorkspace(k, d),
 	}
@@ -127,6 +134,20 @@ func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha 
 		pr.prev = append(pr.prev, mat.NewSymDense(d, nil))
 	}
 	return pr
+}
+
+// Reset makes pr as new for another run on the same data (see
+// engine.Resetter): it forgets the last θ evaluated, the statistics it
+// primed and the run's M-step error, and clears the parameters and
+// statistics it keeps between calls. The scratch that every call writes
+// before reading it stays as it is.
+func (pr *problem) Reset() {
+	pr.primed, pr.primeErr, pr.failed, pr.mapErr = nil, nil, false, nil
+	pr.st.Reset()
+	pr.projSt.Reset()
+	for _, p := range []*params{pr.cur, pr.next, pr.proj} {
+		p.clear()
+	}
 }
 
 // Dim returns the length of θ.
@@ -201,7 +222,7 @@ func (pr *problem) encode(p *params, theta []float64) {
 	copy(theta[k:], p.mean)
 	off := k + k*d
 	for j := range k {
-		if _, ok := mvkernel.Cholesky(pr.chol, p.cov[j], d); !ok {
+		if !mvkernel.Factor(pr.chol, p.cov[j], d) {
 			pr.ridge(p.cov[j])
 		}
 		for a := range d {
@@ -234,7 +255,7 @@ func (pr *problem) ridge(c []float64) {
 			}
 			r[a*d+a] = max(r[a*d+a], 0) + eps*pr.unit(a)
 		}
-		if _, ok := mvkernel.Cholesky(pr.chol, r, d); ok {
+		if mvkernel.Factor(pr.chol, r, d) {
 			return
 		}
 	}
@@ -242,7 +263,7 @@ func (pr *problem) ridge(c []float64) {
 	for a := range d {
 		r[a*d+a] = pr.unit(a)
 	}
-	if _, ok := mvkernel.Cholesky(pr.chol, r, d); !ok {
+	if !mvkernel.Factor(pr.chol, r, d) {
 		clear(pr.chol)
 		for a := range d {
 			pr.chol[a*d+a] = 1
@@ -439,6 +460,9 @@ const emptyTol = 1e-12
 func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 	k, d := pr.k, pr.d
 	fk := float64(k)
+	// The gonum matrices are written and read through their raw data: the
+	// means row by row, the symmetric matrices by their upper triangles.
+	mean := pr.mean.RawMatrix()
 	for j := range k {
 		nk := st.W[j]
 		empty := !(nk > emptyTol*st.Total)
@@ -447,19 +471,20 @@ func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 		if empty {
 			pr.nk[j] = emptyTol * st.Total
 		}
+		scatter, prev := pr.scatter[j].RawSymmetric(), pr.prev[j].RawSymmetric()
 		for a := range d {
-			mean := st.Mean[j*d+a]
+			m := st.Mean[j*d+a]
 			if empty {
-				mean = cur.mean[j*d+a]
+				m = cur.mean[j*d+a]
 			}
-			pr.mean.Set(j, a, mean)
+			mean.Data[j*mean.Stride+a] = m
 			for b := a; b < d; b++ {
 				v := m2[a*d+b]
 				if empty {
 					v = pr.nk[j] * cur.cov[j][a*d+b]
 				}
-				pr.scatter[j].SetSym(a, b, v)
-				pr.prev[j].SetSym(a, b, cur.cov[j][a*d+b])
+				scatter.Data[a*scatter.Stride+b] = v
+				prev.Data[a*prev.Stride+b] = cur.cov[j][a*d+b]
 			}
 		}
 		next.w[j] = max(0, (max(nk, 0)+pr.alpha-1)/(st.Total+fk*(pr.alpha-1)))
@@ -477,11 +502,15 @@ func (pr *problem) mstep(st *mvkernel.Stats, cur, next *params) {
 		pr.collapse(err, cur, next)
 		return
 	}
+	means := pr.means.RawMatrix()
 	for j := range k {
+		cov := pr.covs[j].RawSymmetric()
+		c := next.cov[j]
 		for a := range d {
-			next.mean[j*d+a] = pr.means.At(j, a)
-			for b := range d {
-				next.cov[j][a*d+b] = pr.covs[j].At(a, b)
+			next.mean[j*d+a] = means.Data[j*means.Stride+a]
+			for b := a; b < d; b++ {
+				v := cov.Data[a*cov.Stride+b]
+				c[a*d+b], c[b*d+a] = v, v
 			}
 		}
 	}
@@ -509,7 +538,7 @@ func (pr *problem) unit(a int) float64 {
 // allPD reports whether every covariance of p has a Cholesky factor.
 func (pr *problem) allPD(p *params) bool {
 	for _, c := range p.cov {
-		if _, ok := mvkernel.Cholesky(pr.chol, c, pr.d); !ok {
+		if !mvkernel.Factor(pr.chol, c, pr.d) {
 			return false
 		}
 	}
@@ -521,8 +550,7 @@ func (pr *problem) allPD(p *params) bool {
 // degenerateTol), or nil.
 func (pr *problem) degenerate(p *params) error {
 	d := pr.d
-	r := mat.NewSymDense(d, nil)
-	var eig mat.EigenSym
+	r, eig := pr.scaled, &pr.eig
 	for j := range pr.k {
 		if pr.prior == nil && !(p.w[j] > emptyTol) {
 			return fmt.Errorf("mv: component %d is empty under maximum likelihood; use fewer components, or a prior (Prior: DefaultPrior(x, K))", j)
@@ -532,10 +560,12 @@ func (pr *problem) degenerate(p *params) error {
 				r.SetSym(a, b, p.cov[j][a*d+b]/math.Sqrt(pr.unit(a)*pr.unit(b)))
 			}
 		}
-		ok := eig.Factorize(r, false)
-		if ev := eig.Values(nil); (!ok || !(ev[0] > pr.tiny)) && pr.prior != nil {
+		// Values panics after a failed factorisation: it is read only
+		// after a successful one.
+		singular := !eig.Factorize(r, false) || !(eig.Values(pr.eigVals)[0] > pr.tiny)
+		if singular && pr.prior != nil {
 			return fmt.Errorf("mv: the covariance of component %d is numerically singular even under the prior; scale the data, or give the prior a larger Scale", j)
-		} else if !ok || !(ev[0] > pr.tiny) {
+		} else if singular {
 			return fmt.Errorf("mv: the covariance of component %d is singular under maximum likelihood (the component holds %.3g points' weight in %d dimensions, or its points lie on a line, a plane or a few repeated values); use a prior (Prior: DefaultPrior(x, K)), fewer components, or a more constrained covariance model than %v",
 				j, p.w[j]*pr.Points(), d, pr.cov)
 		}

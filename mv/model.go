@@ -160,6 +160,15 @@ func newParams(k, d int) *params {
 	return p
 }
 
+// clear sets every parameter of p to 0.
+func (p *params) clear() {
+	clear(p.w)
+	clear(p.mean)
+	for _, c := range p.cov {
+		clear(c)
+	}
+}
+
 // sort puts the components in increasing order of their means, compared
 // column by column.
 func (p *params) sort() {

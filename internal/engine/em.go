@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"math"
-	"slices"
 )
 
 // EMStepper iterates the EM map θ ← M(θ) of a Problem, accelerated by
@@ -77,6 +76,11 @@ type EMStepper struct {
 
 	// Scratch for γ: the normal equations' matrix and right side, and γ.
 	ata, atb, gam []float64
+	// gram caches the inner products of the differences of f in the ring,
+	// gram[i·Memory + j] = ΔF_iᵀ ΔF_j, valid where known is set, so that
+	// mixing computes only those of a difference new since the last mix.
+	gram  [Memory * Memory]float64
+	known [Memory * Memory]bool
 }
 
 // Memory is the number of past steps Anderson mixing uses. On the
@@ -93,21 +97,41 @@ const Memory = 5
 // NewEMStepper returns an EMStepper on p from the valid point theta, which
 // it does not modify, with tolerance tol (see Small).
 func NewEMStepper(ctx context.Context, p Problem, theta []float64, tol float64) *EMStepper {
-	d := p.Dim()
-	e := &EMStepper{
-		ctx: ctx, p: p, tol: tol, n: p.Points(),
-		cur: slices.Clone(theta), first: true, plain: true, eta: 2, damp: 1,
-		rec: make([]float64, d), recL: math.Inf(1),
-		g: make([]float64, d), f: make([]float64, d),
-		gp: make([]float64, d), fp: make([]float64, d),
-		ata: make([]float64, Memory*Memory), atb: make([]float64, Memory), gam: make([]float64, Memory),
-	}
-	copy(e.rec, theta)
-	for range Memory {
-		e.dF = append(e.dF, make([]float64, d))
-		e.dG = append(e.dG, make([]float64, d))
-	}
+	e := &EMStepper{}
+	e.Reset(ctx, p, theta, tol)
 	return e
+}
+
+// Reset makes e the EMStepper NewEMStepper(ctx, p, theta, tol) would
+// return, reusing its memory where p's Dim allows, so that the many short
+// runs of a fit do not each allocate a stepper.
+func (e *EMStepper) Reset(ctx context.Context, p Problem, theta []float64, tol float64) {
+	d := p.Dim()
+	grow := func(v []float64, n int) []float64 {
+		if cap(v) < n {
+			return make([]float64, n)
+		}
+		v = v[:n]
+		clear(v)
+		return v
+	}
+	*e = EMStepper{
+		ctx: ctx, p: p, tol: tol, n: p.Points(),
+		cur: grow(e.cur, d), first: true, plain: true, eta: 2, damp: 1,
+		rec: grow(e.rec, d), recL: math.Inf(1),
+		g: grow(e.g, d), f: grow(e.f, d),
+		gp: grow(e.gp, d), fp: grow(e.fp, d),
+		dF: e.dF, dG: e.dG,
+		ata: grow(e.ata, Memory*Memory), atb: grow(e.atb, Memory), gam: grow(e.gam, Memory),
+	}
+	copy(e.cur, theta)
+	copy(e.rec, theta)
+	if len(e.dF) < Memory {
+		e.dF, e.dG = make([][]float64, Memory), make([][]float64, Memory)
+	}
+	for i := range Memory {
+		e.dF[i], e.dG[i] = grow(e.dF[i], d), grow(e.dG[i], d)
+	}
 }
 
 // Theta returns the point whose loss Step last returned.
@@ -168,6 +192,9 @@ func (e *EMStepper) Step() (float64, Status, error) {
 			for i := range e.f {
 				e.dF[e.head][i] = e.f[i] - e.fp[i]
 				e.dG[e.head][i] = e.g[i] - e.gp[i]
+			}
+			for j := range Memory {
+				e.known[e.head*Memory+j], e.known[j*Memory+e.head] = false, false
 			}
 			e.head = (e.head + 1) % Memory
 			e.nh = min(e.nh+1, Memory)
@@ -237,7 +264,10 @@ func (e *EMStepper) mix() bool {
 	var tr float64
 	for i := range h {
 		for j := range i + 1 {
-			a[i*h+j] = dot(e.dF[i], e.dF[j])
+			if !e.known[i*Memory+j] {
+				e.gram[i*Memory+j], e.known[i*Memory+j] = dot(e.dF[i], e.dF[j]), true
+			}
+			a[i*h+j] = e.gram[i*Memory+j]
 		}
 		b[i] = dot(e.dF[i], e.f)
 		tr += a[i*h+i]

@@ -21,8 +21,10 @@
 // A problem that can be fitted by Adam also implements Differentiable (the
 // gradient of the loss at the last θ evaluated), one that can degenerate
 // (maximum likelihood) implements Degenerator, and one that knows how to
-// split and merge its components implements Mover. A Source makes the same
-// problem on the whole data or on a random subsample.
+// split and merge its components implements Mover; one whose Reset makes it
+// as new implements Resetter, and the engine then reuses it from run to run.
+// A Source makes the same problem on the whole data or on a random
+// subsample.
 //
 // Where the statistics come from is the Problem's business: Eval may sum
 // them over a slice in memory, over a stream read chunk by chunk, or over a
@@ -146,8 +148,19 @@ type Degenerator interface {
 type Mover interface {
 	// Moves returns starting points near the fit θ that move components
 	// across the data: split one component in two and merge a pair into
-	// one, so keeping their number.
+	// one, so keeping their number. They must not share memory with the
+	// problem, which the engine may reset and reuse.
 	Moves(theta []float64) [][]float64
+}
+
+// Resetter is a Problem that can serve one run after another: Reset
+// returns it to the state of a new Problem from its Source on the same
+// data. The engine then reuses the problems of the screening sample from
+// run to run instead of asking the Source for one per run, which on small
+// data, where a run takes a few short passes, costs about as much as the
+// run.
+type Resetter interface {
+	Reset()
 }
 
 // Source makes the problems of one fit.
@@ -312,7 +325,9 @@ func Fit(ctx context.Context, src Source, starts [][]float64, s *Settings) (*Res
 	cfg.fill()
 	f := &fitter{ctx: ctx, src: src, cfg: cfg, n: src.Len(), dim: len(starts[0])}
 	f.m = min(f.n, cfg.ScreenSize)
-	f.size = max(float64(f.m), src.Problem(f.m, 0).Points())
+	p := src.Problem(f.m, 0)
+	f.size = max(float64(f.m), p.Points())
+	f.free = []*slot{{p: p}}
 	f.tol = cfg.Tol
 	if f.m < f.n {
 		f.tol = ScreenTol(cfg.Tol, f.m)
@@ -336,6 +351,50 @@ type fitter struct {
 	dim  int     // the length of θ
 	tol  float64 // the tolerance on the screening sample
 	runs int     // the runs started so far
+
+	mu   sync.Mutex
+	free []*slot // problems on the screening sample ready for a run, with steppers
+}
+
+// slot is a problem on the screening sample, as new, and an EMStepper to
+// reuse; p is nil if the Source is to make one.
+type slot struct {
+	p  Problem
+	em *EMStepper
+}
+
+// get returns a slot ready for a run.
+func (f *fitter) get() *slot {
+	f.mu.Lock()
+	var s *slot
+	if n := len(f.free); n > 0 {
+		s, f.free = f.free[n-1], f.free[:n-1]
+	}
+	f.mu.Unlock()
+	if s == nil {
+		s = &slot{em: new(EMStepper)}
+	}
+	if s.p == nil {
+		s.p = f.src.Problem(f.m, 0)
+	}
+	if s.em == nil {
+		s.em = new(EMStepper)
+	}
+	return s
+}
+
+// put returns s after a run, its problem reset, or dropped if it cannot be.
+// Since a reset problem is as new, which run gets which problem does not
+// change any result.
+func (f *fitter) put(s *slot) {
+	if r, ok := s.p.(Resetter); ok {
+		r.Reset()
+	} else {
+		s.p = nil
+	}
+	f.mu.Lock()
+	f.free = append(f.free, s)
+	f.mu.Unlock()
 }
 
 // screen runs the short runs, the full runs and the moves on the screening
@@ -399,12 +458,13 @@ func (f *fitter) fullRuns(n, k int) int {
 // them in full, and returns the best if it beats r: if it lowers the loss,
 // or if r is degenerate and it is not.
 func (f *fitter) move(r *run) (*run, error) {
-	p := f.src.Problem(f.m, 0)
-	mv, ok := p.(Mover)
-	if !ok {
-		return nil, nil
+	s := f.get()
+	pts := s.p.Points()
+	var cands [][]float64
+	if mv, ok := s.p.(Mover); ok {
+		cands = mv.Moves(r.theta)
 	}
-	cands := mv.Moves(r.theta)
+	f.put(s) // for the runs below
 	if len(cands) == 0 {
 		return nil, nil
 	}
@@ -424,7 +484,7 @@ func (f *fitter) move(r *run) (*run, error) {
 	b := full[0]
 	// A move is kept only if it lowers the loss by more than the tolerance,
 	// so that the rounds end.
-	if b.bad == nil && (r.bad != nil || r.loss-b.loss > f.tol*(math.Abs(r.loss)+p.Points())) {
+	if b.bad == nil && (r.bad != nil || r.loss-b.loss > f.tol*(math.Abs(r.loss)+pts)) {
 		return b, nil
 	}
 	return nil, nil
@@ -447,7 +507,7 @@ func (f *fitter) refine(ranked []*run) (*Result, error) {
 		}
 		if f.m == f.n && f.cfg.Method == EM && f.tol > f.cfg.Tol {
 			p := f.src.Problem(f.n, 0)
-			if err := f.optimise(r, p, EM, f.cfg.MaxSteps, f.cfg.Tol); err != nil {
+			if err := f.optimise(r, p, nil, EM, f.cfg.MaxSteps, f.cfg.Tol); err != nil {
 				return nil, err
 			}
 			if r.bad = degenerate(p, r.theta); r.bad != nil {
@@ -544,7 +604,7 @@ func (s *stages) optimise(f *fitter, r *run, p Problem, size int, tol float64) e
 		lr = min(lr, adamReach*expected)
 	}
 	before := slices.Clone(r.theta)
-	if err := f.optimiseAt(r, p, f.cfg.Method, f.cfg.MaxSteps, tol, lr, true); err != nil {
+	if err := f.optimiseAt(r, p, nil, f.cfg.Method, f.cfg.MaxSteps, tol, lr, true); err != nil {
 		return err
 	}
 	s.move = 0
@@ -559,9 +619,9 @@ func (s *stages) optimise(f *fitter, r *run, p Problem, size int, tol float64) e
 	return nil
 }
 
-// parallel runs each run for at most steps steps, by method, on its own
-// problem on the screening sample, up to GOMAXPROCS at a time, and then
-// checks each for degeneracy.
+// parallel runs each run for at most steps steps, by method, on a problem
+// on the screening sample, up to GOMAXPROCS at a time, and then checks each
+// for degeneracy.
 func (f *fitter) parallel(runs []*run, method Method, steps int) error {
 	var (
 		wg   sync.WaitGroup
@@ -579,15 +639,20 @@ func (f *fitter) parallel(runs []*run, method Method, steps int) error {
 			if i >= len(runs) {
 				return
 			}
-			p := f.src.Problem(f.m, 0)
-			errs[i] = f.optimise(runs[i], p, method, steps, f.tol)
-			runs[i].bad = degenerate(p, runs[i].theta)
+			s := f.get()
+			errs[i] = f.optimise(runs[i], s.p, s.em, method, steps, f.tol)
+			runs[i].bad = degenerate(s.p, runs[i].theta)
+			f.put(s)
 		}
 	}
-	for range min(runtime.GOMAXPROCS(0), len(runs)) {
+	// The calling goroutine is one of the workers, so that a batch of one
+	// run, or a fit at GOMAXPROCS 1, starts no goroutine.
+	for range min(runtime.GOMAXPROCS(0), len(runs)) - 1 {
 		wg.Add(1)
 		go work()
 	}
+	wg.Add(1)
+	work()
 	wg.Wait()
 	if err := f.ctx.Err(); err != nil {
 		return err
@@ -671,7 +736,7 @@ func Run(ctx context.Context, p Problem, theta []float64, s *Settings) (*Result,
 	cfg.fill()
 	f := &fitter{ctx: ctx, cfg: cfg, dim: len(theta), runs: 1}
 	r := &run{theta: slices.Clone(theta)}
-	if err := f.optimise(r, p, cfg.Method, cfg.MaxSteps, cfg.Tol); err != nil {
+	if err := f.optimise(r, p, nil, cfg.Method, cfg.MaxSteps, cfg.Tol); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -326,5 +327,88 @@ func TestFitSearchTol(t *testing.T) {
 				t.Errorf("%s: run %d ended at loss %v (level %v); far from its centre %v, want %v", tt.name, run, last[run], level, far, tt.loserFar)
 			}
 		}
+	}
+}
+
+// TestEMStepperReset checks that a stepper reset to a new start, after a
+// run from another, takes the same steps as a new stepper from that start,
+// bit for bit: Reset leaves nothing of the run before.
+func TestEMStepperReset(t *testing.T) {
+	run := func(e *EMStepper) (losses []float64, theta []float64) {
+		for range 200 {
+			L, st, err := e.Step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			losses = append(losses, L)
+			if st != Running {
+				break
+			}
+		}
+		return losses, slices.Clone(e.Theta())
+	}
+	for _, tt := range []struct {
+		name         string
+		first, start []float64
+	}{
+		{"after a longer run", []float64{30, -20}, []float64{3, -2}},
+		{"after a shorter run", []float64{0.1, 0.1}, []float64{-5, 7}},
+		{"from the same start", []float64{3, -2}, []float64{3, -2}},
+	} {
+		ctx := context.Background()
+		want, wantTheta := run(NewEMStepper(ctx, &skewed{}, tt.start, 1e-14))
+		e := NewEMStepper(ctx, &skewed{}, tt.first, 1e-14)
+		run(e)
+		e.Reset(ctx, &skewed{}, tt.start, 1e-14)
+		got, gotTheta := run(e)
+		if !slices.Equal(got, want) || !slices.Equal(gotTheta, wantTheta) {
+			t.Errorf("%s: reset stepper took losses %v to %v, a new one %v to %v", tt.name, got, gotTheta, want, wantTheta)
+		}
+	}
+}
+
+// resetBasins is basins that the engine may reuse from run to run.
+type resetBasins struct{ basins }
+
+func (r *resetBasins) Reset() { r.last = nil }
+
+// resetSource serves resetBasins and counts the problems it makes.
+type resetSource struct {
+	source
+	made atomic.Int64
+}
+
+func (s *resetSource) Problem(int, uint64) Problem {
+	s.made.Add(1)
+	return &resetBasins{s.b}
+}
+
+// TestFitReusesProblems checks that Fit runs every run on problems it
+// resets rather than on new ones where the problems allow it, at most one
+// per goroutine, and that this changes nothing of the result.
+func TestFitReusesProblems(t *testing.T) {
+	centres := [][]float64{{0, 0}, {10, 0}, {0, 10}}
+	levels := []float64{5, 1, 3}
+	var starts [][]float64
+	for i := range 12 {
+		c := centres[i%3]
+		starts = append(starts, []float64{c[0] + float64(i%4), c[1] - float64(i%5)})
+	}
+	b := basins{centres: centres, levels: levels}
+	want, err := Fit(context.Background(), &source{b}, starts, &Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &resetSource{source: source{b}}
+	got, err := Fit(context.Background(), src, starts, &Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Theta, want.Theta) || !slices.Equal(got.Losses, want.Losses) || got.Runs != want.Runs || got.Best != want.Best {
+		t.Errorf("with reused problems: θ %v, losses %v, run %d of %d; with new ones: θ %v, losses %v, run %d of %d",
+			got.Theta, got.Losses, got.Best, got.Runs, want.Theta, want.Losses, want.Best, want.Runs)
+	}
+	if n, most := src.made.Load(), int64(runtime.GOMAXPROCS(0)); n > most {
+		t.Errorf("the Source made %d problems for %d runs, want at most %d (one per goroutine)", n, got.Runs, most)
 	}
 }

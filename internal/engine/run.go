@@ -42,14 +42,15 @@ type Stepper interface {
 
 // optimise runs r on p from r.theta for at most steps steps by method with
 // tolerance tol, and leaves in r the point of the last loss it recorded.
-// Adam starts at the step size LearningRate.
-func (f *fitter) optimise(r *run, p Problem, method Method, steps int, tol float64) error {
-	return f.optimiseAt(r, p, method, steps, tol, f.cfg.LearningRate, false)
+// EM runs on em, reset, if it is not nil. Adam starts at the step size
+// LearningRate.
+func (f *fitter) optimise(r *run, p Problem, em *EMStepper, method Method, steps int, tol float64) error {
+	return f.optimiseAt(r, p, em, method, steps, tol, f.cfg.LearningRate, false)
 }
 
 // optimiseAt is optimise with Adam's initial step size lr; if curve is set
 // and p is Curved, Adam starts matched to p's curvature (see stages).
-func (f *fitter) optimiseAt(r *run, p Problem, method Method, steps int, tol, lr float64, curve bool) error {
+func (f *fitter) optimiseAt(r *run, p Problem, em *EMStepper, method Method, steps int, tol, lr float64, curve bool) error {
 	var opt Stepper
 	switch method {
 	case Adam:
@@ -63,13 +64,17 @@ func (f *fitter) optimiseAt(r *run, p Problem, method Method, steps int, tol, lr
 		}
 		opt = a
 	default:
-		opt = NewEMStepper(f.ctx, p, r.theta, tol)
+		if em == nil {
+			em = new(EMStepper)
+		}
+		em.Reset(f.ctx, p, r.theta, tol)
+		opt = em
 	}
 	n := p.Points()
 	if n != r.pts || r.losses == nil {
 		// A run's record starts again on new data; on the same data, as
 		// when a short run is continued, it goes on.
-		r.losses = make([]float64, 0, min(steps, 1024))
+		r.losses = make([]float64, 0, min(steps, 64))
 		r.steps = 0
 		r.pts = n
 	}

@@ -109,9 +109,22 @@ func (p *Params) Set(w, mean []float64, cov [][]float64) error {
 
 // Cholesky sets l (d×d row-major) to the lower Cholesky factor of the
 // symmetric matrix a, of which only the lower triangle is read, and
-// returns log det a. It reports false if a is not numerically positive
-// definite: a pivot that is not positive and finite.
+// returns log det a = 2 Σ_j log l_jj. It reports false if a is not
+// numerically positive definite: a pivot that is not positive and finite.
 func Cholesky(l, a []float64, d int) (logDet float64, ok bool) {
+	if !Factor(l, a, d) {
+		return 0, false
+	}
+	for j := range d {
+		logDet += 2 * math.Log(l[j*d+j])
+	}
+	return logDet, !math.IsInf(logDet, 0) && !math.IsNaN(logDet)
+}
+
+// Factor is Cholesky without the determinant, for callers that need only
+// the factor: it sets l to the lower Cholesky factor of a and reports
+// whether a is numerically positive definite.
+func Factor(l, a []float64, d int) bool {
 	clear(l[:d*d])
 	for j := range d {
 		s := a[j*d+j]
@@ -120,11 +133,10 @@ func Cholesky(l, a []float64, d int) (logDet float64, ok bool) {
 			s -= v * v
 		}
 		if !(s > 0) || math.IsInf(s, 0) {
-			return 0, false
+			return false
 		}
 		ljj := math.Sqrt(s)
 		l[j*d+j] = ljj
-		logDet += 2 * math.Log(ljj)
 		for i := j + 1; i < d; i++ {
 			t := a[i*d+j]
 			li := l[i*d : i*d+j]
@@ -134,7 +146,7 @@ func Cholesky(l, a []float64, d int) (logDet float64, ok bool) {
 			l[i*d+j] = t / ljj
 		}
 	}
-	return logDet, !math.IsInf(logDet, 0) && !math.IsNaN(logDet)
+	return true
 }
 
 // invertLower sets inv (d×d row-major) to the inverse of the lower

@@ -178,6 +178,15 @@ type Pass struct {
 	tmp     *Stats    // one part's statistics in centred form
 	workers []*worker // the workers of the running pass, taken from the pool
 	packed  []float64 // the L_k⁻¹ of the pass packed by rows, for the AVX2 kernel
+
+	// What the running pass shares with its goroutines, kept here so
+	// that a pass allocates nothing.
+	x    Data
+	p    *Params
+	out  Out
+	np   int          // the number of parts
+	next atomic.Int64 // the next part to take
+	wg   sync.WaitGroup
 }
 
 // NewPass returns a Pass for k components in d dimensions.
@@ -210,51 +219,58 @@ func (ps *Pass) Run(x Data, p *Params, out Out) {
 	for range nw {
 		ws = append(ws, getWorker(ps.k, ps.d))
 	}
-	defer func() {
-		for _, w := range ws {
-			w.packed = nil
-			putWorker(w)
-		}
-		ps.workers = ws[:0]
-	}()
+	ps.workers = ws
 	if useAVX2 {
 		ps.pack(p)
 		for _, w := range ws {
 			w.packed = ps.packed
 		}
 	}
-	var next atomic.Int64
-	work := func(w *worker) {
-		for {
-			i := int(next.Add(1)) - 1
-			if i >= np {
-				return
-			}
-			lo, hi := i*x.N/np, (i+1)*x.N/np
-			var st *sums
-			if out.Stats != nil {
-				st = ps.parts[i]
-				st.reset()
-			}
-			w.part(x, lo, hi, p, st, out)
-		}
+	ps.x, ps.p, ps.out, ps.np = x, p, out, np
+	ps.next.Store(0)
+	for _, w := range ws[1:] {
+		ps.wg.Add(1)
+		go ps.help(w)
 	}
-	var wg sync.WaitGroup
-	for j := 1; j < nw; j++ {
-		wg.Add(1)
-		go func(w *worker) {
-			defer wg.Done()
-			work(w)
-		}(ws[j])
+	ps.work(ws[0])
+	ps.wg.Wait()
+	ps.x, ps.p, ps.out = Data{}, nil, Out{}
+	for _, w := range ws {
+		w.packed = nil
+		putWorker(w)
 	}
-	work(ws[0])
-	wg.Wait()
+	clear(ws)
+	ps.workers = ws[:0]
 	if out.Stats != nil {
 		for i := range np {
 			ps.parts[i].centre(ps.tmp, p.Mean)
 			out.Stats.Merge(ps.tmp)
 		}
 	}
+}
+
+// work takes the running pass's parts until none is left, on w's scratch.
+func (ps *Pass) work(w *worker) {
+	x := ps.x
+	for {
+		i := int(ps.next.Add(1)) - 1
+		if i >= ps.np {
+			return
+		}
+		lo, hi := i*x.N/ps.np, (i+1)*x.N/ps.np
+		var st *sums
+		if ps.out.Stats != nil {
+			st = ps.parts[i]
+			st.reset()
+		}
+		w.part(x, lo, hi, ps.p, st, ps.out)
+	}
+}
+
+// help is work on a goroutine of its own.
+func (ps *Pass) help(w *worker) {
+	defer ps.wg.Done()
+	ps.work(w)
 }
 
 // pack sets ps.packed to the lower triangles of p.Inv, row by row.

@@ -277,6 +277,31 @@ func asNotPD(err error, e **NotPDError) bool {
 	return ok
 }
 
+// TestPassAllocates checks that a pass over data of one part, as in the
+// many short runs of a fit on small data, allocates nothing once its Pass
+// has run one: testing.AllocsPerRun runs it on one goroutine.
+func TestPassAllocates(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		n, k, d int
+	}{
+		{"n=150/d=4/k=9", 150, 9, 4},
+		{"n=82/d=1/k=3", 82, 3, 1},
+		{"n=2000/d=10/k=5", 2000, 5, 10},
+	} {
+		x, w, mean, cov := problem(c.n, c.k, c.d, 1)
+		p := NewParams(c.k, c.d)
+		if err := p.Set(w, mean, cov); err != nil {
+			t.Fatal(err)
+		}
+		st := NewStats(c.k, c.d)
+		ps := NewPass(c.k, c.d)
+		if a := testing.AllocsPerRun(100, func() { ps.Run(x, p, Out{Stats: st}) }); a != 0 {
+			t.Errorf("%s: %v allocations a pass, want 0", c.name, a)
+		}
+	}
+}
+
 func BenchmarkPass(b *testing.B) {
 	for _, c := range []struct {
 		name    string
