@@ -218,6 +218,11 @@ type Settings struct {
 	// as a table of models: the runs' ranking needs their losses to far
 	// less than the gaps between distinct optima, not to Tol.
 	SearchTol float64
+	// Workers bounds the runs made at once (default GOMAXPROCS). A caller
+	// that fits many problems in parallel, such as a table of models, sets
+	// 1: its own goroutines keep the processors busy, and more goroutines
+	// per fit only contend for them. The result does not depend on it.
+	Workers int
 	// SkipStages, if set, refines the search's winner on all the data
 	// straight away, without the growing subsamples: for a Source whose
 	// subsamples would cost as much as a pass over all the data, such as
@@ -647,7 +652,11 @@ func (f *fitter) parallel(runs []*run, method Method, steps int) error {
 	}
 	// The calling goroutine is one of the workers, so that a batch of one
 	// run, or a fit at GOMAXPROCS 1, starts no goroutine.
-	for range min(runtime.GOMAXPROCS(0), len(runs)) - 1 {
+	workers := runtime.GOMAXPROCS(0)
+	if f.cfg.Workers > 0 {
+		workers = f.cfg.Workers
+	}
+	for range min(workers, len(runs)) - 1 {
 		wg.Add(1)
 		go work()
 	}
