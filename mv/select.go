@@ -86,8 +86,8 @@ type Selection struct {
 // maximum likelihood a candidate whose every run degenerates (a singular
 // covariance: too few points for its components, collinear columns,
 // repeated rows) is recorded with its error, as mclust records NA, and
-// cannot win. The covariance
-// models are fitted in parallel; the result is the same at any GOMAXPROCS.
+// cannot win. The covariance models are fitted in parallel; the result is
+// the same at any GOMAXPROCS.
 // A tie goes to the earlier candidate.
 //
 // Select returns an error if x is empty or not finite, if a K is below 1

@@ -625,7 +625,7 @@ func (s *stages) optimise(f *fitter, r *run, p Problem, size int, tol float64) e
 }
 
 // parallel runs each run for at most steps steps, by method, on a problem
-// on the screening sample, up to GOMAXPROCS at a time, and then checks each
+// on the screening sample, up to Workers (GOMAXPROCS) at a time, and then checks each
 // for degeneracy.
 func (f *fitter) parallel(runs []*run, method Method, steps int) error {
 	var (
