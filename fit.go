@@ -242,8 +242,10 @@ const (
 	// from fits grown from one with K − 1 components (see splitStarts),
 	// and tries more places for the moves' freed component (see
 	// morePlaces). On the data of testdata/realdata the default starts
-	// and moves reach every best known optimum with K ≤ 3, where growing
-	// would add a third to the cost of a fit.
+	// and moves reach every best known optimum with K ≤ 3, where both
+	// from K = 3 cost 15 to 55% more CPU time a fit (the galaxies, the
+	// faithful waiting times and the iris petal lengths, maximum
+	// likelihood, seeds 0..19, three runs of each).
 	growFrom          = 4
 	defaultAdamSteps  = 20000
 	defaultEMSteps    = 5000
