@@ -632,7 +632,7 @@ func (q *problem) vacated(t []float64, j int, tied bool, places [2]int, seen []w
 // to hold every point tied with their ends (see worstFitted), where
 // elsewhere it proposes the one run of 4 points of largest G. On the Nile
 // flows, K = 5, the best known optimum has a component on the three values
-// 831 to 833, which the second or third run found; on the geyser waiting
+// 831 to 833, which the third run found; on the geyser waiting
 // times, K = 4, one on the 16 values of 53 and 54 minutes, which only a
 // widened run covers. With two runs of 4 points no seed of the Nile's
 // reached its optimum, and with three widened runs 3 of the geyser's 20
