@@ -836,7 +836,7 @@ func (q *problem) worstFitted(theta []float64, places, tiedPlaces int) (top, tig
 			if m == 4 && g > 0 {
 				small = append(small, scan{g, i, m})
 			}
-			if m == 4 {
+			if m == 4 && tiedPlaces > 0 {
 				// The cells of the run's ends hold all their ties.
 				a, b := lo[i], hi[i+m-1]
 				c := float64(b - a)
