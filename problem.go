@@ -466,7 +466,9 @@ const smallMerges = 30
 // values it fits worst (mostTied), or a place the mixture fits worst once
 // the freed component is taken out (vacated). A split puts the halves at
 // μ ∓ aσ for each a in splitShifts. With K = 2 the merged pair is also split
-// again. On a small problem (see engine.SmallWork), where runs cost little,
+// again. With K ≥ growFrom on a small problem, vacated proposes the
+// places of morePlaces. On a small problem (see engine.SmallWork), where
+// runs cost little,
 // every component is split, each with every pair of the others merged in
 // turn, and the other moves merge every pair in turn: the distance above
 // ranks a narrow component within a broad one as close, and on the galaxy
@@ -563,13 +565,23 @@ func (q *problem) Moves(theta []float64) [][]float64 {
 		heads = heads[:1]
 	}
 	tied := !q.obj.prior.IsZero()
-	worst := q.worstFitted(theta)
+	places := [2]int{1, 0}
+	if small && K >= growFrom {
+		places = morePlaces
+	}
+	top, tight, _ := q.worstFitted(theta, 1, 0)
+	worst := top
+	for _, c := range tight {
+		if !slices.Contains(worst, c) {
+			worst = append(worst, c)
+		}
+	}
 	if tied {
 		worst = append(worst, q.mostTied(theta)...)
 	}
 	for _, pr := range heads {
 		t0, j := free(pr)
-		for _, c := range append(slices.Clone(worst), q.vacated(t0, j, tied, worst)...) {
+		for _, c := range append(slices.Clone(worst), q.vacated(t0, j, tied, places, worst)...) {
 			t := slices.Clone(t0)
 			t[j], t[K+j], t[2*K+j] = math.Log(c.w), c.mu, math.Log(c.sigma)
 			add(t)
@@ -590,7 +602,8 @@ func (q *problem) Moves(theta []float64) [][]float64 {
 
 // vacated returns more places for component j, freed in t from a fit by
 // merging a pair: where the mixture of t without j fits worst, as the
-// smallest run of worstFitted and, with tied set, the tied values of
+// places[0] runs of 4 points of worstFitted (its top run if there is none)
+// and its places[1] widened runs, and, with tied set, the tied values of
 // mostTied, less those already in seen. The places Moves tries for the
 // freed component are judged by the fit as it stands, which finds a group
 // no component covers; these find a group the freed or the merged
@@ -600,15 +613,18 @@ func (q *problem) Moves(theta []float64) [][]float64 {
 // optimum has on 59 and 60, and on the geyser waiting times, K = 5 under a
 // prior, 18 ended with a component around 49.5 minutes (σ 0.99) that the
 // optimum has on the value 50 alone (σ 0.14); with these places every
-// seed reaches both optima. Only the smallest run is taken from
+// seed reaches both optima. Only the smallest runs are taken from
 // worstFitted: its longer runs mostly find the spread of the merged pair,
 // which the run from the move repairs by itself, and taking them too cost
 // the root package's tests a quarter more time for no optimum more.
-func (q *problem) vacated(t []float64, j int, tied bool, seen []window) []window {
+func (q *problem) vacated(t []float64, j int, tied bool, places [2]int, seen []window) []window {
 	wj := t[j]
 	t[j] = math.Inf(-1)
-	cs := q.worstFitted(t)
-	cs = cs[max(0, len(cs)-1):]
+	top, cs, ties := q.worstFitted(t, places[0], places[1])
+	if len(cs) == 0 {
+		cs = top
+	}
+	cs = append(cs, ties...)
 	if tied {
 		cs = append(cs, q.mostTied(t)...)
 	}
@@ -621,6 +637,20 @@ func (q *problem) vacated(t []float64, j int, tied bool, seen []window) []window
 	}
 	return out
 }
+
+// morePlaces are the runs vacated proposes on small problems (see
+// engine.SmallWork) with at least growFrom components: the three runs of 4
+// points of largest G that do not overlap, and the four such runs widened
+// to hold every point tied with their ends (see worstFitted), where
+// elsewhere it proposes the one run of 4 points of largest G. On the Nile
+// flows, K = 5, the best known optimum has a component on the three values
+// 831 to 833, which the third run found; on the geyser waiting
+// times, K = 4, one on the 16 values of 53 and 54 minutes, which only a
+// widened run covers. With two runs of 4 points no seed of the Nile's
+// reached its optimum, and with three widened runs 3 of the geyser's 20
+// (with the starts of splitStarts, seeds 0..19); each place more costs a
+// run from every merge of a round.
+var morePlaces = [2]int{3, 4}
 
 // split sets components k and j of θ to the halves of component k of θ
 // as it stands: each with half its weight, at μ_k ∓ aσ_k, with standard
@@ -733,20 +763,28 @@ const scanPoints = 2048
 // fewer than 2 distinct values are skipped. Above scanPoints points, only
 // every s-th sorted point is scanned, each standing for s. The component
 // has the run's share of the points and their mean and standard deviation
-// (at least the floor). It returns the run of the largest G and, if
-// another, that of the largest G among the runs of 4 points, which find
-// small tight groups the longer runs blur; none if the problem has no
-// sorted points, or fewer than 8, or no run has more than its share.
+// (at least the floor). It returns as top the run of the largest G; as
+// tight the places runs of 4 points of largest G that overlap none of
+// higher G, which find small tight groups the longer runs blur; and as
+// tied the tiedPlaces runs of 4 points widened to every point tied with
+// their first and last, counted so in G (m the points of the widened
+// run), of largest G that overlap none of higher G, leaving out those the
+// widening does not change: the cells of the run's ends hold all those
+// points, and a group of values rounded to a grid, such as the 16 geyser
+// waiting times of 53 and 54 minutes, can be fitted badly as a whole
+// while every run of 4 of its points has less than its mass. Each is
+// empty if the problem has no sorted points, or fewer than 8, or no run
+// has more than its share.
 //
 // Weighted points are scanned as the positions of their line (see line):
 // the points are those at the whole positions 0, s, 2s, … below ⌈G⌉, and
 // the component takes the mass of the line over the run, so that for
 // integer weights the scan is that of the points written out.
-func (q *problem) worstFitted(theta []float64) []window {
+func (q *problem) worstFitted(theta []float64, places, tiedPlaces int) (top, tight, tied []window) {
 	all := q.sorted
 	N := all.units()
 	if N < 8 {
-		return nil
+		return nil, nil, nil
 	}
 	stride := (N + scanPoints - 1) / scanPoints
 	u := all.x
@@ -786,8 +824,12 @@ func (q *problem) worstFitted(theta []float64) []window {
 			hi[i] = i + 1
 		}
 	}
-	best := []float64{0, 0} // the best G overall and on the smallest runs
-	bi, bm := []int{-1, -1}, []int{0, 0}
+	type scan struct {
+		g    float64
+		i, m int
+	}
+	var best scan // the run of the largest G
+	var small, tiedRuns []scan
 	for m := 4; m <= n/2; m *= 2 {
 		step := (m + 3) / 4
 		e := float64(m) / float64(n)
@@ -800,22 +842,50 @@ func (q *problem) worstFitted(theta []float64) []window {
 			if !(mass > 0) {
 				continue
 			}
-			for j := range 2 {
-				if g > best[j] && (j == 0 || m == 4) {
-					best[j], bi[j], bm[j] = g, i, m
+			if g > best.g {
+				best = scan{g, i, m}
+			}
+			if m == 4 && g > 0 {
+				small = append(small, scan{g, i, m})
+			}
+			if m == 4 && tiedPlaces > 0 {
+				// The cells of the run's ends hold all their ties.
+				a, b := lo[i], hi[i+m-1]
+				c := float64(b - a)
+				if gt := c * math.Log(c/float64(n)/mass); gt > 0 && b-a > m {
+					tiedRuns = append(tiedRuns, scan{gt, a, b - a})
 				}
 			}
 		}
 	}
-	var out []window
-	for j := range 2 {
-		if bi[j] < 0 || (j == 1 && bi[1] == bi[0] && bm[1] == bm[0]) {
-			continue
+	// The smallest runs of largest G that do not overlap one taken before.
+	pick := func(runs []scan, places int) []scan {
+		slices.SortStableFunc(runs, func(a, b scan) int { return cmpFloat(b.g, a.g) })
+		var picked []scan
+		for _, c := range runs {
+			if len(picked) == places {
+				break
+			}
+			if !slices.ContainsFunc(picked, func(p scan) bool { return c.i < p.i+p.m && p.i < c.i+c.m }) {
+				picked = append(picked, c)
+			}
 		}
-		mu, sd := all.moments(float64(bi[j]*stride), min(float64((bi[j]+bm[j])*stride), all.size()))
-		out = append(out, window{float64(bm[j]) / float64(n), mu, max(sd, q.obj.floor)})
+		return picked
 	}
-	return out
+	win := func(c scan) window {
+		mu, sd := all.moments(float64(c.i*stride), min(float64((c.i+c.m)*stride), all.size()))
+		return window{float64(c.m) / float64(n), mu, max(sd, q.obj.floor)}
+	}
+	if best.m > 0 {
+		top = append(top, win(best))
+	}
+	for _, c := range pick(small, places) {
+		tight = append(tight, win(c))
+	}
+	for _, c := range pick(tiedRuns, tiedPlaces) {
+		tied = append(tied, win(c))
+	}
+	return top, tight, tied
 }
 
 // window is a component for a run of points: its weight, mean and

@@ -216,7 +216,7 @@ func (m *Model) FitStream(ctx context.Context, src iter.Seq2[[]float64, []float6
 	}}
 	es := engineSettings(&cfg, obj, m.K)
 	es.SkipStages = true
-	res, err := engine.Fit(ctx, ss, m.starts(z, obj, &cfg, nil), es)
+	res, err := engine.Fit(ctx, ss, m.starts(z, obj, &cfg, nil, nil), es)
 	if err != nil {
 		return nil, err
 	}

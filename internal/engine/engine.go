@@ -202,7 +202,8 @@ type Settings struct {
 	// FullRuns is the number of short runs continued to convergence
 	// (default 3).
 	FullRuns int
-	// MoveRounds bounds the rounds of split and merge moves (default 4).
+	// MoveRounds bounds the rounds of split and merge moves (default 4);
+	// NoMoves, or any negative value, tries none.
 	MoveRounds int
 	// Screen, if set, continues only the FullRuns most promising short
 	// runs to convergence on small problems too, where by default every
@@ -242,6 +243,8 @@ const (
 	defaultShortSteps = 10
 	defaultFullRuns   = 3
 	defaultMoveRounds = 4
+	// NoMoves is the MoveRounds of a search without moves.
+	NoMoves = -1
 	// GrowthFactor is the ratio of the sizes of successive subsamples in
 	// the refinement, which goes on while a subsample holds at most a
 	// quarter of the data.
@@ -419,7 +422,7 @@ func (f *fitter) screen(starts [][]float64) ([]*run, error) {
 		return nil, err
 	}
 	rank(full)
-	rounds := f.cfg.MoveRounds
+	rounds := max(0, f.cfg.MoveRounds)
 	if f.small() {
 		rounds *= 4
 	}

@@ -412,3 +412,53 @@ func TestFitReusesProblems(t *testing.T) {
 		t.Errorf("the Source made %d problems for %d runs, want at most %d (one per goroutine)", n, got.Runs, most)
 	}
 }
+
+// movingBasins is basins with a Mover that proposes the centre of the
+// lowest basin.
+type movingBasins struct{ basins }
+
+func (m *movingBasins) Moves([]float64) [][]float64 {
+	j := 0
+	for i, l := range m.levels {
+		if l < m.levels[j] {
+			j = i
+		}
+	}
+	return [][]float64{slices.Clone(m.centres[j])}
+}
+
+type movingSource struct{ b movingBasins }
+
+func (s *movingSource) Len() int { return 100 }
+func (s *movingSource) Problem(int, uint64) Problem {
+	c := s.b
+	return &c
+}
+
+// TestFitNoMoves checks that a search with MoveRounds NoMoves tries no
+// move, and so ends in the basin of its one start, while the default
+// search moves to the lower basin the Mover proposes.
+func TestFitNoMoves(t *testing.T) {
+	src := &movingSource{movingBasins{basins{centres: [][]float64{{0}, {10}}, levels: []float64{1, 0}}}}
+	for _, tt := range []struct {
+		name   string
+		rounds int
+		runs   int
+		centre float64
+	}{
+		{"default", 0, 3, 10}, // the start, the move, and the move again, which gains nothing
+		{"NoMoves", NoMoves, 1, 0},
+		{"negative", -3, 1, 0},
+	} {
+		res, err := Fit(context.Background(), src, [][]float64{{0.5}}, &Settings{MoveRounds: tt.rounds})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		// The map halves the distance d to the centre each step, which
+		// lowers the loss by 3d²/4, and a run stops once that is at most
+		// Tol·(|L| + 100) ≈ 1e-8: within 1.2e-4 of the centre.
+		if res.Runs != tt.runs || math.Abs(res.Theta[0]-tt.centre) > 1e-3 {
+			t.Errorf("%s: %d runs ending at %v, want %d ending at %v", tt.name, res.Runs, res.Theta, tt.runs, tt.centre)
+		}
+	}
+}
