@@ -447,6 +447,7 @@ func (f *fitter) refine(ranked []*run) (*Result, error) {
 				}
 			}
 			p := f.src.Problem(f.n, 0)
+			r.untilBad = true
 			if err := st.optimise(f, r, p, f.n, f.cfg.Tol); err != nil {
 				return nil, err
 			}
@@ -681,20 +682,21 @@ func Run(ctx context.Context, p Problem, theta []float64, s *Settings) (*Result,
 // on large data every run of the search can end so: the screening sample
 // holds a few points close enough together for a narrow component to be a
 // local maximum there, which on all the data narrows to the floor. So, up
-// to rescueRounds times, the Mover's moves from r's θ, which free the
+// to rescueRounds rounds, the Mover's moves from r's θ, which free the
 // collapsed component and put it elsewhere (a split of one of the widest
 // components, or where the mixture fits worst), are run short on all the
-// data, and the one of lowest loss that is not degenerate is run to
-// convergence by the fit's method. It returns that run once it ends
-// non-degenerate, or nil if r's problem has no moves or no round finds
-// one.
+// data, and the best of them (the lowest loss, the non-degenerate first:
+// with two collapsed components, every move of one leaves the other) is run to
+// convergence by the fit's method, stopping at its first degenerate step.
+// It returns that run once it ends non-degenerate, or nil if r's problem
+// has no moves or no round finds one.
 func (f *fitter) rescue(r *run, p Problem) (*run, error) {
 	mv, ok := p.(Mover)
 	if !ok {
 		return nil, nil
 	}
 	cur := r
-	for range rescueRounds {
+	for range max(rescueRounds, f.dim/3) {
 		cands := mv.Moves(cur.theta)
 		if len(cands) == 0 {
 			return nil, nil
@@ -712,6 +714,7 @@ func (f *fitter) rescue(r *run, p Problem) (*run, error) {
 		if math.IsNaN(b.loss) {
 			return nil, nil
 		}
+		b.untilBad = true
 		if err := f.optimiseAt(b, p, f.cfg.Method, f.cfg.MaxSteps, f.cfg.Tol, f.cfg.LearningRate, true); err != nil {
 			return nil, err
 		}
@@ -723,5 +726,10 @@ func (f *fitter) rescue(r *run, p Problem) (*run, error) {
 	return nil, nil
 }
 
-// rescueRounds bounds the rounds of rescue from one degenerate run.
-const rescueRounds = 8
+// rescueRounds bounds the rounds of rescue from one degenerate run, or a
+// third of the length of θ if that is more: a round frees one collapsed
+// component, and the search of a one-dimensional fit of K components, of
+// 3K coordinates, can leave as many as K narrow components that collapse
+// on all the data. A round whose run degenerates again ends at its first
+// degenerate step, after the short runs' few passes.
+const rescueRounds = 16

@@ -16,6 +16,9 @@ type run struct {
 	status Status
 	steps  int   // the number of steps on those data
 	bad    error // why θ is degenerate, or nil
+	// untilBad stops the run as soon as it degenerates: on all the data,
+	// where a degenerate run is disqualified whatever it does next.
+	untilBad bool
 }
 
 // Status is where a run stands after a step.
@@ -42,7 +45,9 @@ type Stepper interface {
 
 // optimise runs r on p from r.theta for at most steps steps by method with
 // tolerance tol, and leaves in r the point of the last loss it recorded.
-// Adam starts at the step size LearningRate.
+// Adam starts at the step size LearningRate. If r.untilBad is set, the run
+// stops, short of the tolerance, at the first step that leaves it
+// degenerate.
 func (f *fitter) optimise(r *run, p Problem, method Method, steps int, tol float64) error {
 	return f.optimiseAt(r, p, method, steps, tol, f.cfg.LearningRate, false)
 }
@@ -89,6 +94,9 @@ func (f *fitter) optimiseAt(r *run, p Problem, method Method, steps int, tol, lr
 		}
 		if st != Running || math.IsNaN(L) {
 			r.status = st
+			return nil
+		}
+		if r.untilBad && degenerate(p, opt.Theta()) != nil {
 			return nil
 		}
 	}
