@@ -52,7 +52,9 @@
 //  4. refinement: the best non-degenerate run is refined by the chosen
 //     method on random subsamples growing by a factor of GrowthFactor while
 //     they hold at most a quarter of the data, and last on all the data; if
-//     it degenerates there, the next best is refined. When the screening
+//     it degenerates there, a Mover's moves free the collapsed component
+//     and the best of them is run on all the data (see fitter.rescue), and
+//     if that fails too the next best is refined. When the screening
 //     sample is all the data, EM's run from step 2 or 3 is already the
 //     last, and Adam runs once more from it. Adam starts every stage
 //     matched to the curvature of a Curved problem, and from the second
@@ -536,12 +538,20 @@ func (f *fitter) refine(ranked []*run) (*Result, error) {
 				}
 			}
 			p := f.src.Problem(f.n, 0)
+			r.untilBad = true
 			if err := st.optimise(f, r, p, f.n, f.cfg.Tol); err != nil {
 				return nil, err
 			}
 			if r.bad = degenerate(p, r.theta); r.bad != nil {
-				firstBad = r.bad
-				continue
+				rescued, err := f.rescue(r, p)
+				if err != nil {
+					return nil, err
+				}
+				if rescued == nil {
+					firstBad = r.bad
+					continue
+				}
+				r = rescued
 			}
 		}
 		return &Result{
@@ -628,9 +638,15 @@ func (s *stages) optimise(f *fitter, r *run, p Problem, size int, tol float64) e
 }
 
 // parallel runs each run for at most steps steps, by method, on a problem
-// on the screening sample, up to Workers (GOMAXPROCS) at a time, and then checks each
-// for degeneracy.
+// on the screening sample, up to Workers (GOMAXPROCS) at a time, and then
+// checks each for degeneracy.
 func (f *fitter) parallel(runs []*run, method Method, steps int) error {
+	return f.parallelOn(runs, f.m, method, steps, f.tol)
+}
+
+// parallelOn is parallel on problems of m points (all the data for m ≥ n,
+// otherwise the screening sample) at tolerance tol.
+func (f *fitter) parallelOn(runs []*run, m int, method Method, steps int, tol float64) error {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -647,8 +663,15 @@ func (f *fitter) parallel(runs []*run, method Method, steps int) error {
 			if i >= len(runs) {
 				return
 			}
+			if m != f.m {
+				// The pool holds problems on the screening sample only.
+				p := f.src.Problem(m, 0)
+				errs[i] = f.optimise(runs[i], p, nil, method, steps, tol)
+				runs[i].bad = degenerate(p, runs[i].theta)
+				continue
+			}
 			s := f.get()
-			errs[i] = f.optimise(runs[i], s.p, s.em, method, steps, f.tol)
+			errs[i] = f.optimise(runs[i], s.p, s.em, method, steps, tol)
 			runs[i].bad = degenerate(s.p, runs[i].theta)
 			f.put(s)
 		}
@@ -759,3 +782,61 @@ func Run(ctx context.Context, p Problem, theta []float64, s *Settings) (*Result,
 	}
 	return &Result{Theta: r.theta, Losses: r.losses, Converged: r.status == Converged, Steps: r.steps, Runs: 1}, nil
 }
+
+// rescue continues a run r that ended degenerate on all the data, p, under
+// maximum likelihood: a component emptied or collapsed onto the σ floor.
+// Such a run is disqualified, yet the rest of its fit is usually good, and
+// on large data every run of the search can end so: the screening sample
+// holds a few points close enough together for a narrow component to be a
+// local maximum there, which on all the data narrows to the floor. So, up
+// to rescueRounds rounds, the Mover's moves from r's θ, which free the
+// collapsed component and put it elsewhere (a split of one of the widest
+// components, or where the mixture fits worst), are run short on all the
+// data, and the best of them (the lowest loss, the non-degenerate first:
+// with two collapsed components, every move of one leaves the other) is run to
+// convergence by the fit's method, stopping at its first degenerate step.
+// It returns that run once it ends non-degenerate, or nil if r's problem
+// has no moves or no round finds one.
+func (f *fitter) rescue(r *run, p Problem) (*run, error) {
+	mv, ok := p.(Mover)
+	if !ok {
+		return nil, nil
+	}
+	cur := r
+	for range max(rescueRounds, f.dim/3) {
+		cands := mv.Moves(cur.theta)
+		if len(cands) == 0 {
+			return nil, nil
+		}
+		short := make([]*run, len(cands))
+		for i, t := range cands {
+			short[i] = &run{index: f.runs + i, theta: t}
+		}
+		f.runs += len(cands)
+		if err := f.parallelOn(short, f.n, EM, min(f.cfg.ShortSteps, f.cfg.MaxSteps), f.cfg.Tol); err != nil {
+			return nil, err
+		}
+		rank(short)
+		b := short[0]
+		if math.IsNaN(b.loss) {
+			return nil, nil
+		}
+		b.untilBad = true
+		if err := f.optimiseAt(b, p, nil, f.cfg.Method, f.cfg.MaxSteps, f.cfg.Tol, f.cfg.LearningRate, true); err != nil {
+			return nil, err
+		}
+		if b.bad = degenerate(p, b.theta); b.bad == nil {
+			return b, nil
+		}
+		cur = b
+	}
+	return nil, nil
+}
+
+// rescueRounds bounds the rounds of rescue from one degenerate run, or a
+// third of the length of θ if that is more: a round frees one collapsed
+// component, and the search of a one-dimensional fit of K components, of
+// 3K coordinates, can leave as many as K narrow components that collapse
+// on all the data. A round whose run degenerates again ends at its first
+// degenerate step, after the short runs' few passes.
+const rescueRounds = 16

@@ -16,6 +16,9 @@ type run struct {
 	status Status
 	steps  int   // the number of steps on those data
 	bad    error // why θ is degenerate, or nil
+	// untilBad stops the run as soon as it degenerates: on all the data,
+	// where a degenerate run is disqualified whatever it does next.
+	untilBad bool
 }
 
 // Status is where a run stands after a step.
@@ -43,7 +46,8 @@ type Stepper interface {
 // optimise runs r on p from r.theta for at most steps steps by method with
 // tolerance tol, and leaves in r the point of the last loss it recorded.
 // EM runs on em, reset, if it is not nil. Adam starts at the step size
-// LearningRate.
+// LearningRate. If r.untilBad is set, the run stops, short of the
+// tolerance, at the first step that leaves it degenerate.
 func (f *fitter) optimise(r *run, p Problem, em *EMStepper, method Method, steps int, tol float64) error {
 	return f.optimiseAt(r, p, em, method, steps, tol, f.cfg.LearningRate, false)
 }
@@ -94,6 +98,9 @@ func (f *fitter) optimiseAt(r *run, p Problem, em *EMStepper, method Method, ste
 		}
 		if st != Running || math.IsNaN(L) {
 			r.status = st
+			return nil
+		}
+		if r.untilBad && degenerate(p, opt.Theta()) != nil {
 			return nil
 		}
 	}
