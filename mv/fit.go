@@ -560,8 +560,6 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 	if f.sel != nil && f.sel.full > 0 {
 		es.FullRuns, es.Screen = min(f.sel.full, len(starts)), true
 		es.SearchTol = selectSearchTol
-		// Select fits the covariance models in parallel.
-		es.Workers = 1
 	}
 	r, err := engine.Fit(ctx, f, starts, es)
 	if err != nil {

@@ -221,11 +221,6 @@ type Settings struct {
 	// as a table of models: the runs' ranking needs their losses to far
 	// less than the gaps between distinct optima, not to Tol.
 	SearchTol float64
-	// Workers bounds the runs made at once (default GOMAXPROCS). A caller
-	// that fits many problems in parallel, such as a table of models, sets
-	// 1: its own goroutines keep the processors busy, and more goroutines
-	// per fit only contend for them. The result does not depend on it.
-	Workers int
 	// SkipStages, if set, refines the search's winner on all the data
 	// straight away, without the growing subsamples: for a Source whose
 	// subsamples would cost as much as a pass over all the data, such as
@@ -638,7 +633,7 @@ func (s *stages) optimise(f *fitter, r *run, p Problem, size int, tol float64) e
 }
 
 // parallel runs each run for at most steps steps, by method, on a problem
-// on the screening sample, up to Workers (GOMAXPROCS) at a time, and then
+// on the screening sample, up to GOMAXPROCS at a time, and then
 // checks each for degeneracy.
 func (f *fitter) parallel(runs []*run, method Method, steps int) error {
 	return f.parallelOn(runs, f.m, method, steps, f.tol)
@@ -678,11 +673,7 @@ func (f *fitter) parallelOn(runs []*run, m int, method Method, steps int, tol fl
 	}
 	// The calling goroutine is one of the workers, so that a batch of one
 	// run, or a fit at GOMAXPROCS 1, starts no goroutine.
-	workers := runtime.GOMAXPROCS(0)
-	if f.cfg.Workers > 0 {
-		workers = f.cfg.Workers
-	}
-	for range min(workers, len(runs)) - 1 {
+	for range min(runtime.GOMAXPROCS(0), len(runs)) - 1 {
 		wg.Add(1)
 		go work()
 	}
