@@ -339,16 +339,15 @@ const (
 //     use it to split one of the two widest components, or to cover the
 //     run of points the mixture fits worst (see below), or, with a prior,
 //     the single point it fits worst or one of the four values shared by
-//     several points that it fits worst (on small samples, every component is
-//     split, each with every pair of the others merged in turn, and the
+//     several points that it fits worst (on small samples, every component
+//     is split, each with every pair of the others merged in turn, and the
 //     other moves merge every pair in turn; with K ≥ 4 they also try the
 //     three runs of 4 points the mixture without the freed component fits
 //     worst, and four such runs widened to whole groups of tied values);
-//     the moves are run short, the
-//     two most
-//     promising (or, on small samples, all) to convergence, and the best is
-//     kept if it lowers the loss or replaces a collapsed run; repeated up
-//     to four times (sixteen on small samples) while one is kept.
+//     the moves are run short, the two most promising (or, on small
+//     samples, all) to convergence, and the best is kept if it lowers the
+//     loss or replaces a collapsed run; repeated up to four times (sixteen
+//     on small samples) while one is kept.
 //
 // The winner is refined by Method on random subsamples 16 times larger in
 // turn, while they hold at most a quarter of x, and last on all of x (for
@@ -388,10 +387,10 @@ const (
 // collapsed component is freed and used to split one of the two widest
 // components (the moves above), the moves are run short on all of x and
 // the best to convergence, a round for each collapsed component, at most
-// K rounds (16 if K is smaller); a screening sample can hold a few points close enough
-// together for a narrow component to be a maximum there that collapses on
-// all of x, and on 10^5 points from ten heavily overlapping components
-// every run of the search did. On
+// K rounds (16 if K is smaller); a screening sample can hold a few points
+// close enough together for a narrow component to be a maximum there that
+// collapses on all of x, and on 10^5 points from ten heavily overlapping
+// components every run of the search did. On
 // small data (at most 4096 points times components) with the default
 // Restarts, if every run degenerates, Fit searches again from four times
 // as many starting points, the first of them the same; it returns an error
