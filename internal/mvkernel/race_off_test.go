@@ -1,0 +1,5 @@
+//go:build !race
+
+package mvkernel
+
+const raceBuild = false
