@@ -347,7 +347,11 @@ const (
 //     the moves are run short, the two most promising (or, on small
 //     samples, all) to convergence, and the best is kept if it lowers the
 //     loss or replaces a collapsed run; repeated up to four times (sixteen
-//     on small samples) while one is kept.
+//     on small samples) while one is kept. If the first round keeps none,
+//     the rounds climb likewise from the best run of the starting points
+//     grown from K − 1 components, if there are any and its loss differs:
+//     the best run can be an optimum no single move leaves, while the
+//     grown runs climb to a better one.
 //
 // The winner is refined by Method on random subsamples 16 times larger in
 // turn, while they hold at most a quarter of x, and last on all of x (for
@@ -533,7 +537,7 @@ func (m *Model) fitFrom(ctx context.Context, x []float64, s *Settings, from []*M
 	}
 	starts := m.starts(z, obj, &cfg, grown, from)
 	own := cfg.Restarts + len(grown)
-	res, err := engine.Fit(ctx, src, starts[:own], es)
+	res, err := engine.Fit(ctx, src, starts[:own], lineage(es, cfg.Restarts, grown))
 	var de *engine.DegenerateError
 	if errors.As(err, &de) && small {
 		// Every run degenerated: search again from more starting points
@@ -543,7 +547,7 @@ func (m *Model) fitFrom(ctx context.Context, x []float64, s *Settings, from []*M
 		starts = m.starts(z, obj, &more, grown, from)
 		cfg.Restarts = more.Restarts
 		own = cfg.Restarts + len(grown)
-		res, err = engine.Fit(ctx, src, starts[:own], es)
+		res, err = engine.Fit(ctx, src, starts[:own], lineage(es, cfg.Restarts, grown))
 	}
 	if len(from) > 0 && ctx.Err() == nil {
 		res, err = better(ctx, src, starts[own:], es, res, err)
@@ -552,6 +556,18 @@ func (m *Model) fitFrom(ctx context.Context, x []float64, s *Settings, from []*M
 		return nil, err
 	}
 	return m.finish(x, w, z, res, obj, &cfg)
+}
+
+// lineage returns es with the grown starting points, which follow the
+// first own, as the search's second lineage (see engine.Settings.Lineage),
+// if there are any.
+func lineage(es *engine.Settings, own int, grown [][]float64) *engine.Settings {
+	if len(grown) == 0 {
+		return es
+	}
+	l := *es
+	l.Lineage = own
+	return &l
 }
 
 // starts returns the fit's starting points on the standardised data z:

@@ -278,17 +278,9 @@ func raceBuild() bool {
 // still end at a worse optimum than the best known one: TestRealOptima
 // leaves them out unless GMM_REALDATA=all is set, which runs every case and
 // so reports how far the search still falls short. A case that starts to
-// pass should leave this list. Every seed reaches every other reference.
-// The miss below is a real miss of the search (seeds 0..19, Adam and EM
-// alike), measured against the optima of the current reference.py:
-//   - Nile, map K=5: seed 2 ends 0.118 below, at a fit with one broad
-//     component over 700 to 1000 (μ 843, σ 96) where the optimum has
-//     three (μ 702, 744 and 823). That fit is the best end of the runs
-//     from its starts, those grown from a fit with four components (see
-//     splitStarts) included, and none of the moves from it improves it.
-var knownMisses = map[string]bool{
-	"map/nile/K=5": true,
-}
+// pass should leave this list. It is empty: every seed reaches every
+// reference.
+var knownMisses = map[string]bool{}
 
 func TestRealOptima(t *testing.T) {
 	sets, opts := readOptima(t)

@@ -462,3 +462,57 @@ func TestFitNoMoves(t *testing.T) {
 		}
 	}
 }
+
+// chainBasins is basins with a Mover that proposes the centre of basin
+// next[j] from basin j.
+type chainBasins struct {
+	basins
+	next []int
+}
+
+func (c *chainBasins) Moves(t []float64) [][]float64 {
+	j, _ := c.nearest(t)
+	return [][]float64{slices.Clone(c.centres[c.next[j]])}
+}
+
+type chainSource struct{ b chainBasins }
+
+func (s *chainSource) Len() int { return 100 }
+func (s *chainSource) Problem(int, uint64) Problem {
+	c := s.b
+	return &c
+}
+
+// TestFitLineage checks the second lineage of starting points: the first
+// start ends in basin 0, at level 1, whose move leads to basin 1, higher,
+// so that no round keeps one; the second start ends in basin 2, at level
+// 2, whose moves climb through basin 3 to basin 4, the lowest. Without
+// Lineage the search ends in basin 0; with it, in basin 4. Where basin
+// 0's move leads to basin 5, lower than basin 0, the first round keeps it
+// and the second lineage is not climbed.
+func TestFitLineage(t *testing.T) {
+	centres := [][]float64{{0}, {10}, {20}, {30}, {40}, {50}}
+	levels := []float64{1, 3, 2, 1.5, 0, 0.5}
+	starts := [][]float64{{0.5}, {20.5}}
+	for _, tt := range []struct {
+		name    string
+		lineage int
+		next0   int
+		centre  float64
+	}{
+		{"one lineage", 0, 1, 0},
+		{"two lineages", 1, 1, 40},
+		{"the first round keeps a move", 1, 5, 50},
+	} {
+		src := &chainSource{chainBasins{basins{centres: centres, levels: levels}, []int{tt.next0, 1, 3, 4, 4, 5}}}
+		res, err := Fit(context.Background(), src, starts, &Settings{Lineage: tt.lineage})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		// Within 1.2e-4 of the centre, as in TestFitNoMoves; the basins
+		// lie 10 apart.
+		if math.Abs(res.Theta[0]-tt.centre) > 1e-3 {
+			t.Errorf("%s: ends at %v, want %v", tt.name, res.Theta, tt.centre)
+		}
+	}
+}
