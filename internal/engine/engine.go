@@ -516,6 +516,17 @@ func (f *fitter) fullRuns(n, k int) int {
 	return k
 }
 
+// newRuns returns a run from each of the starting points thetas, numbered
+// after the runs started so far.
+func (f *fitter) newRuns(thetas [][]float64) []*run {
+	runs := make([]*run, len(thetas))
+	for i, t := range thetas {
+		runs[i] = &run{index: f.runs + i, theta: t}
+	}
+	f.runs += len(thetas)
+	return runs
+}
+
 // move runs the moves from the best run r, short, the most promising of
 // them in full, and returns the best if it beats r: if it lowers the loss,
 // or if r is degenerate and it is not.
@@ -530,11 +541,7 @@ func (f *fitter) move(r *run) (*run, error) {
 	if len(cands) == 0 {
 		return nil, nil
 	}
-	short := make([]*run, len(cands))
-	for i, t := range cands {
-		short[i] = &run{index: f.runs + i, theta: t}
-	}
-	f.runs += len(cands)
+	short := f.newRuns(cands)
 	if err := f.parallel(short, EM, min(f.cfg.ShortSteps, f.cfg.MaxSteps)); err != nil {
 		return nil, err
 	}
@@ -856,11 +863,7 @@ func (f *fitter) rescue(r *run, p Problem) (*run, error) {
 		if len(cands) == 0 {
 			return nil, nil
 		}
-		short := make([]*run, len(cands))
-		for i, t := range cands {
-			short[i] = &run{index: f.runs + i, theta: t}
-		}
-		f.runs += len(cands)
+		short := f.newRuns(cands)
 		if err := f.parallelOn(short, f.n, EM, min(f.cfg.ShortSteps, f.cfg.MaxSteps), f.cfg.Tol); err != nil {
 			return nil, err
 		}
