@@ -157,8 +157,12 @@ func (a *AdamStepper) Step() (float64, Status, error) {
 	}
 	copy(a.last, a.cur)
 	if a.curved != nil && a.t > 0 && L > a.prevL && !Small(L-a.prevL, L, a.n, a.tol) {
+		// The step went uphill: go back to the point before it, which
+		// is also what the step reports, so that a run that ends here
+		// (at MaxSteps) keeps the lower point.
 		a.restart()
-		return L, Running, nil
+		copy(a.last, a.prev)
+		return a.prevL, Running, nil
 	}
 	dec := a.p.Gradient(a.g)
 	if a.t > 0 {

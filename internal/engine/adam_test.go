@@ -363,3 +363,30 @@ func TestAdamRestartKeepsLossChange(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamRiseReportsPointBefore checks that a step that goes uphill
+// reports the point before it and that point's loss, which the stepper
+// goes back to, so that a run whose last step rises (at MaxSteps) ends at
+// the lower point; it used to report the raised point.
+func TestAdamRiseReportsPointBefore(t *testing.T) {
+	q := &scripted{
+		// start; a fall of 10 into P; a rise of 5.
+		loss: []float64{100, 90, 95},
+		dec:  []float64{1, 1, 1},
+	}
+	a := NewAdamStepper(context.Background(), q, []float64{0}, 1e-10, 0.1)
+	a.matchCurvature(q, adamCurveGain, adamCurveB1)
+	var atP float64
+	for i := range q.loss {
+		L, _, err := a.Step()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			atP = a.Theta()[0]
+		}
+		if i == 2 && (L != 90 || a.Theta()[0] != atP) {
+			t.Errorf("after the rise: loss %g at θ = %g, want P's loss 90 at θ = %g", L, a.Theta()[0], atP)
+		}
+	}
+}
