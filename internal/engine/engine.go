@@ -58,7 +58,8 @@
 //     and the best of them is run on all the data (see fitter.rescue), and
 //     if that fails too the next best is refined. When the screening
 //     sample is all the data, EM's run from step 2 or 3 is already the
-//     last, and Adam runs once more from it. Adam starts every stage
+//     last (run on to Tol if the search stopped at SearchTol), and Adam
+//     runs once more from it. Adam starts every stage
 //     matched to the curvature of a Curved problem, and from the second
 //     stage on at a step size scaled to the move expected of the stage
 //     (see stages).
@@ -217,11 +218,13 @@ type Settings struct {
 	Screen bool
 	// SearchTol, if larger than Tol, is the tolerance of the search's
 	// runs (the full runs and the moves) where the screening sample is
-	// all the data and the method is EM: the runs are then ranked at
-	// SearchTol, and the winner alone runs on to Tol (if it degenerates
-	// there, the next). For a caller that fits many small problems, such
-	// as a table of models: the runs' ranking needs their losses to far
-	// less than the gaps between distinct optima, not to Tol.
+	// all the data: the runs are then ranked at SearchTol, and the winner
+	// alone runs on to Tol by EM (if it degenerates there, the next), and
+	// then, if the method is Adam, once more by Adam, as without
+	// SearchTol. The runs' ranking needs their losses to far less than
+	// the gaps between distinct optima, not to Tol, and on small data the
+	// runs that drift slowly along a ridge of the loss, toward an optimum
+	// other than the best, can take most of the search's steps.
 	SearchTol float64
 	// SkipStages, if set, refines the search's winner on all the data
 	// straight away, without the growing subsamples: for a Source whose
@@ -346,7 +349,7 @@ func Fit(ctx context.Context, src Source, starts [][]float64, s *Settings) (*Res
 	f.tol = cfg.Tol
 	if f.m < f.n {
 		f.tol = ScreenTol(cfg.Tol, f.m)
-	} else if cfg.Method == EM && cfg.SearchTol > cfg.Tol {
+	} else if cfg.SearchTol > cfg.Tol {
 		f.tol = cfg.SearchTol
 	}
 	ranked, err := f.screen(starts)
@@ -574,7 +577,7 @@ func (f *fitter) refine(ranked []*run) (*Result, error) {
 		if math.IsNaN(r.loss) || (r.bad != nil && f.m == f.n) {
 			continue
 		}
-		if f.m == f.n && f.cfg.Method == EM && f.tol > f.cfg.Tol {
+		if f.m == f.n && f.tol > f.cfg.Tol {
 			p := f.src.Problem(f.n, 0)
 			if err := f.optimise(r, p, nil, EM, f.cfg.MaxSteps, f.cfg.Tol); err != nil {
 				return nil, err

@@ -284,6 +284,14 @@ func (q *flat) Map(dst []float64) {
 	dst[0] = q.centres[j] + e*(1-e*e/2)
 }
 
+// Gradient is the loss's derivative 4e³, and the decrease ½g²/h a Newton
+// step on the curvature h = 12e² would bring, 2e⁴/3.
+func (q *flat) Gradient(dst []float64) float64 {
+	e := q.last - q.centres[q.nearest(q.last)]
+	dst[0] = 4 * e * e * e
+	return 2 * e * e * e * e / 3
+}
+
 type flatSource struct{ centres, levels []float64 }
 
 func (s *flatSource) Len() int { return 100 }
@@ -292,24 +300,28 @@ func (s *flatSource) Problem(int, uint64) Problem {
 }
 
 // TestFitSearchTol checks that with a SearchTol the search's runs stop
-// early and the winner alone runs on to Tol. At SearchTol 1e-3 a run
-// stops about (1e-3·101/2)^(1/6) ≈ 0.6 from its centre, and at the
-// default Tol 1e-10 about (1e-10·101/2)^(1/6) ≈ 0.013 (see flat); the
-// bound 0.05 on the winner's distance lies between the two.
+// early and the winner alone runs on to Tol, by EM and then, for Adam, by
+// Adam. At SearchTol 1e-3 a run stops about (1e-3·101/2)^(1/6) ≈ 0.6 from
+// its centre, and at the default Tol 1e-10 about (1e-10·101/2)^(1/6) ≈
+// 0.013 (see flat); the bound 0.05 on the winner's distance lies between
+// the two.
 func TestFitSearchTol(t *testing.T) {
 	src := &flatSource{centres: []float64{0, 10, 20}, levels: []float64{3, 1, 2}}
 	starts := [][]float64{{1}, {11}, {21}}
 	for _, tt := range []struct {
 		name      string
+		method    Method
 		searchTol float64
 		loserFar  bool // the losing runs end more than 0.05 from their centres
 	}{
-		{"search at Tol", 0, false},
-		{"loose search", 1e-3, true},
+		{"search at Tol", EM, 0, false},
+		{"loose search", EM, 1e-3, true},
+		{"search at Tol, Adam", Adam, 0, false},
+		{"loose search, Adam", Adam, 1e-3, true},
 	} {
 		var mu sync.Mutex
 		last := map[int]float64{}
-		s := &Settings{SearchTol: tt.searchTol, Progress: func(run, _ int, loss, _ float64) {
+		s := &Settings{Method: tt.method, SearchTol: tt.searchTol, Progress: func(run, _ int, loss, _ float64) {
 			mu.Lock()
 			defer mu.Unlock()
 			last[run] = loss
