@@ -545,6 +545,30 @@ func (pr *problem) allPD(p *params) bool {
 	return true
 }
 
+// clearlyRegular reports whether the covariance c, its columns scaled to
+// unit variance (R = S⁻¹ c S⁻¹, S the diagonal of the columns' standard
+// deviations), has its smallest eigenvalue above the degeneracy threshold
+// with a margin: whether R − 2·tiny·I has a Cholesky factor. A symmetric
+// matrix has one if and only if it is positive definite, and the factor's
+// rounding errors, of order d·ε·‖R‖ (Higham 2002, "Accuracy and Stability
+// of Numerical Algorithms", section 10.1), are far below the margin tiny ≥
+// 1e-10 for the covariances of standardised data, so that a success
+// proves λ_min(R) > tiny. It costs one d×d Cholesky factorisation where an
+// eigendecomposition costs a few sweeps and allocations; degenerate then
+// computes the eigenvalues only of a covariance it does not clear, nearly
+// singular or not, so that its verdicts are those of the eigenvalues.
+func (pr *problem) clearlyRegular(c []float64) bool {
+	d := pr.d
+	r := pr.ridgeBuf
+	for a := range d {
+		for b := 0; b <= a; b++ {
+			r[a*d+b] = c[a*d+b] / math.Sqrt(pr.unit(a)*pr.unit(b))
+		}
+		r[a*d+a] -= 2 * pr.tiny
+	}
+	return mvkernel.Factor(pr.chol, r, d)
+}
+
 // degenerate returns an error naming the first component of p whose
 // covariance is nearly singular relative to the data's scale (see
 // degenerateTol), or nil.
@@ -555,14 +579,17 @@ func (pr *problem) degenerate(p *params) error {
 		if pr.prior == nil && !(p.w[j] > emptyTol) {
 			return fmt.Errorf("mv: component %d is empty under maximum likelihood; use fewer components, or a prior (Prior: DefaultPrior(x, K))", j)
 		}
-		for a := range d {
-			for b := a; b < d; b++ {
-				r.SetSym(a, b, p.cov[j][a*d+b]/math.Sqrt(pr.unit(a)*pr.unit(b)))
+		singular := !pr.clearlyRegular(p.cov[j])
+		if singular {
+			for a := range d {
+				for b := a; b < d; b++ {
+					r.SetSym(a, b, p.cov[j][a*d+b]/math.Sqrt(pr.unit(a)*pr.unit(b)))
+				}
 			}
+			// Values panics after a failed factorisation: it is read
+			// only after a successful one.
+			singular = !eig.Factorize(r, false) || !(eig.Values(pr.eigVals)[0] > pr.tiny)
 		}
-		// Values panics after a failed factorisation: it is read only
-		// after a successful one.
-		singular := !eig.Factorize(r, false) || !(eig.Values(pr.eigVals)[0] > pr.tiny)
 		if singular && pr.prior != nil {
 			return fmt.Errorf("mv: the covariance of component %d is numerically singular even under the prior; scale the data, or give the prior a larger Scale", j)
 		} else if singular {
