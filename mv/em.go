@@ -113,6 +113,7 @@ type problem struct {
 	prev          []*mat.SymDense
 	ws            *mvcov.Workspace
 	chol          []float64
+	factors       []float64 // the Cholesky factors of the last Eval's θ, K·d·d
 }
 
 var _ engine.Resetter = (*problem)(nil)
@@ -126,7 +127,7 @@ func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha 
 		proj: newParams(k, d), projSt: mvkernel.NewStats(k, d), ridgeBuf: make([]float64, d*d),
 		scaled: mat.NewSymDense(d, nil), eigVals: make([]float64, d),
 		nk: make([]float64, k), mean: mat.NewDense(k, d, nil), means: mat.NewDense(k, d, nil),
-		chol: make([]float64, d*d), points: totalWeight(x), ws: mvcov.NewWorkspace(k, d),
+		chol: make([]float64, d*d), factors: make([]float64, k*d*d), points: totalWeight(x), ws: mvcov.NewWorkspace(k, d),
 	}
 	for range k {
 		pr.scatter = append(pr.scatter, mat.NewSymDense(d, nil))
@@ -168,7 +169,12 @@ func totalWeight(x mvkernel.Data) float64 {
 }
 
 // decode sets p from θ.
-func (pr *problem) decode(theta []float64, p *params) {
+func (pr *problem) decode(theta []float64, p *params) { pr.decodeTo(theta, p, nil) }
+
+// decodeTo sets p from θ and, if factors is not nil, factors (K·d·d) to the
+// covariances' Cholesky factors L_k, row-major at k·d·d, whose upper
+// triangles it leaves as they are.
+func (pr *problem) decodeTo(theta []float64, p *params, factors []float64) {
 	k, d := pr.k, pr.d
 	mx := math.Inf(-1)
 	for _, v := range theta[:k] {
@@ -186,6 +192,9 @@ func (pr *problem) decode(theta []float64, p *params) {
 	off := k + k*d
 	l := pr.chol
 	for j := range k {
+		if factors != nil {
+			l = factors[j*d*d : (j+1)*d*d]
+		}
 		clear(l)
 		for a := range d {
 			for b := 0; b <= a; b++ {
@@ -284,9 +293,7 @@ func (pr *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
 	if err := pr.primeErr; err != nil {
 		return 0, err
 	}
-	pr.decode(theta, pr.cur)
-	pr.fx.apply(pr.cur)
-	if err := pr.kp.Set(pr.cur.w, pr.cur.mean, pr.cur.cov); err != nil {
+	if err := pr.setKernel(theta); err != nil {
 		pr.failed = true
 		return math.NaN(), nil
 	}
@@ -300,12 +307,25 @@ func (pr *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
 	return -(pr.st.LogLik + pr.logPrior(pr.cur)), nil
 }
 
+// setKernel sets pr.cur from θ, with the fixed parameters, and the pass's
+// parameters pr.kp from pr.cur: from the Cholesky factors θ holds, unless
+// the covariances are fixed, whose own factors are then needed. It returns
+// the error of kp's Set (a covariance with no Cholesky factor).
+func (pr *problem) setKernel(theta []float64) error {
+	if pr.fx != nil && pr.fx.Covariances {
+		pr.decode(theta, pr.cur)
+		pr.fx.apply(pr.cur)
+		return pr.kp.Set(pr.cur.w, pr.cur.mean, pr.cur.cov)
+	}
+	pr.decodeTo(theta, pr.cur, pr.factors)
+	pr.fx.apply(pr.cur)
+	return pr.kp.SetFactor(pr.cur.w, pr.cur.mean, pr.factors)
+}
+
 // prime runs the pass at θ ahead of the first Eval, which then uses its
 // statistics, and returns its error.
 func (pr *problem) prime(ctx context.Context, theta []float64) error {
-	pr.decode(theta, pr.cur)
-	pr.fx.apply(pr.cur)
-	if err := pr.kp.Set(pr.cur.w, pr.cur.mean, pr.cur.cov); err != nil {
+	if err := pr.setKernel(theta); err != nil {
 		return nil
 	}
 	if err := pr.src.run(ctx, pr.cur, pr.kp, pr.st); err != nil {

@@ -107,6 +107,42 @@ func (p *Params) Set(w, mean []float64, cov [][]float64) error {
 	return nil
 }
 
+// SetFactor fills p as Set does, from the lower Cholesky factors L_k of the
+// covariances themselves, K of them d×d row-major in chol (at k·D·D), for a
+// caller that holds the covariances in factored form: it spares the
+// factorisation of each Σ_k = L_k L_kᵀ, which gives L_k back only to
+// rounding. With log det Σ_k = 2 Σ_j log (L_k)_jj, only the lower triangles
+// are read. It returns a *NotPDError naming the first component whose
+// factor has an entry that is not finite or a diagonal entry that is not
+// positive, and then p is unusable.
+func (p *Params) SetFactor(w, mean, chol []float64) error {
+	d := p.D
+	copy(p.Mean, mean)
+	for k := range p.K {
+		l := chol[k*d*d : (k+1)*d*d]
+		var logDet float64
+		for a := range d {
+			for _, v := range l[a*d : a*d+a] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return &NotPDError{Component: k}
+				}
+			}
+			v := l[a*d+a]
+			if !(v > 0) || math.IsInf(v, 0) {
+				return &NotPDError{Component: k}
+			}
+			logDet += 2 * math.Log(v)
+		}
+		if math.IsInf(logDet, 0) {
+			return &NotPDError{Component: k}
+		}
+		invertLower(p.Inv[k*d*d:(k+1)*d*d], l, d)
+		p.LogDet[k] = logDet
+		p.Const[k] = math.Log(w[k]) - 0.5*logDet - 0.5*float64(d)*log2Pi
+	}
+	return nil
+}
+
 // Cholesky sets l (d×d row-major) to the lower Cholesky factor of the
 // symmetric matrix a, of which only the lower triangle is read, and
 // returns log det a = 2 Σ_j log l_jj. It reports false if a is not

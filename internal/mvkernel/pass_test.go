@@ -271,6 +271,61 @@ func TestSetRejectsNotPD(t *testing.T) {
 	}
 }
 
+// TestSetFactor checks that SetFactor, given the Cholesky factors of the
+// covariances, sets the parameters Set sets from the covariances, and that
+// it names the first component whose factor is not valid.
+func TestSetFactor(t *testing.T) {
+	const k, d = 4, 5
+	_, w, mean, cov := problem(10, k, d, 3)
+	want := NewParams(k, d)
+	if err := want.Set(w, mean, cov); err != nil {
+		t.Fatal(err)
+	}
+	chol := make([]float64, k*d*d)
+	for j := range k {
+		if !Factor(chol[j*d*d:(j+1)*d*d], cov[j], d) {
+			t.Fatalf("component %d: no Cholesky factor", j)
+		}
+	}
+	got := NewParams(k, d)
+	if err := got.SetFactor(w, mean, chol); err != nil {
+		t.Fatal(err)
+	}
+	// Both sides factor the same matrices by the same operations (Set's
+	// Cholesky is Factor), so they agree bit for bit.
+	for _, c := range []struct {
+		name      string
+		got, want []float64
+	}{
+		{"Mean", got.Mean, want.Mean},
+		{"Inv", got.Inv, want.Inv},
+		{"Const", got.Const, want.Const},
+		{"LogDet", got.LogDet, want.LogDet},
+	} {
+		if !slices.Equal(c.got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		at   int // index in the second component's factor
+		v    float64
+	}{
+		{"zero diagonal", 2*d + 2, 0},
+		{"negative diagonal", 0, -1},
+		{"infinite diagonal", d + 1, math.Inf(1)},
+		{"NaN below the diagonal", 3*d + 1, math.NaN()},
+		{"infinite below the diagonal", d, math.Inf(-1)},
+	} {
+		bad := slices.Clone(chol)
+		bad[d*d+c.at] = c.v
+		var e *NotPDError
+		if err := got.SetFactor(w, mean, bad); err == nil || !asNotPD(err, &e) || e.Component != 1 {
+			t.Errorf("%s: got %v, want a NotPDError for component 1", c.name, err)
+		}
+	}
+}
+
 func asNotPD(err error, e **NotPDError) bool {
 	v, ok := err.(*NotPDError)
 	*e = v
