@@ -808,8 +808,10 @@ func samePartition(a, b []int) bool {
 // start. If the M-step still fails, so does the start.
 func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, theta []float64) error {
 	k, d := f.k, x.D
-	st := mvkernel.NewStats(k, d)
-	cur := newParams(k, d)
+	// The screening problem's scratch, which no run uses: its statistics
+	// and parameters for projections.
+	st, cur, next := pr.projSt, pr.proj, pr.next
+	cur.clear()
 	mvkernel.HardStats(x, rows, labels, st)
 	for j := range k {
 		if !(st.W[j] > 0) {
@@ -823,7 +825,6 @@ func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, th
 			cur.cov[j][a*d+a] = f.scale[a]
 		}
 	}
-	next := newParams(k, d)
 	pr.mapErr = nil
 	pr.mstep(st, cur, next)
 	if pr.mapErr != nil || !pr.allPD(next) {
