@@ -721,7 +721,10 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 	ps.z = hc
 	ps.hc = len(ps.z)
 	ps.ids = []int{0, 1}[:ps.hc]
-	var seen [][]int
+	// A k-means partition that repeats an agglomeration's (of the same
+	// rows: with K = 1, always) or an earlier one would start the same run
+	// again.
+	seen := slices.Clone(hc)
 	for r := 1; r <= f.s.Restarts; r++ {
 		z := km[r]
 		if slices.ContainsFunc(seen, func(s []int) bool { return samePartition(s, z) }) {
