@@ -708,10 +708,9 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 			return
 		}
 		if f.k <= m {
-			hy := scaledSVD(hx, f.scale)
 			// Ward's merge tree serves both: cut into small groups that
 			// the VVV criterion then merges, and into K groups.
-			tree := wardTree(hy, hx.V, m, d)
+			hy, tree := f.ward(hx)
 			hc = append(hc, agglomerateVVV(hy, hx.V, m, d, cut(tree, m, vvvGroups(hx.V, m, d, f.k)), f.k))
 			if z := cut(tree, m, f.k); !samePartition(z, hc[0]) {
 				hc = append(hc, z)
@@ -737,6 +736,22 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 	return ps
 }
 
+// ward returns the agglomerations' sample hx in mclust's scaled SVD
+// coordinates and Ward's merge tree of it, which do not depend on K: the
+// fits of one Select compute them once.
+func (f *fitter) ward(hx mvkernel.Data) (hy []float64, tree []merge) {
+	compute := func() ([]float64, []merge) {
+		hy := scaledSVD(hx, f.scale)
+		return hy, wardTree(hy, hx.V, hx.N, hx.D)
+	}
+	if f.sel == nil || f.sel.parts == nil {
+		return compute()
+	}
+	c := f.sel.parts
+	c.ward.Do(func() { c.hy, c.tree = compute() })
+	return c.hy, c.tree
+}
+
 // positiveRows returns the indices of the rows of x of positive weight if
 // some weight is 0, and nil otherwise.
 func positiveRows(x mvkernel.Data) []int {
@@ -757,6 +772,12 @@ func positiveRows(x mvkernel.Data) []int {
 type partCache struct {
 	mu  sync.Mutex
 	byK map[int]*partEntry
+
+	// The agglomerations' sample in scaled SVD coordinates and its Ward
+	// tree, shared by every K (see fitter.ward).
+	ward sync.Once
+	hy   []float64
+	tree []merge
 }
 
 type partEntry struct {
