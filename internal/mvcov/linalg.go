@@ -111,6 +111,42 @@ func (ws *Workspace) cholesky(a []float64) (logdet, rcond float64, ok bool) {
 	return logdet, (lo / hi) * (lo / hi), true
 }
 
+// rcond returns the estimate of the reciprocal condition number of the
+// symmetric a that cholesky returns, without the determinant; ok is false
+// if a is not numerically positive definite. If diagonal is set, a must be
+// diagonal, and the factor's diagonal is then √a_ii, which is what the
+// factorisation computes from a diagonal matrix, bit for bit.
+func (ws *Workspace) rcond(a []float64, diagonal bool) (rcond float64, ok bool) {
+	d := ws.d
+	var r []float64
+	step := d + 1
+	switch {
+	case diagonal:
+		r = a
+	case d <= smallEig:
+		copy(ws.m1, a)
+		if !choleskyUpper(ws.m1, d) {
+			return 0, false
+		}
+		r = ws.m1
+	default:
+		_, rcond, ok := ws.cholesky(a)
+		return rcond, ok
+	}
+	lo, hi := math.Inf(1), 0.0
+	for i := 0; i < d*d; i += step {
+		v := r[i]
+		if diagonal {
+			if !(v > 0) {
+				return 0, false
+			}
+			v = math.Sqrt(v)
+		}
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return (lo / hi) * (lo / hi), true
+}
+
 // inverse sets dst to the inverse of the positive definite a and returns
 // log det a; ok is false if a is not numerically positive definite.
 func (ws *Workspace) inverse(dst, a []float64) (logdet float64, ok bool) {

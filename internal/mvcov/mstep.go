@@ -303,8 +303,15 @@ func (ws *Workspace) checkSingular(m Model) error {
 	dd := ws.d * ws.d
 	first, count := -1, 0
 	for j := range ws.k {
-		_, rcond, ok := ws.cholesky(ws.cov[j*dd : (j+1)*dd])
-		if !ok || !(rcond > singularRatio) {
+		var singular bool
+		if j > 0 && m.shared() {
+			// The components' covariances are the first's, bit for bit.
+			singular = count > 0
+		} else {
+			rcond, ok := ws.rcond(ws.cov[j*dd:(j+1)*dd], m.orientation() == 'I')
+			singular = !ok || !(rcond > singularRatio)
+		}
+		if singular {
 			if first < 0 {
 				first = j
 			}
