@@ -155,6 +155,10 @@ func (ws *Workspace) inverse(dst, a []float64) (logdet float64, ok bool) {
 	if !ok {
 		return 0, false
 	}
+	if d <= smallEig {
+		invertCholesky(dst, ws.m1, d)
+		return logdet, true
+	}
 	t := blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: d, Stride: d, Data: ws.m1}
 	if _, ok := lapack64.Potri(t); !ok {
 		return 0, false
@@ -166,6 +170,38 @@ func (ws *Workspace) inverse(dst, a []float64) (logdet float64, ok bool) {
 		}
 	}
 	return logdet, true
+}
+
+// invertCholesky sets dst to a⁻¹ = U⁻¹U⁻ᵀ from the factor U of a = UᵀU in
+// the upper triangle of u, which it overwrites with U⁻¹, as LAPACK's Dpotri
+// (Dtrti2 and Dlauu2) but without their checks and dispatch, which cost
+// more than the arithmetic for d ≤ smallEig. U⁻¹ goes column by column,
+// each from the inverse of the leading block found before it, as Dtrti2:
+// (U⁻¹)_jj = 1/u_jj and, for i < j, (U⁻¹)_ij = −(U⁻¹)_jj Σ_{i≤m<j}
+// (U⁻¹)_im u_mj, row by row down, so that the u_mj read are not yet
+// overwritten.
+func invertCholesky(dst, u []float64, d int) {
+	for j := range d {
+		ajj := 1 / u[j*d+j]
+		u[j*d+j] = ajj
+		for i := range j {
+			var s float64
+			for m := i; m < j; m++ {
+				s += u[i*d+m] * u[m*d+j]
+			}
+			u[i*d+j] = -ajj * s
+		}
+	}
+	// dst_ij = Σ_{m ≥ max(i,j)} (U⁻¹)_im (U⁻¹)_jm.
+	for i := range d {
+		for j := i; j < d; j++ {
+			var s float64
+			for m := j; m < d; m++ {
+				s += u[i*d+m] * u[j*d+m]
+			}
+			dst[i*d+j], dst[j*d+i] = s, s
+		}
+	}
 }
 
 // polar sets q to the orthogonal polar factor U Vᵀ of g = U S Vᵀ, the
