@@ -373,6 +373,8 @@ func BenchmarkPass(b *testing.B) {
 		{"n=1e4/d=100/k=5", 10000, 5, 100},
 		{"n=2000/d=200/k=2", 2000, 2, 200},
 		{"n=150/d=4/k=9", 150, 9, 4}, // a large cell of iris's BIC table
+		{"n=150/d=4/k=3/unweighted", 150, 3, 4},
+		{"n=150/d=4/k=9/unweighted", 150, 9, 4},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			x, w, mean, cov := problem(c.n, c.k, c.d, 1)
