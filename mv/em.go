@@ -114,6 +114,7 @@ type problem struct {
 	ws            *mvcov.Workspace
 	chol          []float64
 	factors       []float64 // the Cholesky factors of the last Eval's θ, K·d·d
+	logW, logDet  []float64 // and the logarithms of its weights and determinants
 }
 
 var _ engine.Resetter = (*problem)(nil)
@@ -127,7 +128,7 @@ func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha 
 		proj: newParams(k, d), projSt: mvkernel.NewStats(k, d), ridgeBuf: make([]float64, d*d),
 		scaled: mat.NewSymDense(d, nil), eigVals: make([]float64, d),
 		nk: make([]float64, k), mean: mat.NewDense(k, d, nil), means: mat.NewDense(k, d, nil),
-		chol: make([]float64, d*d), factors: make([]float64, k*d*d), points: totalWeight(x), ws: mvcov.NewWorkspace(k, d),
+		chol: make([]float64, d*d), factors: make([]float64, k*d*d), logW: make([]float64, k), logDet: make([]float64, k), points: totalWeight(x), ws: mvcov.NewWorkspace(k, d),
 	}
 	for range k {
 		pr.scatter = append(pr.scatter, mat.NewSymDense(d, nil))
@@ -172,8 +173,9 @@ func totalWeight(x mvkernel.Data) float64 {
 func (pr *problem) decode(theta []float64, p *params) { pr.decodeTo(theta, p, nil) }
 
 // decodeTo sets p from θ and, if factors is not nil, factors (K·d·d) to the
-// covariances' Cholesky factors L_k, row-major at k·d·d, whose upper
-// triangles it leaves as they are.
+// covariances' Cholesky factors L_k, row-major at k·d·d, pr.logW to the
+// logarithms of the weights, θ_j − max θ − log Σ_m e^(θ_m − max θ), and
+// pr.logDet to log det Σ_k = 2 Σ_a θ_(L_k)aa, from θ's own logarithms.
 func (pr *problem) decodeTo(theta []float64, p *params, factors []float64) {
 	k, d := pr.k, pr.d
 	mx := math.Inf(-1)
@@ -188,10 +190,17 @@ func (pr *problem) decodeTo(theta []float64, p *params, factors []float64) {
 	for j := range p.w {
 		p.w[j] /= s
 	}
+	if factors != nil {
+		ls := math.Log(s)
+		for j, v := range theta[:k] {
+			pr.logW[j] = v - mx - ls
+		}
+	}
 	copy(p.mean, theta[k:k+k*d])
 	off := k + k*d
 	l := pr.chol
 	for j := range k {
+		var logDet float64
 		if factors != nil {
 			l = factors[j*d*d : (j+1)*d*d]
 		}
@@ -200,11 +209,15 @@ func (pr *problem) decodeTo(theta []float64, p *params, factors []float64) {
 			for b := 0; b <= a; b++ {
 				v := theta[off]
 				if a == b {
+					logDet += 2 * v
 					v = math.Exp(v)
 				}
 				l[a*d+b] = v
 				off++
 			}
+		}
+		if factors != nil {
+			pr.logDet[j] = logDet
 		}
 		c := p.cov[j]
 		for a := range d {
@@ -308,18 +321,17 @@ func (pr *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
 }
 
 // setKernel sets pr.cur from θ, with the fixed parameters, and the pass's
-// parameters pr.kp from pr.cur: from the Cholesky factors θ holds, unless
-// the covariances are fixed, whose own factors are then needed. It returns
+// parameters pr.kp from pr.cur: from the Cholesky factors and logarithms
+// θ holds, unless some parameters are fixed, which replace θ's. It returns
 // the error of kp's Set (a covariance with no Cholesky factor).
 func (pr *problem) setKernel(theta []float64) error {
-	if pr.fx != nil && pr.fx.Covariances {
+	if pr.fx != nil {
 		pr.decode(theta, pr.cur)
 		pr.fx.apply(pr.cur)
 		return pr.kp.Set(pr.cur.w, pr.cur.mean, pr.cur.cov)
 	}
 	pr.decodeTo(theta, pr.cur, pr.factors)
-	pr.fx.apply(pr.cur)
-	return pr.kp.SetFactor(pr.cur.w, pr.cur.mean, pr.factors)
+	return pr.kp.SetFactor(pr.logW, pr.cur.mean, pr.factors, pr.logDet)
 }
 
 // prime runs the pass at θ ahead of the first Eval, which then uses its

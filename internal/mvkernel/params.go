@@ -107,40 +107,47 @@ func (p *Params) Set(w, mean []float64, cov [][]float64) error {
 	return nil
 }
 
-// SetFactor fills p as Set does, from the lower Cholesky factors L_k of the
-// covariances themselves, K of them d×d row-major in chol (at k·D·D), for a
-// caller that holds the covariances in factored form: it spares the
+// SetFactor fills p as Set does, from the logarithms of the weights,
+// logW (K), the means, the lower Cholesky factors L_k of the covariances
+// themselves, K of them d×d row-major in chol (at k·D·D), of which only the
+// lower triangles are read, and their log determinants logDet (K), log det
+// Σ_k = 2 Σ_j log (L_k)_jj: for a caller that holds the covariances in
+// factored form and these logarithms as parameters, it spares the
 // factorisation of each Σ_k = L_k L_kᵀ, which gives L_k back only to
-// rounding. With log det Σ_k = 2 Σ_j log (L_k)_jj, only the lower triangles
-// are read. It returns a *NotPDError naming the first component whose
-// factor has an entry that is not finite or a diagonal entry that is not
-// positive, and then p is unusable.
-func (p *Params) SetFactor(w, mean, chol []float64) error {
+// rounding, and the logarithms. A logW of −Inf is a weight of 0. It
+// returns a *NotPDError naming the first component whose factor has an
+// entry that is not finite or a diagonal entry that is not positive, or
+// whose logW is NaN or +Inf or logDet not finite, and then p is unusable.
+func (p *Params) SetFactor(logW, mean, chol, logDet []float64) error {
 	d := p.D
 	copy(p.Mean, mean)
 	for k := range p.K {
 		l := chol[k*d*d : (k+1)*d*d]
-		var logDet float64
-		for a := range d {
-			for _, v := range l[a*d : a*d+a] {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return &NotPDError{Component: k}
-				}
-			}
-			v := l[a*d+a]
-			if !(v > 0) || math.IsInf(v, 0) {
-				return &NotPDError{Component: k}
-			}
-			logDet += 2 * math.Log(v)
-		}
-		if math.IsInf(logDet, 0) {
+		if !validFactor(l, d) || math.IsNaN(logW[k]) || math.IsInf(logW[k], 1) ||
+			math.IsNaN(logDet[k]) || math.IsInf(logDet[k], 0) {
 			return &NotPDError{Component: k}
 		}
 		invertLower(p.Inv[k*d*d:(k+1)*d*d], l, d)
-		p.LogDet[k] = logDet
-		p.Const[k] = math.Log(w[k]) - 0.5*logDet - 0.5*float64(d)*log2Pi
+		p.LogDet[k] = logDet[k]
+		p.Const[k] = logW[k] - 0.5*logDet[k] - 0.5*float64(d)*log2Pi
 	}
 	return nil
+}
+
+// validFactor reports whether the lower triangle of the d×d l is finite
+// with a positive diagonal.
+func validFactor(l []float64, d int) bool {
+	for a := range d {
+		for _, v := range l[a*d : a*d+a] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return false
+			}
+		}
+		if v := l[a*d+a]; !(v > 0) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // Cholesky sets l (d×d row-major) to the lower Cholesky factor of the

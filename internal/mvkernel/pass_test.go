@@ -282,17 +282,22 @@ func TestSetFactor(t *testing.T) {
 		t.Fatal(err)
 	}
 	chol := make([]float64, k*d*d)
+	logW, logDet := make([]float64, k), make([]float64, k)
 	for j := range k {
-		if !Factor(chol[j*d*d:(j+1)*d*d], cov[j], d) {
+		var ok bool
+		logDet[j], ok = Cholesky(chol[j*d*d:(j+1)*d*d], cov[j], d)
+		if !ok {
 			t.Fatalf("component %d: no Cholesky factor", j)
 		}
+		logW[j] = math.Log(w[j])
 	}
 	got := NewParams(k, d)
-	if err := got.SetFactor(w, mean, chol); err != nil {
+	if err := got.SetFactor(logW, mean, chol, logDet); err != nil {
 		t.Fatal(err)
 	}
 	// Both sides factor the same matrices by the same operations (Set's
-	// Cholesky is Factor), so they agree bit for bit.
+	// Cholesky is this Cholesky) and take the same logarithms, so they
+	// agree bit for bit.
 	for _, c := range []struct {
 		name      string
 		got, want []float64
@@ -308,21 +313,36 @@ func TestSetFactor(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name string
-		at   int // index in the second component's factor
-		v    float64
+		in   int     // 0: the factors, 1: logW, 2: logDet
+		at   int     // index in the second component's factor, or 0
+		v    float64 // the bad value put there
 	}{
-		{"zero diagonal", 2*d + 2, 0},
-		{"negative diagonal", 0, -1},
-		{"infinite diagonal", d + 1, math.Inf(1)},
-		{"NaN below the diagonal", 3*d + 1, math.NaN()},
-		{"infinite below the diagonal", d, math.Inf(-1)},
+		{"zero diagonal", 0, 2*d + 2, 0},
+		{"negative diagonal", 0, 0, -1},
+		{"infinite diagonal", 0, d + 1, math.Inf(1)},
+		{"NaN below the diagonal", 0, 3*d + 1, math.NaN()},
+		{"infinite below the diagonal", 0, d, math.Inf(-1)},
+		{"NaN log weight", 1, 0, math.NaN()},
+		{"infinite log weight", 1, 0, math.Inf(1)},
+		{"infinite log determinant", 2, 0, math.Inf(-1)},
+		{"NaN log determinant", 2, 0, math.NaN()},
 	} {
-		bad := slices.Clone(chol)
-		bad[d*d+c.at] = c.v
+		bad := [][]float64{slices.Clone(chol), slices.Clone(logW), slices.Clone(logDet)}
+		if c.in == 0 {
+			bad[0][d*d+c.at] = c.v
+		} else {
+			bad[c.in][1] = c.v
+		}
 		var e *NotPDError
-		if err := got.SetFactor(w, mean, bad); err == nil || !asNotPD(err, &e) || e.Component != 1 {
+		if err := got.SetFactor(bad[1], mean, bad[0], bad[2]); err == nil || !asNotPD(err, &e) || e.Component != 1 {
 			t.Errorf("%s: got %v, want a NotPDError for component 1", c.name, err)
 		}
+	}
+	// A weight of 0 is allowed, with c_k = −Inf, as in Set.
+	zero := slices.Clone(logW)
+	zero[2] = math.Inf(-1)
+	if err := got.SetFactor(zero, mean, chol, logDet); err != nil || !math.IsInf(got.Const[2], -1) {
+		t.Errorf("log weight −Inf: got error %v and c = %v, want no error and −Inf", err, got.Const[2])
 	}
 }
 
