@@ -628,13 +628,9 @@ func (f *fitter) starts(pr *problem) (thetas [][]float64, ids []int, err error) 
 		ps = f.partitions(x)
 	}
 	var firstErr error
-	for i, z := range ps.z {
-		rows := ps.rows
-		if i >= ps.hc {
-			rows = nil
-		}
+	for i := range ps.z {
 		theta := make([]float64, pr.Dim())
-		if err := f.startTheta(pr, x, z, rows, theta); err != nil {
+		if err := f.startTheta(pr, ps.st[i], theta); err != nil {
 			firstErr = cmp.Or(firstErr, err)
 			continue
 		}
@@ -651,12 +647,14 @@ func (f *fitter) starts(pr *problem) (thetas [][]float64, ids []int, err error) 
 // data, the seed, K and the number of restarts but not on the covariance
 // model: the first hc label the rows (of x) listed in rows, or every row if
 // rows is nil; the others label every row. ids are their Result.Best
-// numbers.
+// numbers, and st their statistics (mvkernel.HardStats), which the fits of
+// Select's covariance models share as they share the partitions.
 type partitions struct {
 	z    [][]int
 	ids  []int
 	rows []int
 	hc   int
+	st   []*mvkernel.Stats
 }
 
 // partitions returns the agglomerations' and the k-means++ partitions of
@@ -732,6 +730,15 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 		seen = append(seen, z)
 		ps.z = append(ps.z, z)
 		ps.ids = append(ps.ids, r+1)
+	}
+	ps.st = make([]*mvkernel.Stats, len(ps.z))
+	for i, z := range ps.z {
+		rows := ps.rows
+		if i >= ps.hc {
+			rows = nil
+		}
+		ps.st[i] = mvkernel.NewStats(f.k, d)
+		mvkernel.HardStats(x, rows, z, ps.st[i])
 	}
 	return ps
 }
@@ -823,20 +830,19 @@ func samePartition(a, b []int) bool {
 	return true
 }
 
-// startTheta sets θ to one M-step from the hard partition given by labels
-// (of the rows of x listed in rows, or of every row if rows is nil), whose
-// moments mvkernel.HardStats forms at the cost of one pass's sums.
+// startTheta sets θ to one M-step from a hard partition, given its
+// statistics hard (mvkernel.HardStats), which it reads only.
 // Where the M-step's covariance is singular (a group with fewer points than
 // dimensions under maximum likelihood), a ridge of 1e-3 of each column's
 // variance is added to the groups' scatters, once; this shapes only the
 // start. If the M-step still fails, so does the start.
-func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, theta []float64) error {
-	k, d := f.k, x.D
+func (f *fitter) startTheta(pr *problem, hard *mvkernel.Stats, theta []float64) error {
+	k, d := f.k, hard.D
 	// The screening problem's scratch, which no run uses: its statistics
 	// and parameters for projections.
 	st, cur, next := pr.projSt, pr.proj, pr.next
 	cur.clear()
-	mvkernel.HardStats(x, rows, labels, st)
+	copyStats(st, hard)
 	for j := range k {
 		if !(st.W[j] > 0) {
 			return fmt.Errorf("mv: start leaves component %d empty; use fewer components", j)
@@ -866,4 +872,12 @@ func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, th
 	}
 	pr.encode(next, theta)
 	return nil
+}
+
+// copyStats sets dst to src, which have the same K and D.
+func copyStats(dst, src *mvkernel.Stats) {
+	dst.Total, dst.LogLik, dst.Hard = src.Total, src.LogLik, src.Hard
+	copy(dst.W, src.W)
+	copy(dst.Mean, src.Mean)
+	copy(dst.M2, src.M2)
 }
