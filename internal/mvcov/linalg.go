@@ -250,8 +250,23 @@ func choleskyUpper(a []float64, d int) bool {
 	return true
 }
 
-// geomean returns (Π v_j)^(1/len v), computed through logarithms.
+// geomean returns (Π v_j)^(1/len v) for positive v: from the product
+// itself (by root) where it and every partial product lie well inside the
+// range of normal numbers, so that each is rounded to within half an ulp,
+// which costs one root where the logarithms cost one per value; through
+// logarithms otherwise.
 func geomean(v []float64) float64 {
+	prod := 1.0
+	for _, x := range v {
+		if prod *= x; !(prod > 0x1p-900 && prod < 0x1p900) {
+			return geomeanLog(v)
+		}
+	}
+	return root(prod, float64(len(v)))
+}
+
+// geomeanLog returns (Π v_j)^(1/len v) for positive v through logarithms.
+func geomeanLog(v []float64) float64 {
 	var s float64
 	for _, x := range v {
 		s += math.Log(x)

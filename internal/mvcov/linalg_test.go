@@ -166,3 +166,39 @@ func TestInverse(t *testing.T) {
 		}
 	}
 }
+
+// TestGeomean checks geomean, which takes the root of the product where
+// the partial products stay well inside the range of normal numbers, against
+// geomeanLog, through logarithms, on labelled rows on both sides of that
+// range. The root of the product is within about 2ε relative of the exact
+// mean (d roundings of the product, divided by d under the root, and the
+// root's own); the logarithms' rounding, about ε·|log v| each, makes the
+// other within about 750ε for values near the ends of the range: 1e-12
+// relative, about 4500ε, bounds both.
+func TestGeomean(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		v    []float64
+		want float64 // 0: compare with geomeanLog only
+	}{
+		{"ones", []float64{1, 1, 1, 1}, 1},
+		{"powers of two", []float64{2, 8, 0.5, 2}, 2},
+		{"d = 3", []float64{1, 3, 9}, 3},
+		{"one value", []float64{7.5}, 7.5},
+		{"spread", []float64{1e-5, 3, 2e4, 0.7}, 0},
+		{"partial product overflows", []float64{1e200, 1e200, 1e-200, 1e-200}, 1},
+		{"partial product underflows", []float64{1e-300, 1e-300, 1e300, 1e300}, 1},
+		{"product too large", []float64{1e250, 1e250, 1e250, 1e250}, 1e250},
+		{"product too small", []float64{1e-250, 1e-250, 1e-250}, 1e-250},
+		{"subnormal partial product", []float64{1e-310, 1e300, 1, 1}, 0},
+	} {
+		got, ref := geomean(c.v), geomeanLog(c.v)
+		want := c.want
+		if want == 0 {
+			want = ref
+		}
+		if math.Abs(got-want) > 1e-12*want || math.Abs(ref-want) > 1e-12*want {
+			t.Errorf("%s: geomean %v, through logarithms %v, want %v", c.name, got, ref, want)
+		}
+	}
+}
