@@ -238,6 +238,48 @@ func TestPassDeterministic(t *testing.T) {
 	}
 }
 
+// TestPassSumsOnly checks that a pass asked for the statistics alone of
+// unweighted points, which normalise forms by sumsOnly, gives the same
+// statistics bit for bit as one that also writes the responsibilities and
+// assignments, which take the general loop: the same sums in the same
+// order. The data have points far from every component, whose terms all
+// underflow, on both sides of a block's end.
+func TestPassSumsOnly(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		n, k, d int
+	}{
+		{"iris-sized", 150, 3, 4},
+		{"several blocks", 1000, 5, 3},
+	} {
+		forKernels(t, c.name, func(t *testing.T) {
+			x, w, mean, cov := problem(c.n, c.k, c.d, 11)
+			x.V = nil
+			x.X = slices.Clone(x.X)
+			for _, i := range []int{0, Block - 1, c.n - 1} {
+				x.X[i*x.Stride] = 1e200
+			}
+			p := NewParams(c.k, c.d)
+			if err := p.Set(w, mean, cov); err != nil {
+				t.Fatal(err)
+			}
+			alone, with := NewStats(c.k, c.d), NewStats(c.k, c.d)
+			NewPass(c.k, c.d).Run(x, p, Out{Stats: alone})
+			resp, assign := make([]float64, c.n*c.k), make([]int, c.n)
+			NewPass(c.k, c.d).Run(x, p, Out{Stats: with, Resp: resp, Assign: assign})
+			// Bit for bit: the far points' scatters are NaN (0 · ∞) on both.
+			same := func(a, b []float64) bool {
+				return slices.EqualFunc(a, b, func(u, v float64) bool { return math.Float64bits(u) == math.Float64bits(v) })
+			}
+			if alone.Total != with.Total || alone.LogLik != with.LogLik || alone.Hard != with.Hard ||
+				!same(alone.W, with.W) || !same(alone.Mean, with.Mean) || !same(alone.M2, with.M2) {
+				t.Errorf("statistics alone: total %v, log-likelihood %v, hard %v; with responsibilities: %v, %v, %v",
+					alone.Total, alone.LogLik, alone.Hard, with.Total, with.LogLik, with.Hard)
+			}
+		})
+	}
+}
+
 // deterministic checks one problem's statistics at GOMAXPROCS 1, 2 and 7.
 func deterministic(t *testing.T, n, k, d int) {
 	x, w, mean, cov := problem(n, k, d, 7)
