@@ -202,3 +202,25 @@ func TestGeomean(t *testing.T) {
 		}
 	}
 }
+
+// TestAllFinite checks allFinite, on which MStep's test of its statistics
+// rests, on labelled rows with and without a value that is not finite.
+func TestAllFinite(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		v    []float64
+		want bool
+	}{
+		{"empty", nil, true},
+		{"finite", []float64{1, -2, 0, 1e-310}, true},
+		{"largest values", []float64{math.MaxFloat64, -math.MaxFloat64, math.MaxFloat64}, true},
+		{"NaN", []float64{1, math.NaN(), 2}, false},
+		{"+Inf", []float64{math.Inf(1)}, false},
+		{"-Inf last", []float64{3, 4, math.Inf(-1)}, false},
+		{"+Inf and -Inf", []float64{math.Inf(1), math.Inf(-1)}, false},
+	} {
+		if got := allFinite(c.v); got != c.want {
+			t.Errorf("%s: allFinite(%v) = %v, want %v", c.name, c.v, got, c.want)
+		}
+	}
+}
