@@ -241,7 +241,12 @@ func (ps *Pass) Run(x Data, p *Params, out Out) {
 	}
 	clear(ws)
 	ps.workers = ws[:0]
-	if out.Stats != nil {
+	switch {
+	case out.Stats == nil:
+	case np == 1:
+		// Merging one part into zero statistics copies it.
+		ps.parts[0].centre(out.Stats, p.Mean)
+	default:
 		for i := range np {
 			ps.parts[i].centre(ps.tmp, p.Mean)
 			out.Stats.Merge(ps.tmp)
