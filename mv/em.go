@@ -113,6 +113,8 @@ type problem struct {
 	prev          []*mat.SymDense
 	ws            *mvcov.Workspace
 	chol          []float64
+	factors       []float64 // the Cholesky factors of the last Eval's θ, K·d·d
+	logW, logDet  []float64 // and the logarithms of its weights and determinants
 }
 
 var _ engine.Resetter = (*problem)(nil)
@@ -126,7 +128,7 @@ func newProblem(k int, c Covariance, x mvkernel.Data, prior *mvcov.Prior, alpha 
 		proj: newParams(k, d), projSt: mvkernel.NewStats(k, d), ridgeBuf: make([]float64, d*d),
 		scaled: mat.NewSymDense(d, nil), eigVals: make([]float64, d),
 		nk: make([]float64, k), mean: mat.NewDense(k, d, nil), means: mat.NewDense(k, d, nil),
-		chol: make([]float64, d*d), points: totalWeight(x), ws: mvcov.NewWorkspace(k, d),
+		chol: make([]float64, d*d), factors: make([]float64, k*d*d), logW: make([]float64, k), logDet: make([]float64, k), points: totalWeight(x), ws: mvcov.NewWorkspace(k, d),
 	}
 	for range k {
 		pr.scatter = append(pr.scatter, mat.NewSymDense(d, nil))
@@ -168,7 +170,13 @@ func totalWeight(x mvkernel.Data) float64 {
 }
 
 // decode sets p from θ.
-func (pr *problem) decode(theta []float64, p *params) {
+func (pr *problem) decode(theta []float64, p *params) { pr.decodeTo(theta, p, nil) }
+
+// decodeTo sets p from θ and, if factors is not nil, factors (K·d·d) to the
+// covariances' Cholesky factors L_k, row-major at k·d·d, pr.logW to the
+// logarithms of the weights, θ_j − max θ − log Σ_m e^(θ_m − max θ), and
+// pr.logDet to log det Σ_k = 2 Σ_a θ_(L_k)aa, from θ's own logarithms.
+func (pr *problem) decodeTo(theta []float64, p *params, factors []float64) {
 	k, d := pr.k, pr.d
 	mx := math.Inf(-1)
 	for _, v := range theta[:k] {
@@ -182,20 +190,34 @@ func (pr *problem) decode(theta []float64, p *params) {
 	for j := range p.w {
 		p.w[j] /= s
 	}
+	if factors != nil {
+		ls := math.Log(s)
+		for j, v := range theta[:k] {
+			pr.logW[j] = v - mx - ls
+		}
+	}
 	copy(p.mean, theta[k:k+k*d])
 	off := k + k*d
 	l := pr.chol
 	for j := range k {
+		var logDet float64
+		if factors != nil {
+			l = factors[j*d*d : (j+1)*d*d]
+		}
 		clear(l)
 		for a := range d {
 			for b := 0; b <= a; b++ {
 				v := theta[off]
 				if a == b {
+					logDet += 2 * v
 					v = math.Exp(v)
 				}
 				l[a*d+b] = v
 				off++
 			}
+		}
+		if factors != nil {
+			pr.logDet[j] = logDet
 		}
 		c := p.cov[j]
 		for a := range d {
@@ -284,9 +306,7 @@ func (pr *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
 	if err := pr.primeErr; err != nil {
 		return 0, err
 	}
-	pr.decode(theta, pr.cur)
-	pr.fx.apply(pr.cur)
-	if err := pr.kp.Set(pr.cur.w, pr.cur.mean, pr.cur.cov); err != nil {
+	if err := pr.setKernel(theta); err != nil {
 		pr.failed = true
 		return math.NaN(), nil
 	}
@@ -300,12 +320,24 @@ func (pr *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
 	return -(pr.st.LogLik + pr.logPrior(pr.cur)), nil
 }
 
+// setKernel sets pr.cur from θ, with the fixed parameters, and the pass's
+// parameters pr.kp from pr.cur: from the Cholesky factors and logarithms
+// θ holds, unless some parameters are fixed, which replace θ's. It returns
+// the error of kp's Set (a covariance with no Cholesky factor).
+func (pr *problem) setKernel(theta []float64) error {
+	if pr.fx != nil {
+		pr.decode(theta, pr.cur)
+		pr.fx.apply(pr.cur)
+		return pr.kp.Set(pr.cur.w, pr.cur.mean, pr.cur.cov)
+	}
+	pr.decodeTo(theta, pr.cur, pr.factors)
+	return pr.kp.SetFactor(pr.logW, pr.cur.mean, pr.factors, pr.logDet)
+}
+
 // prime runs the pass at θ ahead of the first Eval, which then uses its
 // statistics, and returns its error.
 func (pr *problem) prime(ctx context.Context, theta []float64) error {
-	pr.decode(theta, pr.cur)
-	pr.fx.apply(pr.cur)
-	if err := pr.kp.Set(pr.cur.w, pr.cur.mean, pr.cur.cov); err != nil {
+	if err := pr.setKernel(theta); err != nil {
 		return nil
 	}
 	if err := pr.src.run(ctx, pr.cur, pr.kp, pr.st); err != nil {
@@ -545,6 +577,30 @@ func (pr *problem) allPD(p *params) bool {
 	return true
 }
 
+// clearlyRegular reports whether the covariance c, its columns scaled to
+// unit variance (R = S⁻¹ c S⁻¹, S the diagonal of the columns' standard
+// deviations), has its smallest eigenvalue above the degeneracy threshold
+// with a margin: whether R − 2·tiny·I has a Cholesky factor. A symmetric
+// matrix has one if and only if it is positive definite, and the factor's
+// rounding errors, of order d·ε·‖R‖ (Higham 2002, "Accuracy and Stability
+// of Numerical Algorithms", section 10.1), are far below the margin tiny ≥
+// 1e-10 for the covariances of standardised data, so that a success
+// proves λ_min(R) > tiny. It costs one d×d Cholesky factorisation where an
+// eigendecomposition costs a few sweeps and allocations; degenerate then
+// computes the eigenvalues only of a covariance it does not clear, nearly
+// singular or not, so that its verdicts are those of the eigenvalues.
+func (pr *problem) clearlyRegular(c []float64) bool {
+	d := pr.d
+	r := pr.ridgeBuf
+	for a := range d {
+		for b := 0; b <= a; b++ {
+			r[a*d+b] = c[a*d+b] / math.Sqrt(pr.unit(a)*pr.unit(b))
+		}
+		r[a*d+a] -= 2 * pr.tiny
+	}
+	return mvkernel.Factor(pr.chol, r, d)
+}
+
 // degenerate returns an error naming the first component of p whose
 // covariance is nearly singular relative to the data's scale (see
 // degenerateTol), or nil.
@@ -555,14 +611,17 @@ func (pr *problem) degenerate(p *params) error {
 		if pr.prior == nil && !(p.w[j] > emptyTol) {
 			return fmt.Errorf("mv: component %d is empty under maximum likelihood; use fewer components, or a prior (Prior: DefaultPrior(x, K))", j)
 		}
-		for a := range d {
-			for b := a; b < d; b++ {
-				r.SetSym(a, b, p.cov[j][a*d+b]/math.Sqrt(pr.unit(a)*pr.unit(b)))
+		singular := !pr.clearlyRegular(p.cov[j])
+		if singular {
+			for a := range d {
+				for b := a; b < d; b++ {
+					r.SetSym(a, b, p.cov[j][a*d+b]/math.Sqrt(pr.unit(a)*pr.unit(b)))
+				}
 			}
+			// Values panics after a failed factorisation: it is read
+			// only after a successful one.
+			singular = !eig.Factorize(r, false) || !(eig.Values(pr.eigVals)[0] > pr.tiny)
 		}
-		// Values panics after a failed factorisation: it is read only
-		// after a successful one.
-		singular := !eig.Factorize(r, false) || !(eig.Values(pr.eigVals)[0] > pr.tiny)
 		if singular && pr.prior != nil {
 			return fmt.Errorf("mv: the covariance of component %d is numerically singular even under the prior; scale the data, or give the prior a larger Scale", j)
 		} else if singular {

@@ -628,13 +628,9 @@ func (f *fitter) starts(pr *problem) (thetas [][]float64, ids []int, err error) 
 		ps = f.partitions(x)
 	}
 	var firstErr error
-	for i, z := range ps.z {
-		rows := ps.rows
-		if i >= ps.hc {
-			rows = nil
-		}
+	for i := range ps.z {
 		theta := make([]float64, pr.Dim())
-		if err := f.startTheta(pr, x, z, rows, theta); err != nil {
+		if err := f.startTheta(pr, ps.st[i], theta); err != nil {
 			firstErr = cmp.Or(firstErr, err)
 			continue
 		}
@@ -651,12 +647,14 @@ func (f *fitter) starts(pr *problem) (thetas [][]float64, ids []int, err error) 
 // data, the seed, K and the number of restarts but not on the covariance
 // model: the first hc label the rows (of x) listed in rows, or every row if
 // rows is nil; the others label every row. ids are their Result.Best
-// numbers.
+// numbers, and st their statistics (mvkernel.HardStats), which the fits of
+// Select's covariance models share as they share the partitions.
 type partitions struct {
 	z    [][]int
 	ids  []int
 	rows []int
 	hc   int
+	st   []*mvkernel.Stats
 }
 
 // partitions returns the agglomerations' and the k-means++ partitions of
@@ -708,10 +706,9 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 			return
 		}
 		if f.k <= m {
-			hy := scaledSVD(hx, f.scale)
 			// Ward's merge tree serves both: cut into small groups that
 			// the VVV criterion then merges, and into K groups.
-			tree := wardTree(hy, hx.V, m, d)
+			hy, tree := f.ward(hx)
 			hc = append(hc, agglomerateVVV(hy, hx.V, m, d, cut(tree, m, vvvGroups(hx.V, m, d, f.k)), f.k))
 			if z := cut(tree, m, f.k); !samePartition(z, hc[0]) {
 				hc = append(hc, z)
@@ -721,7 +718,10 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 	ps.z = hc
 	ps.hc = len(ps.z)
 	ps.ids = []int{0, 1}[:ps.hc]
-	var seen [][]int
+	// A k-means partition that repeats an agglomeration's (of the same
+	// rows: with K = 1, always) or an earlier one would start the same run
+	// again.
+	seen := slices.Clone(hc)
 	for r := 1; r <= f.s.Restarts; r++ {
 		z := km[r]
 		if slices.ContainsFunc(seen, func(s []int) bool { return samePartition(s, z) }) {
@@ -731,7 +731,32 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 		ps.z = append(ps.z, z)
 		ps.ids = append(ps.ids, r+1)
 	}
+	ps.st = make([]*mvkernel.Stats, len(ps.z))
+	for i, z := range ps.z {
+		rows := ps.rows
+		if i >= ps.hc {
+			rows = nil
+		}
+		ps.st[i] = mvkernel.NewStats(f.k, d)
+		mvkernel.HardStats(x, rows, z, ps.st[i])
+	}
 	return ps
+}
+
+// ward returns the agglomerations' sample hx in mclust's scaled SVD
+// coordinates and Ward's merge tree of it, which do not depend on K: the
+// fits of one Select compute them once.
+func (f *fitter) ward(hx mvkernel.Data) (hy []float64, tree []merge) {
+	compute := func() ([]float64, []merge) {
+		hy := scaledSVD(hx, f.scale)
+		return hy, wardTree(hy, hx.V, hx.N, hx.D)
+	}
+	if f.sel == nil || f.sel.parts == nil {
+		return compute()
+	}
+	c := f.sel.parts
+	c.ward.Do(func() { c.hy, c.tree = compute() })
+	return c.hy, c.tree
 }
 
 // positiveRows returns the indices of the rows of x of positive weight if
@@ -754,6 +779,12 @@ func positiveRows(x mvkernel.Data) []int {
 type partCache struct {
 	mu  sync.Mutex
 	byK map[int]*partEntry
+
+	// The agglomerations' sample in scaled SVD coordinates and its Ward
+	// tree, shared by every K (see fitter.ward).
+	ward sync.Once
+	hy   []float64
+	tree []merge
 }
 
 type partEntry struct {
@@ -799,18 +830,19 @@ func samePartition(a, b []int) bool {
 	return true
 }
 
-// startTheta sets θ to one M-step from the hard partition given by labels
-// (of the rows of x listed in rows, or of every row if rows is nil), whose
-// moments mvkernel.HardStats forms at the cost of one pass's sums.
+// startTheta sets θ to one M-step from a hard partition, given its
+// statistics hard (mvkernel.HardStats), which it reads only.
 // Where the M-step's covariance is singular (a group with fewer points than
 // dimensions under maximum likelihood), a ridge of 1e-3 of each column's
 // variance is added to the groups' scatters, once; this shapes only the
 // start. If the M-step still fails, so does the start.
-func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, theta []float64) error {
-	k, d := f.k, x.D
-	st := mvkernel.NewStats(k, d)
-	cur := newParams(k, d)
-	mvkernel.HardStats(x, rows, labels, st)
+func (f *fitter) startTheta(pr *problem, hard *mvkernel.Stats, theta []float64) error {
+	k, d := f.k, hard.D
+	// The screening problem's scratch, which no run uses: its statistics
+	// and parameters for projections.
+	st, cur, next := pr.projSt, pr.proj, pr.next
+	cur.clear()
+	copyStats(st, hard)
 	for j := range k {
 		if !(st.W[j] > 0) {
 			return fmt.Errorf("mv: start leaves component %d empty; use fewer components", j)
@@ -823,7 +855,6 @@ func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, th
 			cur.cov[j][a*d+a] = f.scale[a]
 		}
 	}
-	next := newParams(k, d)
 	pr.mapErr = nil
 	pr.mstep(st, cur, next)
 	if pr.mapErr != nil || !pr.allPD(next) {
@@ -841,4 +872,12 @@ func (f *fitter) startTheta(pr *problem, x mvkernel.Data, labels, rows []int, th
 	}
 	pr.encode(next, theta)
 	return nil
+}
+
+// copyStats sets dst to src, which have the same K and D.
+func copyStats(dst, src *mvkernel.Stats) {
+	dst.Total, dst.LogLik, dst.Hard = src.Total, src.LogLik, src.Hard
+	copy(dst.W, src.W)
+	copy(dst.Mean, src.Mean)
+	copy(dst.M2, src.M2)
 }

@@ -153,9 +153,11 @@ type params struct {
 }
 
 func newParams(k, d int) *params {
-	p := &params{k: k, d: d, w: make([]float64, k), mean: make([]float64, k*d), cov: make([][]float64, k)}
+	v := make([]float64, k+k*d+k*d*d)
+	p := &params{k: k, d: d, w: v[:k:k], mean: v[k : k+k*d : k+k*d], cov: make([][]float64, k)}
 	for i := range p.cov {
-		p.cov[i] = make([]float64, d*d)
+		lo := k + k*d + i*d*d
+		p.cov[i] = v[lo : lo+d*d : lo+d*d]
 	}
 	return p
 }

@@ -99,7 +99,12 @@ type pairTerms struct {
 }
 
 // eval returns the criterion and its first two derivatives at φ.
-func (t *pairTerms) eval(phi float64) (g, g1, g2 float64) {
+func (t *pairTerms) eval(phi float64) (g, g1, g2 float64) { return t.evalAt(phi, true) }
+
+// evalAt is eval, with the criterion itself left at 0 unless value is set
+// where it costs logarithms of its own (VVE's): Newton's steps in the zone
+// where they are trusted read only the derivatives.
+func (t *pairTerms) evalAt(phi float64, value bool) (g, g1, g2 float64) {
 	sn, cs := math.Sincos(phi)
 	for j := range t.s {
 		r := t.u[j]*cs + t.v[j]*sn
@@ -108,7 +113,9 @@ func (t *pairTerms) eval(phi float64) (g, g1, g2 float64) {
 		h1 := -2 * r * r1
 		h2 := 2*r*r - 2*r1*r1
 		if t.m == VVE {
-			g += t.c[j] * math.Log(h)
+			if value {
+				g += t.c[j] * math.Log(h)
+			}
 			g1 += t.c[j] * h1 / h
 			g2 += t.c[j] * (h2/h - h1*h1/(h*h))
 			continue
@@ -137,7 +144,11 @@ const (
 // curvature is not positive it tries steps of π/8 towards the descent.
 func (t *pairTerms) minimise() float64 {
 	var phi float64
-	g, g1, g2 := t.eval(0)
+	// VVE's criterion g at φ is computed only once a step is to be tested
+	// against it (known): it is the same number whenever it is computed.
+	always := t.m != VVE // evalAt computes g anyway
+	g, g1, g2 := t.evalAt(0, false)
+	known := always
 	for range 10 {
 		if g2 > 0 && math.Abs(g1/g2) < newtonZone {
 			step := -g1 / g2
@@ -145,8 +156,13 @@ func (t *pairTerms) minimise() float64 {
 				break
 			}
 			phi += step
-			g, g1, g2 = t.eval(phi)
+			g, g1, g2 = t.evalAt(phi, false)
+			known = always
 			continue
+		}
+		if !known {
+			g, _, _ = t.evalAt(phi, true)
+			known = true
 		}
 		step := -math.Copysign(math.Pi/8, g1)
 		if g2 > 0 {

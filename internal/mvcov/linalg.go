@@ -111,6 +111,42 @@ func (ws *Workspace) cholesky(a []float64) (logdet, rcond float64, ok bool) {
 	return logdet, (lo / hi) * (lo / hi), true
 }
 
+// rcond returns the estimate of the reciprocal condition number of the
+// symmetric a that cholesky returns, without the determinant; ok is false
+// if a is not numerically positive definite. If diagonal is set, a must be
+// diagonal, and the factor's diagonal is then √a_ii, which is what the
+// factorisation computes from a diagonal matrix, bit for bit.
+func (ws *Workspace) rcond(a []float64, diagonal bool) (rcond float64, ok bool) {
+	d := ws.d
+	var r []float64
+	step := d + 1
+	switch {
+	case diagonal:
+		r = a
+	case d <= smallEig:
+		copy(ws.m1, a)
+		if !choleskyUpper(ws.m1, d) {
+			return 0, false
+		}
+		r = ws.m1
+	default:
+		_, rcond, ok := ws.cholesky(a)
+		return rcond, ok
+	}
+	lo, hi := math.Inf(1), 0.0
+	for i := 0; i < d*d; i += step {
+		v := r[i]
+		if diagonal {
+			if !(v > 0) {
+				return 0, false
+			}
+			v = math.Sqrt(v)
+		}
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return (lo / hi) * (lo / hi), true
+}
+
 // inverse sets dst to the inverse of the positive definite a and returns
 // log det a; ok is false if a is not numerically positive definite.
 func (ws *Workspace) inverse(dst, a []float64) (logdet float64, ok bool) {
@@ -118,6 +154,10 @@ func (ws *Workspace) inverse(dst, a []float64) (logdet float64, ok bool) {
 	logdet, _, ok = ws.cholesky(a)
 	if !ok {
 		return 0, false
+	}
+	if d <= smallEig {
+		invertCholesky(dst, ws.m1, d)
+		return logdet, true
 	}
 	t := blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: d, Stride: d, Data: ws.m1}
 	if _, ok := lapack64.Potri(t); !ok {
@@ -130,6 +170,38 @@ func (ws *Workspace) inverse(dst, a []float64) (logdet float64, ok bool) {
 		}
 	}
 	return logdet, true
+}
+
+// invertCholesky sets dst to a⁻¹ = U⁻¹U⁻ᵀ from the factor U of a = UᵀU in
+// the upper triangle of u, which it overwrites with U⁻¹, as LAPACK's Dpotri
+// (Dtrti2 and Dlauu2) but without their checks and dispatch, which cost
+// more than the arithmetic for d ≤ smallEig. U⁻¹ goes column by column,
+// each from the inverse of the leading block found before it, as Dtrti2:
+// (U⁻¹)_jj = 1/u_jj and, for i < j, (U⁻¹)_ij = −(U⁻¹)_jj Σ_{i≤m<j}
+// (U⁻¹)_im u_mj, row by row down, so that the u_mj read are not yet
+// overwritten.
+func invertCholesky(dst, u []float64, d int) {
+	for j := range d {
+		ajj := 1 / u[j*d+j]
+		u[j*d+j] = ajj
+		for i := range j {
+			var s float64
+			for m := i; m < j; m++ {
+				s += u[i*d+m] * u[m*d+j]
+			}
+			u[i*d+j] = -ajj * s
+		}
+	}
+	// dst_ij = Σ_{m ≥ max(i,j)} (U⁻¹)_im (U⁻¹)_jm.
+	for i := range d {
+		for j := i; j < d; j++ {
+			var s float64
+			for m := j; m < d; m++ {
+				s += u[i*d+m] * u[j*d+m]
+			}
+			dst[i*d+j], dst[j*d+i] = s, s
+		}
+	}
 }
 
 // polar sets q to the orthogonal polar factor U Vᵀ of g = U S Vᵀ, the
@@ -178,8 +250,23 @@ func choleskyUpper(a []float64, d int) bool {
 	return true
 }
 
-// geomean returns (Π v_j)^(1/len v), computed through logarithms.
+// geomean returns (Π v_j)^(1/len v) for positive v: from the product
+// itself (by root) where it and every partial product lie well inside the
+// range of normal numbers, so that each is rounded to within half an ulp,
+// which costs one root where the logarithms cost one per value; through
+// logarithms otherwise.
 func geomean(v []float64) float64 {
+	prod := 1.0
+	for _, x := range v {
+		if prod *= x; !(prod > 0x1p-900 && prod < 0x1p900) {
+			return geomeanLog(v)
+		}
+	}
+	return root(prod, float64(len(v)))
+}
+
+// geomeanLog returns (Π v_j)^(1/len v) for positive v through logarithms.
+func geomeanLog(v []float64) float64 {
 	var s float64
 	for _, x := range v {
 		s += math.Log(x)

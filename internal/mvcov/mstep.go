@@ -261,17 +261,24 @@ func (ws *Workspace) stats(m Model, p *Prior, N []float64, mean *mat.Dense, scat
 			t[i] += f * v
 		}
 	}
-	for _, v := range ws.t {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("mvcov: a scatter matrix has a non-finite entry: give finite statistics")
-		}
+	if !allFinite(ws.t) {
+		return fmt.Errorf("mvcov: a scatter matrix has a non-finite entry: give finite statistics")
 	}
-	for _, v := range ws.mu {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("mvcov: a mean has a non-finite entry: give finite statistics")
-		}
+	if !allFinite(ws.mu) {
+		return fmt.Errorf("mvcov: a mean has a non-finite entry: give finite statistics")
 	}
 	return nil
+}
+
+// allFinite reports whether every value of v is finite, without a branch
+// per value: x·0 is 0 for a finite x and NaN for ±Inf and NaN, and a sum
+// with a NaN term is NaN.
+func allFinite(v []float64) bool {
+	var s float64
+	for _, x := range v {
+		s += x * 0
+	}
+	return s == 0
 }
 
 // priorScale sets ws.pd to the prior's P: Λ0, or ζI with ζ = tr(Λ0)/d for
@@ -303,8 +310,15 @@ func (ws *Workspace) checkSingular(m Model) error {
 	dd := ws.d * ws.d
 	first, count := -1, 0
 	for j := range ws.k {
-		_, rcond, ok := ws.cholesky(ws.cov[j*dd : (j+1)*dd])
-		if !ok || !(rcond > singularRatio) {
+		var singular bool
+		if j > 0 && m.shared() {
+			// The components' covariances are the first's, bit for bit.
+			singular = count > 0
+		} else {
+			rcond, ok := ws.rcond(ws.cov[j*dd:(j+1)*dd], m.orientation() == 'I')
+			singular = !ok || !(rcond > singularRatio)
+		}
+		if singular {
 			if first < 0 {
 				first = j
 			}

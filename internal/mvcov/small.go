@@ -38,7 +38,6 @@ func jacobiEigen(val, vec, a, w []float64, d int) bool {
 			vec[i*d+i] = 1
 		}
 	}
-	const eps = 0x1p-52
 	converged := false
 	for range maxSweeps {
 		rotated := false
@@ -46,7 +45,7 @@ func jacobiEigen(val, vec, a, w []float64, d int) bool {
 			for q := p + 1; q < d; q++ {
 				apq := w[p*d+q]
 				app, aqq := w[p*d+p], w[q*d+q]
-				if math.Abs(apq) <= eps*math.Sqrt(math.Abs(app*aqq)) {
+				if negligible(apq, app, aqq) {
 					continue
 				}
 				if math.IsNaN(apq) || math.IsInf(apq, 0) {
@@ -54,12 +53,21 @@ func jacobiEigen(val, vec, a, w []float64, d int) bool {
 				}
 				rotated = true
 				c, s := symSchur2(app, aqq, apq)
-				// A ← JᵀAJ: columns p, q, then rows p, q.
-				rotateCols(w, d, p, q, c, s)
+				// A ← JᵀAJ, which changes rows and columns p and q only:
+				// the entries off the 2×2 block as columns p and q of
+				// rotateCols, mirrored, and the block itself in closed
+				// form, its off-diagonal entry zero by the choice of J.
 				for i := range d {
-					x, y := w[p*d+i], w[q*d+i]
-					w[p*d+i], w[q*d+i] = c*x-s*y, s*x+c*y
+					if i == p || i == q {
+						continue
+					}
+					x, y := w[i*d+p], w[i*d+q]
+					x, y = c*x-s*y, s*x+c*y
+					w[i*d+p], w[i*d+q], w[p*d+i], w[q*d+i] = x, y, x, y
 				}
+				cc, ss, cs2 := c*c, s*s, 2*c*s*apq
+				w[p*d+p] = cc*app - cs2 + ss*aqq
+				w[q*d+q] = ss*app + cs2 + cc*aqq
 				w[p*d+q], w[q*d+p] = 0, 0
 				if vec != nil {
 					rotateCols(vec, d, p, q, c, s)
@@ -94,6 +102,20 @@ func jacobiEigen(val, vec, a, w []float64, d int) bool {
 	return true
 }
 
+// negligible reports whether the off-diagonal entry apq of a symmetric
+// matrix is negligible against its diagonal entries app and aqq, |apq| ≤
+// ε·√|app·aqq| with ε the machine epsilon (see jacobiEigen). Where no
+// square below overflows or underflows it compares the squares,
+// apq² ≤ ε²·|app·aqq|, which spares the square root: within the range of
+// normal numbers the two differ only where the sides agree to rounding.
+func negligible(apq, app, aqq float64) bool {
+	const eps, lo, hi = 0x1p-52, 0x1p-450, 0x1p450
+	if a := math.Abs(apq); a >= lo && a <= hi && math.Abs(app) <= hi && math.Abs(aqq) <= hi {
+		return apq*apq <= eps*eps*math.Abs(app*aqq)
+	}
+	return math.Abs(apq) <= eps*math.Sqrt(math.Abs(app*aqq))
+}
+
 // symSchur2 returns the cosine and sine of the rotation that zeroes the
 // off-diagonal entry apq of the symmetric 2×2 matrix [app apq; apq aqq]
 // (Golub & Van Loan 2013, Algorithm 8.5.1), for apq ≠ 0.
@@ -101,9 +123,12 @@ func symSchur2(app, aqq, apq float64) (c, s float64) {
 	tau := (aqq - app) / (2 * apq)
 	var t float64
 	switch {
-	case math.Abs(tau) > 1e150:
-		// 1 + τ² would overflow; t = 1/(2τ) to rounding.
-		t = 0.5 / tau
+	case math.Abs(tau) > 0x1p27:
+		// A small angle, as in the last sweeps: 1 + τ² rounds to within
+		// an ulp of τ², so that t = 1/(2τ) to rounding, and then 1 + t²,
+		// t < 2⁻²⁸, rounds to 1, so that c = 1 exactly. This spares the
+		// square roots and divisions, and 1 + τ² cannot overflow.
+		return 1, 0.5 / tau
 	case tau >= 0:
 		t = 1 / (tau + math.Sqrt(1+tau*tau))
 	default:

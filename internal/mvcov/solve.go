@@ -232,12 +232,15 @@ func (ws *Workspace) vei() error {
 func (ws *Workspace) eee() {
 	n := ws.totalCount()
 	c0 := ws.block(ws.cov, 0)
-	for i := range c0 {
-		var s float64
-		for j := range ws.k {
-			s += ws.block(ws.t, j)[i]
+	// Each entry summed over the components in order.
+	clear(c0)
+	for j := range ws.k {
+		for i, v := range ws.block(ws.t, j) {
+			c0[i] += v
 		}
-		c0[i] = s / n
+	}
+	for i := range c0 {
+		c0[i] /= n
 	}
 	for j := 1; j < ws.k; j++ {
 		copy(ws.block(ws.cov, j), c0)

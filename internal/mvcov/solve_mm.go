@@ -33,7 +33,7 @@ func (ws *Workspace) commonOrientation(m Model, prev []*mat.SymDense) error {
 	d, k := ws.d, ws.k
 	for j := range k {
 		t := ws.block(ws.t, j)
-		if _, rcond, ok := ws.cholesky(t); !ok || !(rcond > singularRatio) {
+		if rcond, ok := ws.rcond(t, false); !ok || !(rcond > singularRatio) {
 			return &SingularError{Model: m, Component: j}
 		}
 		if !ws.SweepsOnly {

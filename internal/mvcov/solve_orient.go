@@ -175,11 +175,13 @@ func (ws *Workspace) vee(prev []*mat.SymDense) error {
 	for it := 1; ; it++ {
 		ws.Inner = it
 		copy(ws.scl0, ws.scl)
+		// S = Σ_k T_k/λ_k, each entry summed over k in order.
 		s := ws.m2
-		for i := range s {
-			s[i] = 0
-			for j := range k {
-				s[i] += ws.block(ws.t, j)[i] / ws.scl[j]
+		clear(s)
+		for j := range k {
+			t, v := ws.block(ws.t, j), ws.scl[j]
+			for i := range s {
+				s[i] += t[i] / v
 			}
 		}
 		logdet, ok := ws.inverse(ws.u, s)

@@ -107,6 +107,49 @@ func (p *Params) Set(w, mean []float64, cov [][]float64) error {
 	return nil
 }
 
+// SetFactor fills p as Set does, from the logarithms of the weights,
+// logW (K), the means, the lower Cholesky factors L_k of the covariances
+// themselves, K of them d×d row-major in chol (at k·D·D), of which only the
+// lower triangles are read, and their log determinants logDet (K), log det
+// Σ_k = 2 Σ_j log (L_k)_jj: for a caller that holds the covariances in
+// factored form and these logarithms as parameters, it spares the
+// factorisation of each Σ_k = L_k L_kᵀ, which gives L_k back only to
+// rounding, and the logarithms. A logW of −Inf is a weight of 0. It
+// returns a *NotPDError naming the first component whose factor has an
+// entry that is not finite or a diagonal entry that is not positive, or
+// whose logW is NaN or +Inf or logDet not finite, and then p is unusable.
+func (p *Params) SetFactor(logW, mean, chol, logDet []float64) error {
+	d := p.D
+	copy(p.Mean, mean)
+	for k := range p.K {
+		l := chol[k*d*d : (k+1)*d*d]
+		if !validFactor(l, d) || math.IsNaN(logW[k]) || math.IsInf(logW[k], 1) ||
+			math.IsNaN(logDet[k]) || math.IsInf(logDet[k], 0) {
+			return &NotPDError{Component: k}
+		}
+		invertLower(p.Inv[k*d*d:(k+1)*d*d], l, d)
+		p.LogDet[k] = logDet[k]
+		p.Const[k] = logW[k] - 0.5*logDet[k] - 0.5*float64(d)*log2Pi
+	}
+	return nil
+}
+
+// validFactor reports whether the lower triangle of the d×d l is finite
+// with a positive diagonal.
+func validFactor(l []float64, d int) bool {
+	for a := range d {
+		for _, v := range l[a*d : a*d+a] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return false
+			}
+		}
+		if v := l[a*d+a]; !(v > 0) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+
 // Cholesky sets l (d×d row-major) to the lower Cholesky factor of the
 // symmetric matrix a, of which only the lower triangle is read, and
 // returns log det a = 2 Σ_j log l_jj. It reports false if a is not

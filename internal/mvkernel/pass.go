@@ -241,7 +241,12 @@ func (ps *Pass) Run(x Data, p *Params, out Out) {
 	}
 	clear(ws)
 	ps.workers = ws[:0]
-	if out.Stats != nil {
+	switch {
+	case out.Stats == nil:
+	case np == 1:
+		// Merging one part into zero statistics copies it.
+		ps.parts[0].centre(out.Stats, p.Mean)
+	default:
 		for i := range np {
 			ps.parts[i].centre(ps.tmp, p.Mean)
 			out.Stats.Merge(ps.tmp)
@@ -496,6 +501,10 @@ func (w *worker) normalise(x Data, b0, b int, st *sums, out Out) {
 	k := w.k
 	kernel.Softmax(w.r, w.l, k, Block, b, w.rmax, w.sum, w.bad)
 	fast := st != nil && x.V == nil && out.LogP == nil
+	if fast && out.Resp == nil && out.Assign == nil {
+		w.sumsOnly(b, st)
+		return
+	}
 	prod, pexp, msum := 1.0, 0, 0.0
 	for t := range b {
 		v := 1.0
@@ -547,6 +556,32 @@ func (w *worker) normalise(x Data, b0, b int, st *sums, out Out) {
 		st.logl += msum + ls
 		st.hard += ls
 	}
+}
+
+// sumsOnly is normalise for unweighted points when only the statistics
+// are asked for, the fits' passes: the same sums in the same order, with
+// no test per point of what else to write. The total adds b ones, which
+// is exact.
+func (w *worker) sumsOnly(b int, st *sums) {
+	prod, pexp, msum := 1.0, 0, 0.0
+	for t := range b {
+		rmax, sum := w.rmax[t], w.sum[t]
+		if w.bad[t] != 0 || !(sum >= 1) || math.IsInf(rmax, 0) {
+			lse, rmax := w.odd(t)
+			st.logl += lse
+			st.hard += lse - rmax
+			continue
+		}
+		msum += rmax
+		if prod *= sum; prod > 0x1p900 {
+			m, e := math.Frexp(prod)
+			prod, pexp = m, pexp+e
+		}
+	}
+	st.total += float64(b)
+	ls := math.Log(prod) + float64(pexp)*math.Ln2
+	st.logl += msum + ls
+	st.hard += ls
 }
 
 // best returns the index of point t's largest log term, the first if

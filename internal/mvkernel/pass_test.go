@@ -238,6 +238,48 @@ func TestPassDeterministic(t *testing.T) {
 	}
 }
 
+// TestPassSumsOnly checks that a pass asked for the statistics alone of
+// unweighted points, which normalise forms by sumsOnly, gives the same
+// statistics bit for bit as one that also writes the responsibilities and
+// assignments, which take the general loop: the same sums in the same
+// order. The data have points far from every component, whose terms all
+// underflow, on both sides of a block's end.
+func TestPassSumsOnly(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		n, k, d int
+	}{
+		{"iris-sized", 150, 3, 4},
+		{"several blocks", 1000, 5, 3},
+	} {
+		forKernels(t, c.name, func(t *testing.T) {
+			x, w, mean, cov := problem(c.n, c.k, c.d, 11)
+			x.V = nil
+			x.X = slices.Clone(x.X)
+			for _, i := range []int{0, Block - 1, c.n - 1} {
+				x.X[i*x.Stride] = 1e200
+			}
+			p := NewParams(c.k, c.d)
+			if err := p.Set(w, mean, cov); err != nil {
+				t.Fatal(err)
+			}
+			alone, with := NewStats(c.k, c.d), NewStats(c.k, c.d)
+			NewPass(c.k, c.d).Run(x, p, Out{Stats: alone})
+			resp, assign := make([]float64, c.n*c.k), make([]int, c.n)
+			NewPass(c.k, c.d).Run(x, p, Out{Stats: with, Resp: resp, Assign: assign})
+			// Bit for bit: the far points' scatters are NaN (0 · ∞) on both.
+			same := func(a, b []float64) bool {
+				return slices.EqualFunc(a, b, func(u, v float64) bool { return math.Float64bits(u) == math.Float64bits(v) })
+			}
+			if alone.Total != with.Total || alone.LogLik != with.LogLik || alone.Hard != with.Hard ||
+				!same(alone.W, with.W) || !same(alone.Mean, with.Mean) || !same(alone.M2, with.M2) {
+				t.Errorf("statistics alone: total %v, log-likelihood %v, hard %v; with responsibilities: %v, %v, %v",
+					alone.Total, alone.LogLik, alone.Hard, with.Total, with.LogLik, with.Hard)
+			}
+		})
+	}
+}
+
 // deterministic checks one problem's statistics at GOMAXPROCS 1, 2 and 7.
 func deterministic(t *testing.T, n, k, d int) {
 	x, w, mean, cov := problem(n, k, d, 7)
@@ -268,6 +310,81 @@ func TestSetRejectsNotPD(t *testing.T) {
 	var e *NotPDError
 	if err == nil || !asNotPD(err, &e) || e.Component != 1 {
 		t.Fatalf("Set: got %v, want a NotPDError for component 1", err)
+	}
+}
+
+// TestSetFactor checks that SetFactor, given the Cholesky factors of the
+// covariances, sets the parameters Set sets from the covariances, and that
+// it names the first component whose factor is not valid.
+func TestSetFactor(t *testing.T) {
+	const k, d = 4, 5
+	_, w, mean, cov := problem(10, k, d, 3)
+	want := NewParams(k, d)
+	if err := want.Set(w, mean, cov); err != nil {
+		t.Fatal(err)
+	}
+	chol := make([]float64, k*d*d)
+	logW, logDet := make([]float64, k), make([]float64, k)
+	for j := range k {
+		var ok bool
+		logDet[j], ok = Cholesky(chol[j*d*d:(j+1)*d*d], cov[j], d)
+		if !ok {
+			t.Fatalf("component %d: no Cholesky factor", j)
+		}
+		logW[j] = math.Log(w[j])
+	}
+	got := NewParams(k, d)
+	if err := got.SetFactor(logW, mean, chol, logDet); err != nil {
+		t.Fatal(err)
+	}
+	// Both sides factor the same matrices by the same operations (Set's
+	// Cholesky is this Cholesky) and take the same logarithms, so they
+	// agree bit for bit.
+	for _, c := range []struct {
+		name      string
+		got, want []float64
+	}{
+		{"Mean", got.Mean, want.Mean},
+		{"Inv", got.Inv, want.Inv},
+		{"Const", got.Const, want.Const},
+		{"LogDet", got.LogDet, want.LogDet},
+	} {
+		if !slices.Equal(c.got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		in   int     // 0: the factors, 1: logW, 2: logDet
+		at   int     // index in the second component's factor, or 0
+		v    float64 // the bad value put there
+	}{
+		{"zero diagonal", 0, 2*d + 2, 0},
+		{"negative diagonal", 0, 0, -1},
+		{"infinite diagonal", 0, d + 1, math.Inf(1)},
+		{"NaN below the diagonal", 0, 3*d + 1, math.NaN()},
+		{"infinite below the diagonal", 0, d, math.Inf(-1)},
+		{"NaN log weight", 1, 0, math.NaN()},
+		{"infinite log weight", 1, 0, math.Inf(1)},
+		{"infinite log determinant", 2, 0, math.Inf(-1)},
+		{"NaN log determinant", 2, 0, math.NaN()},
+	} {
+		bad := [][]float64{slices.Clone(chol), slices.Clone(logW), slices.Clone(logDet)}
+		if c.in == 0 {
+			bad[0][d*d+c.at] = c.v
+		} else {
+			bad[c.in][1] = c.v
+		}
+		var e *NotPDError
+		if err := got.SetFactor(bad[1], mean, bad[0], bad[2]); err == nil || !asNotPD(err, &e) || e.Component != 1 {
+			t.Errorf("%s: got %v, want a NotPDError for component 1", c.name, err)
+		}
+	}
+	// A weight of 0 is allowed, with c_k = −Inf, as in Set.
+	zero := slices.Clone(logW)
+	zero[2] = math.Inf(-1)
+	if err := got.SetFactor(zero, mean, chol, logDet); err != nil || !math.IsInf(got.Const[2], -1) {
+		t.Errorf("log weight −Inf: got error %v and c = %v, want no error and −Inf", err, got.Const[2])
 	}
 }
 
@@ -318,6 +435,8 @@ func BenchmarkPass(b *testing.B) {
 		{"n=1e4/d=100/k=5", 10000, 5, 100},
 		{"n=2000/d=200/k=2", 2000, 2, 200},
 		{"n=150/d=4/k=9", 150, 9, 4}, // a large cell of iris's BIC table
+		{"n=150/d=4/k=3/unweighted", 150, 3, 4},
+		{"n=150/d=4/k=9/unweighted", 150, 9, 4},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			x, w, mean, cov := problem(c.n, c.k, c.d, 1)
