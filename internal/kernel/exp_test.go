@@ -252,6 +252,50 @@ func TestAVX2Exp(t *testing.T) {
 	}
 }
 
+// TestAVX2TermsPairs checks that termsAVX2, which takes eight points at a
+// time as two interleaved groups of four and the last four alone, gives
+// each point the bits it gets when the points go four at a time, through
+// the single group's code, for every length and with arguments that reach
+// the clamps, the flush to zero, NaN and every table entry.
+func TestAVX2TermsPairs(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 and FMA on this processor")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	u := make([]float64, block)
+	for i := range u {
+		u[i] = 30 * rng.NormFloat64()
+	}
+	u[0], u[1], u[9], u[14] = math.Inf(1), math.NaN(), math.Inf(-1), 0
+	for _, p := range []struct{ lc, a, mu float64 }{
+		{-1.2, 0.5, 0.3},
+		{3, 1e3, 1},
+		{-700, 0.1, -2},
+		{709.5, 1.0 / 32, 0},
+		{math.Inf(-1), 0.5, 0},
+		{math.NaN(), 0.5, 0},
+	} {
+		for n := 4; n <= block; n += 4 {
+			e, s := make([]float64, n), make([]float64, n)
+			e4, s4 := make([]float64, n), make([]float64, n)
+			for i := range s {
+				s[i] = float64(i) / 8
+				s4[i] = s[i]
+			}
+			termsAVX2(&e[0], &s[0], &u[0], n, p.lc, p.a, p.mu)
+			for i := 0; i < n; i += 4 {
+				termsAVX2(&e4[i], &s4[i], &u[i], 4, p.lc, p.a, p.mu)
+			}
+			for i := range n {
+				if math.Float64bits(e[i]) != math.Float64bits(e4[i]) || math.Float64bits(s[i]) != math.Float64bits(s4[i]) {
+					t.Fatalf("%+v, n = %d, point %d (u = %v): term %v and sum %v, four at a time %v and %v",
+						p, n, i, u[i], e[i], s[i], e4[i], s4[i])
+				}
+			}
+		}
+	}
+}
+
 var sink float64
 
 func BenchmarkExp(b *testing.B) {

@@ -83,6 +83,14 @@
 // func termsAVX2(e, s, u *float64, n int, lc, a, mu float64)
 //
 // For i < n, a multiple of 4: e[i] = exp(lc − (a·(u[i] − mu))²), s[i] += e[i].
+//
+// Eight points at a time, as two groups of four whose instructions
+// alternate, each group the operations of EXP4 in the same order on its own
+// registers (a: Y0–Y5, b: Y6–Y11; in EXP4's names, x/r, z/sc, kf/j/r²,
+// t/p, δ and the flush mask), with INVL in Y12 and the other constants
+// read from memory: each point's result is bit for bit EXP4's, and the
+// processor overlaps the two chains of dependent operations, which EXP4
+// alone leaves it too few of. A last group of four takes EXP4 itself.
 TEXT ·termsAVX2(SB), NOSPLIT, $0-56
 	MOVQ         e+0(FP), AX
 	MOVQ         s+8(FP), BX
@@ -92,27 +100,120 @@ TEXT ·termsAVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSD a+40(FP), Y14
 	VBROADCASTSD mu+48(FP), Y15
 	VMOVUPD      INVL, Y12
-	VMOVUPD      SHIFT, Y11
-	VMOVUPD      TABHI, Y10
-	VMOVUPD      TABDELTA, Y9
+	MOVQ         CX, DI
+	ANDQ         $-8, DI
 	XORQ         SI, SI
 
-termsLoop:
+terms2Loop:
+	CMPQ SI, DI
+	JGE  termsTail
+
+	// x = lc − (a·(u − mu))² for both groups.
+	VMOVUPD      (DX)(SI*8), Y0
+	VMOVUPD      32(DX)(SI*8), Y6
+	VSUBPD       Y15, Y0, Y0
+	VSUBPD       Y15, Y6, Y6
+	VMULPD       Y14, Y0, Y0
+	VMULPD       Y14, Y6, Y6
+	VFNMADD213PD Y13, Y0, Y0
+	VFNMADD213PD Y13, Y6, Y6
+
+	// EXP4, two groups at once.
+	VMAXPD       FLOOR, Y0, Y0
+	VMAXPD       FLOOR, Y6, Y6
+	VMINPD       CEIL, Y0, Y0
+	VMINPD       CEIL, Y6, Y6
+	VCMPPD       $0x11, FLUSH, Y0, Y5
+	VCMPPD       $0x11, FLUSH, Y6, Y11
+	VMOVUPD      SHIFT, Y1
+	VMOVUPD      SHIFT, Y7
+	VFMADD231PD  Y12, Y0, Y1
+	VFMADD231PD  Y12, Y6, Y7
+	VSUBPD       SHIFT, Y1, Y2
+	VSUBPD       SHIFT, Y7, Y8
+	VFNMADD231PD L1, Y2, Y0
+	VFNMADD231PD L1, Y8, Y6
+	VFNMADD231PD L2, Y2, Y0
+	VFNMADD231PD L2, Y8, Y6
+	VPAND        MASK3, Y1, Y2
+	VPAND        MASK3, Y7, Y8
+	VPADDQ       Y2, Y2, Y2
+	VPADDQ       Y8, Y8, Y8
+	VPSLLQ       $32, Y2, Y3
+	VPSLLQ       $32, Y8, Y9
+	VPOR         Y3, Y2, Y2
+	VPOR         Y9, Y8, Y8
+	VPADDQ       IDXHI, Y2, Y2
+	VPADDQ       IDXHI, Y8, Y8
+	VPERMD       TABHI, Y2, Y3
+	VPERMD       TABHI, Y8, Y9
+	VPERMD       TABDELTA, Y2, Y4
+	VPERMD       TABDELTA, Y8, Y10
+	VPSRLQ       $2, Y1, Y1
+	VPSRLQ       $2, Y7, Y7
+	VPSLLQ       $52, Y1, Y1
+	VPSLLQ       $52, Y7, Y7
+	VPADDQ       Y3, Y1, Y1
+	VPADDQ       Y9, Y7, Y7
+	VPANDN       Y1, Y5, Y1
+	VPANDN       Y7, Y11, Y7
+	VMOVUPD      C10, Y3
+	VMOVUPD      C10, Y9
+	VFMADD213PD  C9, Y0, Y3
+	VFMADD213PD  C9, Y6, Y9
+	VFMADD213PD  C8, Y0, Y3
+	VFMADD213PD  C8, Y6, Y9
+	VFMADD213PD  C7, Y0, Y3
+	VFMADD213PD  C7, Y6, Y9
+	VFMADD213PD  C6, Y0, Y3
+	VFMADD213PD  C6, Y6, Y9
+	VFMADD213PD  C5, Y0, Y3
+	VFMADD213PD  C5, Y6, Y9
+	VFMADD213PD  C4, Y0, Y3
+	VFMADD213PD  C4, Y6, Y9
+	VFMADD213PD  C3, Y0, Y3
+	VFMADD213PD  C3, Y6, Y9
+	VFMADD213PD  C2, Y0, Y3
+	VFMADD213PD  C2, Y6, Y9
+	VMULPD       Y0, Y0, Y2
+	VMULPD       Y6, Y6, Y8
+	VFMADD213PD  Y0, Y2, Y3
+	VFMADD213PD  Y6, Y8, Y9
+	VFMADD231PD  Y3, Y4, Y4
+	VFMADD231PD  Y9, Y10, Y10
+	VADDPD       Y4, Y3, Y3
+	VADDPD       Y10, Y9, Y9
+	VFMADD213PD  Y1, Y1, Y3
+	VFMADD213PD  Y7, Y7, Y9
+	VADDPD       Y3, Y3, Y3
+	VADDPD       Y9, Y9, Y9
+
+	VMOVUPD Y3, (AX)(SI*8)
+	VMOVUPD Y9, 32(AX)(SI*8)
+	VADDPD  (BX)(SI*8), Y3, Y3
+	VADDPD  32(BX)(SI*8), Y9, Y9
+	VMOVUPD Y3, (BX)(SI*8)
+	VMOVUPD Y9, 32(BX)(SI*8)
+
+	ADDQ $8, SI
+	JMP  terms2Loop
+
+termsTail:
 	CMPQ SI, CX
 	JGE  termsDone
 
-	// x = lc − (a·(u − mu))², and e^x in Y7.
+	// The last four points: x = lc − (a·(u − mu))², and e^x in Y7.
+	VMOVUPD      SHIFT, Y11
+	VMOVUPD      TABHI, Y10
+	VMOVUPD      TABDELTA, Y9
 	VMOVUPD      (DX)(SI*8), Y0
 	VSUBPD       Y15, Y0, Y0
 	VMULPD       Y14, Y0, Y0
 	VFNMADD213PD Y13, Y0, Y0
 	EXP4
-	VMOVUPD     Y7, (AX)(SI*8)
-	VADDPD      (BX)(SI*8), Y7, Y7
-	VMOVUPD     Y7, (BX)(SI*8)
-
-	ADDQ $4, SI
-	JMP  termsLoop
+	VMOVUPD      Y7, (AX)(SI*8)
+	VADDPD       (BX)(SI*8), Y7, Y7
+	VMOVUPD      Y7, (BX)(SI*8)
 
 termsDone:
 	VZEROUPPER
