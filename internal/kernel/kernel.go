@@ -256,8 +256,13 @@ func (w *worker) chunk(x, wt []float64, c, inv float64, p *Params, st *Stats) {
 		}
 		n4 := (nb + 3) &^ 3
 		u, s := w.u[:n4], w.s[:n4]
-		for i, v := range xb {
-			u[i] = (v - c) * inv
+		if c == 0 && inv == 1 {
+			// Points already standardised: (v − 0)·1 is v, bit for bit.
+			copy(u, xb)
+		} else {
+			for i, v := range xb {
+				u[i] = (v - c) * inv
+			}
 		}
 		clear(u[nb:])
 		clear(s)
