@@ -966,10 +966,19 @@ func (s *source) Len() int { return len(s.x) }
 // sample for stream 0, and otherwise on a Bernoulli subsample of about m
 // points drawn from the seed's stream. A point keeps its weight in every
 // sample.
+//
+// When the screening sample is all of x (no far point was added to a
+// subsample, and it has as many points), standardise has computed it as
+// (x_i − c)·inv in x's order, the values a pass over x computes, and the
+// problem on all of x passes over it instead, with nothing to rescale.
 func (s *source) Problem(m int, stream uint64) engine.Problem {
 	switch {
 	case m >= len(s.x):
-		q := newProblem(kernel.NewWeightedEngine(s.x, s.w, s.c, s.inv, s.k), s.obj, s.k, s.total)
+		x, w, c, inv := s.x, s.w, s.c, s.inv
+		if len(s.far) == 0 && len(s.sample) == len(s.x) {
+			x, w, c, inv = s.sample, s.sw, 0, 1
+		}
+		q := newProblem(kernel.NewWeightedEngine(x, w, c, inv, s.k), s.obj, s.k, s.total)
 		if len(s.sorted.x) == len(s.x) {
 			q.sorted = s.sorted
 		}
