@@ -205,22 +205,32 @@ func (a *product) log() float64 {
 
 // worker is the scratch of one goroutine taking part in a pass.
 type worker struct {
-	u [block]float64 // the block's standardised points
-	s [block]float64 // their sums of terms, then the inverses of the sums
-	e []float64      // the terms w_k N(u_i | μ_k, σ_k), K blocks of block values
+	bs int       // the points of a block: block, or fewer for shorter data
+	u  []float64 // the block's standardised points
+	s  []float64 // their sums of terms, then the inverses of the sums
+	e  []float64 // the terms w_k N(u_i | μ_k, σ_k), K blocks of bs values
 
 	prod      product   // the product of the chunk's sums
 	n, s1, s2 []float64 // the chunk's sums
 	l         []float64 // the slow path's scratch
 }
 
-func newWorker(k int) *worker {
+// newWorker returns a worker for k components and blocks of bs points, a
+// multiple of 4 and at most block, in one allocation: a pass over data
+// shorter than a block needs no more, and small fits make many engines.
+func newWorker(k, bs int) *worker {
+	f := make([]float64, (k+2)*bs+4*k)
+	part := func(i, n int) []float64 { return f[i : i+n : i+n] }
 	return &worker{
-		e: make([]float64, k*block),
-		n: make([]float64, k), s1: make([]float64, k), s2: make([]float64, k),
-		l: make([]float64, k),
+		bs: bs, u: part(0, bs), s: part(bs, bs), e: part(2*bs, k*bs),
+		n: part((k+2)*bs, k), s1: part((k+2)*bs+k, k), s2: part((k+2)*bs+2*k, k),
+		l: part((k+2)*bs+3*k, k),
 	}
 }
+
+// blockFor returns the points of a block for a pass over n points: block,
+// or n rounded up to a multiple of 4 if that is fewer.
+func blockFor(n int) int { return min(block, max((n+3)&^3, 4)) }
 
 // chunk sets st to the statistics of u_i = (x_i − c)·inv for the x_i in x,
 // each point weighted by v_i = w[i] (all 1 if w is nil).
@@ -247,8 +257,9 @@ func (w *worker) chunk(x, wt []float64, c, inv float64, p *Params, st *Stats) {
 	clear(s2)
 	w.prod.reset()
 	var slowLL, weightLL float64
-	for lo := 0; lo < len(x); lo += block {
-		xb := x[lo:min(lo+block, len(x))]
+	bs := w.bs
+	for lo := 0; lo < len(x); lo += bs {
+		xb := x[lo:min(lo+bs, len(x))]
 		nb := len(xb)
 		var vb []float64
 		if wt != nil {
@@ -267,7 +278,7 @@ func (w *worker) chunk(x, wt []float64, c, inv float64, p *Params, st *Stats) {
 		clear(u[nb:])
 		clear(s)
 		for k := range K {
-			terms(w.e[k*block:][:n4], s, u, p.logC[k], p.a[k], p.Mu[k])
+			terms(w.e[k*bs:][:n4], s, u, p.logC[k], p.a[k], p.Mu[k])
 		}
 		for i := nb; i < n4; i++ {
 			s[i] = 1
@@ -296,7 +307,7 @@ func (w *worker) chunk(x, wt []float64, c, inv float64, p *Params, st *Stats) {
 			s[i] *= v
 		}
 		for k := range K {
-			a, b, d := weighted(w.e[k*block:][:n4], s, u, p.Mu[k])
+			a, b, d := weighted(w.e[k*bs:][:n4], s, u, p.Mu[k])
 			n[k] += a
 			s1[k] += b
 			s2[k] += d
@@ -467,7 +478,7 @@ func (w *worker) slow(i int, p *Params, v float64) float64 {
 	}
 	is := v / s
 	for k, e := range l {
-		w.e[k*block+i] = 0
+		w.e[k*w.bs+i] = 0
 		if e == 0 && s > 0 {
 			// Leave out a term that underflowed, whose 0·d is NaN where
 			// u − μ_k overflows. (If s = 0, u is NaN and so is every
@@ -533,7 +544,6 @@ func NewEngine(x []float64, c, inv float64, k int) *Engine {
 // w, and never writes to it.
 func NewWeightedEngine(x, w []float64, c, inv float64, k int) *Engine {
 	e := &Engine{c: c, inv: inv, k: k}
-	e.workers = []*worker{newWorker(k)}
 	e.Reset(x, w)
 	return e
 }
@@ -542,6 +552,9 @@ func NewWeightedEngine(x, w []float64, c, inv float64, k int) *Engine {
 // scratch where it is large enough.
 func (e *Engine) Reset(x, w []float64) {
 	e.x, e.w = x, w
+	if bs := blockFor(len(x)); len(e.workers) == 0 || e.workers[0].bs < bs {
+		e.workers = []*worker{newWorker(e.k, bs)}
+	}
 	nc := max((len(x)+ChunkSize-1)/ChunkSize, 1)
 	if nc <= cap(e.parts) {
 		e.parts = e.parts[:nc]
@@ -587,7 +600,7 @@ func (e *Engine) Add(p *Params, st *Stats) {
 	}
 	w := min(runtime.GOMAXPROCS(0), len(e.parts))
 	for len(e.workers) < w {
-		e.workers = append(e.workers, newWorker(e.k))
+		e.workers = append(e.workers, newWorker(e.k, e.workers[0].bs))
 	}
 	e.p = p
 	e.next.Store(0)

@@ -494,3 +494,40 @@ func TestAddInPiecesSameBits(t *testing.T) {
 		}
 	}
 }
+
+// TestShortBlocksSameBits checks that an Engine on data shorter than a
+// block, whose workers take blocks of only as many points (rounded up to
+// 4), gives the statistics of workers with whole blocks bit for bit,
+// points on the slow path included, and that one made on short data and
+// Reset to longer data gives those of an Engine made on the longer data.
+func TestShortBlocksSameBits(t *testing.T) {
+	w, mu, sd := []float64{0.3, 0.5, 0.2}, []float64{-2, 1, 5}, []float64{1, 0.7, 1.5}
+	p := NewParams(3)
+	p.Set(w, mu, sd)
+	long := draw(12, 3*block+5, w, mu, sd)
+	for _, kn := range kernels(t) {
+		kn.set()
+		for _, n := range []int{1, 3, 4, 5, 82, block - 1, block} {
+			x := draw(11, n, w, mu, sd)
+			x[0] = 1e4 // far out: the slow path
+			short := NewEngine(x, 0.5, 1/1.3, 3)
+			if bs := short.workers[0].bs; bs != blockFor(n) || bs > block || bs%4 != 0 {
+				t.Fatalf("%s, n=%d: blocks of %d points", kn.name, n, bs)
+			}
+			whole := NewEngine(x, 0.5, 1/1.3, 3)
+			whole.workers = []*worker{newWorker(3, block)}
+			got, want := NewStats(3), NewStats(3)
+			short.Pass(p, got)
+			whole.Pass(p, want)
+			if !sameBits(got, want) {
+				t.Errorf("%s, n=%d: short blocks %+v, whole blocks %+v", kn.name, n, got, want)
+			}
+			short.Reset(long, nil)
+			short.Pass(p, got)
+			NewEngine(long, 0.5, 1/1.3, 3).Pass(p, want)
+			if !sameBits(got, want) {
+				t.Errorf("%s, n=%d, Reset to %d points: %+v, a new Engine %+v", kn.name, n, len(long), got, want)
+			}
+		}
+	}
+}
