@@ -6,7 +6,9 @@
 //
 // There are two kernels: AVX2 assembly, used on amd64 processors that have
 // AVX2 and FMA (detected by golang.org/x/sys/cpu), and portable Go, used
-// elsewhere and, with the noasm build tag, on amd64 too. Each is
+// elsewhere and, with the noasm build tag, on amd64 too. Where the
+// processor has AVX-512 as well, the AVX2 kernel computes its terms eight
+// points at a time with the same operations, and so the same bits. Each is
 // deterministic. They round differently, each term within 1 ulp of exact:
 // the AVX2 one fuses multiply-adds and evaluates exp by a polynomial of
 // degree 10 with a table of 4 entries, the Go one by degree 5 with 128.
@@ -329,7 +331,11 @@ func (w *worker) chunk(x, wt []float64, c, inv float64, p *Params, st *Stats) {
 func terms(e, s, u []float64, lc, a, mu float64) {
 	if useAVX2 {
 		e, s = e[:len(u)], s[:len(u)]
-		termsAVX2(&e[0], &s[0], &u[0], len(u), lc, a, mu)
+		if useAVX512 {
+			termsAVX512(&e[0], &s[0], &u[0], len(u), lc, a, mu)
+		} else {
+			termsAVX2(&e[0], &s[0], &u[0], len(u), lc, a, mu)
+		}
 		return
 	}
 	termsGo(e, s, u, lc, a, mu)

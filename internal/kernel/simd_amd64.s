@@ -219,6 +219,125 @@ termsDone:
 	VZEROUPPER
 	RET
 
+// func termsAVX512(e, s, u *float64, n int, lc, a, mu float64)
+//
+// termsAVX2 with AVX-512: eight points at a time in a Z register, by the
+// operations of EXP4 in the same order on each lane, with every constant
+// held in a register (Z9–Z31), so that each point's result is bit for bit
+// termsAVX2's. The flush to zero keeps the lanes where x ≥ −693 by a mask
+// register (K1), where EXP4 clears those where x < −693: x, clamped
+// first, is never NaN there, so the two select the same lanes. A last
+// group of four takes EXP4.
+TEXT ·termsAVX512(SB), NOSPLIT, $0-56
+	MOVQ             e+0(FP), AX
+	MOVQ             s+8(FP), BX
+	MOVQ             u+16(FP), DX
+	MOVQ             n+24(FP), CX
+	VBROADCASTSD     FLOOR, Z16
+	VBROADCASTSD     CEIL, Z17
+	VBROADCASTSD     FLUSH, Z18
+	VBROADCASTSD     SHIFT, Z19
+	VBROADCASTSD     INVL, Z20
+	VBROADCASTSD     L1, Z21
+	VBROADCASTSD     L2, Z22
+	VPBROADCASTQ     MASK3, Z23
+	VPBROADCASTQ     IDXHI, Z24
+	VBROADCASTI64X4  TABHI, Z25
+	VBROADCASTI64X4  TABDELTA, Z26
+	VBROADCASTSD     lc+32(FP), Z27
+	VBROADCASTSD     a+40(FP), Z28
+	VBROADCASTSD     mu+48(FP), Z29
+	VBROADCASTSD     C10, Z30
+	VBROADCASTSD     C9, Z31
+	VBROADCASTSD     C8, Z9
+	VBROADCASTSD     C7, Z10
+	VBROADCASTSD     C6, Z11
+	VBROADCASTSD     C5, Z12
+	VBROADCASTSD     C4, Z13
+	VBROADCASTSD     C3, Z14
+	VBROADCASTSD     C2, Z15
+	MOVQ             CX, DI
+	ANDQ             $-8, DI
+	XORQ             SI, SI
+
+terms8Loop:
+	CMPQ SI, DI
+	JGE  terms8Tail
+
+	// x = lc − (a·(u − mu))².
+	VMOVUPD      (DX)(SI*8), Z0
+	VSUBPD       Z29, Z0, Z0
+	VMULPD       Z28, Z0, Z0
+	VFNMADD213PD Z27, Z0, Z0
+
+	// EXP4 on eight lanes, e^x in Z7.
+	VMAXPD       Z16, Z0, Z0
+	VMINPD       Z17, Z0, Z0
+	VCMPPD       $0x1d, Z18, Z0, K1
+	VMOVAPD      Z19, Z1
+	VFMADD231PD  Z20, Z0, Z1
+	VSUBPD       Z19, Z1, Z2
+	VFNMADD231PD Z21, Z2, Z0
+	VFNMADD231PD Z22, Z2, Z0
+	VPANDQ       Z23, Z1, Z3
+	VPADDQ       Z3, Z3, Z3
+	VPSLLQ       $32, Z3, Z4
+	VPORQ        Z4, Z3, Z3
+	VPADDQ       Z24, Z3, Z3
+	VPERMD       Z25, Z3, Z4
+	VPERMD       Z26, Z3, Z5
+	VPSRLQ       $2, Z1, Z1
+	VPSLLQ       $52, Z1, Z1
+	VPADDQ       Z4, Z1, Z1
+	VMOVDQA64.Z  Z1, K1, Z1
+	VMOVAPD      Z30, Z7
+	VFMADD213PD  Z31, Z0, Z7
+	VFMADD213PD  Z9, Z0, Z7
+	VFMADD213PD  Z10, Z0, Z7
+	VFMADD213PD  Z11, Z0, Z7
+	VFMADD213PD  Z12, Z0, Z7
+	VFMADD213PD  Z13, Z0, Z7
+	VFMADD213PD  Z14, Z0, Z7
+	VFMADD213PD  Z15, Z0, Z7
+	VMULPD       Z0, Z0, Z8
+	VFMADD213PD  Z0, Z8, Z7
+	VFMADD231PD  Z7, Z5, Z5
+	VADDPD       Z5, Z7, Z7
+	VFMADD213PD  Z1, Z1, Z7
+	VADDPD       Z7, Z7, Z7
+
+	VMOVUPD Z7, (AX)(SI*8)
+	VADDPD  (BX)(SI*8), Z7, Z7
+	VMOVUPD Z7, (BX)(SI*8)
+
+	ADDQ $8, SI
+	JMP  terms8Loop
+
+terms8Tail:
+	CMPQ SI, CX
+	JGE  terms8Done
+
+	// The last four points, by EXP4.
+	VMOVUPD      INVL, Y12
+	VMOVUPD      SHIFT, Y11
+	VMOVUPD      TABHI, Y10
+	VMOVUPD      TABDELTA, Y9
+	VBROADCASTSD lc+32(FP), Y13
+	VBROADCASTSD a+40(FP), Y14
+	VBROADCASTSD mu+48(FP), Y15
+	VMOVUPD      (DX)(SI*8), Y0
+	VSUBPD       Y15, Y0, Y0
+	VMULPD       Y14, Y0, Y0
+	VFNMADD213PD Y13, Y0, Y0
+	EXP4
+	VMOVUPD      Y7, (AX)(SI*8)
+	VADDPD       (BX)(SI*8), Y7, Y7
+	VMOVUPD      Y7, (BX)(SI*8)
+
+terms8Done:
+	VZEROUPPER
+	RET
+
 // func normAVX2(s *float64, n int, a *product) (ok bool)
 //
 // For i < n, a multiple of 4: if s[i] is within [sumLo, sumHi], multiplies
