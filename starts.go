@@ -21,7 +21,10 @@ import (
 // a point's weight at once rather than one copy at a time.
 func startingPoints(sample, sorted line, K, count int, seed uint64, floor float64) [][]float64 {
 	out := make([][]float64, 0, count)
-	km := newKmeansScratch(len(sample.x), K)
+	var km *kmeansScratch
+	if count > 1 {
+		km = newKmeansScratch(sample, K)
+	}
 	out = append(out, quantileStart(sorted, K, floor))
 	var pcg rand.PCG
 	rng := rand.New(&pcg)
@@ -134,7 +137,7 @@ func kmeansStart(u line, K int, rng *rand.Rand, floor float64, km *kmeansScratch
 		copy(d2, best)
 	}
 	lloyd(u, mu, lab, km.sums, km.cnt)
-	_, all := u.moments(0, u.size())
+	all := km.sd
 	w, ss := km.sums, km.cnt
 	clear(w)
 	clear(ss)
@@ -162,20 +165,24 @@ func kmeansStart(u line, K int, rng *rand.Rand, floor float64, km *kmeansScratch
 }
 
 // kmeansScratch is what kmeansStart works in, made once for the k-means++
-// starting points of a fit: the centres, the points' squared distances to
-// the nearest centre (d2), to it or a candidate (nd) and to the best
-// candidate's (best), their labels, and a sum and a weight per centre.
+// starting points of a fit on the points of a line: the centres, the
+// points' squared distances to the nearest centre (d2), to it or a
+// candidate (nd) and to the best candidate's (best), their labels, a sum
+// and a weight per centre, and the points' standard deviation.
 type kmeansScratch struct {
 	mu, d2, nd, best, sums, cnt []float64
 	lab                         []int
+	sd                          float64
 }
 
-func newKmeansScratch(n, K int) *kmeansScratch {
+func newKmeansScratch(u line, K int) *kmeansScratch {
+	n := len(u.x)
 	f := make([]float64, 3*n+3*K)
+	_, sd := u.moments(0, u.size())
 	return &kmeansScratch{
 		d2: f[:n:n], nd: f[n : 2*n : 2*n], best: f[2*n : 3*n : 3*n],
 		mu: f[3*n : 3*n+K : 3*n+K], sums: f[3*n+K : 3*n+2*K : 3*n+2*K], cnt: f[3*n+2*K:],
-		lab: make([]int, n),
+		lab: make([]int, n), sd: sd,
 	}
 }
 
