@@ -7,8 +7,9 @@
 // There are two kernels: AVX2 assembly, used on amd64 processors that have
 // AVX2 and FMA (detected by golang.org/x/sys/cpu), and portable Go, used
 // elsewhere and, with the noasm build tag, on amd64 too. Where the
-// processor has AVX-512 as well, the AVX2 kernel computes its terms eight
-// points at a time with the same operations, and so the same bits. Each is
+// processor has AVX-512 as well, the AVX2 kernel computes its terms and
+// the sums' inverses eight points at a time with the same operations, and
+// so the same bits. Each is
 // deterministic. They round differently, each term within 1 ulp of exact:
 // the AVX2 one fuses multiply-adds and evaluates exp by a polynomial of
 // degree 10 with a table of 4 entries, the Go one by degree 5 with 128.
@@ -346,6 +347,9 @@ func terms(e, s, u []float64, lc, a, mu float64) {
 // positive multiple of 4. It reports whether all were within the range.
 func norm(s []float64, a *product) bool {
 	if useAVX2 {
+		if useAVX512 {
+			return normAVX512(&s[0], len(s), a)
+		}
 		return normAVX2(&s[0], len(s), a)
 	}
 	return normGo(s, a)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -342,6 +343,58 @@ func TestNormSameBits(t *testing.T) {
 		}
 		copy(a, s)
 		copy(b, s)
+	}
+}
+
+// TestAVX512NormSameBits checks that normAVX512 and normAVX2 agree bit for
+// bit, in the inverses, the product and whether every sum was in range,
+// for every length up to a block, with sums out of range in either half
+// of a group of eight, in the last four, or nowhere.
+func TestAVX512NormSameBits(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this processor")
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	s := make([]float64, block)
+	for i := range s {
+		s[i] = math.Exp(rng.NormFloat64() * 20)
+	}
+	for _, bad := range []map[int]float64{
+		nil,
+		{1: 0x1p-70},
+		{6: 0x1p70},
+		{8: math.NaN(), 13: 0},
+		{122: math.Inf(1)},
+		{124: 0x1p-65},
+		{3: 0, 100: math.NaN(), 127: 0x1p65},
+	} {
+		in := slices.Clone(s)
+		for i, v := range bad {
+			in[i] = v
+		}
+		for n := 4; n <= block; n += 4 {
+			a, b := slices.Clone(in[:n]), slices.Clone(in[:n])
+			var pa, pb product
+			pa.reset()
+			pb.reset()
+			for range 2 {
+				okA := normAVX512(&a[0], n, &pa)
+				okB := normAVX2(&b[0], n, &pb)
+				if okA != okB {
+					t.Fatalf("sums out of range at %v, n = %d: ok = %v (AVX-512), %v (AVX2)", bad, n, okA, okB)
+				}
+				for i := range a {
+					if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+						t.Fatalf("sums out of range at %v, n = %d: s[%d] = %v (AVX-512), %v (AVX2)", bad, n, i, a[i], b[i])
+					}
+				}
+				if pa != pb {
+					t.Fatalf("sums out of range at %v, n = %d: products %+v (AVX-512), %+v (AVX2)", bad, n, pa, pb)
+				}
+				copy(a, in[:n])
+				copy(b, in[:n])
+			}
+		}
 	}
 }
 

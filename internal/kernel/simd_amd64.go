@@ -13,8 +13,9 @@ import (
 // whose processor and operating system support AVX2 and FMA (hasAVX2).
 var useAVX2, hasAVX2 bool
 
-// useAVX512 selects, where useAVX2 does, termsAVX512 over termsAVX2: the
-// same operations on eight lanes at a time, so the same bits; it is set
+// useAVX512 selects, where useAVX2 does, termsAVX512 and normAVX512 over
+// termsAVX2 and normAVX2: the same operations on eight lanes at a time, so
+// the same bits; it is set
 // when the package starts where the processor and operating system
 // support AVX-512 too (hasAVX512).
 var useAVX512, hasAVX512 bool
@@ -41,6 +42,9 @@ func termsAVX2(e, s, u *float64, n int, lc, a, mu float64)
 
 //go:noescape
 func termsAVX512(e, s, u *float64, n int, lc, a, mu float64)
+
+//go:noescape
+func normAVX512(s *float64, n int, a *product) (ok bool)
 
 //go:noescape
 func normAVX2(s *float64, n int, a *product) (ok bool)

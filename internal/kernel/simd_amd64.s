@@ -389,6 +389,102 @@ normDone:
 	VZEROUPPER
 	RET
 
+// func normAVX512(s *float64, n int, a *product) (ok bool)
+//
+// normAVX2 with AVX-512: the range test, the choice of s[i] or 1 and the
+// inverses eight points at a time, by the same operations on each lane
+// (the range by a mask register), and the product of each group of four
+// points taken in turn, the lower four first, as normAVX2 takes it. A last
+// group of four takes normAVX2's code.
+//
+// normAVX2 moves the exponent of each lane's product into its count after
+// every group of four, which keeps the product in [1, 2); here it does so
+// after every eight points. With factors in [2^−64, 2^64] the product of
+// two stays far inside the normal range, where a product's rounding does
+// not depend on the exponents, so the mantissas and the counts come out
+// the same, and the dependent operations of the product's chain are
+// fewer: it, not the division, bounds normAVX2's speed.
+TEXT ·normAVX512(SB), NOSPLIT, $0-25
+	MOVQ         s+0(FP), AX
+	MOVQ         n+8(FP), CX
+	MOVQ         a+16(FP), DX
+	VMOVUPD      0(DX), Y15
+	VMOVDQU      32(DX), Y14
+	VBROADCASTSD ONE, Z13
+	VBROADCASTSD SUMLO, Z12
+	VBROADCASTSD SUMHI, Z11
+	VPCMPEQQ     Y10, Y10, Y10
+	KXNORW       K3, K3, K3
+	MOVQ         CX, DI
+	ANDQ         $-8, DI
+	XORQ         SI, SI
+
+norm8Loop:
+	CMPQ SI, DI
+	JGE  norm8Tail
+
+	VMOVUPD   (AX)(SI*8), Z0
+	VCMPPD    $0x1d, Z12, Z0, K1
+	VCMPPD    $0x12, Z11, Z0, K1, K2
+	KANDW     K2, K3, K3
+	VBLENDMPD Z0, Z13, K2, Z3
+	VDIVPD    Z3, Z13, Z4
+	VMOVAPD.Z Z4, K2, Z4
+	VMOVUPD   Z4, (AX)(SI*8)
+
+	// The lower four points, then the upper four. Moving the exponent
+	// out once for both gives the bits of moving it after each: the
+	// products stay within 2^±130, where rounding does not depend on
+	// the exponent.
+	VMULPD         Y3, Y15, Y15
+	VEXTRACTF64X4  $1, Z3, Y5
+	VMULPD         Y5, Y15, Y15
+	VPSRLQ         $52, Y15, Y6
+	VPSUBQ         BIAS, Y6, Y6
+	VPADDQ         Y6, Y14, Y14
+	VPAND          MANTMASK, Y15, Y15
+	VPOR           ONEBITS, Y15, Y15
+
+	ADDQ $8, SI
+	JMP  norm8Loop
+
+norm8Tail:
+	CMPQ SI, CX
+	JGE  norm8Done
+
+	VMOVUPD   (AX)(SI*8), Y0
+	VCMPPD    $0x1d, Y12, Y0, Y1
+	VCMPPD    $0x12, Y11, Y0, Y2
+	VANDPD    Y2, Y1, Y1
+	VANDPD    Y1, Y10, Y10
+	VBLENDVPD Y1, Y0, Y13, Y3
+	VMULPD    Y3, Y15, Y15
+	VDIVPD    Y3, Y13, Y4
+	VANDPD    Y1, Y4, Y4
+	VMOVUPD   Y4, (AX)(SI*8)
+	VPSRLQ    $52, Y15, Y5
+	VPSUBQ    BIAS, Y5, Y5
+	VPADDQ    Y5, Y14, Y14
+	VPAND     MANTMASK, Y15, Y15
+	VPOR      ONEBITS, Y15, Y15
+
+norm8Done:
+	VMOVUPD   Y15, 0(DX)
+	VMOVDQU   Y14, 32(DX)
+	VMOVMSKPD Y10, BX
+	KMOVW     K3, R8
+	ANDQ      $0xff, R8
+	XORQ      R9, R9
+	CMPQ      BX, $15
+	SETEQ     R9B
+	XORQ      R10, R10
+	CMPQ      R8, $0xff
+	SETEQ     R10B
+	ANDQ      R10, R9
+	MOVB      R9B, ok+24(FP)
+	VZEROUPPER
+	RET
+
 // func weightedAVX2(e, is, u *float64, n int, mu float64) (n0, s1, s2 float64)
 //
 // For i < n, a multiple of 4, with r_i = e[i]·is[i] and d_i = u[i] − mu:

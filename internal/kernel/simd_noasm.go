@@ -22,6 +22,8 @@ func termsAVX512(e, s, u *float64, n int, lc, a, mu float64) {
 	termsGo(unsafe.Slice(e, n), unsafe.Slice(s, n), unsafe.Slice(u, n), lc, a, mu)
 }
 
+func normAVX512(s *float64, n int, a *product) bool { return normGo(unsafe.Slice(s, n), a) }
+
 func normAVX2(s *float64, n int, a *product) bool { return normGo(unsafe.Slice(s, n), a) }
 
 func weightedAVX2(e, is, u *float64, n int, mu float64) (n0, s1, s2 float64) {
