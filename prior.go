@@ -149,10 +149,34 @@ func (p Prior) logDensity(logW, mu, sigma []float64) float64 {
 	if p.IsZero() {
 		return 0
 	}
-	K := float64(len(logW))
-	lg1, _ := math.Lgamma(K * p.Concentration)
+	return p.logDensityWith(p.constants(len(logW)), logW, mu, sigma)
+}
+
+// priorConstants are the terms of the log density (see logDensity) that
+// depend only on the prior and K: log Γ(Kα) − K log Γ(α), log s0, and
+// a0 log b0 − log Γ(a0).
+type priorConstants struct {
+	head, logMeanScale, sigma float64
+}
+
+// constants returns the constant terms of p's log density for K
+// components, p not the zero Prior.
+func (p Prior) constants(K int) priorConstants {
+	lg1, _ := math.Lgamma(float64(K) * p.Concentration)
 	lg2, _ := math.Lgamma(p.Concentration)
-	lp := lg1 - K*lg2
+	lga, _ := math.Lgamma(p.SigmaShape)
+	return priorConstants{
+		head:         lg1 - float64(K)*lg2,
+		logMeanScale: math.Log(p.MeanScale),
+		sigma:        p.SigmaShape*math.Log(p.SigmaScale) - lga,
+	}
+}
+
+// logDensityWith is logDensity for p not the zero Prior, given its
+// constants for len(logW) components, so that a fit, which evaluates it at
+// every step, computes them once.
+func (p Prior) logDensityWith(c priorConstants, logW, mu, sigma []float64) float64 {
+	lp := c.head
 	if p.Concentration != 1 {
 		for _, l := range logW {
 			lp += (p.Concentration - 1) * l
@@ -160,16 +184,14 @@ func (p Prior) logDensity(logW, mu, sigma []float64) float64 {
 	}
 	for _, m := range mu {
 		z := (m - p.MeanLoc) / p.MeanScale
-		lp += -0.5*z*z - math.Log(p.MeanScale) - 0.5*log2Pi
+		lp += -0.5*z*z - c.logMeanScale - 0.5*log2Pi
 	}
-	lga, _ := math.Lgamma(p.SigmaShape)
-	c := p.SigmaShape*math.Log(p.SigmaScale) - lga
 	for _, s := range sigma {
 		t := s
 		if p.OnVariance {
 			t = s * s
 		}
-		lp += c - (p.SigmaShape+1)*math.Log(t) - p.SigmaScale/t
+		lp += c.sigma - (p.SigmaShape+1)*math.Log(t) - p.SigmaScale/t
 	}
 	return lp
 }

@@ -86,6 +86,9 @@ type problem struct {
 	sorted line
 	// buf holds st's and the M-step's slices, in one allocation.
 	buf []float64
+	// pc holds the constant terms of the prior's log density for k
+	// components, unless the prior is zero.
+	pc priorConstants
 }
 
 var (
@@ -112,9 +115,13 @@ func newPassProblem(pass func(context.Context, *kernel.Params, *Stats) error, ob
 	// makes a problem per run, and small fits feel the allocations.
 	f := make([]float64, 9*k)
 	part := func(i int) []float64 { return f[i*k : (i+1)*k : (i+1)*k] }
-	return &problem{pass: pass, total: total, obj: obj, p: kernel.NewParams(k), buf: f,
+	q := &problem{pass: pass, total: total, obj: obj, p: kernel.NewParams(k), buf: f,
 		st:  &Stats{W: part(0), Mean: part(1), M2: part(2)},
 		cur: mix{part(3), part(4), part(5)}, next: mix{part(6), part(7), part(8)}, k: k}
+	if !obj.prior.IsZero() {
+		q.pc = obj.prior.constants(k)
+	}
+	return q
 }
 
 // Reset makes q as new for another run on the same points (see
@@ -141,7 +148,11 @@ func (q *problem) Eval(ctx context.Context, theta []float64) (float64, error) {
 	} else if err := q.pass(ctx, q.p, q.st); err != nil {
 		return math.NaN(), err
 	}
-	return -(q.st.LogLik + q.obj.prior.logDensity(q.p.LogW, q.p.Mu, priorSigmas(q.p.Sigma, q.obj.shared))), nil
+	var lp float64
+	if !q.obj.prior.IsZero() {
+		lp = q.obj.prior.logDensityWith(q.pc, q.p.LogW, q.p.Mu, priorSigmas(q.p.Sigma, q.obj.shared))
+	}
+	return -(q.st.LogLik + lp), nil
 }
 
 // Map sets dst to the ECM image of the last θ evaluated, by the M-step
@@ -955,10 +966,19 @@ func (s *source) Len() int { return len(s.x) }
 // sample for stream 0, and otherwise on a Bernoulli subsample of about m
 // points drawn from the seed's stream. A point keeps its weight in every
 // sample.
+//
+// When the screening sample is all of x (no far point was added to a
+// subsample, and it has as many points), standardise has computed it as
+// (x_i − c)·inv in x's order, the values a pass over x computes, and the
+// problem on all of x passes over it instead, with nothing to rescale.
 func (s *source) Problem(m int, stream uint64) engine.Problem {
 	switch {
 	case m >= len(s.x):
-		q := newProblem(kernel.NewWeightedEngine(s.x, s.w, s.c, s.inv, s.k), s.obj, s.k, s.total)
+		x, w, c, inv := s.x, s.w, s.c, s.inv
+		if len(s.far) == 0 && len(s.sample) == len(s.x) {
+			x, w, c, inv = s.sample, s.sw, 0, 1
+		}
+		q := newProblem(kernel.NewWeightedEngine(x, w, c, inv, s.k), s.obj, s.k, s.total)
 		if len(s.sorted.x) == len(s.x) {
 			q.sorted = s.sorted
 		}

@@ -21,13 +21,18 @@ import (
 // a point's weight at once rather than one copy at a time.
 func startingPoints(sample, sorted line, K, count int, seed uint64, floor float64) [][]float64 {
 	out := make([][]float64, 0, count)
-	lab := make([]int, len(sample.x))
+	var km *kmeansScratch
+	if count > 1 {
+		km = newKmeansScratch(sample, K)
+	}
 	out = append(out, quantileStart(sorted, K, floor))
+	var pcg rand.PCG
+	rng := rand.New(&pcg)
 	for r := 1; r < count; r++ {
-		rng := rand.New(rand.NewPCG(seed, uint64(r)))
+		pcg.Seed(seed, uint64(r))
 		var t []float64
 		if r%2 == 1 {
-			t = kmeansStart(sample, K, rng, floor, lab)
+			t = kmeansStart(sample, K, rng, floor, km)
 		} else {
 			t = partitionStart(sorted, K, rng, floor)
 		}
@@ -102,13 +107,11 @@ func cutStart(sorted line, cuts []float64, floor float64) []float64 {
 // position drawn uniformly from 0 to ⌈G⌉ − 1 on the line u (a point drawn
 // uniformly when the points are unweighted). An empty cluster keeps its
 // centre and takes the sample's standard deviation and a weight of one
-// unit. lab is scratch of len(u.x).
-func kmeansStart(u line, K int, rng *rand.Rand, floor float64, lab []int) []float64 {
-	n := len(u.x)
-	mu := make([]float64, K)
-	d2 := make([]float64, n)
-	nd := make([]float64, n)
-	best := make([]float64, n)
+// unit. km is scratch for len(u.x) points and K centres.
+func kmeansStart(u line, K int, rng *rand.Rand, floor float64, km *kmeansScratch) []float64 {
+	mu, d2, nd, best, lab := km.mu, km.d2, km.nd, km.best, km.lab
+	clear(mu)
+	clear(best)
 	uniform := func() float64 { return u.at(float64(rng.IntN(u.units()))) }
 	mu[0] = uniform()
 	for i, v := range u.x {
@@ -123,26 +126,26 @@ func kmeansStart(u line, K int, rng *rand.Rand, floor float64, lab []int) []floa
 			if tot > 0 {
 				c = u.x[draw(d2, u, tot, rng)]
 			}
-			var t float64
 			for i, v := range u.x {
 				nd[i] = min(d2[i], (v-c)*(v-c))
-				t += u.mass(i) * nd[i]
 			}
-			if t < bestTot {
+			if t := weightedSum(nd, u); t < bestTot {
 				bestTot, mu[k] = t, c
 				copy(best, nd)
 			}
 		}
 		copy(d2, best)
 	}
-	lloyd(u, mu, lab)
-	_, all := u.moments(0, u.size())
-	w := make([]float64, K)
-	ss := make([]float64, K)
+	lloyd(u, mu, lab, km.sums, km.cnt)
+	all := km.sd
+	w, ss := km.sums, km.cnt
+	clear(w)
+	clear(ss)
 	for i, v := range u.x {
 		k := lab[i]
-		w[k] += u.mass(i)
-		ss[k] += u.mass(i) * ((v - mu[k]) * (v - mu[k]))
+		m := u.mass(i)
+		w[k] += m
+		ss[k] += m * ((v - mu[k]) * (v - mu[k]))
 	}
 	t := make([]float64, 3*K)
 	for k := range K {
@@ -161,13 +164,33 @@ func kmeansStart(u line, K int, rng *rand.Rand, floor float64, lab []int) []floa
 	return t
 }
 
+// kmeansScratch is what kmeansStart works in, made once for the k-means++
+// starting points of a fit on the points of a line: the centres, the
+// points' squared distances to the nearest centre (d2), to it or a
+// candidate (nd) and to the best candidate's (best), their labels, a sum
+// and a weight per centre, and the points' standard deviation.
+type kmeansScratch struct {
+	mu, d2, nd, best, sums, cnt []float64
+	lab                         []int
+	sd                          float64
+}
+
+func newKmeansScratch(u line, K int) *kmeansScratch {
+	n := len(u.x)
+	f := make([]float64, 3*n+3*K)
+	_, sd := u.moments(0, u.size())
+	return &kmeansScratch{
+		d2: f[:n:n], nd: f[n : 2*n : 2*n], best: f[2*n : 3*n : 3*n],
+		mu: f[3*n : 3*n+K : 3*n+K], sums: f[3*n+K : 3*n+2*K : 3*n+2*K], cnt: f[3*n+2*K:],
+		lab: make([]int, n), sd: sd,
+	}
+}
+
 // lloyd runs at most lloydIters of Lloyd's iterations on the weighted
 // points of u from the centres mu, leaving each point's nearest centre in
-// lab.
-func lloyd(u line, mu []float64, lab []int) {
+// lab; sums and cnt are scratch of len(mu).
+func lloyd(u line, mu []float64, lab []int, sums, cnt []float64) {
 	K := len(mu)
-	sums := make([]float64, K)
-	cnt := make([]float64, K)
 	for it := 0; ; it++ {
 		changed := false
 		for i, v := range u.x {
@@ -187,9 +210,17 @@ func lloyd(u line, mu []float64, lab []int) {
 		}
 		clear(sums)
 		clear(cnt)
-		for i, v := range u.x {
-			sums[lab[i]] += u.mass(i) * v
-			cnt[lab[i]] += u.mass(i)
+		if u.V == nil {
+			// Unit points: a mass of 1 adds v and 1, bit for bit.
+			for i, v := range u.x {
+				sums[lab[i]] += v
+				cnt[lab[i]]++
+			}
+		} else {
+			for i, v := range u.x {
+				sums[lab[i]] += u.mass(i) * v
+				cnt[lab[i]] += u.mass(i)
+			}
 		}
 		for k := range K {
 			if cnt[k] > 0 {
@@ -205,7 +236,11 @@ func draw(d []float64, u line, tot float64, rng *rand.Rand) int {
 	t := rng.Float64() * tot
 	var acc float64
 	for i, v := range d {
-		acc += u.mass(i) * v
+		if u.V == nil {
+			acc += v
+		} else {
+			acc += u.mass(i) * v
+		}
 		if acc > t {
 			return i
 		}
@@ -213,9 +248,16 @@ func draw(d []float64, u line, tot float64, rng *rand.Rand) int {
 	return len(d) - 1
 }
 
-// weightedSum returns Σ_i m_i·d[i], m_i the length of point i on u.
+// weightedSum returns Σ_i m_i·d[i], m_i the length of point i on u, summed
+// in order (for unit points, m_i·d[i] is d[i] bit for bit).
 func weightedSum(d []float64, u line) float64 {
 	var s float64
+	if u.V == nil {
+		for _, v := range d {
+			s += v
+		}
+		return s
+	}
 	for i, v := range d {
 		s += u.mass(i) * v
 	}

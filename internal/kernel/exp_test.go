@@ -252,6 +252,103 @@ func TestAVX2Exp(t *testing.T) {
 	}
 }
 
+// TestAVX2TermsPairs checks that termsAVX2, which takes eight points at a
+// time as two interleaved groups of four and the last four alone, gives
+// each point the bits it gets when the points go four at a time, through
+// the single group's code, for every length and with arguments that reach
+// the clamps, the flush to zero, NaN and every table entry.
+func TestAVX2TermsPairs(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 and FMA on this processor")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	u := make([]float64, block)
+	for i := range u {
+		u[i] = 30 * rng.NormFloat64()
+	}
+	u[0], u[1], u[9], u[14] = math.Inf(1), math.NaN(), math.Inf(-1), 0
+	for _, p := range []struct{ lc, a, mu float64 }{
+		{-1.2, 0.5, 0.3},
+		{3, 1e3, 1},
+		{-700, 0.1, -2},
+		{709.5, 1.0 / 32, 0},
+		{math.Inf(-1), 0.5, 0},
+		{math.NaN(), 0.5, 0},
+	} {
+		for n := 4; n <= block; n += 4 {
+			e, s := make([]float64, n), make([]float64, n)
+			e4, s4 := make([]float64, n), make([]float64, n)
+			for i := range s {
+				s[i] = float64(i) / 8
+				s4[i] = s[i]
+			}
+			termsAVX2(&e[0], &s[0], &u[0], n, p.lc, p.a, p.mu)
+			for i := 0; i < n; i += 4 {
+				termsAVX2(&e4[i], &s4[i], &u[i], 4, p.lc, p.a, p.mu)
+			}
+			for i := range n {
+				if math.Float64bits(e[i]) != math.Float64bits(e4[i]) || math.Float64bits(s[i]) != math.Float64bits(s4[i]) {
+					t.Fatalf("%+v, n = %d, point %d (u = %v): term %v and sum %v, four at a time %v and %v",
+						p, n, i, u[i], e[i], s[i], e4[i], s4[i])
+				}
+			}
+		}
+	}
+}
+
+// TestAVX512TermsSameBits checks that termsAVX512 gives every point the
+// bits termsAVX2 gives it, for every length up to a block, with arguments
+// that reach the clamps, the flush to zero on either side of it, NaN and
+// every table entry.
+func TestAVX512TermsSameBits(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this processor")
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	u := make([]float64, block)
+	for i := range u {
+		u[i] = 30 * rng.NormFloat64()
+	}
+	u[0], u[1], u[9], u[14] = math.Inf(1), math.NaN(), math.Inf(-1), 0
+	// Around the flush point: with lc = −693 and a = 1, x = −693 − u².
+	grid := make([]float64, block)
+	for i := range grid {
+		grid[i] = float64(i) * 0x1p-9
+	}
+	for _, c := range []struct {
+		u         []float64
+		lc, a, mu float64
+	}{
+		{u, -1.2, 0.5, 0.3},
+		{u, 3, 1e3, 1},
+		{u, -700, 0.1, -2},
+		{u, 709.5, 1.0 / 32, 0},
+		{u, math.Inf(-1), 0.5, 0},
+		{u, math.NaN(), 0.5, 0},
+		{grid, -693, 1, 0},
+		{grid, -692.99, 1, 0},
+		{grid, 709.5, 4, 0},
+		{grid, 0, 0.25, 0.1},
+	} {
+		for n := 4; n <= block; n += 4 {
+			e, s := make([]float64, n), make([]float64, n)
+			e2, s2 := make([]float64, n), make([]float64, n)
+			for i := range s {
+				s[i] = float64(i) / 8
+				s2[i] = s[i]
+			}
+			termsAVX512(&e[0], &s[0], &c.u[0], n, c.lc, c.a, c.mu)
+			termsAVX2(&e2[0], &s2[0], &c.u[0], n, c.lc, c.a, c.mu)
+			for i := range n {
+				if math.Float64bits(e[i]) != math.Float64bits(e2[i]) || math.Float64bits(s[i]) != math.Float64bits(s2[i]) {
+					t.Fatalf("lc %v, a %v, mu %v, n = %d, point %d (u = %v): AVX-512 term %v and sum %v, AVX2 %v and %v",
+						c.lc, c.a, c.mu, n, i, c.u[i], e[i], s[i], e2[i], s2[i])
+				}
+			}
+		}
+	}
+}
+
 var sink float64
 
 func BenchmarkExp(b *testing.B) {

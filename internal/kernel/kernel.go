@@ -6,7 +6,10 @@
 //
 // There are two kernels: AVX2 assembly, used on amd64 processors that have
 // AVX2 and FMA (detected by golang.org/x/sys/cpu), and portable Go, used
-// elsewhere and, with the noasm build tag, on amd64 too. Each is
+// elsewhere and, with the noasm build tag, on amd64 too. Where the
+// processor has AVX-512 as well, the AVX2 kernel computes its terms and
+// the sums' inverses eight points at a time with the same operations, and
+// so the same bits. Each is
 // deterministic. They round differently, each term within 1 ulp of exact:
 // the AVX2 one fuses multiply-adds and evaluates exp by a polynomial of
 // degree 10 with a table of 4 entries, the Go one by degree 5 with 128.
@@ -205,22 +208,32 @@ func (a *product) log() float64 {
 
 // worker is the scratch of one goroutine taking part in a pass.
 type worker struct {
-	u [block]float64 // the block's standardised points
-	s [block]float64 // their sums of terms, then the inverses of the sums
-	e []float64      // the terms w_k N(u_i | μ_k, σ_k), K blocks of block values
+	bs int       // the points of a block: block, or fewer for shorter data
+	u  []float64 // the block's standardised points
+	s  []float64 // their sums of terms, then the inverses of the sums
+	e  []float64 // the terms w_k N(u_i | μ_k, σ_k), K blocks of bs values
 
 	prod      product   // the product of the chunk's sums
 	n, s1, s2 []float64 // the chunk's sums
 	l         []float64 // the slow path's scratch
 }
 
-func newWorker(k int) *worker {
+// newWorker returns a worker for k components and blocks of bs points, a
+// multiple of 4 and at most block, in one allocation: a pass over data
+// shorter than a block needs no more, and small fits make many engines.
+func newWorker(k, bs int) *worker {
+	f := make([]float64, (k+2)*bs+4*k)
+	part := func(i, n int) []float64 { return f[i : i+n : i+n] }
 	return &worker{
-		e: make([]float64, k*block),
-		n: make([]float64, k), s1: make([]float64, k), s2: make([]float64, k),
-		l: make([]float64, k),
+		bs: bs, u: part(0, bs), s: part(bs, bs), e: part(2*bs, k*bs),
+		n: part((k+2)*bs, k), s1: part((k+2)*bs+k, k), s2: part((k+2)*bs+2*k, k),
+		l: part((k+2)*bs+3*k, k),
 	}
 }
+
+// blockFor returns the points of a block for a pass over n points: block,
+// or n rounded up to a multiple of 4 if that is fewer.
+func blockFor(n int) int { return min(block, max((n+3)&^3, 4)) }
 
 // chunk sets st to the statistics of u_i = (x_i − c)·inv for the x_i in x,
 // each point weighted by v_i = w[i] (all 1 if w is nil).
@@ -247,8 +260,9 @@ func (w *worker) chunk(x, wt []float64, c, inv float64, p *Params, st *Stats) {
 	clear(s2)
 	w.prod.reset()
 	var slowLL, weightLL float64
-	for lo := 0; lo < len(x); lo += block {
-		xb := x[lo:min(lo+block, len(x))]
+	bs := w.bs
+	for lo := 0; lo < len(x); lo += bs {
+		xb := x[lo:min(lo+bs, len(x))]
 		nb := len(xb)
 		var vb []float64
 		if wt != nil {
@@ -256,13 +270,18 @@ func (w *worker) chunk(x, wt []float64, c, inv float64, p *Params, st *Stats) {
 		}
 		n4 := (nb + 3) &^ 3
 		u, s := w.u[:n4], w.s[:n4]
-		for i, v := range xb {
-			u[i] = (v - c) * inv
+		if c == 0 && inv == 1 {
+			// Points already standardised: (v − 0)·1 is v, bit for bit.
+			copy(u, xb)
+		} else {
+			for i, v := range xb {
+				u[i] = (v - c) * inv
+			}
 		}
 		clear(u[nb:])
 		clear(s)
 		for k := range K {
-			terms(w.e[k*block:][:n4], s, u, p.logC[k], p.a[k], p.Mu[k])
+			terms(w.e[k*bs:][:n4], s, u, p.logC[k], p.a[k], p.Mu[k])
 		}
 		for i := nb; i < n4; i++ {
 			s[i] = 1
@@ -291,7 +310,7 @@ func (w *worker) chunk(x, wt []float64, c, inv float64, p *Params, st *Stats) {
 			s[i] *= v
 		}
 		for k := range K {
-			a, b, d := weighted(w.e[k*block:][:n4], s, u, p.Mu[k])
+			a, b, d := weighted(w.e[k*bs:][:n4], s, u, p.Mu[k])
 			n[k] += a
 			s1[k] += b
 			s2[k] += d
@@ -313,7 +332,11 @@ func (w *worker) chunk(x, wt []float64, c, inv float64, p *Params, st *Stats) {
 func terms(e, s, u []float64, lc, a, mu float64) {
 	if useAVX2 {
 		e, s = e[:len(u)], s[:len(u)]
-		termsAVX2(&e[0], &s[0], &u[0], len(u), lc, a, mu)
+		if useAVX512 {
+			termsAVX512(&e[0], &s[0], &u[0], len(u), lc, a, mu)
+		} else {
+			termsAVX2(&e[0], &s[0], &u[0], len(u), lc, a, mu)
+		}
 		return
 	}
 	termsGo(e, s, u, lc, a, mu)
@@ -324,6 +347,9 @@ func terms(e, s, u []float64, lc, a, mu float64) {
 // positive multiple of 4. It reports whether all were within the range.
 func norm(s []float64, a *product) bool {
 	if useAVX2 {
+		if useAVX512 {
+			return normAVX512(&s[0], len(s), a)
+		}
 		return normAVX2(&s[0], len(s), a)
 	}
 	return normGo(s, a)
@@ -462,7 +488,7 @@ func (w *worker) slow(i int, p *Params, v float64) float64 {
 	}
 	is := v / s
 	for k, e := range l {
-		w.e[k*block+i] = 0
+		w.e[k*w.bs+i] = 0
 		if e == 0 && s > 0 {
 			// Leave out a term that underflowed, whose 0·d is NaN where
 			// u − μ_k overflows. (If s = 0, u is NaN and so is every
@@ -528,7 +554,6 @@ func NewEngine(x []float64, c, inv float64, k int) *Engine {
 // w, and never writes to it.
 func NewWeightedEngine(x, w []float64, c, inv float64, k int) *Engine {
 	e := &Engine{c: c, inv: inv, k: k}
-	e.workers = []*worker{newWorker(k)}
 	e.Reset(x, w)
 	return e
 }
@@ -537,6 +562,9 @@ func NewWeightedEngine(x, w []float64, c, inv float64, k int) *Engine {
 // scratch where it is large enough.
 func (e *Engine) Reset(x, w []float64) {
 	e.x, e.w = x, w
+	if bs := blockFor(len(x)); len(e.workers) == 0 || e.workers[0].bs < bs {
+		e.workers = []*worker{newWorker(e.k, bs)}
+	}
 	nc := max((len(x)+ChunkSize-1)/ChunkSize, 1)
 	if nc <= cap(e.parts) {
 		e.parts = e.parts[:nc]
@@ -582,7 +610,7 @@ func (e *Engine) Add(p *Params, st *Stats) {
 	}
 	w := min(runtime.GOMAXPROCS(0), len(e.parts))
 	for len(e.workers) < w {
-		e.workers = append(e.workers, newWorker(e.k))
+		e.workers = append(e.workers, newWorker(e.k, e.workers[0].bs))
 	}
 	e.p = p
 	e.next.Store(0)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -345,6 +346,58 @@ func TestNormSameBits(t *testing.T) {
 	}
 }
 
+// TestAVX512NormSameBits checks that normAVX512 and normAVX2 agree bit for
+// bit, in the inverses, the product and whether every sum was in range,
+// for every length up to a block, with sums out of range in either half
+// of a group of eight, in the last four, or nowhere.
+func TestAVX512NormSameBits(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 on this processor")
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	s := make([]float64, block)
+	for i := range s {
+		s[i] = math.Exp(rng.NormFloat64() * 20)
+	}
+	for _, bad := range []map[int]float64{
+		nil,
+		{1: 0x1p-70},
+		{6: 0x1p70},
+		{8: math.NaN(), 13: 0},
+		{122: math.Inf(1)},
+		{124: 0x1p-65},
+		{3: 0, 100: math.NaN(), 127: 0x1p65},
+	} {
+		in := slices.Clone(s)
+		for i, v := range bad {
+			in[i] = v
+		}
+		for n := 4; n <= block; n += 4 {
+			a, b := slices.Clone(in[:n]), slices.Clone(in[:n])
+			var pa, pb product
+			pa.reset()
+			pb.reset()
+			for range 2 {
+				okA := normAVX512(&a[0], n, &pa)
+				okB := normAVX2(&b[0], n, &pb)
+				if okA != okB {
+					t.Fatalf("sums out of range at %v, n = %d: ok = %v (AVX-512), %v (AVX2)", bad, n, okA, okB)
+				}
+				for i := range a {
+					if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+						t.Fatalf("sums out of range at %v, n = %d: s[%d] = %v (AVX-512), %v (AVX2)", bad, n, i, a[i], b[i])
+					}
+				}
+				if pa != pb {
+					t.Fatalf("sums out of range at %v, n = %d: products %+v (AVX-512), %+v (AVX2)", bad, n, pa, pb)
+				}
+				copy(a, in[:n])
+				copy(b, in[:n])
+			}
+		}
+	}
+}
+
 func BenchmarkBlock(b *testing.B) {
 	u := make([]float64, block)
 	for i := range u {
@@ -491,6 +544,43 @@ func TestAddInPiecesSameBits(t *testing.T) {
 		}
 		if !sameBits(got, whole) {
 			t.Errorf("weights %v: pieces %+v, one pass %+v", wt != nil, got, whole)
+		}
+	}
+}
+
+// TestShortBlocksSameBits checks that an Engine on data shorter than a
+// block, whose workers take blocks of only as many points (rounded up to
+// 4), gives the statistics of workers with whole blocks bit for bit,
+// points on the slow path included, and that one made on short data and
+// Reset to longer data gives those of an Engine made on the longer data.
+func TestShortBlocksSameBits(t *testing.T) {
+	w, mu, sd := []float64{0.3, 0.5, 0.2}, []float64{-2, 1, 5}, []float64{1, 0.7, 1.5}
+	p := NewParams(3)
+	p.Set(w, mu, sd)
+	long := draw(12, 3*block+5, w, mu, sd)
+	for _, kn := range kernels(t) {
+		kn.set()
+		for _, n := range []int{1, 3, 4, 5, 82, block - 1, block} {
+			x := draw(11, n, w, mu, sd)
+			x[0] = 1e4 // far out: the slow path
+			short := NewEngine(x, 0.5, 1/1.3, 3)
+			if bs := short.workers[0].bs; bs != blockFor(n) || bs > block || bs%4 != 0 {
+				t.Fatalf("%s, n=%d: blocks of %d points", kn.name, n, bs)
+			}
+			whole := NewEngine(x, 0.5, 1/1.3, 3)
+			whole.workers = []*worker{newWorker(3, block)}
+			got, want := NewStats(3), NewStats(3)
+			short.Pass(p, got)
+			whole.Pass(p, want)
+			if !sameBits(got, want) {
+				t.Errorf("%s, n=%d: short blocks %+v, whole blocks %+v", kn.name, n, got, want)
+			}
+			short.Reset(long, nil)
+			short.Pass(p, got)
+			NewEngine(long, 0.5, 1/1.3, 3).Pass(p, want)
+			if !sameBits(got, want) {
+				t.Errorf("%s, n=%d, Reset to %d points: %+v, a new Engine %+v", kn.name, n, len(long), got, want)
+			}
 		}
 	}
 }

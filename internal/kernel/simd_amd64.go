@@ -13,6 +13,13 @@ import (
 // whose processor and operating system support AVX2 and FMA (hasAVX2).
 var useAVX2, hasAVX2 bool
 
+// useAVX512 selects, where useAVX2 does, termsAVX512 and normAVX512 over
+// termsAVX2 and normAVX2: the same operations on eight lanes at a time, so
+// the same bits; it is set
+// when the package starts where the processor and operating system
+// support AVX-512 too (hasAVX512).
+var useAVX512, hasAVX512 bool
+
 // The AVX2 kernels, in simd_amd64.s, compute what termsGo, normGo and
 // weightedGo compute, four points at a time, with fused multiply-adds. Their
 // exp differs from exp in one respect: a table of 4 entries, held in a
@@ -32,6 +39,12 @@ var useAVX2, hasAVX2 bool
 
 //go:noescape
 func termsAVX2(e, s, u *float64, n int, lc, a, mu float64)
+
+//go:noescape
+func termsAVX512(e, s, u *float64, n int, lc, a, mu float64)
+
+//go:noescape
+func normAVX512(s *float64, n int, a *product) (ok bool)
 
 //go:noescape
 func normAVX2(s *float64, n int, a *product) (ok bool)
@@ -109,4 +122,6 @@ func init() {
 	}
 	hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 	useAVX2 = hasAVX2
+	hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F
+	useAVX512 = hasAVX512
 }

@@ -11,9 +11,18 @@ import "unsafe"
 // useAVX2 and hasAVX2 are false: there is no AVX2 kernel to use.
 var useAVX2, hasAVX2 = false, false
 
+// useAVX512 and hasAVX512 are false too.
+var useAVX512, hasAVX512 = false, false
+
 func termsAVX2(e, s, u *float64, n int, lc, a, mu float64) {
 	termsGo(unsafe.Slice(e, n), unsafe.Slice(s, n), unsafe.Slice(u, n), lc, a, mu)
 }
+
+func termsAVX512(e, s, u *float64, n int, lc, a, mu float64) {
+	termsGo(unsafe.Slice(e, n), unsafe.Slice(s, n), unsafe.Slice(u, n), lc, a, mu)
+}
+
+func normAVX512(s *float64, n int, a *product) bool { return normGo(unsafe.Slice(s, n), a) }
 
 func normAVX2(s *float64, n int, a *product) bool { return normGo(unsafe.Slice(s, n), a) }
 
