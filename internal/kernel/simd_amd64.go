@@ -15,9 +15,8 @@ var useAVX2, hasAVX2 bool
 
 // useAVX512 selects, where useAVX2 does, termsAVX512 and normAVX512 over
 // termsAVX2 and normAVX2: the same operations on eight lanes at a time, so
-// the same bits; it is set
-// when the package starts where the processor and operating system
-// support AVX-512 too (hasAVX512).
+// the same bits. It is set when the package starts where the processor and
+// operating system support AVX-512 too (hasAVX512).
 var useAVX512, hasAVX512 bool
 
 // The AVX2 kernels, in simd_amd64.s, compute what termsGo, normGo and
