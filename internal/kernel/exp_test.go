@@ -252,6 +252,20 @@ func TestAVX2Exp(t *testing.T) {
 	}
 }
 
+// extremeU returns a block of standardised points, normal with standard
+// deviation 30 from the random stream (seed, stream), so that the terms
+// reach the clamps and every table entry, with +Inf, NaN, −Inf and 0 among
+// them.
+func extremeU(seed, stream uint64) []float64 {
+	rng := rand.New(rand.NewPCG(seed, stream))
+	u := make([]float64, block)
+	for i := range u {
+		u[i] = 30 * rng.NormFloat64()
+	}
+	u[0], u[1], u[9], u[14] = math.Inf(1), math.NaN(), math.Inf(-1), 0
+	return u
+}
+
 // TestAVX2TermsPairs checks that termsAVX2, which takes eight points at a
 // time as two interleaved groups of four and the last four alone, gives
 // each point the bits it gets when the points go four at a time, through
@@ -261,12 +275,7 @@ func TestAVX2TermsPairs(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2 and FMA on this processor")
 	}
-	rng := rand.New(rand.NewPCG(7, 8))
-	u := make([]float64, block)
-	for i := range u {
-		u[i] = 30 * rng.NormFloat64()
-	}
-	u[0], u[1], u[9], u[14] = math.Inf(1), math.NaN(), math.Inf(-1), 0
+	u := extremeU(7, 8)
 	for _, p := range []struct{ lc, a, mu float64 }{
 		{-1.2, 0.5, 0.3},
 		{3, 1e3, 1},
@@ -304,12 +313,7 @@ func TestAVX512TermsSameBits(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this processor")
 	}
-	rng := rand.New(rand.NewPCG(9, 10))
-	u := make([]float64, block)
-	for i := range u {
-		u[i] = 30 * rng.NormFloat64()
-	}
-	u[0], u[1], u[9], u[14] = math.Inf(1), math.NaN(), math.Inf(-1), 0
+	u := extremeU(9, 10)
 	// Around the flush point: with lc = −693 and a = 1, x = −693 − u².
 	grid := make([]float64, block)
 	for i := range grid {
