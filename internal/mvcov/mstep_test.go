@@ -454,6 +454,15 @@ func TestMStepBadInput(t *testing.T) {
 		{"negative shrinkage", bad(func(p *Prior) { p.Shrinkage = -1 }), sc.N},
 		{"short mean", bad(func(p *Prior) { p.MeanLoc = p.MeanLoc[:1] }), sc.N},
 		{"scale not positive definite", bad(func(p *Prior) { p.Scale = mat.NewSymDense(d, nil) }), sc.N},
+		// Positive definite, but with standard deviations 10^7 apart: its
+		// factorisation succeeds where a singular one's may, by rounding.
+		{"scale nearly singular", bad(func(p *Prior) {
+			p.Scale = mat.NewSymDense(d, nil)
+			for a := range d {
+				p.Scale.SetSym(a, a, 1)
+			}
+			p.Scale.SetSym(d-1, d-1, 1e-14)
+		}), sc.N},
 	} {
 		means, covs := mat.NewDense(k, d, nil), newCovs(k, d)
 		if err := MStep(VVV, c.p, c.N, sc.mean, sc.scatter, nil, means, covs, NewWorkspace(k, d)); err == nil {

@@ -94,8 +94,14 @@ func (p *Prior) check(ws *Workspace) error {
 		}
 	}
 	ws.loadSym(ws.pd, p.Scale)
-	if _, _, ok := ws.cholesky(ws.pd); !ok {
+	_, rc, ok := ws.cholesky(ws.pd)
+	if !ok {
 		return fmt.Errorf("mvcov: the prior's Scale is not positive definite: give a positive definite Scale, such as the data's covariance")
+	}
+	if !(rc > singularRatio) {
+		// Singular up to rounding: the scatter of collinear columns, whose
+		// factorisation succeeds or fails by the order of its roundings.
+		return fmt.Errorf("mvcov: the prior's Scale is singular or nearly so (the squared ratio of its Cholesky factor's smallest to largest diagonal entry is %.3g), as DefaultPrior's is for data with collinear columns or fewer rows than columns: give a positive definite Scale, such as a diagonal one", rc)
 	}
 	if !(p.DoF > float64(d-1)) || math.IsInf(p.DoF, 0) {
 		return fmt.Errorf("mvcov: the prior's DoF is %v: give a finite DoF above d−1 = %d (mclust uses d+2)", p.DoF, d-1)
@@ -269,7 +275,9 @@ func priorConst(m Model, p *Prior, k, d int) float64 {
 		return float64(copies) * c
 	}
 	var ch mat.Cholesky
-	ch.Factorize(p.Scale)
+	if !ch.Factorize(p.Scale) {
+		return math.NaN()
+	}
 	c := nu/2*ch.LogDet() - nu*D/2*math.Ln2 - lmvgamma(d, nu/2)
 	if m == EEE {
 		return c
