@@ -280,8 +280,12 @@ func (m *Model) PosteriorContext(ctx context.Context, x mat.Matrix, s *Posterior
 		return nil, errors.New("mv: the posterior needs a proper prior, with Scale, DoF and a positive Shrinkage: without them an empty component's mean and covariance have no distribution; set Model.Prior, for example to DefaultPrior(x, K)")
 	}
 	var sc mat.Cholesky
-	if sc.Factorize(m.Prior.Scale); !(sc.Cond() <= maxScaleCond) {
-		return nil, fmt.Errorf("mv: the prior's Scale is nearly singular (condition number %.3g, above %g), as DefaultPrior's is for data with fewer rows than columns or collinear columns, and the covariances drawn from it would be too: give a well-conditioned Scale, such as a diagonal one", sc.Cond(), maxScaleCond)
+	if ok := sc.Factorize(m.Prior.Scale); !ok || !(sc.Cond() <= maxScaleCond) {
+		cond := math.Inf(1)
+		if ok {
+			cond = sc.Cond()
+		}
+		return nil, fmt.Errorf("mv: the prior's Scale is nearly singular (condition number %.3g, above %g), as DefaultPrior's is for data with fewer rows than columns or collinear columns, and the covariances drawn from it would be too: give a well-conditioned Scale, such as a diagonal one", cond, maxScaleCond)
 	}
 	if lim := maxPosteriorLen / (m.K * (1 + d + d*d)); cfg.Chains > lim || cfg.Draws > lim/cfg.Chains {
 		return nil, fmt.Errorf("mv: %d chains of %d draws of %d components in %d dimensions are too many to hold; ask for fewer draws", cfg.Chains, cfg.Draws, m.K, d)

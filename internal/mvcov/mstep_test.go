@@ -454,14 +454,16 @@ func TestMStepBadInput(t *testing.T) {
 		{"negative shrinkage", bad(func(p *Prior) { p.Shrinkage = -1 }), sc.N},
 		{"short mean", bad(func(p *Prior) { p.MeanLoc = p.MeanLoc[:1] }), sc.N},
 		{"scale not positive definite", bad(func(p *Prior) { p.Scale = mat.NewSymDense(d, nil) }), sc.N},
-		// Positive definite, but with standard deviations 10^7 apart: its
-		// factorisation succeeds where a singular one's may, by rounding.
+		// Positive definite, but two of its columns correlated 1 − 1e-13,
+		// in units 10^6 apart: its factorisation succeeds where a singular
+		// one's may, by rounding.
 		{"scale nearly singular", bad(func(p *Prior) {
 			p.Scale = mat.NewSymDense(d, nil)
 			for a := range d {
 				p.Scale.SetSym(a, a, 1)
 			}
-			p.Scale.SetSym(d-1, d-1, 1e-14)
+			p.Scale.SetSym(d-1, d-1, 1e12)
+			p.Scale.SetSym(0, d-1, (1-1e-13)*1e6)
 		}), sc.N},
 	} {
 		means, covs := mat.NewDense(k, d, nil), newCovs(k, d)

@@ -94,6 +94,9 @@ func (p *Prior) check(ws *Workspace) error {
 		}
 	}
 	ws.loadSym(ws.pd, p.Scale)
+	if !correlation(ws.pd, d) {
+		return fmt.Errorf("mvcov: the prior's Scale is not positive definite: give a positive definite Scale, such as the data's covariance")
+	}
 	_, rc, ok := ws.cholesky(ws.pd)
 	if !ok {
 		return fmt.Errorf("mvcov: the prior's Scale is not positive definite: give a positive definite Scale, such as the data's covariance")
@@ -101,7 +104,7 @@ func (p *Prior) check(ws *Workspace) error {
 	if !(rc > singularRatio) {
 		// Singular up to rounding: the scatter of collinear columns, whose
 		// factorisation succeeds or fails by the order of its roundings.
-		return fmt.Errorf("mvcov: the prior's Scale is singular or nearly so (the squared ratio of its Cholesky factor's smallest to largest diagonal entry is %.3g), as DefaultPrior's is for data with collinear columns or fewer rows than columns: give a positive definite Scale, such as a diagonal one", rc)
+		return fmt.Errorf("mvcov: the prior's Scale is singular or nearly so (the squared ratio of the smallest to the largest diagonal entry of its correlations' Cholesky factor is %.3g), as DefaultPrior's is for data with collinear columns or fewer rows than columns: give a positive definite Scale, such as a diagonal one", rc)
 	}
 	if !(p.DoF > float64(d-1)) || math.IsInf(p.DoF, 0) {
 		return fmt.Errorf("mvcov: the prior's DoF is %v: give a finite DoF above d−1 = %d (mclust uses d+2)", p.DoF, d-1)
@@ -257,6 +260,29 @@ func trProdSym(a, b *mat.SymDense) float64 {
 		}
 	}
 	return s
+}
+
+// correlation scales the symmetric d×d matrix a in place to its
+// correlations, a_ij/√(a_ii a_jj), so that a test of its Cholesky factor
+// does not depend on the columns' units, and reports whether its diagonal
+// is positive.
+func correlation(a []float64, d int) bool {
+	for i := range d {
+		if !(a[i*d+i] > 0) {
+			return false
+		}
+	}
+	for i := range d {
+		for j := range d {
+			if i != j {
+				a[i*d+j] /= math.Sqrt(a[i*d+i]) * math.Sqrt(a[j*d+j])
+			}
+		}
+	}
+	for i := range d {
+		a[i*d+i] = 1
+	}
+	return true
 }
 
 // priorConst returns the normalising constants of LogPrior: copies of

@@ -223,3 +223,27 @@ func eStep(x *mat.Dense, w []float64, means *mat.Dense, covs []*mat.SymDense) *m
 	}
 	return z
 }
+
+// TestCheckScaleUnits checks that Check judges a Scale by its
+// correlations: variances 10^14 apart are the columns' units, not a near
+// singularity, and a Scale of rank one is refused whatever its units. (The
+// regression inputs of FuzzFit and FuzzPosterior in mv/testdata/fuzz hold
+// DefaultPriors singular up to rounding that passed before.)
+func TestCheckScaleUnits(t *testing.T) {
+	const d = 2
+	for _, c := range []struct {
+		name    string
+		a, b, c float64 // the Scale [[a, b], [b, c]]
+		ok      bool
+	}{
+		{"units 10^7 apart", 1, 0, 1e-14, true},
+		{"units 10^7 apart, correlated 0.9", 1, 0.9e-7, 1e-14, true},
+		{"rank one, spreads 0.1 and 160 apart", 0.01, 0.01 * 1600, 0.01 * 1600 * 1600, false},
+	} {
+		p := &Prior{MeanLoc: make([]float64, d), Shrinkage: 0.01, DoF: d + 2,
+			Scale: mat.NewSymDense(d, []float64{c.a, c.b, c.b, c.c})}
+		if err := p.Check(d); (err == nil) != c.ok {
+			t.Errorf("%s: Check gives %v, want ok %v", c.name, err, c.ok)
+		}
+	}
+}
