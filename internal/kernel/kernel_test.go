@@ -308,6 +308,18 @@ func BenchmarkPass(b *testing.B) {
 	}
 }
 
+// spreadSums returns a block of sums e^z, z normal with standard
+// deviation 20 from the random stream (seed, stream), so that some lie
+// outside the fast path's range.
+func spreadSums(seed, stream uint64) []float64 {
+	rng := rand.New(rand.NewPCG(seed, stream))
+	s := make([]float64, block)
+	for i := range s {
+		s[i] = math.Exp(rng.NormFloat64() * 20)
+	}
+	return s
+}
+
 // TestNormSameBits checks that normAVX2 and normGo, which do the same
 // correctly rounded operations in the same order, agree bit for bit,
 // including on sums outside the fast path's range.
@@ -315,11 +327,7 @@ func TestNormSameBits(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2 and FMA on this processor")
 	}
-	rng := rand.New(rand.NewPCG(11, 12))
-	s := make([]float64, block)
-	for i := range s {
-		s[i] = math.Exp(rng.NormFloat64() * 20)
-	}
+	s := spreadSums(11, 12)
 	s[5], s[6], s[7], s[100] = 0x1p-70, 0x1p70, math.NaN(), 0
 	a, b := make([]float64, block), make([]float64, block)
 	copy(a, s)
@@ -354,11 +362,7 @@ func TestAVX512NormSameBits(t *testing.T) {
 	if !hasAVX512 {
 		t.Skip("no AVX-512 on this processor")
 	}
-	rng := rand.New(rand.NewPCG(13, 14))
-	s := make([]float64, block)
-	for i := range s {
-		s[i] = math.Exp(rng.NormFloat64() * 20)
-	}
+	s := spreadSums(13, 14)
 	for _, bad := range []map[int]float64{
 		nil,
 		{1: 0x1p-70},

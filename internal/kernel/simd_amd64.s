@@ -79,6 +79,41 @@
 	VFMADD213PD Y1, Y1, Y7; \
 	VADDPD Y7, Y7, Y7
 
+// TERMS4 does the terms of four points, at index SI: x = lc − (a·(u − mu))²
+// with u from DX, lc in Y13, a in Y14 and mu in Y15, then e = e^x by EXP4
+// (whose constants it needs loaded), written to AX, and s += e at BX.
+#define TERMS4 \
+	VMOVUPD (DX)(SI*8), Y0; \
+	VSUBPD Y15, Y0, Y0; \
+	VMULPD Y14, Y0, Y0; \
+	VFNMADD213PD Y13, Y0, Y0; \
+	EXP4; \
+	VMOVUPD Y7, (AX)(SI*8); \
+	VADDPD (BX)(SI*8), Y7, Y7; \
+	VMOVUPD Y7, (BX)(SI*8)
+
+// NORM4 does four sums, at index SI of AX: with SUMLO in Y12, SUMHI in
+// Y11 and 1 in Y13, a sum s within the range multiplies its lane of the
+// product in Y15 and becomes 1/s, one outside becomes 0 and clears its
+// lane of the all-in-range mask Y10; then the product's exponent moves
+// into the lane's count in Y14, keeping the product in [1, 2).
+#define NORM4 \
+	VMOVUPD (AX)(SI*8), Y0; \
+	VCMPPD $0x1d, Y12, Y0, Y1; \
+	VCMPPD $0x12, Y11, Y0, Y2; \
+	VANDPD Y2, Y1, Y1; \
+	VANDPD Y1, Y10, Y10; \
+	VBLENDVPD Y1, Y0, Y13, Y3; \
+	VMULPD Y3, Y15, Y15; \
+	VDIVPD Y3, Y13, Y4; \
+	VANDPD Y1, Y4, Y4; \
+	VMOVUPD Y4, (AX)(SI*8); \
+	VPSRLQ $52, Y15, Y5; \
+	VPSUBQ BIAS, Y5, Y5; \
+	VPADDQ Y5, Y14, Y14; \
+	VPAND MANTMASK, Y15, Y15; \
+	VPOR ONEBITS, Y15, Y15
+
 
 // func termsAVX2(e, s, u *float64, n int, lc, a, mu float64)
 //
@@ -202,18 +237,11 @@ termsTail:
 	CMPQ SI, CX
 	JGE  termsDone
 
-	// The last four points: x = lc − (a·(u − mu))², and e^x in Y7.
-	VMOVUPD      SHIFT, Y11
-	VMOVUPD      TABHI, Y10
-	VMOVUPD      TABDELTA, Y9
-	VMOVUPD      (DX)(SI*8), Y0
-	VSUBPD       Y15, Y0, Y0
-	VMULPD       Y14, Y0, Y0
-	VFNMADD213PD Y13, Y0, Y0
-	EXP4
-	VMOVUPD      Y7, (AX)(SI*8)
-	VADDPD       (BX)(SI*8), Y7, Y7
-	VMOVUPD      Y7, (BX)(SI*8)
+	// The last four points.
+	VMOVUPD SHIFT, Y11
+	VMOVUPD TABHI, Y10
+	VMOVUPD TABDELTA, Y9
+	TERMS4
 
 termsDone:
 	VZEROUPPER
@@ -317,7 +345,7 @@ terms8Tail:
 	CMPQ SI, CX
 	JGE  terms8Done
 
-	// The last four points, by EXP4.
+	// The last four points, by termsAVX2's code.
 	VMOVUPD      INVL, Y12
 	VMOVUPD      SHIFT, Y11
 	VMOVUPD      TABHI, Y10
@@ -325,14 +353,7 @@ terms8Tail:
 	VBROADCASTSD lc+32(FP), Y13
 	VBROADCASTSD a+40(FP), Y14
 	VBROADCASTSD mu+48(FP), Y15
-	VMOVUPD      (DX)(SI*8), Y0
-	VSUBPD       Y15, Y0, Y0
-	VMULPD       Y14, Y0, Y0
-	VFNMADD213PD Y13, Y0, Y0
-	EXP4
-	VMOVUPD      Y7, (AX)(SI*8)
-	VADDPD       (BX)(SI*8), Y7, Y7
-	VMOVUPD      Y7, (BX)(SI*8)
+	TERMS4
 
 terms8Done:
 	VZEROUPPER
@@ -359,23 +380,7 @@ normLoop:
 	CMPQ SI, CX
 	JGE  normDone
 
-	VMOVUPD   (AX)(SI*8), Y0
-	VCMPPD    $0x1d, Y12, Y0, Y1
-	VCMPPD    $0x12, Y11, Y0, Y2
-	VANDPD    Y2, Y1, Y1
-	VANDPD    Y1, Y10, Y10
-	VBLENDVPD Y1, Y0, Y13, Y3
-	VMULPD    Y3, Y15, Y15
-	VDIVPD    Y3, Y13, Y4
-	VANDPD    Y1, Y4, Y4
-	VMOVUPD   Y4, (AX)(SI*8)
-
-	// Move the product's exponent into the lane's count.
-	VPSRLQ $52, Y15, Y5
-	VPSUBQ BIAS, Y5, Y5
-	VPADDQ Y5, Y14, Y14
-	VPAND  MANTMASK, Y15, Y15
-	VPOR   ONEBITS, Y15, Y15
+	NORM4
 
 	ADDQ $4, SI
 	JMP  normLoop
@@ -452,21 +457,7 @@ norm8Tail:
 	CMPQ SI, CX
 	JGE  norm8Done
 
-	VMOVUPD   (AX)(SI*8), Y0
-	VCMPPD    $0x1d, Y12, Y0, Y1
-	VCMPPD    $0x12, Y11, Y0, Y2
-	VANDPD    Y2, Y1, Y1
-	VANDPD    Y1, Y10, Y10
-	VBLENDVPD Y1, Y0, Y13, Y3
-	VMULPD    Y3, Y15, Y15
-	VDIVPD    Y3, Y13, Y4
-	VANDPD    Y1, Y4, Y4
-	VMOVUPD   Y4, (AX)(SI*8)
-	VPSRLQ    $52, Y15, Y5
-	VPSUBQ    BIAS, Y5, Y5
-	VPADDQ    Y5, Y14, Y14
-	VPAND     MANTMASK, Y15, Y15
-	VPOR      ONEBITS, Y15, Y15
+	NORM4
 
 norm8Done:
 	VMOVUPD   Y15, 0(DX)
