@@ -189,3 +189,31 @@ func TestWeightedVBIsWrittenOut(t *testing.T) {
 		}
 	}
 }
+
+// TestVVVGroups checks the number of groups the VVV-criterion agglomeration
+// starts from: weights raise the points' count, but never the groups above
+// the points there are (11 points of total weight 125 in 4 columns asked
+// for 12 groups, and the cut of 11 points into 12 panicked; found by
+// FuzzFitWeights).
+func TestVVVGroups(t *testing.T) {
+	heavy := make([]float64, 11)
+	for i := range heavy {
+		heavy[i] = 125.0 / 11
+	}
+	for _, tt := range []struct {
+		name    string
+		v       []float64
+		m, d, k int
+		want    int
+	}{
+		{"iris", nil, 150, 4, 3, 15},
+		{"few points, k groups", nil, 20, 4, 3, 3},
+		{"many points, capped at 4k + 10", nil, 5000, 4, 3, 22},
+		{"heavy weights, capped at the points", heavy, 11, 4, 3, 11},
+		{"as many points as components", heavy, 3, 4, 3, 3},
+	} {
+		if got := vvvGroups(tt.v, tt.m, tt.d, tt.k); got != tt.want {
+			t.Errorf("%s: vvvGroups = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

@@ -300,10 +300,11 @@ func sqdist(a, b []float64) float64 {
 // VVV-criterion agglomeration starts: groups small enough to follow the
 // data's shape, large enough that their scatters are mostly non-singular.
 // m counts the points, or with weights v their total weight if larger
-// (see standsFor).
+// (see standsFor); the groups are at most the m points themselves, and at
+// least k if k ≤ m.
 func vvvGroups(v []float64, m, d, k int) int {
-	m = standsFor(v, m)
-	return max(k, min(m/(2*(d+1)), 4*k+10))
+	n := standsFor(v, m)
+	return min(m, max(k, min(n/(2*(d+1)), 4*k+10)))
 }
 
 // standsFor returns the number of points that m points of weights v (nil
