@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	"github.com/gmm-go/gmm/internal/engine"
 	"github.com/gmm-go/gmm/internal/kernel"
@@ -206,11 +207,10 @@ func (m *Model) FitStream(ctx context.Context, src iter.Seq2[[]float64, []float6
 	}
 	sp := &streamPass{src: src, n: first.n, weighted: first.weighted, c: z.c, inv: z.inv,
 		eng: kernel.NewEngine(nil, z.c, z.inv, m.K), raw: kernel.NewStats(m.K)}
-	full := newPassProblem(sp.pass, obj, m.K, first.total)
 	if cfg.Warm {
-		return m.fitPasses(ctx, full, z, obj, &cfg)
+		return m.fitPasses(ctx, newPassProblem(sp.pass, obj, m.K, first.total), z, obj, &cfg)
 	}
-	ss := &streamSource{full: full, n: first.n, sample: &source{
+	ss := &streamSource{pass: sp, obj: obj, total: first.total, n: first.n, sample: &source{
 		x: z.sample, w: first.sw, total: totalWeight(z.sample, first.sw),
 		c: 0, inv: 1, sample: z.sample, sw: first.sw, sorted: z.sorted, obj: obj, k: m.K,
 	}}
@@ -233,18 +233,22 @@ func (m *Model) FitStream(ctx context.Context, src iter.Seq2[[]float64, []float6
 // streamSource gives the engine the sample, in memory, for the search, and
 // the stream for the last stage.
 type streamSource struct {
-	full   *problem
+	pass   *streamPass
+	obj    *objective
+	total  float64 // the data's total weight
 	n      int
 	sample *source // the sample as data in memory, standardised
 }
 
 func (s *streamSource) Len() int { return s.n }
 
-// Problem returns the problem on all the data, which reads the stream,
-// for m ≥ n, and otherwise the one on the sample.
+// Problem returns a problem on all the data, which reads the stream, for
+// m ≥ n, and otherwise the one on the sample. The problems on all the data
+// are the engine's to run side by side (the rescue of a degenerate run
+// does); their passes take turns.
 func (s *streamSource) Problem(m int, stream uint64) engine.Problem {
 	if m >= s.n {
-		return s.full
+		return newPassProblem(s.pass.pass, s.obj, s.sample.k, s.total)
 	}
 	return s.sample.Problem(len(s.sample.x), 0)
 }
@@ -260,10 +264,15 @@ type streamPass struct {
 	eng      *kernel.Engine
 	raw      *kernel.Stats
 	x, w     []float64 // the block
+	// mu makes the passes of problems run side by side take turns over
+	// the stream and the buffers above.
+	mu sync.Mutex
 }
 
 // pass sets st to the statistics of the stream at p.
 func (sp *streamPass) pass(ctx context.Context, p *kernel.Params, st *Stats) error {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
 	sp.raw.LogLik = 0
 	clear(sp.raw.N)
 	clear(sp.raw.S1)
