@@ -96,8 +96,8 @@ type problem struct {
 	points   float64 // the data's total weight
 	// mapIters, if positive, bounds the inner iterations of EVE's and
 	// VVE's M-step in Map, and makes them, there and in Project, the
-	// rotation sweeps alone (see selectMapIters); if 0, Map's M-step is
-	// exact.
+	// rotation sweeps alone, and bounds VEE's in Map and Project (see
+	// selectMapIters); if 0, Map's M-step is exact.
 	mapIters int
 
 	proj     *params         // scratch for Project and Degenerate
@@ -434,9 +434,9 @@ func (pr *problem) Map(dst []float64) {
 		pr.encode(pr.cur, dst)
 		return
 	}
-	pr.ws.OrientationIters, pr.ws.SweepsOnly = pr.mapIters, pr.mapIters > 0
+	pr.ws.OrientationIters, pr.ws.SweepsOnly, pr.ws.VolumeIters = pr.mapIters, pr.mapIters > 0, pr.mapIters
 	pr.mstep(pr.st, pr.cur, pr.next)
-	pr.ws.OrientationIters, pr.ws.SweepsOnly = 0, false
+	pr.ws.OrientationIters, pr.ws.SweepsOnly, pr.ws.VolumeIters = 0, false, 0
 	pr.encode(pr.next, dst)
 }
 
@@ -475,7 +475,7 @@ func (pr *problem) Project(theta []float64) {
 // means as they are, and reports whether the M-step succeeded. With
 // shared, the M-step pools the covariances even for the models whose
 // constraints mixing keeps. For EVE and VVE the M-step's inner iterations
-// stop after projectIters.
+// stop after projectIters, and for VEE after mapIters if it is set.
 func (pr *problem) project(theta []float64, shared bool) bool {
 	if !shared && (pr.cov <= VVI || pr.cov == EEE || pr.cov == VVV) {
 		return true
@@ -494,9 +494,9 @@ func (pr *problem) project(theta []float64, shared bool) bool {
 	}
 	saved, savedAlpha, savedErr := pr.prior, pr.alpha, pr.mapErr
 	pr.prior, pr.alpha, pr.mapErr = nil, 1, nil
-	pr.ws.OrientationIters, pr.ws.SweepsOnly = projectIters, pr.mapIters > 0
+	pr.ws.OrientationIters, pr.ws.SweepsOnly, pr.ws.VolumeIters = projectIters, pr.mapIters > 0, pr.mapIters
 	pr.mstep(st, pr.proj, pr.proj)
-	pr.ws.OrientationIters, pr.ws.SweepsOnly = 0, false
+	pr.ws.OrientationIters, pr.ws.SweepsOnly, pr.ws.VolumeIters = 0, false, 0
 	ok := pr.mapErr == nil
 	pr.prior, pr.alpha, pr.mapErr = saved, savedAlpha, savedErr
 	if ok {
