@@ -49,6 +49,13 @@ type Workspace struct {
 	// near the given one rather than the exact M-step: each iteration
 	// raises the objective and ends on covariances of the model.
 	OrientationIters int
+	// VolumeIters, if positive, bounds the inner iterations of VEE (the
+	// alternating updates of the volumes and of the shared C), for a
+	// caller that, as for OrientationIters, needs a covariance of the
+	// model that raises the objective rather than the exact M-step: each
+	// iteration maximises it over C given the volumes and then over the
+	// volumes given C.
+	VolumeIters int
 	// SweepsOnly, if set, makes each inner iteration of EVE and VVE the
 	// sweep of plane rotations alone, without the two MM steps before it:
 	// a cheaper step that still raises the objective, for a caller that

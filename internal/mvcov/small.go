@@ -30,6 +30,14 @@ const maxSweeps = 50
 // a is not modified. It reports false if maxSweeps sweeps do not converge
 // or a is not finite.
 func jacobiEigen(val, vec, a, w []float64, d int) bool {
+	if d == 4 {
+		return jacobiEigen4(val, vec, a)
+	}
+	return jacobiEigenN(val, vec, a, w, d)
+}
+
+// jacobiEigenN is jacobiEigen for any d.
+func jacobiEigenN(val, vec, a, w []float64, d int) bool {
 	w = w[:d*d]
 	copy(w, a[:d*d])
 	if vec != nil {
@@ -98,6 +106,78 @@ func jacobiEigen(val, vec, a, w []float64, d int) bool {
 				}
 			}
 		}
+	}
+	return true
+}
+
+// pairs4 lists the planes (p, q) of a sweep for d = 4 in jacobiEigenN's
+// order, each with the two other indices in increasing order.
+var pairs4 = [6][4]int{{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2}, {1, 2, 0, 3}, {1, 3, 0, 2}, {2, 3, 0, 1}}
+
+// jacobiEigen4 is jacobiEigenN for d = 4, the iris case, with the same
+// operations in the same order and so the same results bit for bit
+// (TestJacobiEigen4SameBits), on arrays whose constant size spares the
+// bounds checks, and without the tests of which rows a rotation skips.
+func jacobiEigen4(val, vec, a []float64) bool {
+	var w, v [16]float64
+	copy(w[:], a[:16])
+	v[0], v[5], v[10], v[15] = 1, 1, 1, 1
+	converged := false
+	for range maxSweeps {
+		rotated := false
+		for _, pq := range &pairs4 {
+			p, q, i0, i1 := pq[0]&3, pq[1]&3, pq[2]&3, pq[3]&3
+			apq := w[p*4+q]
+			app, aqq := w[p*4+p], w[q*4+q]
+			if negligible(apq, app, aqq) {
+				continue
+			}
+			if math.IsNaN(apq) || math.IsInf(apq, 0) {
+				return false
+			}
+			rotated = true
+			c, s := symSchur2(app, aqq, apq)
+			for _, i := range [2]int{i0, i1} {
+				x, y := w[i*4+p], w[i*4+q]
+				x, y = c*x-s*y, s*x+c*y
+				w[i*4+p], w[i*4+q], w[p*4+i], w[q*4+i] = x, y, x, y
+			}
+			cc, ss, cs2 := c*c, s*s, 2*c*s*apq
+			w[p*4+p] = cc*app - cs2 + ss*aqq
+			w[q*4+q] = ss*app + cs2 + cc*aqq
+			w[p*4+q], w[q*4+p] = 0, 0
+			for i := range 4 {
+				x, y := v[i*4+p], v[i*4+q]
+				v[i*4+p], v[i*4+q] = c*x-s*y, s*x+c*y
+			}
+		}
+		if !rotated {
+			converged = true
+			break
+		}
+	}
+	if !converged {
+		return false
+	}
+	var e [4]float64
+	for i := range 4 {
+		e[i] = w[i*4+i]
+		if math.IsNaN(e[i]) || math.IsInf(e[i], 0) {
+			return false
+		}
+	}
+	// Insertion sort, ascending, moving the eigenvectors along.
+	for i := 1; i < 4; i++ {
+		for j := i; j > 0 && e[j] < e[j-1]; j-- {
+			e[j], e[j-1] = e[j-1], e[j]
+			for r := range 4 {
+				v[r*4+j], v[r*4+j-1] = v[r*4+j-1], v[r*4+j]
+			}
+		}
+	}
+	copy(val[:4], e[:])
+	if vec != nil {
+		copy(vec[:16], v[:])
 	}
 	return true
 }

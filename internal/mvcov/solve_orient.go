@@ -154,7 +154,8 @@ func (ws *Workspace) loadSym(a []float64, s *mat.SymDense) {
 // vee: Σ_k = λ_k C with det C = 1, by alternating the two closed-form block
 // updates C = S/|S|^(1/d) with S = Σ_k T_k/λ_k, and λ_k = tr(T_k C⁻¹)/(d c_k)
 // (Celeux & Govaert 1995, section 4, model [λ_k C]; mclust's msvee). The
-// volumes start at those of prev, else at 1.
+// volumes start at those of prev, else at 1; the iterations stop at
+// VolumeIters if it is set.
 func (ws *Workspace) vee(prev []*mat.SymDense) error {
 	d, k := ws.d, ws.k
 	for j := range k {
@@ -192,7 +193,7 @@ func (ws *Workspace) vee(prev []*mat.SymDense) error {
 		for j := range k {
 			ws.scl[j] = g * trProd(ws.block(ws.t, j), ws.u) / (float64(d) * ws.c[j])
 		}
-		if it > 1 && relChange(ws.scl, ws.scl0) <= tolInner || it == maxInner {
+		if it > 1 && relChange(ws.scl, ws.scl0) <= tolInner || it == maxInner || it == ws.VolumeIters {
 			break
 		}
 	}

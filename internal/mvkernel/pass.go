@@ -440,16 +440,18 @@ func (w *worker) centred(p *Params, k, b int, fresh bool) []float64 {
 func (w *worker) distances(p *Params, k, b int) {
 	d := w.d
 	maha := w.maha[:b]
+	c := p.Const[k]
 	switch {
 	case useAVX2 && d >= tileD:
 		mahaTileAVX2(&p.Inv[k*d*d], d, &w.xt[0], &p.Mean[k*d], &w.zbuf(k)[0], wide(b), &w.maha[0])
 	case useAVX2:
+		// The kernel writes the log terms itself.
 		tri := d * (d + 1) / 2
-		mahaAVX2(&w.packed[k*tri], d, &w.xt[0], &p.Mean[k*d], &w.zbuf(k)[0], wide(b), &w.maha[0])
+		mahaAVX2(&w.packed[k*tri], d, &w.xt[0], &p.Mean[k*d], &w.zbuf(k)[0], wide(b), c, &w.l[k*Block])
+		return
 	default:
 		mahaGo(p.Inv[k*d*d:(k+1)*d*d], d, w.centred(p, k, b, true), maha, w.y[:b])
 	}
-	c := p.Const[k]
 	l := w.l[k*Block : k*Block+b]
 	for t, m := range maha {
 		l[t] = c - 0.5*m

@@ -19,12 +19,13 @@ var _ = [1]struct{}{}[Block-128]
 // and sum in their own order, with fused multiply-adds, so their results
 // differ from the Go kernels' by roundings.
 
-// mahaAVX2 sets z_j = x_j − μ_j for j < d and out[t] = |L⁻¹ z_t|² =
-// Σ_j (Σ_{m≤j} (L⁻¹)_jm z_mt)² for t < n, with inv L⁻¹ packed by rows (row j
-// at j(j+1)/2).
+// mahaAVX2 sets z_j = x_j − μ_j for j < d and the log terms
+// out[t] = c − ½|L⁻¹ z_t|², with |L⁻¹ z_t|² = Σ_j (Σ_{m≤j} (L⁻¹)_jm z_mt)², for
+// t < n, with inv L⁻¹ packed by rows (row j at j(j+1)/2): c − ½·m rounded as
+// Go rounds it, the product and then the difference.
 //
 //go:noescape
-func mahaAVX2(inv *float64, d int, x, mu, z *float64, n int, out *float64)
+func mahaAVX2(inv *float64, d int, x, mu, z *float64, n int, c float64, out *float64)
 
 // accumAVX2 adds Σ_t r_t z_it to s1[i] and Σ_t r_t z_it z_jt to s2[i·d+j]
 // for j ≤ i < d and t < n, using a (Block floats) as scratch.

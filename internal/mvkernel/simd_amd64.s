@@ -60,18 +60,24 @@
 	VPERM2F128 $0x31, c, a, e; \
 	VADDPD     e, b, b
 
-// func mahaAVX2(inv *float64, d int, x, mu, z *float64, n int, out *float64)
+// func mahaAVX2(inv *float64, d int, x, mu, z *float64, n int, c float64, out *float64)
 //
 // For each chunk of 16 points (four registers of four lanes), for each row
 // j: z_j = x_j − μ_j is stored, and y = Σ_{m≤j} inv[j][m] z_m is summed in
-// Y4–Y7 in the order of m, then out += y² in Y8–Y11. inv is packed by rows.
-TEXT ·mahaAVX2(SB), NOSPLIT, $0-56
+// Y4–Y7 in the order of m, then the squares y² in Y8–Y11; out = c − ½ Σ y²,
+// the product by ½ and the difference rounded apart, as in Go. inv is
+// packed by rows.
+TEXT ·mahaAVX2(SB), NOSPLIT, $0-64
 	MOVQ inv+0(FP), AX
 	MOVQ d+8(FP), BX
 	MOVQ x+16(FP), DX
 	MOVQ z+32(FP), CX
 	MOVQ n+40(FP), SI
-	MOVQ out+48(FP), DI
+	MOVQ out+56(FP), DI
+	VBROADCASTSD c+48(FP), Y15
+	MOVQ         $0x3fe0000000000000, R11 // ½
+	MOVQ         R11, X14
+	VBROADCASTSD X14, Y14
 	SUBQ CX, DX // x − z: the offset from a row of z to the same row of x
 	SHLQ $3, SI // the bytes of n points
 	XORQ R8, R8 // the chunk's offset in bytes
@@ -139,6 +145,14 @@ mahadiag:
 	CMPQ        R9, BX
 	JL          maharow
 
+	VMULPD  Y14, Y8, Y8
+	VMULPD  Y14, Y9, Y9
+	VMULPD  Y14, Y10, Y10
+	VMULPD  Y14, Y11, Y11
+	VSUBPD  Y8, Y15, Y8
+	VSUBPD  Y9, Y15, Y9
+	VSUBPD  Y10, Y15, Y10
+	VSUBPD  Y11, Y15, Y11
 	VMOVUPD Y8, (DI)(R8*1)
 	VMOVUPD Y9, 32(DI)(R8*1)
 	VMOVUPD Y10, 64(DI)(R8*1)

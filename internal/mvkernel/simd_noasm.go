@@ -8,7 +8,7 @@ package mvkernel
 
 var useAVX2 = false
 
-func mahaAVX2(inv *float64, d int, x, mu, z *float64, n int, out *float64) {
+func mahaAVX2(inv *float64, d int, x, mu, z *float64, n int, c float64, out *float64) {
 	panic("mvkernel: no AVX2 kernel in this build")
 }
 
