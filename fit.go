@@ -59,11 +59,11 @@ type Settings struct {
 	// quantiles; the others are, in turn, greedy k-means++ seedings and
 	// random partitions of the sorted data, each from its own random
 	// stream. A starting point equal to one before it is drawn again as a
-	// random partition. If zero, 4 are used, or 4K up to 16 when the
-	// number of points times K is at most 4096, where runs cost little
+	// random partition. If zero, 4 are used, or for K ≥ 4 4K up to 16 when
+	// the number of points times K is at most 4096, where runs cost little
 	// (with Weights, the points count as their total weight if that is
-	// larger: see Fit), and there, for K ≥ 4, K − 1 more grown from a fit
-	// with K − 1 components (see Fit).
+	// larger: see Fit), and there K − 1 more grown from a fit with K − 1
+	// components (see Fit).
 	Restarts int
 
 	// MaxSteps bounds the steps of each run: Adam steps or EM iterations.
@@ -229,7 +229,13 @@ const (
 	defaultRestarts = 4
 	// smallRestarts bounds the default number of starting points, 4K, for
 	// data of at most smallFit points times components, whose runs cost
-	// little.
+	// little, with K ≥ growFrom. With fewer components the default 4 are
+	// used there too, and only the best of their short runs is run to
+	// convergence (engine.Settings.StartFullRuns), since the moves from
+	// it, all run to convergence, reach every best known optimum of
+	// testdata/realdata with K ≤ 3 from as few as 2 starts; with 4K starts
+	// all run in full, the search took twice the steps (see
+	// bench/README.md, "Few components on small data").
 	smallRestarts = 16
 	smallFit      = 4096
 	// degenerateRetry is how many times as many starting points Fit tries
@@ -555,6 +561,12 @@ func (m *Model) fitFrom(ctx context.Context, x []float64, s *Settings, from []*M
 	src := &source{x: x, w: w, total: total, c: z.c, inv: z.inv, sample: z.sample, sw: z.sw, sorted: z.sorted, far: z.far, obj: obj, k: m.K, seed: cfg.Seed}
 	es := engineSettings(&cfg, obj, m.K)
 	small := (s == nil || s.Restarts == 0) && float64(len(x))*float64(m.K) <= smallFit
+	ownES := es
+	if small && m.K < growFrom {
+		few := *es
+		few.StartFullRuns = 1
+		ownES = &few
+	}
 	var grown [][]float64
 	if small && m.K >= growFrom {
 		if grown, err = m.splitStarts(ctx, src, z, obj, cfg.Seed, es); err != nil {
@@ -563,7 +575,7 @@ func (m *Model) fitFrom(ctx context.Context, x []float64, s *Settings, from []*M
 	}
 	starts := m.starts(z, obj, &cfg, grown, from)
 	own := cfg.Restarts + len(grown)
-	res, err := engine.Fit(ctx, src, starts[:own], lineage(es, cfg.Restarts, grown))
+	res, err := engine.Fit(ctx, src, starts[:own], lineage(ownES, cfg.Restarts, grown))
 	var de *engine.DegenerateError
 	if errors.As(err, &de) && small {
 		// Every run degenerated: search again from more starting points
@@ -966,7 +978,7 @@ func settings(s *Settings, n, K int) (Settings, error) {
 	}
 	if cfg.Restarts == 0 {
 		cfg.Restarts = defaultRestarts
-		if K >= 1 && float64(n)*float64(K) <= smallFit {
+		if K >= growFrom && float64(n)*float64(K) <= smallFit {
 			cfg.Restarts = min(smallRestarts, 4*K)
 		}
 	}

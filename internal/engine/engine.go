@@ -216,6 +216,14 @@ type Settings struct {
 	// problems, such as a table of models, and trades a little of the
 	// search for time.
 	Screen bool
+	// StartFullRuns, if positive, bounds the short runs from the starting
+	// points continued to convergence on a small problem (see SmallWork),
+	// the most promising first, where by default every one is; every
+	// move's run still is. For a caller whose moves, not its starts, find
+	// the best optimum on small problems, as for a mixture of few
+	// components, where a move's run from a converged fit costs about as
+	// much as a start's.
+	StartFullRuns int
 	// SearchTol, if larger than Tol, is the tolerance of the search's
 	// runs (the full runs and the moves) where the screening sample is
 	// all the data: the runs are then ranked at SearchTol, and the winner
@@ -430,7 +438,11 @@ func (f *fitter) screen(starts [][]float64) ([]*run, error) {
 	if err := f.parallel(short, EM, min(f.cfg.ShortSteps, f.cfg.MaxSteps)); err != nil {
 		return nil, err
 	}
-	full := pick(short, f.fullRuns(len(short), f.cfg.FullRuns))
+	k := f.fullRuns(len(short), f.cfg.FullRuns)
+	if f.small() && f.cfg.StartFullRuns > 0 {
+		k = min(k, f.cfg.StartFullRuns)
+	}
+	full := pick(short, k)
 	if err := f.parallel(full, EM, f.cfg.MaxSteps); err != nil {
 		return nil, err
 	}
@@ -498,7 +510,8 @@ func (f *fitter) lineageBest(runs []*run) *run {
 }
 
 // SmallWork is the work of a pass, points times the length of θ, below
-// which the search runs every short run to convergence and tries four times
+// which the search runs every short run to convergence (unless Screen or
+// StartFullRuns say otherwise) and tries four times
 // as many rounds of moves: on such small problems a full run costs little,
 // and the short runs' losses are a poor guide to which optimum they lead to.
 // A Mover may likewise propose more moves on such problems.
