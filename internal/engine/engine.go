@@ -720,51 +720,98 @@ func (f *fitter) parallel(runs []*run, method Method, steps int) error {
 }
 
 // parallelOn is parallel on problems of m points (all the data for m ≥ n,
-// otherwise the screening sample) at tolerance tol.
+// otherwise the screening sample) at tolerance tol, up to GOMAXPROCS at a
+// time: the calling goroutine runs the runs in turn, and starts the other
+// workers at once if a pass is at least helperWork, and otherwise once the
+// runs left promise that much work at the mean of those it has run. A
+// batch of one run, or a fit at GOMAXPROCS 1, starts no goroutine, nor
+// does a batch of runs that converge in a few passes over small data.
+// Which goroutine runs which run does not change any result.
 func (f *fitter) parallelOn(runs []*run, m int, method Method, steps int, tol float64) error {
 	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		next int
-		errs = make([]error, len(runs))
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		next    int
+		errs    = make([]error, len(runs))
+		helpers = min(runtime.GOMAXPROCS(0), len(runs)) - 1
+		pass    = float64(f.dim) * f.size // the work of a step
+		done    float64                   // the work of the runs finished by the caller
 	)
+	if m != f.m {
+		pass = float64(f.dim) * float64(m)
+	}
+	one := func(i int) {
+		if m != f.m {
+			// The pool holds problems on the screening sample only.
+			p := f.src.Problem(m, 0)
+			errs[i] = f.optimise(runs[i], p, nil, method, steps, tol)
+			runs[i].bad = degenerate(p, runs[i].theta)
+			return
+		}
+		s := f.get()
+		errs[i] = f.optimise(runs[i], s.p, s.em, method, steps, tol)
+		runs[i].bad = degenerate(s.p, runs[i].theta)
+		f.put(s)
+	}
+	take := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		i := next
+		next++
+		return i
+	}
 	work := func() {
 		defer wg.Done()
-		for {
-			mu.Lock()
-			i := next
-			next++
-			mu.Unlock()
-			if i >= len(runs) {
-				return
-			}
-			if m != f.m {
-				// The pool holds problems on the screening sample only.
-				p := f.src.Problem(m, 0)
-				errs[i] = f.optimise(runs[i], p, nil, method, steps, tol)
-				runs[i].bad = degenerate(p, runs[i].theta)
-				continue
-			}
-			s := f.get()
-			errs[i] = f.optimise(runs[i], s.p, s.em, method, steps, tol)
-			runs[i].bad = degenerate(s.p, runs[i].theta)
-			f.put(s)
+		for i := take(); i < len(runs); i = take() {
+			one(i)
 		}
 	}
-	// The calling goroutine is one of the workers, so that a batch of one
-	// run, or a fit at GOMAXPROCS 1, starts no goroutine.
-	for range min(runtime.GOMAXPROCS(0), len(runs)) - 1 {
-		wg.Add(1)
-		go work()
+	start := func(left int) {
+		for range min(helpers, left) {
+			wg.Add(1)
+			go work()
+		}
+		helpers = 0
 	}
-	wg.Add(1)
-	work()
+	if pass >= helperWork {
+		start(len(runs))
+	}
+	for i, n := take(), 0; i < len(runs); i, n = take(), n+1 {
+		before := runs[i].steps
+		one(i)
+		if helpers == 0 {
+			continue
+		}
+		taken := runs[i].steps - before
+		if taken < 0 {
+			taken = runs[i].steps // the run started again on new data
+		}
+		done += float64(taken) * pass
+		mu.Lock()
+		left := len(runs) - next
+		mu.Unlock()
+		if left > 0 && done/float64(n+1)*float64(left) >= helperWork {
+			start(left)
+		}
+	}
 	wg.Wait()
 	if err := f.ctx.Err(); err != nil {
 		return err
 	}
 	return errors.Join(errs...)
 }
+
+// helperWork is the work, passes times points times the length of θ,
+// that the runs left in a batch must promise for the batch to start more
+// goroutines: a goroutine started and woken costs about as much CPU time
+// as tens of short passes, and on small data, such as the galaxies with
+// K = 3, whose runs take about a dozen passes of 82 points each, every
+// batch of runs on two goroutines cost a quarter more CPU time than on
+// one, and took no less wall time. At K = 4 on the same data, where the
+// moves' runs are longer, running every batch on one goroutine took 10 to
+// 20% more wall time, and with this bound about as much as on two (see
+// bench/README.md, "Few components on small data").
+const helperWork = 1 << 15
 
 func degenerate(p Problem, theta []float64) error {
 	if d, ok := p.(Degenerator); ok {
