@@ -89,6 +89,24 @@ type problem struct {
 	// pc holds the constant terms of the prior's log density for k
 	// components, unless the prior is zero.
 	pc priorConstants
+	// scan holds worstFitted's scratch from call to call: a round of
+	// moves scans the points once for the fit and once for every pair it
+	// merges.
+	scan scanBuf
+}
+
+// scanBuf is worstFitted's scratch.
+type scanBuf struct {
+	u, cdf      []float64
+	lo, hi      []int
+	small, tied []scanRun
+}
+
+// scanRun is a run of m sorted points from the i-th, with its scan
+// statistic g (see worstFitted).
+type scanRun struct {
+	g    float64
+	i, m int
 }
 
 var (
@@ -804,19 +822,22 @@ func (q *problem) worstFitted(theta []float64, places, tiedPlaces int) (top, tig
 	if N < 8 {
 		return nil, nil, nil
 	}
+	sb := &q.scan
 	stride := (N + scanPoints - 1) / scanPoints
 	u := all.x
 	if stride > 1 || all.V != nil {
-		u = make([]float64, 0, min(N, scanPoints))
+		u = sb.u[:0]
 		for i := 0; i < N; i += stride {
 			u = append(u, all.at(float64(i)))
 		}
+		sb.u = u
 	}
 	n := len(u)
 	// F at the cell boundaries: cdf[j] = F((u[j−1] + u[j])/2) for j in
 	// 1..n−1, with 0 and 1 at the ends.
 	K := q.k
-	cdf := make([]float64, n+1)
+	cdf := grow(&sb.cdf, n+1)
+	clear(cdf)
 	cdf[n] = 1
 	for k := range K {
 		wk, mk, sk := math.Exp(theta[k]), theta[K+k], math.Exp(theta[2*K+k])
@@ -827,7 +848,7 @@ func (q *problem) worstFitted(theta []float64, places, tiedPlaces int) (top, tig
 	}
 	// lo[i] is the first boundary of point i's cell: that of the first of
 	// its ties; hi[i] the last: that after the last of its ties.
-	lo, hi := make([]int, n), make([]int, n)
+	lo, hi := grow(&sb.lo, n), grow(&sb.hi, n)
 	for i := range n {
 		if i > 0 && u[i] == u[i-1] {
 			lo[i] = lo[i-1]
@@ -842,12 +863,8 @@ func (q *problem) worstFitted(theta []float64, places, tiedPlaces int) (top, tig
 			hi[i] = i + 1
 		}
 	}
-	type scan struct {
-		g    float64
-		i, m int
-	}
-	var best scan // the run of the largest G
-	var small, tiedRuns []scan
+	var best scanRun // the run of the largest G
+	small, tiedRuns := sb.small[:0], sb.tied[:0]
 	for m := 4; m <= n/2; m *= 2 {
 		step := (m + 3) / 4
 		e := float64(m) / float64(n)
@@ -861,36 +878,37 @@ func (q *problem) worstFitted(theta []float64, places, tiedPlaces int) (top, tig
 				continue
 			}
 			if g > best.g {
-				best = scan{g, i, m}
+				best = scanRun{g, i, m}
 			}
 			if m == 4 && g > 0 {
-				small = append(small, scan{g, i, m})
+				small = append(small, scanRun{g, i, m})
 			}
 			if m == 4 && tiedPlaces > 0 {
 				// The cells of the run's ends hold all their ties.
 				a, b := lo[i], hi[i+m-1]
 				c := float64(b - a)
 				if gt := c * math.Log(c/float64(n)/mass); gt > 0 && b-a > m {
-					tiedRuns = append(tiedRuns, scan{gt, a, b - a})
+					tiedRuns = append(tiedRuns, scanRun{gt, a, b - a})
 				}
 			}
 		}
 	}
+	sb.small, sb.tied = small, tiedRuns
 	// The smallest runs of largest G that do not overlap one taken before.
-	pick := func(runs []scan, places int) []scan {
-		slices.SortStableFunc(runs, func(a, b scan) int { return cmpFloat(b.g, a.g) })
-		var picked []scan
+	pick := func(runs []scanRun, places int) []scanRun {
+		slices.SortStableFunc(runs, func(a, b scanRun) int { return cmpFloat(b.g, a.g) })
+		var picked []scanRun
 		for _, c := range runs {
 			if len(picked) == places {
 				break
 			}
-			if !slices.ContainsFunc(picked, func(p scan) bool { return c.i < p.i+p.m && p.i < c.i+c.m }) {
+			if !slices.ContainsFunc(picked, func(p scanRun) bool { return c.i < p.i+p.m && p.i < c.i+c.m }) {
 				picked = append(picked, c)
 			}
 		}
 		return picked
 	}
-	win := func(c scan) window {
+	win := func(c scanRun) window {
 		mu, sd := all.moments(float64(c.i*stride), min(float64((c.i+c.m)*stride), all.size()))
 		return window{float64(c.m) / float64(n), mu, max(sd, q.obj.floor)}
 	}
@@ -1010,4 +1028,12 @@ func totalWeight(x, w []float64) float64 {
 		t += v
 	}
 	return t
+}
+
+// grow returns (*buf)[:n], reallocating *buf if it is shorter.
+func grow[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	return (*buf)[:n]
 }

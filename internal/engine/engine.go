@@ -591,11 +591,16 @@ func (f *fitter) refine(ranked []*run) (*Result, error) {
 			continue
 		}
 		if f.m == f.n && f.tol > f.cfg.Tol {
-			p := f.src.Problem(f.n, 0)
-			if err := f.optimise(r, p, nil, EM, f.cfg.MaxSteps, f.cfg.Tol); err != nil {
+			// The screening sample is all the data: a problem of the pool
+			// serves.
+			s := f.get()
+			err := f.optimise(r, s.p, s.em, EM, f.cfg.MaxSteps, f.cfg.Tol)
+			r.bad = degenerate(s.p, r.theta)
+			f.put(s)
+			if err != nil {
 				return nil, err
 			}
-			if r.bad = degenerate(p, r.theta); r.bad != nil {
+			if r.bad != nil {
 				firstBad = cmp.Or(firstBad, r.bad)
 				continue
 			}
