@@ -841,6 +841,9 @@ func (q *problem) worstFitted(theta []float64, places, tiedPlaces int) (top, tig
 	cdf[n] = 1
 	for k := range K {
 		wk, mk, sk := math.Exp(theta[k]), theta[K+k], math.Exp(theta[2*K+k])
+		if wk == 0 {
+			continue // a component taken out (see vacated)
+		}
 		for j := 1; j < n; j++ {
 			b := u[j-1]/2 + u[j]/2
 			cdf[j] += wk * 0.5 * math.Erfc(-(b-mk)/(sk*math.Sqrt2))
@@ -873,38 +876,52 @@ func (q *problem) worstFitted(theta []float64, places, tiedPlaces int) (top, tig
 				continue
 			}
 			mass := cdf[hi[i+m-1]] - cdf[lo[i]]
-			g := float64(m) * math.Log(e/mass)
 			if !(mass > 0) {
 				continue
 			}
-			if g > best.g {
-				best = scanRun{g, i, m}
-			}
-			if m == 4 && g > 0 {
-				small = append(small, scanRun{g, i, m})
+			// G is positive only where the run's share exceeds its mass;
+			// no other run is taken.
+			if mass < e {
+				g := float64(m) * math.Log(e/mass)
+				if g > best.g {
+					best = scanRun{g, i, m}
+				}
+				if m == 4 && g > 0 {
+					small = append(small, scanRun{g, i, m})
+				}
 			}
 			if m == 4 && tiedPlaces > 0 {
 				// The cells of the run's ends hold all their ties.
 				a, b := lo[i], hi[i+m-1]
 				c := float64(b - a)
-				if gt := c * math.Log(c/float64(n)/mass); gt > 0 && b-a > m {
-					tiedRuns = append(tiedRuns, scanRun{gt, a, b - a})
+				if b-a > m && mass < c/float64(n) {
+					if gt := c * math.Log(c/float64(n)/mass); gt > 0 {
+						tiedRuns = append(tiedRuns, scanRun{gt, a, b - a})
+					}
 				}
 			}
 		}
 	}
 	sb.small, sb.tied = small, tiedRuns
 	// The smallest runs of largest G that do not overlap one taken before.
+	// Each is the first of largest G among those left, as in the order of
+	// a stable sort by decreasing G.
 	pick := func(runs []scanRun, places int) []scanRun {
-		slices.SortStableFunc(runs, func(a, b scanRun) int { return cmpFloat(b.g, a.g) })
 		var picked []scanRun
-		for _, c := range runs {
-			if len(picked) == places {
+		overlaps := func(c scanRun) bool {
+			return slices.ContainsFunc(picked, func(p scanRun) bool { return c.i < p.i+p.m && p.i < c.i+c.m })
+		}
+		for len(picked) < places {
+			at := -1
+			for j, c := range runs {
+				if (at < 0 || c.g > runs[at].g) && !overlaps(c) {
+					at = j
+				}
+			}
+			if at < 0 {
 				break
 			}
-			if !slices.ContainsFunc(picked, func(p scanRun) bool { return c.i < p.i+p.m && p.i < c.i+c.m }) {
-				picked = append(picked, c)
-			}
+			picked = append(picked, runs[at])
 		}
 		return picked
 	}
