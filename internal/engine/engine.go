@@ -809,14 +809,19 @@ func (f *fitter) parallelOn(runs []*run, m int, method Method, steps int, tol fl
 // helperWork is the work, passes times points times the length of θ,
 // that the runs left in a batch must promise for the batch to start more
 // goroutines: a goroutine started and woken costs about as much CPU time
-// as tens of short passes, and on small data, such as the galaxies with
-// K = 3, whose runs take about a dozen passes of 82 points each, every
-// batch of runs on two goroutines cost a quarter more CPU time than on
-// one, and took no less wall time. At K = 4 on the same data, where the
-// moves' runs are longer, running every batch on one goroutine took 10 to
-// 20% more wall time, and with this bound about as much as on two (see
-// bench/README.md, "Few components on small data").
-const helperWork = 1 << 15
+// as tens of passes over a hundred points. On the galaxies (82 points),
+// seeds 0..39 at GOMAXPROCS 2 on a quiet machine, three runs of each, CPU
+// and wall time in ms for K = 3 and K = 4:
+//
+//	bound           K = 3 CPU, wall    K = 4 CPU, wall
+//	2^15            17.8–19.0, 16–18   157–162, 113–122
+//	2^18            15.0–15.3, 14–15   148–149, 121–122
+//	one goroutine   14.5–15.3, 14–15   138–156, 135–154
+//
+// With K = 3 a round of moves, a dozen runs of about a dozen passes, then
+// runs on the calling goroutine alone, while the longer batches of K = 4
+// still share out their runs.
+const helperWork = 1 << 18
 
 func degenerate(p Problem, theta []float64) error {
 	if d, ok := p.(Degenerator); ok {
