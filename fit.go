@@ -235,7 +235,7 @@ const (
 	// convergence (engine.Settings.StartFullRuns), since the moves from
 	// it, all run to convergence, reach every best known optimum of
 	// testdata/realdata with K ≤ 3 from as few as 2 starts; with 4K starts
-	// all run in full, the search took twice the steps (see
+	// all run in full, the search took more than twice the steps (see
 	// bench/README.md, "Few components on small data").
 	smallRestarts = 16
 	// fewShortSteps is the number of EM steps of a short run there, where
