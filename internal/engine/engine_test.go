@@ -342,6 +342,46 @@ func TestFitSearchTol(t *testing.T) {
 	}
 }
 
+// TestFitStartFullRuns checks that on a small problem StartFullRuns bounds
+// the short runs from the starting points that go on to convergence, the
+// most promising first, where by default every one does. On flat's 100
+// points (see flat) a run from 1 off its centre takes far more than the
+// 10 steps of a short run to converge, so a run that stops at 10 steps
+// was not continued.
+func TestFitStartFullRuns(t *testing.T) {
+	src := &flatSource{centres: []float64{0, 10, 20}, levels: []float64{3, 1, 2}}
+	starts := [][]float64{{1}, {11}, {21}}
+	for _, tt := range []struct {
+		name string
+		full int
+		want map[int]bool // whether each run goes past its short run
+	}{
+		{"default", 0, map[int]bool{0: true, 1: true, 2: true}},
+		{"one", 1, map[int]bool{0: false, 1: true, 2: false}},
+		{"two", 2, map[int]bool{0: false, 1: true, 2: true}},
+	} {
+		var mu sync.Mutex
+		steps := map[int]int{}
+		s := &Settings{StartFullRuns: tt.full, MoveRounds: NoMoves, Progress: func(run, _ int, _, _ float64) {
+			mu.Lock()
+			defer mu.Unlock()
+			steps[run]++
+		}}
+		res, err := Fit(context.Background(), src, starts, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Best != 1 {
+			t.Errorf("%s: run %d won, want 1", tt.name, res.Best)
+		}
+		for run, want := range tt.want {
+			if got := steps[run] > defaultShortSteps; got != want {
+				t.Errorf("%s: run %d took %d steps; continued %v, want %v", tt.name, run, steps[run], got, want)
+			}
+		}
+	}
+}
+
 // TestEMStepperReset checks that a stepper reset to a new start, after a
 // run from another, takes the same steps as a new stepper from that start,
 // bit for bit: Reset leaves nothing of the run before.
