@@ -896,6 +896,7 @@ func engineSettings(cfg *Settings, obj *objective, K int) *engine.Settings {
 		LearningRate: cfg.LearningRate,
 		ScreenSize:   screenSize,
 		SearchTol:    searchTol,
+		HelperWork:   engine.HelperWorkOneColumn,
 	}
 	if cfg.Method == Adam {
 		es.Method = engine.Adam

@@ -224,6 +224,14 @@ type Settings struct {
 	// components, where a move's run from a converged fit costs about as
 	// much as a start's.
 	StartFullRuns int
+	// HelperWork, if positive, is the work (passes times points times the
+	// length of θ) that the runs left in a batch on a small problem (see
+	// SmallWork) must promise before the batch starts more goroutines than
+	// the caller's (see parallelOn); if zero, or on larger problems, a
+	// batch starts them at once. For a problem whose passes cost
+	// about their points times the length of θ, as the one-column
+	// mixture's, HelperWorkOneColumn.
+	HelperWork float64
 	// SearchTol, if larger than Tol, is the tolerance of the search's
 	// runs (the full runs and the moves) where the screening sample is
 	// all the data: the runs are then ranked at SearchTol, and the winner
@@ -727,8 +735,9 @@ func (f *fitter) parallel(runs []*run, method Method, steps int) error {
 // parallelOn is parallel on problems of m points (all the data for m ≥ n,
 // otherwise the screening sample) at tolerance tol, up to GOMAXPROCS at a
 // time: the calling goroutine runs the runs in turn, and starts the other
-// workers at once if a pass is at least helperWork, and otherwise once the
-// runs left promise that much work at the mean of those it has run. A
+// workers at once unless the screening problem is small (see SmallWork)
+// and a pass is less than Settings.HelperWork, and otherwise once the runs
+// left promise that much work at the mean of those it has run. A
 // batch of one run, or a fit at GOMAXPROCS 1, starts no goroutine, nor
 // does a batch of runs that converge in a few passes over small data.
 // Which goroutine runs which run does not change any result.
@@ -778,7 +787,7 @@ func (f *fitter) parallelOn(runs []*run, m int, method Method, steps int, tol fl
 		}
 		helpers = 0
 	}
-	if pass >= helperWork {
+	if !f.small() || pass >= f.cfg.HelperWork {
 		start(len(runs))
 	}
 	for i, n := take(), 0; i < len(runs); i, n = take(), n+1 {
@@ -795,7 +804,7 @@ func (f *fitter) parallelOn(runs []*run, m int, method Method, steps int, tol fl
 		mu.Lock()
 		left := len(runs) - next
 		mu.Unlock()
-		if left > 0 && done/float64(n+1)*float64(left) >= helperWork {
+		if left > 0 && done/float64(n+1)*float64(left) >= f.cfg.HelperWork {
 			start(left)
 		}
 	}
@@ -806,10 +815,9 @@ func (f *fitter) parallelOn(runs []*run, m int, method Method, steps int, tol fl
 	return errors.Join(errs...)
 }
 
-// helperWork is the work, passes times points times the length of θ,
-// that the runs left in a batch must promise for the batch to start more
-// goroutines: a goroutine started and woken costs about as much CPU time
-// as tens of passes over a hundred points. On the galaxies (82 points),
+// HelperWorkOneColumn is the Settings.HelperWork of the one-column
+// mixture: a goroutine started and woken costs about as much CPU time as
+// tens of its passes over a hundred points. On the galaxies (82 points),
 // seeds 0..39 at GOMAXPROCS 2 on a quiet machine, three runs of each, CPU
 // and wall time in ms for K = 3 and K = 4:
 //
@@ -821,7 +829,7 @@ func (f *fitter) parallelOn(runs []*run, m int, method Method, steps int, tol fl
 // With K = 3 a round of moves, a dozen runs of about a dozen passes, then
 // runs on the calling goroutine alone, while the longer batches of K = 4
 // still share out their runs.
-const helperWork = 1 << 18
+const HelperWorkOneColumn = 1 << 18
 
 func degenerate(p Problem, theta []float64) error {
 	if d, ok := p.(Degenerator); ok {
