@@ -387,10 +387,11 @@ const searchTol = 3e-8
 //     run of points the mixture fits worst (see below), or, with a prior,
 //     the single point it fits worst or one of the four values shared by
 //     several points that it fits worst (on small samples, every component
-//     is split, with K ≤ 3 at μ ∓ 0.9σ only, each with every pair of the others merged in turn, and the
-//     other moves merge every pair in turn; with K ≥ 4 they also try the
-//     three runs of 4 points the mixture without the freed component fits
-//     worst, and four such runs widened to whole groups of tied values);
+//     is split, with K ≤ 3 at μ ∓ 0.9σ only, each with every pair of the
+//     others merged in turn, and the other moves merge every pair in turn;
+//     with K ≥ 4 they also try the three runs of 4 points the mixture
+//     without the freed component fits worst, and four such runs widened
+//     to whole groups of tied values);
 //     the moves are run short, the two most promising (or, on small
 //     samples, all) to convergence, and the best is kept if it lowers the
 //     loss or replaces a collapsed run; repeated up to four times (sixteen

@@ -501,11 +501,11 @@ const smallMerges = 30
 // steps. With K = 2 the merged pair is also split again (at both shifts).
 // With K ≥ growFrom on a small problem, vacated proposes the places of
 // morePlaces. On a small problem (see engine.SmallWork), where runs cost
-// little, every component is split, each with every pair of the others merged in
-// turn, and the other moves merge every pair in turn: the distance above
-// ranks a narrow component within a broad one as close, and on the galaxy
-// velocities the merge a better optimum needs, of two narrow neighbours,
-// was not among the closest; on the iris petal lengths one needs a split
+// little, every component is split, each with every pair of the others
+// merged in turn, and the other moves merge every pair in turn: the
+// distance above ranks a narrow component within a broad one as close,
+// and on the galaxy velocities the merge a better optimum needs, of two
+// narrow neighbours, was not among the closest; on the iris petal lengths one needs a split
 // of the narrow setosa group, the narrowest component. Ranking the pairs
 // by the overlap of their responsibilities instead (the merge criterion of
 // SMEM, Ueda et al. 2000, Neural Comput. 12(9)) missed more of the best
