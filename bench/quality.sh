@@ -14,7 +14,10 @@
 # NAME:K), SEEDS (20), TOL (0.05: below the gap between distinct optima of
 # these cases, 0.0987 and more), FITTOL (scikit-learn's tol, 1e-6 on the
 # average log-likelihood; its default 1e-3 stops its runs far short of any
-# optimum), NINITS ("1 4 16 64"), PYTHON (/usr/bin/python3).
+# optimum), NINITS ("1 4 16 64"), REPS (3: each side times all the seeds
+# REPS times over and reports the medians, as gmm's fits of the small
+# cases take milliseconds, where a scheduling hiccup counts), PYTHON
+# (/usr/bin/python3).
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +27,7 @@ seeds=${SEEDS:-20}
 tol=${TOL:-0.05}
 fittol=${FITTOL:-1e-6}
 ninits=${NINITS:-"1 4 16 64"}
+reps=${REPS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -40,9 +44,9 @@ for c in $cases; do
 		exit 1
 	fi
 	{
-		echo "case=$name/K=$k opt=$opt side=go $("$work/quality" -data "$data" -k "$k" -opt "$opt" -seeds "$seeds" -tol "$tol")"
+		echo "case=$name/K=$k opt=$opt side=go $("$work/quality" -data "$data" -k "$k" -opt "$opt" -seeds "$seeds" -tol "$tol" -reps "$reps")"
 		# shellcheck disable=SC2086
-		OMP_NUM_THREADS=1 "$py" bench/sklearn_quality.py "$data" "$k" "$opt" "$seeds" "$tol" "$fittol" $ninits |
+		OMP_NUM_THREADS=1 "$py" bench/sklearn_quality.py "$data" "$k" "$opt" "$seeds" "$tol" "$fittol" "$reps" $ninits |
 			sed "s|^|case=$name/K=$k opt=$opt side=sk |"
 	} | tee -a "$work/results.txt"
 done
