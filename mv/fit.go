@@ -190,7 +190,8 @@ func (m *Model) Fit(x mat.Matrix, s *Settings) (*Result, error) {
 // random sample of at most 1000 rows in mclust's scaled SVD coordinates —
 // Ward's, which is model-based agglomeration under EII, and one under the
 // VVV criterion Σ_g n_g log det(W_g/n_g), continued from Ward's partition
-// into small groups — and Restarts partitions of the whitened data by
+// into small groups (Select's, on small data, is mclust's own, from single
+// rows) — and Restarts partitions of the whitened data by
 // k-means++ seeding and Lloyd's iterations, one per random stream. Each
 // partition gives a start by one M-step; a partition that repeats an
 // earlier one is not run twice. Data of more than 8192 rows are screened
@@ -560,6 +561,12 @@ func (f *fitter) fit(ctx context.Context) (*params, *Result, error) {
 	if f.sel != nil && f.sel.full > 0 {
 		es.FullRuns, es.Screen = min(f.sel.full, len(starts)), true
 		es.SearchTol = selectSearchTol
+		if ids[0] == 0 {
+			// mclust's start (see vvvMerges) always runs in full, so
+			// that each candidate reaches at least the optimum EM
+			// reaches from it.
+			es.KeptStarts = 1
+		}
 	}
 	r, err := engine.Fit(ctx, f, starts, es)
 	if err != nil {
@@ -706,11 +713,17 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 			return
 		}
 		if f.k <= m {
-			// Ward's merge tree serves both: cut into small groups that
-			// the VVV criterion then merges, and into K groups.
-			hy, tree := f.ward(hx)
-			hc = append(hc, agglomerateVVV(hy, hx.V, m, d, cut(tree, m, vvvGroups(hx.V, m, d, f.k)), f.k))
-			if z := cut(tree, m, f.k); !samePartition(z, hc[0]) {
+			// In Select on a small sample the VVV agglomeration starts
+			// from single points, as mclust's; otherwise from Ward's
+			// partition into small groups, which costs far less. Ward's
+			// cut into K groups is the second start.
+			t := f.trees(hx)
+			if t.vvv != nil {
+				hc = append(hc, cut(t.vvv, m, f.k))
+			} else {
+				hc = append(hc, agglomerateVVV(t.hy, hx.V, m, d, cut(t.ward, m, vvvGroups(hx.V, m, d, f.k)), f.k))
+			}
+			if z := cut(t.ward, m, f.k); !samePartition(z, hc[0]) {
 				hc = append(hc, z)
 			}
 		}
@@ -743,20 +756,32 @@ func (f *fitter) partitions(x mvkernel.Data) *partitions {
 	return ps
 }
 
-// ward returns the agglomerations' sample hx in mclust's scaled SVD
-// coordinates and Ward's merge tree of it, which do not depend on K: the
-// fits of one Select compute them once.
-func (f *fitter) ward(hx mvkernel.Data) (hy []float64, tree []merge) {
-	compute := func() ([]float64, []merge) {
-		hy := scaledSVD(hx, f.scale)
-		return hy, wardTree(hy, hx.V, hx.N, hx.D)
+// hcTrees are the agglomerations' sample in mclust's scaled SVD
+// coordinates, Ward's merge tree of it and, for Select on a small sample
+// (see vvvFromPoints), the merges of the VVV agglomeration from single
+// points, none of which depend on K.
+type hcTrees struct {
+	hy        []float64
+	ward, vvv []merge
+}
+
+// trees returns the hcTrees of the agglomerations' sample hx, which the
+// fits of one Select compute once.
+func (f *fitter) trees(hx mvkernel.Data) *hcTrees {
+	compute := func() *hcTrees {
+		t := &hcTrees{hy: scaledSVD(hx, f.scale)}
+		t.ward = wardTree(t.hy, hx.V, hx.N, hx.D)
+		if f.sel != nil && vvvFromPoints(hx.N, hx.D) {
+			t.vvv = vvvMerges(mclustCoordinates(t.hy, hx.V, hx.N), hx.V, hx.N, hx.D)
+		}
+		return t
 	}
 	if f.sel == nil || f.sel.parts == nil {
 		return compute()
 	}
 	c := f.sel.parts
-	c.ward.Do(func() { c.hy, c.tree = compute() })
-	return c.hy, c.tree
+	c.once.Do(func() { c.trees = compute() })
+	return c.trees
 }
 
 // positiveRows returns the indices of the rows of x of positive weight if
@@ -780,11 +805,9 @@ type partCache struct {
 	mu  sync.Mutex
 	byK map[int]*partEntry
 
-	// The agglomerations' sample in scaled SVD coordinates and its Ward
-	// tree, shared by every K (see fitter.ward).
-	ward sync.Once
-	hy   []float64
-	tree []merge
+	// The agglomerations' trees, shared by every K (see fitter.trees).
+	once  sync.Once
+	trees *hcTrees
 }
 
 type partEntry struct {

@@ -93,3 +93,57 @@ func FuzzUnmarshalJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSelect runs Select, whose first start agglomerates the rows from
+// single points (see Select), on arbitrary rounded data with ties,
+// repeated rows and now and then a special value, weighted or not, for
+// K = 1..3 and three covariance models: it must not panic or change its
+// input, and on success every candidate holds its error or a finite
+// log-likelihood, and the best model is valid.
+func FuzzSelect(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}, uint8(2), false)
+	f.Add([]byte{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, uint8(1), true)
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9, 9}, uint8(0), true)
+	f.Fuzz(func(t *testing.T, raw []byte, dim uint8, weighted bool) {
+		d := int(dim%3) + 1
+		var vals []float64
+		for len(raw) >= 2 {
+			v := float64(int16(binary.LittleEndian.Uint16(raw))) / 64
+			if raw[0] == 0xff {
+				v = math.Inf(1)
+			}
+			vals = append(vals, v)
+			raw = raw[2:]
+		}
+		n := len(vals) / d
+		if n == 0 {
+			return
+		}
+		x := mat.NewDense(n, d, vals[:n*d])
+		before := slices.Clone(x.RawMatrix().Data)
+		fit := &mv.Settings{Restarts: 1, MaxSteps: 100}
+		if weighted {
+			fit.Weights = make([]float64, n)
+			for i := range n {
+				fit.Weights[i] = float64(i % 3) // some rows of weight 0
+			}
+		}
+		wb := slices.Clone(fit.Weights)
+		sel, err := mv.Select(x, &mv.SelectSettings{Ks: []int{1, 2, 3}[:min(3, n)],
+			Covariances: []mv.Covariance{mv.EII, mv.VEV, mv.VVV}, Fit: fit})
+		if !slices.Equal(before, x.RawMatrix().Data) || !slices.Equal(wb, fit.Weights) {
+			t.Fatal("Select changed the data or the weights")
+		}
+		if err != nil {
+			return
+		}
+		for _, c := range sel.Candidates {
+			if c.Err == nil && (math.IsNaN(c.LogLikelihood) || math.IsInf(c.LogLikelihood, 0)) {
+				t.Fatalf("%v with K=%d: no error but log-likelihood %v", c.Covariance, c.K, c.LogLikelihood)
+			}
+		}
+		if err := sel.Best.Validate(); err != nil {
+			t.Fatalf("Select's best model is invalid: %v", err)
+		}
+	})
+}

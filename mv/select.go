@@ -79,8 +79,11 @@ type Selection struct {
 // covariance model the Ks are fitted in increasing order, and the fit with
 // K − 1 components, its widest component split in two along its main axis
 // (see split), also starts the fit with K. Every start gets ten EM steps,
-// and the five most promising then run to convergence (on data of up to
-// 8192 rows Fit runs every start to convergence), there ranked at a
+// and the five most promising then run to convergence, with the start
+// from the VVV agglomeration whatever its promise: on data of up to 512
+// rows that is mclust's start (see Fit), so that one of each candidate's
+// runs is EM from mclust's start. (On data of up to 8192 rows Fit runs
+// every start to convergence.) The runs are ranked at a
 // looser tolerance, after which the best runs on to Fit's (see
 // selectSearchTol): each candidate is converged as Fit converges. Under
 // maximum likelihood a candidate whose every run degenerates (a singular

@@ -91,7 +91,8 @@ func wardTree(y, v []float64, m, d int) []merge {
 }
 
 // cut returns the labels 0..k−1 of the partition of m points into k
-// groups by the m − k cheapest of the merges, sorted cheapest first.
+// groups by the first m − k merges, in the order given: Ward's sorted
+// cheapest first, the VVV agglomeration's in the order made.
 func cut(merges []merge, m, k int) []int {
 	parent := make([]int, m)
 	for i := range parent {
@@ -297,7 +298,8 @@ func sqdist(a, b []float64) float64 {
 }
 
 // vvvGroups is the number of groups of Ward's partition from which the
-// VVV-criterion agglomeration starts: groups small enough to follow the
+// VVV-criterion agglomeration starts (Select's on a small sample starts
+// from single points, see vvvFromPoints): groups small enough to follow the
 // data's shape, large enough that their scatters are mostly non-singular.
 // m counts the points, or with weights v their total weight if larger
 // (see standsFor); the groups are at most the m points themselves, and at

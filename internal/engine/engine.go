@@ -40,9 +40,10 @@
 //
 //  1. short runs: a few EM steps from every starting point, on the screening
 //     sample (all the data when they are few);
-//  2. full runs: the most promising short runs, run to convergence by EM
-//     (on a screening sample that is all the data, at SearchTol if it is
-//     set, and then the winner alone on to Tol);
+//  2. full runs: the most promising short runs, and those from the first
+//     KeptStarts starting points, run to convergence by EM (on a screening
+//     sample that is all the data, at SearchTol if it is set, and then the
+//     winner alone on to Tol);
 //  3. moves: from the best converged run (non-degenerate if there is one),
 //     the Mover's candidates (split a component, merge a pair, move a
 //     collapsed component) are run short, the most promising of them to
@@ -224,6 +225,12 @@ type Settings struct {
 	// components, where a move's run from a converged fit costs about as
 	// much as a start's.
 	StartFullRuns int
+	// KeptStarts, if positive, continues the short runs from the first
+	// KeptStarts starting points to convergence whatever their ranking,
+	// with the most promising others (Screen, StartFullRuns): for a caller
+	// that promises its fit at least the optimum a reference method
+	// reaches from one of its starts, as mv.Select promises mclust's.
+	KeptStarts int
 	// HelperWork, if positive, is the work (passes times points times the
 	// length of θ) that the runs left in a batch on a small problem (see
 	// SmallWork) must promise before the batch starts more goroutines than
@@ -451,6 +458,11 @@ func (f *fitter) screen(starts [][]float64) ([]*run, error) {
 		k = min(k, f.cfg.StartFullRuns)
 	}
 	full := pick(short, k)
+	for _, r := range short[:min(f.cfg.KeptStarts, len(short))] {
+		if !slices.Contains(full, r) {
+			full = append(full, r)
+		}
+	}
 	if err := f.parallel(full, EM, f.cfg.MaxSteps); err != nil {
 		return nil, err
 	}

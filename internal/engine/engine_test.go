@@ -247,6 +247,54 @@ func TestFitScreen(t *testing.T) {
 	}
 }
 
+// TestFitKeptStarts checks that with Screen the short runs from the first
+// KeptStarts starting points go on to convergence whatever their ranking,
+// besides the FullRuns most promising, and that the best basin still wins.
+func TestFitKeptStarts(t *testing.T) {
+	centres := [][]float64{{0, 0}, {10, 0}, {0, 10}, {10, 10}, {20, 0}}
+	levels := []float64{5, 1, 3, 4, 6} // the short runs rank 1, 2, 3, 0, 4
+	var starts [][]float64
+	for _, c := range centres {
+		starts = append(starts, []float64{c[0] + 3, c[1]})
+	}
+	for _, tt := range []struct {
+		name string
+		kept int
+		want []int // the runs that go past the short steps
+	}{
+		{"none kept", 0, []int{1, 2}},
+		{"first kept", 1, []int{0, 1, 2}},
+		{"first two kept, one among the best", 2, []int{0, 1, 2}},
+		{"more kept than starts", 9, []int{0, 1, 2, 3, 4}},
+	} {
+		var mu sync.Mutex
+		long := map[int]bool{}
+		s := &Settings{ShortSteps: 1, FullRuns: 2, Screen: true, KeptStarts: tt.kept, Progress: func(run, step int, _, _ float64) {
+			mu.Lock()
+			defer mu.Unlock()
+			if step >= 1 {
+				long[run] = true
+			}
+		}}
+		src := &source{basins{centres: centres, levels: levels}}
+		res, err := Fit(context.Background(), src, starts, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for run := range long {
+			got = append(got, run)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: runs %v went past the short steps, want %v", tt.name, got, tt.want)
+		}
+		if j, _ := src.b.nearest(res.Theta); j != 1 || !res.Converged {
+			t.Errorf("%s: ended in basin %d (converged %v), want basin 1", tt.name, j, res.Converged)
+		}
+	}
+}
+
 // flat has the loss (θ − c_j)⁴ + L_j about the nearest of its centres c_j
 // and the map e ↦ e(1 − e²/2) of e = θ − c_j, whose convergence slows as
 // it nears the centre, as EM's does where the likelihood is flat: a step
