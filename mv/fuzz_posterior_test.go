@@ -1,7 +1,6 @@
 package mv_test
 
 import (
-	"encoding/binary"
 	"math"
 	"slices"
 	"testing"
@@ -25,20 +24,10 @@ func FuzzPosterior(f *testing.F) {
 	covs := []mv.Covariance{mv.Full, mv.Tied, mv.Diagonal, mv.Spherical}
 	f.Fuzz(func(t *testing.T, raw []byte, k, cov, dim uint8, vb, stick bool) {
 		d := int(dim%3) + 1
-		var vals []float64
-		for len(raw) >= 2 {
-			v := float64(int16(binary.LittleEndian.Uint16(raw))) / 64
-			if raw[0] == 0xff {
-				v = math.Inf(1)
-			}
-			vals = append(vals, v)
-			raw = raw[2:]
-		}
-		n := len(vals) / d
-		if n == 0 {
+		x := fuzzRows(raw, d, 0xff, math.Inf(1))
+		if x == nil {
 			return
 		}
-		x := mat.NewDense(n, d, vals[:n*d])
 		before := slices.Clone(x.RawMatrix().Data)
 		m := mv.Model{K: int(k%4) + 1, Covariance: covs[cov%4], Prior: mv.DefaultPrior(x, int(k%4)+1)}
 		s := &mv.PosteriorSettings{Chains: 2, Draws: 10, Warmup: 10, StickBreaking: stick}

@@ -21,22 +21,10 @@ func FuzzFit(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, uint8(3), uint8(6), uint8(2), false)
 	f.Fuzz(func(t *testing.T, raw []byte, k, cov, dim uint8, prior bool) {
 		d := int(dim%3) + 1
-		var vals []float64
-		for len(raw) >= 2 {
-			// Two bytes a value: rounded data with ties, and now and then
-			// a large or special value.
-			v := float64(int16(binary.LittleEndian.Uint16(raw))) / 64
-			if raw[0] == 0xff {
-				v = math.Inf(1)
-			}
-			vals = append(vals, v)
-			raw = raw[2:]
-		}
-		n := len(vals) / d
-		if n == 0 {
+		x := fuzzRows(raw, d, 0xff, math.Inf(1))
+		if x == nil {
 			return
 		}
-		x := mat.NewDense(n, d, vals[:n*d])
 		before := slices.Clone(x.RawMatrix().Data)
 		m := mv.Model{K: int(k%5) + 1, Covariance: mv.Covariance(cov % 14)}
 		if prior {
@@ -106,20 +94,11 @@ func FuzzSelect(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 9, 9, 9, 9}, uint8(0), true)
 	f.Fuzz(func(t *testing.T, raw []byte, dim uint8, weighted bool) {
 		d := int(dim%3) + 1
-		var vals []float64
-		for len(raw) >= 2 {
-			v := float64(int16(binary.LittleEndian.Uint16(raw))) / 64
-			if raw[0] == 0xff {
-				v = math.Inf(1)
-			}
-			vals = append(vals, v)
-			raw = raw[2:]
-		}
-		n := len(vals) / d
-		if n == 0 {
+		x := fuzzRows(raw, d, 0xff, math.Inf(1))
+		if x == nil {
 			return
 		}
-		x := mat.NewDense(n, d, vals[:n*d])
+		n, _ := x.Dims()
 		before := slices.Clone(x.RawMatrix().Data)
 		fit := &mv.Settings{Restarts: 1, MaxSteps: 100}
 		if weighted {
@@ -146,4 +125,24 @@ func FuzzSelect(f *testing.F) {
 			t.Fatalf("Select's best model is invalid: %v", err)
 		}
 	})
+}
+
+// fuzzRows reads raw as the rows of a matrix with d columns, two bytes a
+// value (a little-endian int16 over 64: rounded data with ties, and now and
+// then a large value), a value whose first byte is special being v
+// instead. It returns nil if raw holds no whole row.
+func fuzzRows(raw []byte, d int, special byte, v float64) *mat.Dense {
+	var vals []float64
+	for ; len(raw) >= 2; raw = raw[2:] {
+		x := float64(int16(binary.LittleEndian.Uint16(raw))) / 64
+		if raw[0] == special {
+			x = v
+		}
+		vals = append(vals, x)
+	}
+	n := len(vals) / d
+	if n == 0 {
+		return nil
+	}
+	return mat.NewDense(n, d, vals[:n*d])
 }

@@ -404,20 +404,11 @@ func FuzzFitMissing(f *testing.F) {
 	f.Add([]byte{0xfe, 0xfe, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, uint8(1), uint8(0), uint8(3), true)
 	f.Fuzz(func(t *testing.T, raw []byte, k, cov, dim uint8, prior bool) {
 		d := int(dim%3) + 1
-		var vals []float64
-		for len(raw) >= 2 {
-			v := float64(int16(uint16(raw[0])|uint16(raw[1])<<8)) / 64
-			if raw[0] == 0xfe {
-				v = math.NaN()
-			}
-			vals = append(vals, v)
-			raw = raw[2:]
-		}
-		n := len(vals) / d
-		if n == 0 {
+		x := fuzzRows(raw, d, 0xfe, math.NaN())
+		if x == nil {
 			return
 		}
-		x := mat.NewDense(n, d, vals[:n*d])
+		n, _ := x.Dims()
 		before := slices.Clone(x.RawMatrix().Data)
 		m := mv.Model{K: int(k%4) + 1, Covariance: mv.Covariance(cov % 14)}
 		if prior {
