@@ -205,11 +205,12 @@ func (s *skewed) Project([]float64) {}
 
 // TestFitScreen checks that Screen limits the runs continued past the
 // short steps to FullRuns on a small problem, where by default every
-// short run is continued, and that the best basin still wins when its
-// short run is among the most promising.
+// short run is continued, that with KeptStarts the runs from the first
+// starting points are continued too whatever their ranking, and that the
+// best basin still wins when its short run is among the most promising.
 func TestFitScreen(t *testing.T) {
 	centres := [][]float64{{0, 0}, {10, 0}, {0, 10}, {10, 10}, {20, 0}}
-	levels := []float64{5, 1, 3, 4, 6}
+	levels := []float64{5, 1, 3, 4, 6} // the short runs rank 1, 2, 3, 0, 4
 	// Each start is 3 from its centre: no run meets the tolerance in one
 	// step, the length of a short run here.
 	var starts [][]float64
@@ -219,57 +220,18 @@ func TestFitScreen(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		screen bool
-		want   int // runs that go past the short steps
+		kept   int
+		want   []int // the runs that go past the short steps
 	}{
-		{"every run in full", false, 5},
-		{"screened", true, 2},
+		{"every run in full", false, 0, []int{0, 1, 2, 3, 4}},
+		{"screened", true, 0, []int{1, 2}},
+		{"screened, first kept", true, 1, []int{0, 1, 2}},
+		{"screened, first two kept, one among the best", true, 2, []int{0, 1, 2}},
+		{"screened, more kept than starts", true, 9, []int{0, 1, 2, 3, 4}},
 	} {
 		var mu sync.Mutex
 		long := map[int]bool{}
-		s := &Settings{ShortSteps: 1, FullRuns: 2, Screen: tt.screen, Progress: func(run, step int, _, _ float64) {
-			mu.Lock()
-			defer mu.Unlock()
-			if step >= 1 {
-				long[run] = true
-			}
-		}}
-		src := &source{basins{centres: centres, levels: levels}}
-		res, err := Fit(context.Background(), src, starts, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(long) != tt.want {
-			t.Errorf("%s: %d runs went past the short steps, want %d", tt.name, len(long), tt.want)
-		}
-		if j, _ := src.b.nearest(res.Theta); j != 1 || !res.Converged {
-			t.Errorf("%s: ended in basin %d (converged %v), want basin 1", tt.name, j, res.Converged)
-		}
-	}
-}
-
-// TestFitKeptStarts checks that with Screen the short runs from the first
-// KeptStarts starting points go on to convergence whatever their ranking,
-// besides the FullRuns most promising, and that the best basin still wins.
-func TestFitKeptStarts(t *testing.T) {
-	centres := [][]float64{{0, 0}, {10, 0}, {0, 10}, {10, 10}, {20, 0}}
-	levels := []float64{5, 1, 3, 4, 6} // the short runs rank 1, 2, 3, 0, 4
-	var starts [][]float64
-	for _, c := range centres {
-		starts = append(starts, []float64{c[0] + 3, c[1]})
-	}
-	for _, tt := range []struct {
-		name string
-		kept int
-		want []int // the runs that go past the short steps
-	}{
-		{"none kept", 0, []int{1, 2}},
-		{"first kept", 1, []int{0, 1, 2}},
-		{"first two kept, one among the best", 2, []int{0, 1, 2}},
-		{"more kept than starts", 9, []int{0, 1, 2, 3, 4}},
-	} {
-		var mu sync.Mutex
-		long := map[int]bool{}
-		s := &Settings{ShortSteps: 1, FullRuns: 2, Screen: true, KeptStarts: tt.kept, Progress: func(run, step int, _, _ float64) {
+		s := &Settings{ShortSteps: 1, FullRuns: 2, Screen: tt.screen, KeptStarts: tt.kept, Progress: func(run, step int, _, _ float64) {
 			mu.Lock()
 			defer mu.Unlock()
 			if step >= 1 {
