@@ -81,8 +81,9 @@ type Selection struct {
 // (see split), also starts the fit with K. Every start gets ten EM steps,
 // and the five most promising then run to convergence, with the start
 // from the VVV agglomeration whatever its promise: on data of up to 512
-// rows that is mclust's start (see Fit), so that one of each candidate's
-// runs is EM from mclust's start. (On data of up to 8192 rows Fit runs
+// rows in up to eight columns (fewer rows with more columns) that is
+// mclust's start (see Fit), so that one of each candidate's runs is EM
+// from mclust's start. (On data of up to 8192 rows Fit runs
 // every start to convergence.) The runs are ranked at a
 // looser tolerance, after which the best runs on to Fit's (see
 // selectSearchTol): each candidate is converged as Fit converges. Under
