@@ -26,7 +26,7 @@ type chooseSummary struct {
 // by BIC (gmm.Select), then reports the chosen model as one does.
 func (s *session) choose(d *data) error {
 	opt := s.opt
-	fit := &gmm.Settings{Method: opt.method, Seed: opt.seed}
+	fit := &gmm.Settings{Method: opt.method, Seed: opt.seed, Tol: opt.tol}
 	t := time.Now()
 	sel, err := gmm.Select(d.x, &gmm.SelectSettings{Ks: opt.ks, Prior: prior(opt.prior, d.x), Fit: fit})
 	if err != nil {

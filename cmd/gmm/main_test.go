@@ -243,7 +243,7 @@ func TestRunHelp(t *testing.T) {
 	if err := run([]string{"-h"}, nil, &stdout, &stderr); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Usage: gmm", "-csv FILE", "(- for standard input)", "-sep S", "-strict", "-assignments", "-method", "-prior", "default for a -csv file", "-json", "-posterior P", "gibbs", "vb", "-draws N", "-warmup N"} {
+	for _, want := range []string{"Usage: gmm", "-csv FILE", "(- for standard input)", "-sep S", "-strict", "-assignments", "-method", "-prior", "default for a -csv file", "-json", "-posterior P", "gibbs", "vb", "-draws N", "-warmup N", "-tol X", "default: 1e-10 for one column, 1e-9 for several"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("help lacks %q:\n%s", want, stdout.String())
 		}
@@ -296,6 +296,16 @@ func TestRunErrors(t *testing.T) {
 		{"unknown flag", []string{"-frobnicate"}, []string{"flag provided but not defined: -frobnicate", "gmm -h"}, true},
 		{"stray argument", []string{"data.csv"}, []string{`unexpected argument "data.csv"`, "-csv FILE"}, true},
 		{"empty out", []string{"-out", ""}, []string{"-out is empty"}, true},
+		{"tol not a number", []string{"-tol", "tight"}, []string{`-tol "tight" is not a number`, "such as 1e-4", "default: 1e-10 for one column, 1e-9 for several"}, true},
+		{"tol empty", []string{"-tol", ""}, []string{`-tol "" is not a number`}, true},
+		{"tol NaN", []string{"-tol", "NaN"}, []string{"-tol is NaN", "positive tolerance below 1"}, true},
+		{"tol Inf", []string{"-tol", "Inf"}, []string{"-tol is Inf", "positive tolerance below 1"}, true},
+		{"tol overflowing", []string{"-tol", "1e999"}, []string{`-tol "1e999" is beyond the range of float64`}, true},
+		{"tol zero", []string{"-tol", "0"}, []string{"-tol is 0", "positive tolerance below 1"}, true},
+		{"tol negative", []string{"-tol", "-3"}, []string{"-tol is -3", "positive tolerance below 1, such as 1e-4"}, true},
+		{"tol one", []string{"-tol", "1"}, []string{"-tol is 1", "below 1"}, true},
+		{"tol above one", []string{"-tol", "10"}, []string{"-tol is 10", "below 1"}, true},
+		{"tol negative, several columns", []string{"-columns", "all", "-tol", "-1e-4"}, []string{"-tol is -1e-4"}, true},
 		{"more components than values", []string{"-k", "151"}, []string{"-k is 151 but there are only 150 values"}, false},
 		{"too many components", []string{"-csv", file("two.csv", "v\n1\n2\n2\n"), "-k", "3", "-prior", "none"}, []string{"2 distinct values, fewer than K = 3"}, false},
 		{"posterior without a prior", []string{"-posterior", "gibbs", "-prior", "none"}, []string{"the posterior needs a prior", "improper", "use -prior notebook or -prior default"}, false},
@@ -361,6 +371,7 @@ func TestExit(t *testing.T) {
 		{"-k 0", 2, "gmm: -k is 0; the number of components must be at least 1\n", ""},
 		{"-column species", 1, "gmm: the embedded iris data: line 2, column \"species\": \"setosa\" is not a number\n", ""},
 		{"-posterior nuts", 2, "gmm: unknown -posterior \"nuts\"; use gibbs or vb\n", ""},
+		{"-tol -3", 2, "gmm: -tol is -3; give a positive tolerance below 1, such as 1e-4 (default: 1e-10 for one column, 1e-9 for several)\n", ""},
 		{"-posterior gibbs -prior none", 1, "gmm: the posterior needs a prior: with the zero Prior it is improper; set Model.Prior, for example to DefaultPrior(x) or NotebookPrior() (use -prior notebook or -prior default)\n", ""},
 		{"-csv -", 1, "gmm: standard input: line 3, column \"v\": \"1_000\" is not a number (write numbers without thousands separators, and with a point, not a comma, before the decimals)\n", "v\n1\n1_000\n"},
 	} {

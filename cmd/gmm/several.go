@@ -41,7 +41,7 @@ func (s *session) several(d *data) error {
 	if missing {
 		full = completeRows(d)
 	}
-	fit := &mv.Settings{Seed: opt.seed, AllowMissing: missing}
+	fit := &mv.Settings{Seed: opt.seed, AllowMissing: missing, Tol: opt.tol}
 	if missing && opt.prior == "default" {
 		// DefaultPrior leaves out the rows with a missing value.
 		if p := mv.DefaultPrior(x, 1); p.Validate(d.d) != nil {
