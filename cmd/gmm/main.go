@@ -430,6 +430,9 @@ func parseTol(s string) (float64, error) {
 		return 0, fmt.Errorf("-tol %s is beyond the range of float64; %s", quote(s), advice)
 	case err != nil:
 		return 0, fmt.Errorf("-tol %s is not a number; %s", quote(s), advice)
+	case v == 0:
+		// Zero, or a positive number below the smallest float64.
+		return 0, fmt.Errorf("-tol is %s, which is 0 as a float64; %s", t, advice)
 	case !(v > 0 && v < 1):
 		// NaN, ±Inf, zero, negative, or 1 and above.
 		return 0, fmt.Errorf("-tol is %s; %s", t, advice)

@@ -302,6 +302,7 @@ func TestRunErrors(t *testing.T) {
 		{"tol Inf", []string{"-tol", "Inf"}, []string{"-tol is Inf", "positive tolerance below 1"}, true},
 		{"tol overflowing", []string{"-tol", "1e999"}, []string{`-tol "1e999" is beyond the range of float64`}, true},
 		{"tol zero", []string{"-tol", "0"}, []string{"-tol is 0", "positive tolerance below 1"}, true},
+		{"tol underflowing", []string{"-tol", "1e-400"}, []string{"-tol is 1e-400, which is 0 as a float64", "positive tolerance below 1"}, true},
 		{"tol negative", []string{"-tol", "-3"}, []string{"-tol is -3", "positive tolerance below 1, such as 1e-4"}, true},
 		{"tol one", []string{"-tol", "1"}, []string{"-tol is 1", "below 1"}, true},
 		{"tol above one", []string{"-tol", "10"}, []string{"-tol is 10", "below 1"}, true},

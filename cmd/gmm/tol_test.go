@@ -8,9 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/gmm-go/gmm"
 	"github.com/gmm-go/gmm/mv"
-	"gonum.org/v1/gonum/mat"
 )
 
 // TestParseTol checks which tolerances -tol takes, and that every one it
