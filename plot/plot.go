@@ -98,9 +98,23 @@ func WritePNG(w io.Writer, p *plot.Plot, width, height vg.Length) error {
 	if rt, ok := marker.(roundTicks); ok {
 		p.X.Tick.Marker = roundTicks{n: min(rt.n, max(3, int(width/vg.Inch)))}
 	}
-	p.Draw(draw.Crop(draw.New(c), margin, -2*margin, margin, -margin))
+	dc := draw.Crop(draw.New(c), margin, -2*margin, margin, -margin)
+	if rt, ok := p.Y.Tick.Marker.(rowTicks); ok {
+		defer func() { p.Y.Tick.Marker = rt }()
+		p.Y.Tick.Marker = withPitch(p, rt, dc)
+	}
+	p.Draw(dc)
 	_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
 	return err
+}
+
+// withPitch returns rt with the height of a row of p when drawn on c: the
+// data area's height (the title and the x axis are what take from it,
+// not the labels) over the rows the y axis spans.
+func withPitch(p *plot.Plot, rt rowTicks, c draw.Canvas) rowTicks {
+	da := p.DataCanvas(c)
+	rt.pitch = (da.Max.Y - da.Min.Y) / vg.Length(p.Y.Max-p.Y.Min)
+	return rt
 }
 
 // wrap breaks each line of text that sty draws wider than width at the
@@ -360,9 +374,11 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 	p.Add(hist)
 	// The short legend, for small images, names the entries only. (It is
 	// copied while empty, so that the two hold their own entries.)
-	short := p.Legend
+	short, compact := p.Legend, p.Legend
 	p.Legend.Add(fmt.Sprintf("data (%s, histogram)", values(len(x))), hist)
 	short.Add("data", hist)
+	compact.Add("data", hist)
+	compact.Add(components(m.K), palette(m.K))
 
 	histMax := 0.0
 	for _, h := range hist.Bins {
@@ -403,7 +419,7 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 		pred.Width = vg.Points(2)
 		// Under the components: where the posterior and the point
 		// estimate agree, the components show.
-		p.Add(area, pred)
+		p.Add(area, lean{pred})
 	}
 	// A component far narrower than the histogram's bins, such as one
 	// that maximum likelihood has collapsed onto a few equal values,
@@ -418,7 +434,7 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 		// Each component is drawn where it stands above 0.1% of the
 		// plot's height, so that its tails do not run along the axis.
 		var c plotter.XYs
-		for _, v := range grid {
+		for _, v := range within(grid, m.Weights[k], m.Means[k], m.Sigmas[k], 1e-3*ymax) {
 			if y := m.Weights[k] * normal(v, m.Means[k], m.Sigmas[k]); y > 1e-3*ymax {
 				c = append(c, plotter.XY{X: v, Y: y})
 			}
@@ -429,7 +445,7 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 		}
 		l.Color = Color(k)
 		l.Width = vg.Points(2.5)
-		p.Add(l)
+		p.Add(lean{l})
 		p.Legend.Add(fmt.Sprintf("z=%d: w=%.3g, μ=%.4g, σ=%.4g", k, m.Weights[k], m.Means[k], m.Sigmas[k]), l)
 		short.Add(fmt.Sprintf("z=%d", k), l)
 	}
@@ -450,16 +466,19 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 		l.Color = color.Black
 		l.Width = vg.Points(1.5)
 		l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-		p.Add(l)
+		p.Add(lean{l})
 		total = l
 	}
 	p.Legend.Add("sum: the mixture density", total)
 	short.Add("sum", total)
+	compact.Add("sum", total)
 	if b != nil {
 		p.Legend.Add("posterior predictive density", pred)
 		p.Legend.Add(fmt.Sprintf("its pointwise %s credible band", percent(b.level)), area)
-		short.Add("predictive", pred)
-		short.Add(percent(b.level)+" band", area)
+		for _, l := range []*plot.Legend{&short, &compact} {
+			l.Add("predictive", pred)
+			l.Add(percent(b.level)+" band", area)
+		}
 	}
 
 	if len(x) <= maxRug {
@@ -500,11 +519,31 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 	for i := range tops {
 		tops[i].y = min(tops[i].y, p.Y.Max)
 	}
-	short.Left = p.Legend.Left
-	fl := &fitLegend{leg: p.Legend, short: &short, tops: tops}
+	short.Left, compact.Left = p.Legend.Left, p.Legend.Left
+	fl := &fitLegend{leg: p.Legend, briefer: []plot.Legend{short, compact}, tops: tops}
 	p.Add(fl)
 	p.Legend = plot.NewLegend()
 	return p, fl, nil
+}
+
+// within returns the run of the sorted grid where w N(x | μ, σ) may exceed
+// y: where (x − μ)² < 2σ² ln(w / (σ √(2π) y)), widened by a millionth,
+// far more than the rounding of the density, so that no point above y is
+// left out. The curve of each component is thus computed where it is
+// drawn only, not across the grid of all of them.
+func within(grid []float64, w, mu, sigma, y float64) []float64 {
+	l := math.Log(w / (sigma * math.Sqrt(2*math.Pi) * y))
+	if !(l > 0) {
+		// At most y everywhere; but a y of 0 leaves the whole grid.
+		if y > 0 {
+			return nil
+		}
+		return grid
+	}
+	half := sigma * math.Sqrt(2*l) * (1 + 1e-6)
+	lo, _ := slices.BinarySearch(grid, mu-half)
+	hi, _ := slices.BinarySearch(grid, mu+half)
+	return grid[lo:min(hi+1, len(grid))]
 }
 
 // above returns the runs of consecutive points of c higher than y.
@@ -627,6 +666,7 @@ func clusters(m *gmm.Model, rows []reservoir, x []float64, label string) (*plot.
 		p.Title.Text = fmt.Sprintf("The data split by cluster\n(each value in its most probable component; at most %d per row shown)", maxSwarm)
 	}
 	lo, hi := span(m, x)
+	fl := &fitLegend{}
 	if b := boundaries(m, lo, hi); len(b) > 0 {
 		bl := &vlines{x: b, style: draw.LineStyle{Color: gray, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}}
 		p.Add(bl)
@@ -637,19 +677,24 @@ func clusters(m *gmm.Model, rows []reservoir, x []float64, label string) (*plot.
 			}
 			text += fmt.Sprintf(" %.4g", v)
 		}
+		// Copied while empty, so that the two hold their own entries.
+		brief := p.Legend
 		p.Legend.Add(text, bl)
+		brief.Add(fmt.Sprintf("%d boundaries between clusters", len(b)), bl)
+		// Tried when the list of boundaries does not fit the width.
+		fl.briefer = []plot.Legend{brief}
 	}
 	p.NominalY(names...)
+	p.Y.Tick.Marker = rowTicks{names: names, style: p.Y.Tick.Label}
 	// Room above the top row for the legend, which clears the rows'
 	// swarms (see fitLegend).
 	p.Y.Min, p.Y.Max = -0.5, float64(m.K)-0.2
-	var tops []top
 	for k, r := range rows {
 		if r.n > 0 {
-			tops = append(tops, top{slices.Min(r.kept), slices.Max(r.kept), float64(m.K-1-k) + 0.46})
+			fl.tops = append(fl.tops, top{slices.Min(r.kept), slices.Max(r.kept), float64(m.K-1-k) + 0.46})
 		}
 	}
-	fl := &fitLegend{leg: p.Legend, tops: tops}
+	fl.leg = p.Legend
 	p.Add(fl)
 	p.Legend = plot.NewLegend()
 	p.X.Min, p.X.Max = lo, hi
