@@ -98,7 +98,7 @@ func WritePNG(w io.Writer, p *plot.Plot, width, height vg.Length) error {
 	if rt, ok := marker.(roundTicks); ok {
 		p.X.Tick.Marker = roundTicks{n: min(rt.n, max(3, int(width/vg.Inch)))}
 	}
-	dc := draw.Crop(draw.New(c), margin, -2*margin, margin, -margin)
+	dc := frame(c)
 	if rt, ok := p.Y.Tick.Marker.(rowTicks); ok {
 		defer func() { p.Y.Tick.Marker = rt }()
 		p.Y.Tick.Marker = withPitch(p, rt, dc)
@@ -106,6 +106,13 @@ func WritePNG(w io.Writer, p *plot.Plot, width, height vg.Length) error {
 	p.Draw(dc)
 	_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
 	return err
+}
+
+// frame returns the area of c that WritePNG draws in: all of it but a
+// margin of 6 points, 12 on the right.
+func frame(c *vgimg.Canvas) draw.Canvas {
+	margin := vg.Points(6)
+	return draw.Crop(draw.New(c), margin, -2*margin, margin, -margin)
 }
 
 // withPitch returns rt with the height of a row of p when drawn on c: the

@@ -29,7 +29,19 @@ func newSwarm(x []float64, y, half float64, glyph draw.GlyphStyle) *swarm {
 
 // Plot implements plot.Plotter.
 func (s *swarm) Plot(c draw.Canvas, p *plot.Plot) {
-	trX, trY := p.Transforms(&c)
+	for _, pt := range s.layout(p.Transforms(&c)) {
+		c.DrawGlyph(s.glyph, pt)
+	}
+}
+
+// layout returns the centres of the markers on the canvas whose
+// transforms are trX and trY. A row holding more markers than twice
+// Oler's bound for its extent (see oler) shows that many of its values,
+// at evenly spaced ranks (see fewest): up to twice, the row is squeezed,
+// not thinned, so that a row that only just overflows is drawn whole;
+// beyond, its markers would cover each other twice over on average, and
+// more of them would only add to the cost of the layout.
+func (s *swarm) layout(trX, trY func(float64) vg.Length) []vg.Point {
 	xs := make([]float64, len(s.x))
 	for i, v := range s.x {
 		xs[i] = float64(trX(v))
@@ -38,10 +50,7 @@ func (s *swarm) Plot(c draw.Canvas, p *plot.Plot) {
 	d := 2*float64(s.glyph.Radius) + 0.5
 	y0 := trY(s.y)
 	room := math.Abs(float64(trY(s.y+s.half)-y0)) - float64(s.glyph.Radius)
-	// A row may hold up to twice the markers that fit without overlap:
-	// it is then squeezed, not thinned, so that a row that only just
-	// overflows is drawn whole; beyond, the markers would cover each
-	// other twice over on average, and more add only cost.
+	// free keeps the markers d·√(1 − 1e-9) apart, not quite d.
 	xs = fewest(xs, 2*oler(xs[len(xs)-1]-xs[0], 2*max(room, 0), d*math.Sqrt(1-1e-9)))
 	off := beeswarm(xs, d)
 	var top float64
@@ -52,9 +61,11 @@ func (s *swarm) Plot(c draw.Canvas, p *plot.Plot) {
 	if top > room && top > 0 {
 		scale = max(room, 0) / top
 	}
+	pts := make([]vg.Point, len(off))
 	for i, o := range off {
-		c.DrawGlyph(s.glyph, vg.Point{X: vg.Length(xs[i]), Y: y0 + vg.Length(o*scale)})
+		pts[i] = vg.Point{X: vg.Length(xs[i]), Y: y0 + vg.Length(o*scale)}
 	}
+	return pts
 }
 
 // DataRange implements plot.DataRanger.
