@@ -2,88 +2,17 @@ package plot
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
-	"github.com/gmm-go/gmm"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 )
-
-// spread returns a mixture of k components placed at random over
-// [0, 800], with standard deviations from 1 to 16 and random weights,
-// and n draws from it: the overlapping mixtures of the benchmarks, drawn
-// as if fitted.
-func spread(tb testing.TB, k, n int) (*gmm.Model, []float64) {
-	tb.Helper()
-	rng := rand.New(rand.NewPCG(uint64(k), 7))
-	m := &gmm.Model{K: k, Weights: make([]float64, k), Means: make([]float64, k), Sigmas: make([]float64, k)}
-	var sum float64
-	for i := range k {
-		m.Weights[i] = 0.2 + rng.Float64()
-		m.Means[i] = 800 * rng.Float64()
-		m.Sigmas[i] = 1 + 15*rng.Float64()
-		sum += m.Weights[i]
-	}
-	for i := range k {
-		m.Weights[i] /= sum
-	}
-	x, _, err := m.Sample(n, 1)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return m, x
-}
-
-// clustersHeight is the height the command draws the clusters figure at:
-// 1.2 inches a row and 2 more, at most 12 inches.
-func clustersHeight(k int) vg.Length {
-	return min(2+1.2*vg.Length(k), 12) * vg.Inch
-}
-
-// BenchmarkClusters draws the clusters figure of 10^5 values at the
-// command line's size, at a few K.
-func BenchmarkClusters(b *testing.B) {
-	for _, k := range []int{3, 30, 200} {
-		m, x := spread(b, k, 100000)
-		b.Run(fmt.Sprintf("K=%d", k), func(b *testing.B) {
-			for b.Loop() {
-				p, err := Clusters(m, x, "x")
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := WritePNG(&bytes.Buffer{}, p, 8*vg.Inch, clustersHeight(k)); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkDensity draws the density figure of 10^5 values at the
-// command line's 8×5 inches, at a few K.
-func BenchmarkDensity(b *testing.B) {
-	for _, k := range []int{3, 30, 200} {
-		m, x := spread(b, k, 100000)
-		b.Run(fmt.Sprintf("K=%d", k), func(b *testing.B) {
-			for b.Loop() {
-				p, err := Density(m, x, "x")
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := WritePNG(&bytes.Buffer{}, p, 8*vg.Inch, 5*vg.Inch); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
 
 func TestOler(t *testing.T) {
 	// hex counts the points of a hexagonal lattice of spacing d in a

@@ -20,35 +20,37 @@ type lean struct{ *plotter.Line }
 
 // GlyphBoxes implements plot.GlyphBoxer.
 func (l lean) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
-	all := l.Line.GlyphBoxes(p)
+	// The box of each point, as plotter.Line.GlyphBoxes makes it.
+	r := 0.5 * l.LineStyle.Width
+	rect := vg.Rectangle{Min: vg.Point{X: -r, Y: -r}, Max: vg.Point{X: r, Y: r}}
+	box := func(i int) plot.GlyphBox {
+		x, y := l.XY(i)
+		return plot.GlyphBox{X: p.X.Norm(x), Y: p.Y.Norm(y), Rectangle: rect}
+	}
 	var out []plot.GlyphBox
-	var left, right, low, high int
-	found := false
-	for i, b := range all {
+	for i := range l.Len() {
+		b := box(i)
 		// The boxes gonum keeps: those within the axes (see
 		// plot.Plot.GlyphBoxes).
 		if b.Size().X > 0 && (b.X < 0 || b.X > 1) || b.Size().Y > 0 && (b.Y < 0 || b.Y > 1) {
 			continue
 		}
-		if !found {
-			left, right, low, high, found = i, i, i, i, true
+		if out == nil {
+			out = []plot.GlyphBox{b, b, b, b}
 			continue
 		}
-		if b.X < all[left].X {
-			left = i
+		if b.X < out[0].X {
+			out[0] = b
 		}
-		if b.X > all[right].X {
-			right = i
+		if b.X > out[1].X {
+			out[1] = b
 		}
-		if b.Y < all[low].Y {
-			low = i
+		if b.Y < out[2].Y {
+			out[2] = b
 		}
-		if b.Y > all[high].Y {
-			high = i
+		if b.Y > out[3].Y {
+			out[3] = b
 		}
-	}
-	if found {
-		out = append(out, all[left], all[right], all[low], all[high])
 	}
 	return out
 }

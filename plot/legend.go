@@ -45,7 +45,15 @@ func (f *fitLegend) Plot(c draw.Canvas, p *plot.Plot) {
 	bestCover, best, bestUsed := vg.Length(math.Inf(1)), place(f.leg, f.leg.Left, minLegendFont), 0
 	bestInside := false
 	for i, leg := range legends {
-		for size := leg.TextStyle.Font.Size; size >= minLegendFont; size -= 0.5 {
+		size := leg.TextStyle.Font.Size
+		// A legend taller than the data area at 7 points is taller at
+		// any size, and clears nothing: only its 7-point placings, the
+		// fallback, are weighed, which spares measuring its text at
+		// each size (hundreds of entries with many components).
+		if l := place(leg, leg.Left, minLegendFont); legendRect(&l, c).Min.Y < c.Min.Y {
+			size = minLegendFont
+		}
+		for ; size >= minLegendFont; size -= 0.5 {
 			for _, left := range []bool{leg.Left, !leg.Left} {
 				l := place(leg, left, size)
 				r := legendRect(&l, c)

@@ -87,7 +87,9 @@ var (
 // inches the title's font is made smaller in proportion, down to 80% of
 // its size, a title line wider than the image is wrapped at spaces, and
 // the x axis of the package's figures takes about one labelled tick per
-// inch, so that a small image stays readable; p is left as it was.
+// inch, and the rows of the Clusters figure are labelled only as often as
+// their labels fit (see Clusters), so that a small image stays readable;
+// p is left as it was.
 func WritePNG(w io.Writer, p *plot.Plot, width, height vg.Length) error {
 	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
 	margin := vg.Points(6)
@@ -277,6 +279,12 @@ func loss(r *gmm.Result) (*plot.Plot, *fitLegend, error) {
 // narrowest component, so that its peak is resolved, and are aligned with
 // the data's grid when the values are rounded (as the iris data are, to
 // 0.1). label names the data and labels the x axis.
+//
+// The legend lists each component's w, μ and σ; where that does not
+// clear the curves within the data area's width even at 7 points (see
+// fitLegend), it names the components only (z=0, z=1, …), and where that
+// does not either, as with a hundred components, it has one entry for all
+// of them, "components z=0..K−1", besides the data and the sum.
 func Density(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	if err := checkModel(m); err != nil {
 		return nil, err
@@ -579,6 +587,15 @@ func above(c plotter.XYs, y float64) []plotter.XYs {
 // the data and labels the x axis. A row with more than 500 values shows a
 // random sample of 500. A caller that has labelled the values already can
 // pass the labels instead, through a ClusterSample and ClustersOf.
+//
+// With many components the rows are thin, and the figure shows what fits:
+// a row shows at most twice the markers its extent can hold apart (Oler's
+// bound; see oler), at evenly spaced ranks of its sample, the least and
+// greatest included; drawn by WritePNG, the rows are labelled only every
+// m-th from the top, and the bottom one, where m rows are the fewest
+// whose height holds a label ("z=k" and its count) and a 2-point gap; and
+// where the list of boundaries does not fit the width, the legend gives
+// their number only ("199 boundaries between clusters").
 func Clusters(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	if err := checkModel(m); err != nil {
 		return nil, err
