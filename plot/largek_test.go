@@ -380,3 +380,33 @@ func TestWithin(t *testing.T) {
 		})
 	}
 }
+
+// TestMixture checks the mixture density the density figure draws against
+// Model.Density: short by at most K·eps where components are left out.
+func TestMixture(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		k    int
+		eps  float64
+	}{
+		{"K=3, all of every component", 3, 0},
+		{"K=3", 3, 1e-9},
+		{"K=200", 200, 1e-9},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := spread(t, tc.k, 10)
+			grid := linspace(-100, 900, 5001)
+			for i, s := range mixture(m, grid, tc.eps) {
+				want := m.Density(grid[i])
+				// Rounding: the two sum K terms in other orders and
+				// ways (Density by log-sum-exp), 1e-12 relative; and
+				// far out, where the terms underflow, Density's log
+				// domain keeps values below 1e-300 that the sum loses.
+				tol := 1e-12*want + 1e-300
+				if d := want - s.Y; d < -tol || d > float64(tc.k)*tc.eps+tol {
+					t.Fatalf("at %v: %v, Density %v", grid[i], s.Y, want)
+				}
+			}
+		})
+	}
+}

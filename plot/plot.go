@@ -400,11 +400,10 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 		histMax = max(histMax, h.Weight)
 	}
 	grid := curveGrid(m, lo, hi)
-	sum := make(plotter.XYs, len(grid))
+	sum := mixture(m, grid, 1e-6*histMax/float64(m.K))
 	curveMax := 0.0
-	for i, v := range grid {
-		sum[i] = plotter.XY{X: v, Y: m.Density(v)}
-		curveMax = max(curveMax, sum[i].Y)
+	for _, s := range sum {
+		curveMax = max(curveMax, s.Y)
 	}
 	var area *plotter.Polygon
 	var pred *plotter.Line
@@ -541,24 +540,51 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 	return p, fl, nil
 }
 
+// mixture returns the mixture density Σ_k w_k N(x | μ_k, σ_k) at the
+// points of the sorted grid, each component added where it exceeds eps
+// only (see within): the sum is then short by less than K·eps, and its
+// cost grows with the points each component covers, not with K times the
+// grid.
+func mixture(m *gmm.Model, grid []float64, eps float64) plotter.XYs {
+	sum := make(plotter.XYs, len(grid))
+	for i, v := range grid {
+		sum[i].X = v
+	}
+	for k := range m.K {
+		w, mu, sigma := m.Weights[k], m.Means[k], m.Sigmas[k]
+		lo, hi := runOf(grid, w, mu, sigma, eps)
+		for i := lo; i < hi; i++ {
+			sum[i].Y += w * normal(grid[i], mu, sigma)
+		}
+	}
+	return sum
+}
+
 // within returns the run of the sorted grid where w N(x | μ, σ) may exceed
-// y: where (x − μ)² < 2σ² ln(w / (σ √(2π) y)), widened by a millionth,
-// far more than the rounding of the density, so that no point above y is
-// left out. The curve of each component is thus computed where it is
-// drawn only, not across the grid of all of them.
+// y (see runOf).
 func within(grid []float64, w, mu, sigma, y float64) []float64 {
+	lo, hi := runOf(grid, w, mu, sigma, y)
+	return grid[lo:hi]
+}
+
+// runOf returns the run grid[lo:hi] of the sorted grid where w N(x | μ, σ)
+// may exceed y: where (x − μ)² < 2σ² ln(w / (σ √(2π) y)), widened by a
+// millionth, far more than the rounding of the density, so that no point
+// above y is left out. The curve of each component is thus computed where
+// it is drawn only, not across the grid of all of them.
+func runOf(grid []float64, w, mu, sigma, y float64) (lo, hi int) {
 	l := math.Log(w / (sigma * math.Sqrt(2*math.Pi) * y))
 	if !(l > 0) {
 		// At most y everywhere; but a y of 0 leaves the whole grid.
 		if y > 0 {
-			return nil
+			return 0, 0
 		}
-		return grid
+		return 0, len(grid)
 	}
 	half := sigma * math.Sqrt(2*l) * (1 + 1e-6)
-	lo, _ := slices.BinarySearch(grid, mu-half)
-	hi, _ := slices.BinarySearch(grid, mu+half)
-	return grid[lo:min(hi+1, len(grid))]
+	lo, _ = slices.BinarySearch(grid, mu-half)
+	hi, _ = slices.BinarySearch(grid, mu+half)
+	return lo, min(hi+1, len(grid))
 }
 
 // above returns the runs of consecutive points of c higher than y.
