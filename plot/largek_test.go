@@ -410,3 +410,54 @@ func TestMixture(t *testing.T) {
 		})
 	}
 }
+
+// TestCurveGrid checks the points the component curves are drawn
+// through: at small K every component's own 81 points in the grid of
+// all, as always; when crowded, each component's points no more than
+// the evenly spaced ones and its own, and its peak drawn within 0.13% of
+// its height.
+func TestCurveGrid(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		k    int
+	}{
+		{"K=3", 3},
+		{"K=14", 14},
+		{"K=15", 15},
+		{"K=200", 200},
+		{"K=1000", 1000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, x := spread(t, tc.k, 10)
+			lo, hi := span(m, x)
+			grid, even, own := curveGrid(m, lo, hi)
+			if crowded(tc.k) != (tc.k > 14) {
+				t.Fatalf("crowded(%d) = %v; 81·K points outnumber 1200 beyond 14", tc.k, crowded(tc.k))
+			}
+			for k := range tc.k {
+				g := componentGrid(m, k, grid, even, own[k], 0)
+				if !crowded(tc.k) {
+					if len(own[k]) == 0 || !slices.Equal(g, grid) {
+						t.Fatalf("component %d: %d own points, drawn through %d of the %d", k, len(own[k]), len(g), len(grid))
+					}
+					continue
+				}
+				if len(g) > len(even)+len(own[k]) {
+					t.Fatalf("component %d drawn through %d points, more than %d even and %d own", k, len(g), len(even), len(own[k]))
+				}
+				w, mu, sigma := m.Weights[k], m.Means[k], m.Sigmas[k]
+				if mu < lo || mu > hi {
+					continue
+				}
+				peak := 0.0
+				for _, v := range g {
+					peak = max(peak, w*normal(v, mu, sigma))
+				}
+				// 1 − exp(−1/800) (see curveGrid), and rounding.
+				if top := w * normal(mu, mu, sigma); peak < top*(math.Exp(-1.0/800)-1e-12) {
+					t.Errorf("component %d (σ = %.3g) peaks at %v on its points, %v in truth", k, sigma, peak, top)
+				}
+			}
+		})
+	}
+}
