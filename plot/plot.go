@@ -400,6 +400,9 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 		histMax = max(histMax, h.Weight)
 	}
 	grid, even, own := curveGrid(m, lo, hi)
+	// Terms below a millionth of the histogram's peak over K are left out
+	// of the sum: it is short by less than a millionth of the axis'
+	// height, which reaches the peak at least, far below a pixel.
 	sum := mixture(m, grid, 1e-6*histMax/float64(m.K))
 	curveMax := 0.0
 	for _, s := range sum {
