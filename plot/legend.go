@@ -21,42 +21,56 @@ type top struct{ x0, x1, y float64 }
 // area. The space a legend takes depends on the image's size, which is
 // known only when the plot is drawn: it then takes the larger of the
 // corners' fonts, from the plot's legend size down to 7 points, at which
-// the legend clears every top edge in tops, trying first the corner given
-// by leg.Left. If neither corner has room at 7 points, the short legend,
-// if there is one, is tried in the same way, and failing that the legend
-// is drawn at 7 points in the corner where it covers the least height.
+// the legend lies within the data area's width and clears every top edge
+// in tops, trying first the corner given by leg.Left. If neither corner
+// has room at 7 points, the briefer legends, if there are any, are tried
+// in turn in the same way, and failing that the legend is drawn at 7
+// points in the corner where it covers the least height, of those that
+// lie within the width if any do.
 type fitLegend struct {
-	leg   plot.Legend
-	short *plot.Legend // the same entries, named more briefly
-	tops  []top
-	// fits records whether the last drawing cleared the data, for tests.
+	leg plot.Legend
+	// briefer are the same entries named more briefly, or fewer of them
+	// standing for more, in the order they are tried.
+	briefer []plot.Legend
+	tops    []top
+	// fits records whether the last drawing cleared the data, and used
+	// which legend (0 for leg, i for briefer[i−1]), for tests.
 	fits bool
+	used int
 }
 
 // Plot implements plot.Plotter.
 func (f *fitLegend) Plot(c draw.Canvas, p *plot.Plot) {
-	legends := []plot.Legend{f.leg}
-	if f.short != nil {
-		legends = append(legends, *f.short)
-	}
-	bestCover, best := vg.Length(math.Inf(1)), place(f.leg, f.leg.Left, minLegendFont)
-	for _, leg := range legends {
-		for size := leg.TextStyle.Font.Size; size >= minLegendFont; size -= 0.5 {
+	legends := append([]plot.Legend{f.leg}, f.briefer...)
+	bestCover, best, bestUsed := vg.Length(math.Inf(1)), place(f.leg, f.leg.Left, minLegendFont), 0
+	bestInside := false
+	for i, leg := range legends {
+		size := leg.TextStyle.Font.Size
+		// A legend taller than the data area at 7 points is taller at
+		// any size, and clears nothing: only its 7-point placings, the
+		// fallback, are weighed, which spares measuring its text at
+		// each size (hundreds of entries with many components).
+		if l := place(leg, leg.Left, minLegendFont); legendRect(&l, c).Min.Y < c.Min.Y {
+			size = minLegendFont
+		}
+		for ; size >= minLegendFont; size -= 0.5 {
 			for _, left := range []bool{leg.Left, !leg.Left} {
 				l := place(leg, left, size)
+				r := legendRect(&l, c)
+				inside := r.Min.X >= c.Min.X && r.Max.X <= c.Max.X
 				cover := f.cover(&l, c, p)
-				if cover <= 0 {
-					f.fits = true
+				if cover <= 0 && inside {
+					f.fits, f.used = true, i
 					l.Draw(c)
 					return
 				}
-				if size == minLegendFont && cover < bestCover {
-					bestCover, best = cover, l
+				if size == minLegendFont && (inside && !bestInside || inside == bestInside && cover < bestCover) {
+					bestCover, best, bestUsed, bestInside = cover, l, i, inside
 				}
 			}
 		}
 	}
-	f.fits = false
+	f.fits, f.used = false, bestUsed
 	best.Draw(c)
 }
 

@@ -87,7 +87,9 @@ var (
 // inches the title's font is made smaller in proportion, down to 80% of
 // its size, a title line wider than the image is wrapped at spaces, and
 // the x axis of the package's figures takes about one labelled tick per
-// inch, so that a small image stays readable; p is left as it was.
+// inch, and the rows of the Clusters figure are labelled only as often as
+// their labels fit (see Clusters), so that a small image stays readable;
+// p is left as it was.
 func WritePNG(w io.Writer, p *plot.Plot, width, height vg.Length) error {
 	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
 	margin := vg.Points(6)
@@ -98,9 +100,30 @@ func WritePNG(w io.Writer, p *plot.Plot, width, height vg.Length) error {
 	if rt, ok := marker.(roundTicks); ok {
 		p.X.Tick.Marker = roundTicks{n: min(rt.n, max(3, int(width/vg.Inch)))}
 	}
-	p.Draw(draw.Crop(draw.New(c), margin, -2*margin, margin, -margin))
+	dc := frame(c)
+	if rt, ok := p.Y.Tick.Marker.(rowTicks); ok {
+		defer func() { p.Y.Tick.Marker = rt }()
+		p.Y.Tick.Marker = withPitch(p, rt, dc)
+	}
+	p.Draw(dc)
 	_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
 	return err
+}
+
+// frame returns the area of c that WritePNG draws in: all of it but a
+// margin of 6 points, 12 on the right.
+func frame(c *vgimg.Canvas) draw.Canvas {
+	margin := vg.Points(6)
+	return draw.Crop(draw.New(c), margin, -2*margin, margin, -margin)
+}
+
+// withPitch returns rt with the height of a row of p when drawn on c: the
+// data area's height (the title and the x axis are what take from it,
+// not the labels) over the rows the y axis spans.
+func withPitch(p *plot.Plot, rt rowTicks, c draw.Canvas) rowTicks {
+	da := p.DataCanvas(c)
+	rt.pitch = (da.Max.Y - da.Min.Y) / vg.Length(p.Y.Max-p.Y.Min)
+	return rt
 }
 
 // wrap breaks each line of text that sty draws wider than width at the
@@ -256,6 +279,12 @@ func loss(r *gmm.Result) (*plot.Plot, *fitLegend, error) {
 // narrowest component, so that its peak is resolved, and are aligned with
 // the data's grid when the values are rounded (as the iris data are, to
 // 0.1). label names the data and labels the x axis.
+//
+// The legend lists each component's w, μ and σ; where that does not
+// clear the curves within the data area's width even at 7 points (see
+// fitLegend), it names the components only (z=0, z=1, …), and where that
+// does not either, as with a hundred components, it has one entry for all
+// of them, "components z=0..K−1", besides the data and the sum.
 func Density(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	if err := checkModel(m); err != nil {
 		return nil, err
@@ -360,20 +389,24 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 	p.Add(hist)
 	// The short legend, for small images, names the entries only. (It is
 	// copied while empty, so that the two hold their own entries.)
-	short := p.Legend
+	short, compact := p.Legend, p.Legend
 	p.Legend.Add(fmt.Sprintf("data (%s, histogram)", values(len(x))), hist)
 	short.Add("data", hist)
+	compact.Add("data", hist)
+	compact.Add(components(m.K), palette(m.K))
 
 	histMax := 0.0
 	for _, h := range hist.Bins {
 		histMax = max(histMax, h.Weight)
 	}
-	grid := curveGrid(m, lo, hi)
-	sum := make(plotter.XYs, len(grid))
+	grid, even, own := curveGrid(m, lo, hi)
+	// Terms below a millionth of the histogram's peak over K are left out
+	// of the sum: it is short by less than a millionth of the axis'
+	// height, which reaches the peak at least, far below a pixel.
+	sum := mixture(m, grid, 1e-6*histMax/float64(m.K))
 	curveMax := 0.0
-	for i, v := range grid {
-		sum[i] = plotter.XY{X: v, Y: m.Density(v)}
-		curveMax = max(curveMax, sum[i].Y)
+	for _, s := range sum {
+		curveMax = max(curveMax, s.Y)
 	}
 	var area *plotter.Polygon
 	var pred *plotter.Line
@@ -403,7 +436,7 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 		pred.Width = vg.Points(2)
 		// Under the components: where the posterior and the point
 		// estimate agree, the components show.
-		p.Add(area, pred)
+		p.Add(area, lean{pred})
 	}
 	// A component far narrower than the histogram's bins, such as one
 	// that maximum likelihood has collapsed onto a few equal values,
@@ -418,7 +451,8 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 		// Each component is drawn where it stands above 0.1% of the
 		// plot's height, so that its tails do not run along the axis.
 		var c plotter.XYs
-		for _, v := range grid {
+		g := componentGrid(m, k, grid, even, own[k], 1e-3*ymax)
+		for _, v := range within(g, m.Weights[k], m.Means[k], m.Sigmas[k], 1e-3*ymax) {
 			if y := m.Weights[k] * normal(v, m.Means[k], m.Sigmas[k]); y > 1e-3*ymax {
 				c = append(c, plotter.XY{X: v, Y: y})
 			}
@@ -429,7 +463,7 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 		}
 		l.Color = Color(k)
 		l.Width = vg.Points(2.5)
-		p.Add(l)
+		p.Add(lean{l})
 		p.Legend.Add(fmt.Sprintf("z=%d: w=%.3g, μ=%.4g, σ=%.4g", k, m.Weights[k], m.Means[k], m.Sigmas[k]), l)
 		short.Add(fmt.Sprintf("z=%d", k), l)
 	}
@@ -450,16 +484,19 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 		l.Color = color.Black
 		l.Width = vg.Points(1.5)
 		l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-		p.Add(l)
+		p.Add(lean{l})
 		total = l
 	}
 	p.Legend.Add("sum: the mixture density", total)
 	short.Add("sum", total)
+	compact.Add("sum", total)
 	if b != nil {
 		p.Legend.Add("posterior predictive density", pred)
 		p.Legend.Add(fmt.Sprintf("its pointwise %s credible band", percent(b.level)), area)
-		short.Add("predictive", pred)
-		short.Add(percent(b.level)+" band", area)
+		for _, l := range []*plot.Legend{&short, &compact} {
+			l.Add("predictive", pred)
+			l.Add(percent(b.level)+" band", area)
+		}
 	}
 
 	if len(x) <= maxRug {
@@ -500,11 +537,58 @@ func density(m *gmm.Model, x []float64, label string, b *band) (*plot.Plot, *fit
 	for i := range tops {
 		tops[i].y = min(tops[i].y, p.Y.Max)
 	}
-	short.Left = p.Legend.Left
-	fl := &fitLegend{leg: p.Legend, short: &short, tops: tops}
+	short.Left, compact.Left = p.Legend.Left, p.Legend.Left
+	fl := &fitLegend{leg: p.Legend, briefer: []plot.Legend{short, compact}, tops: tops}
 	p.Add(fl)
 	p.Legend = plot.NewLegend()
 	return p, fl, nil
+}
+
+// mixture returns the mixture density Σ_k w_k N(x | μ_k, σ_k) at the
+// points of the sorted grid, each component added where it exceeds eps
+// only (see within): the sum is then short by less than K·eps, and its
+// cost grows with the points each component covers, not with K times the
+// grid.
+func mixture(m *gmm.Model, grid []float64, eps float64) plotter.XYs {
+	sum := make(plotter.XYs, len(grid))
+	for i, v := range grid {
+		sum[i].X = v
+	}
+	for k := range m.K {
+		w, mu, sigma := m.Weights[k], m.Means[k], m.Sigmas[k]
+		lo, hi := runOf(grid, w, mu, sigma, eps)
+		for i := lo; i < hi; i++ {
+			sum[i].Y += w * normal(grid[i], mu, sigma)
+		}
+	}
+	return sum
+}
+
+// within returns the run of the sorted grid where w N(x | μ, σ) may exceed
+// y (see runOf).
+func within(grid []float64, w, mu, sigma, y float64) []float64 {
+	lo, hi := runOf(grid, w, mu, sigma, y)
+	return grid[lo:hi]
+}
+
+// runOf returns the run grid[lo:hi] of the sorted grid where w N(x | μ, σ)
+// may exceed y: where (x − μ)² < 2σ² ln(w / (σ √(2π) y)), widened by a
+// millionth, far more than the rounding of the density, so that no point
+// above y is left out. The curve of each component is thus computed where
+// it is drawn only, not across the grid of all of them.
+func runOf(grid []float64, w, mu, sigma, y float64) (lo, hi int) {
+	l := math.Log(w / (sigma * math.Sqrt(2*math.Pi) * y))
+	if !(l > 0) {
+		// At most y everywhere; but a y of 0 leaves the whole grid.
+		if y > 0 {
+			return 0, 0
+		}
+		return 0, len(grid)
+	}
+	half := sigma * math.Sqrt(2*l) * (1 + 1e-6)
+	lo, _ = slices.BinarySearch(grid, mu-half)
+	hi, _ = slices.BinarySearch(grid, mu+half)
+	return lo, min(hi+1, len(grid))
 }
 
 // above returns the runs of consecutive points of c higher than y.
@@ -533,6 +617,15 @@ func above(c plotter.XYs, y float64) []plotter.XYs {
 // the data and labels the x axis. A row with more than 500 values shows a
 // random sample of 500. A caller that has labelled the values already can
 // pass the labels instead, through a ClusterSample and ClustersOf.
+//
+// With many components the rows are thin, and the figure shows what fits:
+// a row shows at most twice the markers its extent can hold apart (Oler's
+// bound; see oler), at evenly spaced ranks of its sample, the least and
+// greatest included; drawn by WritePNG, the rows are labelled only every
+// m-th from the top, and the bottom one, where m rows are the fewest
+// whose height holds a label ("z=k" and its count) and a 2-point gap; and
+// where the list of boundaries does not fit the width, the legend gives
+// their number only ("199 boundaries between clusters").
 func Clusters(m *gmm.Model, x []float64, label string) (*plot.Plot, error) {
 	if err := checkModel(m); err != nil {
 		return nil, err
@@ -627,6 +720,7 @@ func clusters(m *gmm.Model, rows []reservoir, x []float64, label string) (*plot.
 		p.Title.Text = fmt.Sprintf("The data split by cluster\n(each value in its most probable component; at most %d per row shown)", maxSwarm)
 	}
 	lo, hi := span(m, x)
+	fl := &fitLegend{}
 	if b := boundaries(m, lo, hi); len(b) > 0 {
 		bl := &vlines{x: b, style: draw.LineStyle{Color: gray, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(3)}}}
 		p.Add(bl)
@@ -637,19 +731,24 @@ func clusters(m *gmm.Model, rows []reservoir, x []float64, label string) (*plot.
 			}
 			text += fmt.Sprintf(" %.4g", v)
 		}
+		// Copied while empty, so that the two hold their own entries.
+		brief := p.Legend
 		p.Legend.Add(text, bl)
+		brief.Add(fmt.Sprintf("%d boundaries between clusters", len(b)), bl)
+		// Tried when the list of boundaries does not fit the width.
+		fl.briefer = []plot.Legend{brief}
 	}
 	p.NominalY(names...)
+	p.Y.Tick.Marker = rowTicks{names: names, style: p.Y.Tick.Label}
 	// Room above the top row for the legend, which clears the rows'
 	// swarms (see fitLegend).
 	p.Y.Min, p.Y.Max = -0.5, float64(m.K)-0.2
-	var tops []top
 	for k, r := range rows {
 		if r.n > 0 {
-			tops = append(tops, top{slices.Min(r.kept), slices.Max(r.kept), float64(m.K-1-k) + 0.46})
+			fl.tops = append(fl.tops, top{slices.Min(r.kept), slices.Max(r.kept), float64(m.K-1-k) + 0.46})
 		}
 	}
-	fl := &fitLegend{leg: p.Legend, tops: tops}
+	fl.leg = p.Legend
 	p.Add(fl)
 	p.Legend = plot.NewLegend()
 	p.X.Min, p.X.Max = lo, hi
@@ -827,18 +926,51 @@ func span(m *gmm.Model, x []float64) (lo, hi float64) {
 	return lo, hi
 }
 
-// curveGrid returns the points the density curves are drawn through:
-// evenly spaced across [lo, hi], with more about each component's mean so
-// that even a narrow peak is drawn at its true height.
-func curveGrid(m *gmm.Model, lo, hi float64) []float64 {
-	g := linspace(lo, hi, curvePoints)
+// curveGrid returns the points the sum of the components is drawn
+// through: evenly spaced across [lo, hi] (even), with 81 more about each
+// component's mean, a tenth of σ apart (own[k], or nil), so that even a
+// narrow peak is drawn at its true height. Each component is drawn
+// through all of them; but when the components' points would outnumber
+// the evenly spaced ones (crowded: beyond 14 components), only
+// components narrower than ten steps of the even grid get their own, and
+// each component is drawn through the even grid and its own points only.
+// The even grid samples a component ten steps wide or more at least as
+// finely as its own points would, its point nearest the peak within σ/20
+// of it, whose height it misses by at most 1 − exp(−1/800), 0.13%. So
+// the points of each component's curve do not grow with K.
+func curveGrid(m *gmm.Model, lo, hi float64) (grid, even []float64, own [][]float64) {
+	even = linspace(lo, hi, curvePoints)
+	step := (hi - lo) / (curvePoints - 1)
+	own = make([][]float64, m.K)
+	grid = slices.Clone(even)
 	for k := range m.K {
+		if crowded(m.K) && m.Sigmas[k] >= 10*step {
+			continue
+		}
 		for _, z := range linspace(-4, 4, 81) {
 			if v := m.Means[k] + z*m.Sigmas[k]; v > lo && v < hi {
-				g = append(g, v)
+				own[k] = append(own[k], v)
 			}
 		}
+		grid = append(grid, own[k]...)
 	}
+	slices.Sort(grid)
+	return slices.Compact(grid), even, own
+}
+
+// crowded reports whether k components' own points, 81 each, outnumber
+// the evenly spaced points of the density curves (see curveGrid).
+func crowded(k int) bool { return 81*k > curvePoints }
+
+// componentGrid returns the points component k's curve is drawn
+// through: grid, or when crowded, the run of even where the component
+// may exceed y (see runOf) and its own points.
+func componentGrid(m *gmm.Model, k int, grid, even, own []float64, y float64) []float64 {
+	if !crowded(m.K) {
+		return grid
+	}
+	lo, hi := runOf(even, m.Weights[k], m.Means[k], m.Sigmas[k], y)
+	g := append(slices.Clone(even[lo:hi]), own...)
 	slices.Sort(g)
 	return slices.Compact(g)
 }

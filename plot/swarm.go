@@ -29,16 +29,30 @@ func newSwarm(x []float64, y, half float64, glyph draw.GlyphStyle) *swarm {
 
 // Plot implements plot.Plotter.
 func (s *swarm) Plot(c draw.Canvas, p *plot.Plot) {
-	trX, trY := p.Transforms(&c)
+	for _, pt := range s.layout(p.Transforms(&c)) {
+		c.DrawGlyph(s.glyph, pt)
+	}
+}
+
+// layout returns the centres of the markers on the canvas whose
+// transforms are trX and trY. A row holding more markers than twice
+// Oler's bound for its extent (see oler) shows that many of its values,
+// at evenly spaced ranks (see fewest): up to twice, the row is squeezed,
+// not thinned, so that a row that only just overflows is drawn whole;
+// beyond, its markers would cover each other twice over on average, and
+// more of them would only add to the cost of the layout.
+func (s *swarm) layout(trX, trY func(float64) vg.Length) []vg.Point {
 	xs := make([]float64, len(s.x))
 	for i, v := range s.x {
 		xs[i] = float64(trX(v))
 	}
 	// A small gap between markers keeps them apart when drawn.
 	d := 2*float64(s.glyph.Radius) + 0.5
-	off := beeswarm(xs, d)
 	y0 := trY(s.y)
 	room := math.Abs(float64(trY(s.y+s.half)-y0)) - float64(s.glyph.Radius)
+	// free keeps the markers d·√(1 − 1e-9) apart, not quite d.
+	xs = fewest(xs, 2*oler(xs[len(xs)-1]-xs[0], 2*max(room, 0), d*math.Sqrt(1-1e-9)))
+	off := beeswarm(xs, d)
 	var top float64
 	for _, o := range off {
 		top = max(top, math.Abs(o))
@@ -47,9 +61,11 @@ func (s *swarm) Plot(c draw.Canvas, p *plot.Plot) {
 	if top > room && top > 0 {
 		scale = max(room, 0) / top
 	}
+	pts := make([]vg.Point, len(off))
 	for i, o := range off {
-		c.DrawGlyph(s.glyph, vg.Point{X: vg.Length(xs[i]), Y: y0 + vg.Length(o*scale)})
+		pts[i] = vg.Point{X: vg.Length(xs[i]), Y: y0 + vg.Length(o*scale)}
 	}
+	return pts
 }
 
 // DataRange implements plot.DataRanger.
@@ -70,6 +86,33 @@ func (s *swarm) GlyphBoxes(p *plot.Plot) []plot.GlyphBox {
 // Thumbnail implements plot.Thumbnailer.
 func (s *swarm) Thumbnail(c *draw.Canvas) {
 	c.DrawGlyph(s.glyph, c.Center())
+}
+
+// oler returns Oler's bound on the number of points at least d apart in a
+// w × h rectangle, (2/√3)·wh/d² + (w + h)/d + 1 (N. Oler, "An inequality
+// in the geometry of numbers", Acta Math. 105, 1961): the most markers a
+// swarm row of that extent can hold without overlapping. A row with more
+// overlaps however it is laid out.
+func oler(w, h, d float64) int {
+	n := 2/math.Sqrt(3)*w*h/(d*d) + (w+h)/d + 1
+	return int(min(math.Floor(n), math.MaxInt32))
+}
+
+// fewest returns the sorted xs if it holds at most n values, and otherwise
+// n of them at evenly spaced ranks, the first and the last included, so
+// that the thinned row keeps its extent and the shape of its distribution.
+func fewest(xs []float64, n int) []float64 {
+	if len(xs) <= n {
+		return xs
+	}
+	if n < 2 {
+		return xs[:1]
+	}
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = xs[i*(len(xs)-1)/(n-1)]
+	}
+	return out
 }
 
 // beeswarm returns, for markers at the sorted positions xs whose centres

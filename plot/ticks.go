@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
 )
 
 // roundTicks places labelled ticks at about n round numbers (1, 2 or 5
@@ -70,4 +72,50 @@ func (t roundTicks) Ticks(lo, hi float64) []plot.Tick {
 // of the step's leading place to show: 1.2023e8 in steps of 100 needs 7.
 func sig(v, step float64) int {
 	return int(math.Floor(math.Log10(math.Abs(v)))-math.Floor(math.Log10(step)+1e-9)) + 1
+}
+
+// rowTicks labels the rows 0, 1, … of a nominal axis with names, as
+// plot.Plot.NominalY does, but when the rows are closer than the labels
+// are tall, only every m-th row from the top (whose name comes last),
+// and the bottom row, with m the fewest rows whose height holds a label
+// and a gap of 2 points. pitch is the height of a row on the canvas;
+// WritePNG sets it for its drawing, and at 0 (unknown) every row is
+// labelled.
+type rowTicks struct {
+	names []string
+	style text.Style
+	pitch vg.Length
+}
+
+// rowGap is the least space between two row labels: 2 points, the gap
+// the legends keep from the data.
+const rowGap = 2
+
+// every returns m: 1 when every row's label fits.
+func (t rowTicks) every() int {
+	if t.pitch <= 0 {
+		return 1
+	}
+	var h vg.Length
+	for _, n := range t.names {
+		h = max(h, t.style.Height(n))
+	}
+	return max(1, int(math.Ceil(float64((h+vg.Points(rowGap))/t.pitch))))
+}
+
+// Ticks implements plot.Ticker.
+func (t rowTicks) Ticks(_, _ float64) []plot.Tick {
+	ticks := make([]plot.Tick, len(t.names))
+	m, top := t.every(), len(t.names)-1
+	for i, n := range t.names {
+		ticks[i].Value = float64(i)
+		// Counted from the top row, which is always labelled; the
+		// bottom row is too, in place of the last m-th row if the two
+		// are closer than m.
+		switch j := top - i; {
+		case m == 1, i == 0 && top >= m, j%m == 0 && (j == 0 || i >= m):
+			ticks[i].Label = n
+		}
+	}
+	return ticks
 }
